@@ -1,0 +1,390 @@
+//! The CSMS client: one async method per operation.
+//!
+//! Every request goes through [`Client::send`]: the read-only check, the
+//! authentication, the retries of idempotent reads and the one token renewal
+//! after a 401 all live there and nowhere else.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+
+use super::auth::{Authenticator, Credentials, Outgoing};
+use super::error::{Error, Result, TransportKind};
+use super::model::*;
+use super::retry::RetryPolicy;
+use super::signer;
+
+/// Everything a client needs, resolved from a profile.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub profile: String,
+    pub endpoint: String,
+    pub iam_endpoint: String,
+    pub project_id: String,
+    pub credentials: Credentials,
+    pub read_only: bool,
+    /// Accept any TLS certificate. Only when a profile says so explicitly.
+    pub insecure_skip_tls_verify: bool,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+#[derive(Debug)]
+pub struct Client {
+    http: reqwest::Client,
+    base: reqwest::Url,
+    host: String,
+    project_id: String,
+    profile: String,
+    read_only: bool,
+    auth: Authenticator,
+    retry: RetryPolicy,
+}
+
+/// A raw answer: status, body and request id.
+struct Answer {
+    status: u16,
+    body: bytes::Bytes,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+}
+
+const USER_AGENT: &str = concat!("csms/", env!("CARGO_PKG_VERSION"));
+
+impl Client {
+    pub fn new(opts: ClientOptions) -> Result<Client> {
+        let base = reqwest::Url::parse(opts.endpoint.trim_end_matches('/'))
+            .map_err(|e| Error::Invalid(format!("endpoint '{}' is not a URL: {e}", opts.endpoint)))?;
+        let host = match (base.host_str(), base.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => return Err(Error::Invalid(format!("endpoint '{}' has no host", opts.endpoint))),
+        };
+        let http = reqwest::Client::builder()
+            .connect_timeout(opts.connect_timeout)
+            .timeout(opts.request_timeout)
+            .danger_accept_invalid_certs(opts.insecure_skip_tls_verify)
+            .user_agent(USER_AGENT)
+            .build()
+            .map_err(|e| Error::Invalid(format!("cannot build HTTP client: {e}")))?;
+        let auth = Authenticator::new(&opts.profile, opts.credentials, &opts.iam_endpoint, &opts.project_id);
+        Ok(Client {
+            http,
+            base,
+            host,
+            project_id: opts.project_id,
+            profile: opts.profile,
+            read_only: opts.read_only,
+            auth,
+            retry: opts.retry,
+        })
+    }
+
+    pub fn profile(&self) -> &str {
+        &self.profile
+    }
+
+    pub fn project_id(&self) -> &str {
+        &self.project_id
+    }
+
+    pub fn auth_mode(&self) -> &'static str {
+        self.auth.mode()
+    }
+
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The one place where read-only profiles refuse mutations.
+    pub fn check_writable(&self, operation: &'static str) -> Result<()> {
+        if self.read_only {
+            Err(Error::ReadOnly { profile: self.profile.clone(), operation })
+        } else {
+            Ok(())
+        }
+    }
+
+    // ---- operations -------------------------------------------------------
+
+    /// One page of secrets.
+    pub async fn list_secrets_page(&self, limit: u32, marker: Option<&str>) -> Result<SecretList> {
+        let mut query = vec![("limit".to_string(), limit.to_string())];
+        if let Some(m) = marker {
+            query.push(("marker".to_string(), m.to_string()));
+        }
+        self.json(Method::GET, &["secrets"], query, None, "list secrets").await
+    }
+
+    /// Every secret, page after page by marker. A server that hands back a
+    /// marker it already gave is an error, not an endless loop.
+    pub async fn list_secrets(&self, page_size: u32) -> Result<Vec<Secret>> {
+        let mut all = Vec::new();
+        let mut marker: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            let page = self.list_secrets_page(page_size, marker.as_deref()).await?;
+            let count = page.secrets.len();
+            all.extend(page.secrets);
+            let next = page.page_info.and_then(|p| p.next_marker).filter(|m| !m.is_empty());
+            match next {
+                Some(m) if count > 0 => {
+                    if !seen.insert(m.clone()) {
+                        return Err(Error::Decode {
+                            message: format!("the server repeated the page marker '{m}'"),
+                            request_id: None,
+                        });
+                    }
+                    marker = Some(m);
+                }
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    pub async fn show_secret(&self, name: &str) -> Result<Secret> {
+        let env: SecretEnvelope = self.json(Method::GET, &["secrets", name], vec![], None, "show secret").await?;
+        Ok(env.secret)
+    }
+
+    pub async fn create_secret(&self, req: &CreateSecretRequest) -> Result<Secret> {
+        let body = serde_json::to_vec(req).expect("serializable");
+        let env: SecretEnvelope = self.json(Method::POST, &["secrets"], vec![], Some(body), "create secret").await?;
+        Ok(env.secret)
+    }
+
+    pub async fn update_secret(&self, name: &str, req: &UpdateSecretRequest) -> Result<Secret> {
+        let body = serde_json::to_vec(req).expect("serializable");
+        let env: SecretEnvelope =
+            self.json(Method::PUT, &["secrets", name], vec![], Some(body), "update secret").await?;
+        Ok(env.secret)
+    }
+
+    pub async fn delete_secret(&self, name: &str) -> Result<()> {
+        self.send(Method::DELETE, &["secrets", name], vec![], None, "delete secret").await?;
+        Ok(())
+    }
+
+    pub async fn schedule_deletion(&self, name: &str, days: u32) -> Result<Secret> {
+        if !(7..=30).contains(&days) {
+            return Err(Error::Invalid(format!("the recovery window must be 7 to 30 days, not {days}")));
+        }
+        let body = serde_json::to_vec(&ScheduleDeletionRequest { recovery_window_in_days: days }).unwrap();
+        let env: SecretEnvelope = self
+            .json(
+                Method::POST,
+                &["secrets", name, "scheduled-deleted-tasks", "create"],
+                vec![],
+                Some(body),
+                "schedule deletion",
+            )
+            .await?;
+        Ok(env.secret)
+    }
+
+    /// One cancel request, nothing more. Callers that must know the outcome
+    /// after a fault use [`super::reconcile::cancel_deletion`].
+    pub async fn cancel_deletion(&self, name: &str) -> Result<Secret> {
+        let env: SecretEnvelope = self
+            .json(
+                Method::POST,
+                &["secrets", name, "scheduled-deleted-tasks", "cancel"],
+                vec![],
+                None,
+                "cancel deletion",
+            )
+            .await?;
+        Ok(env.secret)
+    }
+
+    pub async fn list_versions(&self, name: &str) -> Result<Vec<VersionMetadata>> {
+        let list: VersionList = self
+            .json(
+                Method::GET,
+                &["secrets", name, "versions"],
+                vec![("limit".into(), "1000".into())],
+                None,
+                "list versions",
+            )
+            .await?;
+        Ok(list.version_metadatas)
+    }
+
+    /// A version with its value: `v1`, `v2`... or `latest`.
+    pub async fn show_version(&self, name: &str, version: &str) -> Result<Version> {
+        let env: VersionEnvelope =
+            self.json(Method::GET, &["secrets", name, "versions", version], vec![], None, "show version").await?;
+        Ok(env.version)
+    }
+
+    pub async fn create_version(&self, name: &str, req: &CreateVersionRequest) -> Result<VersionMetadata> {
+        let body = serde_json::to_vec(req).expect("serializable");
+        let env: VersionMetadataEnvelope = self
+            .json(Method::POST, &["secrets", name, "versions"], vec![], Some(body), "create version")
+            .await?;
+        Ok(env.version_metadata)
+    }
+
+    /// Authenticates with a cheap read, for `csms profiles --check`.
+    pub async fn check(&self) -> Result<usize> {
+        Ok(self.list_secrets_page(1, None).await?.secrets.len())
+    }
+
+    // ---- transport --------------------------------------------------------
+
+    async fn json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: Vec<(String, String)>,
+        body: Option<Vec<u8>>,
+        operation: &'static str,
+    ) -> Result<T> {
+        let answer = self.send(method, segments, query, body, operation).await?;
+        serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
+            message: format!(
+                "{operation}: {e} in HTTP {} body: {}",
+                answer.status,
+                super::error::body_excerpt(&answer.body)
+            ),
+            request_id: answer.request_id,
+        })
+    }
+
+    /// Sends one operation. Reads are retried on throttling, 5xx and broken
+    /// connections; mutations are sent once (see `reconcile` for what follows
+    /// a mutation whose answer was lost). A 401 under password auth renews
+    /// the token and repeats the request once.
+    async fn send(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: Vec<(String, String)>,
+        body: Option<Vec<u8>>,
+        operation: &'static str,
+    ) -> Result<Answer> {
+        let idempotent = method == Method::GET;
+        if !idempotent {
+            self.check_writable(operation)?;
+        }
+        let mut path_segments = vec!["v1", self.project_id.as_str()];
+        path_segments.extend_from_slice(segments);
+        let path = signer::encode_path(&path_segments);
+        let body = body.unwrap_or_default();
+
+        let max_attempts = if idempotent { self.retry.max_attempts.max(1) } else { 1 };
+        let mut renewed = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self.send_once(&method, &path, &query, &body).await;
+            match result {
+                Ok(a) if (200..300).contains(&a.status) => return Ok(a),
+                Ok(a) if a.status == 401 && self.auth.can_renew() && !renewed => {
+                    renewed = true;
+                    attempt -= 1;
+                    tracing::info!(profile = %self.profile, "token refused, renewing once");
+                    self.auth.invalidate().await;
+                }
+                Ok(a) => {
+                    let retry_after = a.retry_after;
+                    let err = Error::from_response(a.status, &a.body, a.request_id).with_attempts(attempt);
+                    if a.status == 401 {
+                        return Err(self.unauthorized(err));
+                    }
+                    if attempt >= max_attempts || !RetryPolicy::retryable_status(a.status) {
+                        return Err(err);
+                    }
+                    tracing::debug!(%operation, status = a.status, attempt, "retrying");
+                    tokio::time::sleep(self.retry.delay(attempt, retry_after)).await;
+                }
+                Err(err) => {
+                    let err = err.with_attempts(attempt);
+                    if attempt >= max_attempts || !matches!(err, Error::Transport { .. }) {
+                        return Err(err);
+                    }
+                    tracing::debug!(%operation, error = %err, attempt, "retrying");
+                    tokio::time::sleep(self.retry.delay(attempt, None)).await;
+                }
+            }
+        }
+    }
+
+    /// A 401 is reported as an authentication error naming the profile.
+    fn unauthorized(&self, err: Error) -> Error {
+        Error::Auth { profile: self.profile.clone(), message: format!("the server refused the credentials: {err}") }
+    }
+
+    async fn send_once(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &[(String, String)],
+        body: &[u8],
+    ) -> Result<Answer> {
+        let query_string = signer::canonical_query(query);
+        let mut headers: Vec<(String, String)> = vec![
+            ("Content-Type".into(), "application/json;charset=utf-8".into()),
+            ("Host".into(), self.host.clone()),
+            ("User-Agent".into(), USER_AGENT.into()),
+            ("X-Project-Id".into(), self.project_id.clone()),
+        ];
+        self.auth
+            .authorize(
+                &self.http,
+                Outgoing { method: method.as_str(), path, query, body, headers: &mut headers },
+            )
+            .await?;
+        let mut url = self.base.clone();
+        url.set_path(&format!("{}{}", self.base.path().trim_end_matches('/'), path));
+        url.set_query((!query_string.is_empty()).then_some(query_string.as_str()));
+        let mut req = self.http.request(method.clone(), url);
+        for (k, v) in &headers {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        if !body.is_empty() {
+            req = req.body(body.to_vec());
+        }
+        let resp = req.send().await.map_err(transport_error)?;
+        let status = resp.status().as_u16();
+        let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let request_id = header("X-Request-Id");
+        let retry_after = header("Retry-After")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = resp.bytes().await.map_err(|e| {
+            let mut err = transport_error(e);
+            if let Error::Transport { kind, .. } = &mut err {
+                if *kind == TransportKind::Other {
+                    *kind = TransportKind::Dropped;
+                }
+            }
+            err
+        })?;
+        tracing::debug!(%method, path, status, request_id = request_id.as_deref().unwrap_or("-"), "answer");
+        Ok(Answer { status, body, request_id, retry_after })
+    }
+}
+
+fn transport_error(e: reqwest::Error) -> Error {
+    let kind = if e.is_timeout() {
+        TransportKind::Timeout
+    } else if e.is_connect() {
+        TransportKind::Connect
+    } else if e.is_body() || e.is_request() {
+        TransportKind::Dropped
+    } else {
+        TransportKind::Other
+    };
+    // reqwest's Display omits the cause; the chain says what really happened.
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    Error::Transport { kind, message, attempts: 1 }
+}

@@ -1,0 +1,19 @@
+//! The CSMS API: wire model, errors, request signing, authentication and the
+//! client. No terminal and no UI types in here.
+
+pub mod auth;
+pub mod client;
+pub mod error;
+pub mod model;
+pub mod reconcile;
+pub mod redact;
+pub mod retry;
+pub mod signer;
+
+pub use auth::Credentials;
+pub use client::{Client, ClientOptions};
+pub use error::{Error, Result};
+pub use model::{Secret, SecretState};
+pub use reconcile::{CancelOutcome, CancelReport, cancel_deletion};
+pub use redact::Redacted;
+pub use retry::RetryPolicy;

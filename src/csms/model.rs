@@ -1,0 +1,401 @@
+//! Wire types of the CSMS API, shared by the client and the emulator so the
+//! two cannot drift apart.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Milliseconds since the Unix epoch, the unit CSMS uses on the wire.
+pub type Millis = i64;
+
+/// The lifecycle state of a secret. Any state this build does not know is
+/// kept verbatim and shown as-is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SecretState {
+    Enabled,
+    Disabled,
+    PendingDelete,
+    Frozen,
+    Unknown(String),
+}
+
+impl SecretState {
+    pub fn as_str(&self) -> &str {
+        match self {
+            SecretState::Enabled => "ENABLED",
+            SecretState::Disabled => "DISABLED",
+            SecretState::PendingDelete => "PENDING_DELETE",
+            SecretState::Frozen => "FROZEN",
+            SecretState::Unknown(s) => s,
+        }
+    }
+
+    pub fn parse(s: &str) -> SecretState {
+        match s {
+            "ENABLED" => SecretState::Enabled,
+            "DISABLED" => SecretState::Disabled,
+            "PENDING_DELETE" => SecretState::PendingDelete,
+            "FROZEN" => SecretState::Frozen,
+            other => SecretState::Unknown(other.to_string()),
+        }
+    }
+
+    pub fn is_pending_delete(&self) -> bool {
+        matches!(self, SecretState::PendingDelete)
+    }
+}
+
+impl std::fmt::Display for SecretState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for SecretState {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(SecretState::parse(&s))
+    }
+}
+
+/// Accepts a timestamp in milliseconds, or in seconds when it has at most
+/// ten digits (the prose docs say seconds; the service sends milliseconds).
+pub fn normalize_timestamp(v: i64) -> Millis {
+    if v.abs() < 10_000_000_000 { v * 1000 } else { v }
+}
+
+fn de_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Millis>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_f64().map(|f| f as i64))
+            .map(normalize_timestamp),
+        // Some gateways quote numbers; a string that is not a number is dropped
+        // rather than failing the whole listing.
+        Some(serde_json::Value::String(s)) => s.trim().parse::<i64>().ok().map(normalize_timestamp),
+        Some(_) => None,
+    })
+}
+
+/// A secret as the API describes it. Every field but `name` may be missing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Secret {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub state: Option<SecretState>,
+    #[serde(default)]
+    pub kms_key_id: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "de_timestamp")]
+    pub create_time: Option<Millis>,
+    #[serde(default, deserialize_with = "de_timestamp")]
+    pub update_time: Option<Millis>,
+    #[serde(default, deserialize_with = "de_timestamp")]
+    pub scheduled_delete_time: Option<Millis>,
+    #[serde(default)]
+    pub secret_type: Option<String>,
+    #[serde(default)]
+    pub auto_rotation: Option<bool>,
+    #[serde(default)]
+    pub rotation_period: Option<String>,
+    /// A string in the docs, an object in their example: kept as JSON.
+    #[serde(default)]
+    pub rotation_config: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "de_timestamp")]
+    pub rotation_time: Option<Millis>,
+    #[serde(default, deserialize_with = "de_timestamp")]
+    pub next_rotation_time: Option<Millis>,
+    #[serde(default)]
+    pub event_subscriptions: Option<Vec<String>>,
+    #[serde(default)]
+    pub enterprise_project_id: Option<String>,
+    #[serde(default)]
+    pub rotation_func_urn: Option<String>,
+}
+
+impl Secret {
+    pub fn named(name: impl Into<String>) -> Secret {
+        Secret {
+            id: None,
+            name: name.into(),
+            state: None,
+            kms_key_id: None,
+            description: None,
+            create_time: None,
+            update_time: None,
+            scheduled_delete_time: None,
+            secret_type: None,
+            auto_rotation: None,
+            rotation_period: None,
+            rotation_config: None,
+            rotation_time: None,
+            next_rotation_time: None,
+            event_subscriptions: None,
+            enterprise_project_id: None,
+            rotation_func_urn: None,
+        }
+    }
+
+    pub fn is_pending_delete(&self) -> bool {
+        self.state.as_ref().is_some_and(SecretState::is_pending_delete)
+    }
+
+    /// The state to show: a missing state reads as UNKNOWN.
+    pub fn state_label(&self) -> &str {
+        self.state.as_ref().map_or("UNKNOWN", SecretState::as_str)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PageInfo {
+    #[serde(default)]
+    pub next_marker: Option<String>,
+    #[serde(default)]
+    pub previous_marker: Option<String>,
+    #[serde(default)]
+    pub current_count: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SecretList {
+    #[serde(default)]
+    pub secrets: Vec<Secret>,
+    #[serde(default)]
+    pub page_info: Option<PageInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SecretEnvelope {
+    pub secret: Secret,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionMetadata {
+    pub id: String,
+    #[serde(default, deserialize_with = "de_timestamp")]
+    pub create_time: Option<Millis>,
+    #[serde(default, deserialize_with = "de_timestamp")]
+    pub expire_time: Option<Millis>,
+    #[serde(default)]
+    pub kms_key_id: Option<String>,
+    #[serde(default)]
+    pub secret_name: Option<String>,
+    #[serde(default)]
+    pub version_stages: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VersionList {
+    #[serde(default)]
+    pub version_metadatas: Vec<VersionMetadata>,
+    #[serde(default)]
+    pub page_info: Option<PageInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VersionMetadataEnvelope {
+    pub version_metadata: VersionMetadata,
+}
+
+/// A version with its value. `Debug` never prints the value.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Version {
+    pub version_metadata: VersionMetadata,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_string: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_binary: Option<String>,
+}
+
+impl std::fmt::Debug for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Version")
+            .field("version_metadata", &self.version_metadata)
+            .field("secret_string", &self.secret_string.as_ref().map(|_| "<redacted>"))
+            .field("secret_binary", &self.secret_binary.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VersionEnvelope {
+    pub version: Version,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    pub name: String,
+    #[serde(default, deserialize_with = "de_timestamp")]
+    pub update_time: Option<Millis>,
+    #[serde(default)]
+    pub secret_name: Option<String>,
+    #[serde(default)]
+    pub version_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StageEnvelope {
+    pub stage: Stage,
+}
+
+/// Body of `POST /secrets`. `Debug` never prints the value.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct CreateSecretRequest {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_string: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_binary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_rotation: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_period: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_subscriptions: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprise_project_id: Option<String>,
+}
+
+impl std::fmt::Debug for CreateSecretRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateSecretRequest")
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .field("secret_type", &self.secret_type)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Body of `PUT /secrets/{name}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct UpdateSecretRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_rotation: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_period: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_subscriptions: Option<Vec<String>>,
+}
+
+/// Body of `POST /secrets/{name}/versions`. `Debug` never prints the value.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct CreateVersionRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_string: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_binary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_stages: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expire_time: Option<Millis>,
+}
+
+impl std::fmt::Debug for CreateVersionRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateVersionRequest")
+            .field("version_stages", &self.version_stages)
+            .field("expire_time", &self.expire_time)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScheduleDeletionRequest {
+    pub recovery_window_in_days: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MoveStageRequest {
+    pub version_id: String,
+}
+
+/// The error body of the service: `{"error_code", "error_msg"}`, possibly
+/// nested under `error` (tag endpoints), possibly with a `request_id`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error_code: String,
+    pub error_msg: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// Secret names the service accepts: 1..64 of `[A-Za-z0-9_.-]`.
+pub fn is_valid_secret_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_state_is_kept() {
+        let s: Secret = serde_json::from_str(r#"{"name":"a","state":"ARCHIVED"}"#).unwrap();
+        assert_eq!(s.state, Some(SecretState::Unknown("ARCHIVED".into())));
+        assert_eq!(s.state_label(), "ARCHIVED");
+        assert_eq!(serde_json::to_value(&s).unwrap()["state"], "ARCHIVED");
+    }
+
+    #[test]
+    fn only_name_is_required() {
+        let s: Secret = serde_json::from_str(r#"{"name":"a"}"#).unwrap();
+        assert_eq!(s, Secret::named("a"));
+        assert!(serde_json::from_str::<Secret>(r#"{"state":"ENABLED"}"#).is_err());
+    }
+
+    #[test]
+    fn timestamps_in_seconds_become_milliseconds() {
+        let s: Secret = serde_json::from_str(
+            r#"{"name":"a","create_time":1581507580,"update_time":1581507580000,"scheduled_delete_time":null}"#,
+        )
+        .unwrap();
+        assert_eq!(s.create_time, Some(1_581_507_580_000));
+        assert_eq!(s.update_time, Some(1_581_507_580_000));
+        assert_eq!(s.scheduled_delete_time, None);
+    }
+
+    #[test]
+    fn version_debug_hides_the_value() {
+        let v = Version {
+            version_metadata: VersionMetadata {
+                id: "v1".into(),
+                create_time: None,
+                expire_time: None,
+                kms_key_id: None,
+                secret_name: None,
+                version_stages: vec![],
+            },
+            secret_string: Some("hunter2".into()),
+            secret_binary: None,
+        };
+        assert!(!format!("{v:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn secret_names() {
+        assert!(is_valid_secret_name("app-db_cred.prod"));
+        assert!(!is_valid_secret_name(""));
+        assert!(!is_valid_secret_name("a b"));
+        assert!(!is_valid_secret_name(&"a".repeat(65)));
+    }
+}

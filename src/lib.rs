@@ -1,0 +1,4 @@
+//! csms: a terminal UI, a CLI and a local emulator for Huawei Cloud's Cloud
+//! Secret Management Service.
+
+pub mod csms;
