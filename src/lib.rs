@@ -2,3 +2,6 @@
 //! Secret Management Service.
 
 pub mod csms;
+pub mod emulator;
+pub mod config;
+pub mod timefmt;

@@ -1,0 +1,497 @@
+//! The config file: profiles (project, region, endpoint, credentials), with
+//! errors that name the file, the line and the key.
+
+pub mod source;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::csms::{ClientOptions, Credentials, Redacted, RetryPolicy};
+pub use source::{SdkDefaults, SecretSource};
+
+pub const DEFAULT_REFRESH_SECS: u64 = 60;
+
+/// A config problem, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, ": {key}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthKind {
+    Token,
+    Password,
+    AkSk,
+}
+
+#[derive(Debug, Clone)]
+pub enum AuthConfig {
+    Token(SecretSource),
+    Password { domain: String, user: String, password: SecretSource },
+    /// `access_key: None` falls back to the official SDK's env vars and file.
+    AkSk { access_key: Option<String>, secret_key: Option<SecretSource>, security_token: Option<SecretSource> },
+}
+
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub region: String,
+    /// `None` falls back to the SDK's project id (env or credentials file).
+    pub project_id: Option<String>,
+    pub endpoint: String,
+    pub iam_endpoint: String,
+    pub auth: AuthConfig,
+    pub read_only: bool,
+    pub insecure_skip_tls_verify: bool,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub max_attempts: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from; `None` for the built-in demo.
+    pub path: Option<PathBuf>,
+    pub default_profile: Option<String>,
+    pub refresh_interval: Duration,
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+// ---- the file as written ---------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    default_profile: Option<Spanned<String>>,
+    refresh_interval: Option<Spanned<u64>>,
+    #[serde(default)]
+    profiles: BTreeMap<String, Spanned<RawProfile>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    region: Spanned<String>,
+    project_id: Option<Spanned<String>>,
+    endpoint: Option<Spanned<String>>,
+    iam_endpoint: Option<Spanned<String>>,
+    auth: Option<Spanned<String>>,
+    token: Option<Spanned<String>>,
+    token_env: Option<Spanned<String>>,
+    token_command: Option<Spanned<String>>,
+    domain: Option<Spanned<String>>,
+    user: Option<Spanned<String>>,
+    password: Option<Spanned<String>>,
+    password_env: Option<Spanned<String>>,
+    password_command: Option<Spanned<String>>,
+    access_key: Option<Spanned<String>>,
+    secret_key: Option<Spanned<String>>,
+    secret_key_env: Option<Spanned<String>>,
+    secret_key_command: Option<Spanned<String>>,
+    security_token_env: Option<Spanned<String>>,
+    #[serde(default)]
+    read_only: bool,
+    #[serde(default)]
+    insecure_skip_tls_verify: bool,
+    connect_timeout: Option<Spanned<u64>>,
+    request_timeout: Option<Spanned<u64>>,
+    max_attempts: Option<Spanned<u32>>,
+}
+
+/// Builds errors located in one file.
+struct Locator<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Locator<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        self.text[..offset.min(self.text.len())].matches('\n').count() + 1
+    }
+
+    fn at<T>(&self, spanned: &Spanned<T>, key: &str, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            path: self.path.to_path_buf(),
+            line: Some(self.line_of(spanned.span().start)),
+            key: Some(key.to_string()),
+            message: message.into(),
+        }
+    }
+
+    /// The name of the `[table]` that encloses an offset, for context.
+    fn table_at(&self, offset: usize) -> Option<String> {
+        self.text[..offset.min(self.text.len())]
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| l.starts_with('['))
+            .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string())
+    }
+
+    fn from_toml(&self, e: &toml::de::Error) -> ConfigError {
+        let span = e.span();
+        let message = e.message().trim().to_string();
+        // serde names the offending key between backticks; prefix its table.
+        let key = message.split('`').nth(1).map(|k| match span.as_ref().and_then(|s| self.table_at(s.start)) {
+            Some(table) if !message.starts_with("missing") => format!("{table}.{k}"),
+            _ => k.to_string(),
+        });
+        ConfigError {
+            path: self.path.to_path_buf(),
+            line: span.map(|s| self.line_of(s.start)),
+            key: key.or_else(|| self.table_at(e.span().map_or(0, |s| s.start))),
+            message,
+        }
+    }
+}
+
+/// Where the config file is: `--config`, then `CSMS_CONFIG`, then the
+/// platform config dir. The flag says whether the user named it.
+pub fn locate(flag: Option<&Path>) -> Option<(PathBuf, bool)> {
+    if let Some(p) = flag {
+        return Some((p.to_path_buf(), true));
+    }
+    if let Some(p) = std::env::var_os("CSMS_CONFIG").filter(|v| !v.is_empty()) {
+        return Some((PathBuf::from(p), true));
+    }
+    default_path().map(|p| (p, false))
+}
+
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "csms-tui").map(|d| d.config_dir().join("config.toml"))
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            line: None,
+            key: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        Config::parse(path, &text, &SdkDefaults::load())
+    }
+
+    /// Parses and validates. `sdk` supplies the official SDK's fallbacks.
+    pub fn parse(path: &Path, text: &str, sdk: &SdkDefaults) -> Result<Config, ConfigError> {
+        let loc = Locator { path, text };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| loc.from_toml(&e))?;
+        let mut profiles = BTreeMap::new();
+        let mut literal_secrets = Vec::new();
+        for (name, raw_profile) in &raw.profiles {
+            let profile = build_profile(&loc, name, raw_profile.get_ref(), sdk, &mut literal_secrets)?;
+            profiles.insert(name.clone(), profile);
+        }
+        if let Some(d) = &raw.default_profile {
+            if !profiles.contains_key(d.get_ref()) {
+                return Err(loc.at(d, "default_profile", format!("no profile named '{}'", d.get_ref())));
+            }
+        }
+        let refresh_interval = match &raw.refresh_interval {
+            Some(r) if *r.get_ref() < 5 => {
+                return Err(loc.at(r, "refresh_interval", "must be at least 5 seconds"));
+            }
+            Some(r) => Duration::from_secs(*r.get_ref()),
+            None => Duration::from_secs(DEFAULT_REFRESH_SECS),
+        };
+        if let Some((key, line)) = literal_secrets.first() {
+            check_private(path, key, *line)?;
+        }
+        Ok(Config {
+            path: Some(path.to_path_buf()),
+            default_profile: raw.default_profile.map(|d| d.into_inner()),
+            refresh_interval,
+            profiles,
+        })
+    }
+
+    /// The profile to use: the one named, else `default_profile`, else the only one.
+    pub fn profile(&self, name: Option<&str>) -> Result<&Profile, String> {
+        let known = || self.profiles.keys().cloned().collect::<Vec<_>>().join(", ");
+        match name.or(self.default_profile.as_deref()) {
+            Some(n) => self.profiles.get(n).ok_or_else(|| format!("no profile named '{n}' (known: {})", known())),
+            None if self.profiles.len() == 1 => Ok(self.profiles.values().next().expect("one profile")),
+            None if self.profiles.is_empty() => Err(format!(
+                "{} defines no profiles",
+                self.path.as_deref().map_or("the configuration".into(), |p| p.display().to_string())
+            )),
+            None => Err(format!("several profiles and no default_profile: pick one with --profile ({})", known())),
+        }
+    }
+}
+
+fn build_profile(
+    loc: &Locator<'_>,
+    name: &str,
+    raw: &RawProfile,
+    sdk: &SdkDefaults,
+    literal_secrets: &mut Vec<(String, usize)>,
+) -> Result<Profile, ConfigError> {
+    let key = |k: &str| format!("profiles.{name}.{k}");
+    let region = raw.region.get_ref().trim().to_string();
+    if region.is_empty() || !region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(loc.at(&raw.region, &key("region"), format!("'{region}' is not a region name")));
+    }
+    let url = |v: &Option<Spanned<String>>, k: &str, default: String| -> Result<String, ConfigError> {
+        match v {
+            None => Ok(default),
+            Some(s) => {
+                let text = s.get_ref().trim().trim_end_matches('/').to_string();
+                match reqwest::Url::parse(&text) {
+                    Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(text),
+                    _ => Err(loc.at(s, &key(k), format!("'{}' is not an http(s) URL", s.get_ref()))),
+                }
+            }
+        }
+    };
+    let endpoint = url(&raw.endpoint, "endpoint", format!("https://kms.{region}.myhuaweicloud.com"))?;
+    let iam_default = sdk.iam_endpoint.clone().unwrap_or_else(|| format!("https://iam.{region}.myhuaweicloud.com"));
+    let iam_endpoint = url(&raw.iam_endpoint, "iam_endpoint", iam_default)?;
+
+    let kind = match raw.auth.as_ref() {
+        None => AuthKind::AkSk,
+        Some(a) => match a.get_ref().as_str() {
+            "token" => AuthKind::Token,
+            "password" => AuthKind::Password,
+            "aksk" => AuthKind::AkSk,
+            other => {
+                return Err(loc.at(a, &key("auth"), format!("'{other}' is not one of token, password, aksk")));
+            }
+        },
+    };
+    let auth_anchor = raw.auth.as_ref().map(|a| a.span()).unwrap_or_else(|| raw.region.span());
+    let anchored = |k: &str, msg: String| ConfigError {
+        path: loc.path.to_path_buf(),
+        line: Some(loc.line_of(auth_anchor.start)),
+        key: Some(key(k)),
+        message: msg,
+    };
+
+    // Keys that belong to another auth mode are mistakes, not silent no-ops.
+    let foreign: &[(&str, bool)] = &[
+        ("token", raw.token.is_some()),
+        ("token_env", raw.token_env.is_some()),
+        ("token_command", raw.token_command.is_some()),
+        ("domain", raw.domain.is_some()),
+        ("user", raw.user.is_some()),
+        ("password", raw.password.is_some()),
+        ("password_env", raw.password_env.is_some()),
+        ("password_command", raw.password_command.is_some()),
+        ("access_key", raw.access_key.is_some()),
+        ("secret_key", raw.secret_key.is_some()),
+        ("secret_key_env", raw.secret_key_env.is_some()),
+        ("secret_key_command", raw.secret_key_command.is_some()),
+        ("security_token_env", raw.security_token_env.is_some()),
+    ];
+    let allowed: &[&str] = match kind {
+        AuthKind::Token => &["token", "token_env", "token_command"],
+        AuthKind::Password => &["domain", "user", "password", "password_env", "password_command"],
+        AuthKind::AkSk => &["access_key", "secret_key", "secret_key_env", "secret_key_command", "security_token_env"],
+    };
+    let mode = raw.auth.as_ref().map_or("aksk", |a| a.get_ref().as_str());
+    if let Some((k, _)) = foreign.iter().find(|(k, present)| *present && !allowed.contains(k)) {
+        return Err(anchored(k, format!("does not apply to auth = \"{mode}\"")));
+    }
+
+    // Exactly one source among literal / env / command.
+    let mut one_source = |literal: &Option<Spanned<String>>,
+                          env: &Option<Spanned<String>>,
+                          cmd: &Option<Spanned<String>>,
+                          base: &str|
+     -> Result<Option<SecretSource>, ConfigError> {
+        let given = [literal.is_some(), env.is_some(), cmd.is_some()].iter().filter(|b| **b).count();
+        if given > 1 {
+            return Err(anchored(base, format!("give only one of {base}, {base}_env and {base}_command")));
+        }
+        Ok(if let Some(l) = literal {
+            literal_secrets.push((key(base), loc.line_of(l.span().start)));
+            Some(SecretSource::Literal(Redacted::new(l.get_ref().clone())))
+        } else if let Some(e) = env {
+            Some(SecretSource::Env(e.get_ref().clone()))
+        } else {
+            cmd.as_ref().map(|c| SecretSource::Command(c.get_ref().clone()))
+        })
+    };
+
+    let auth = match kind {
+        AuthKind::Token => {
+            let src = one_source(&raw.token, &raw.token_env, &raw.token_command, "token")?
+                .ok_or_else(|| anchored("token_env", "auth = \"token\" needs token_env or token_command".into()))?;
+            AuthConfig::Token(src)
+        }
+        AuthKind::Password => {
+            let domain = raw.domain.as_ref().map(|d| d.get_ref().clone());
+            let user = raw.user.as_ref().map(|u| u.get_ref().clone());
+            let password = one_source(&raw.password, &raw.password_env, &raw.password_command, "password")?;
+            let (Some(domain), Some(user), Some(password)) = (domain, user, password) else {
+                return Err(anchored(
+                    "user",
+                    "auth = \"password\" needs domain, user and one of password_env or password_command".into(),
+                ));
+            };
+            AuthConfig::Password { domain, user, password }
+        }
+        AuthKind::AkSk => {
+            let secret_key = one_source(&raw.secret_key, &raw.secret_key_env, &raw.secret_key_command, "secret_key")?;
+            let access_key = raw.access_key.as_ref().map(|a| a.get_ref().clone());
+            if access_key.is_some() != secret_key.is_some() {
+                return Err(anchored("access_key", "access_key and a secret_key source go together".into()));
+            }
+            if access_key.is_none() && (sdk.access_key.is_none() || sdk.secret_key.is_none()) {
+                return Err(anchored(
+                    "access_key",
+                    "auth = \"aksk\" needs access_key and secret_key_env (or secret_key_command), \
+                     or HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK, or ~/.huaweicloud/credentials"
+                        .into(),
+                ));
+            }
+            let security_token = raw.security_token_env.as_ref().map(|e| SecretSource::Env(e.get_ref().clone()));
+            AuthConfig::AkSk { access_key, secret_key, security_token }
+        }
+    };
+
+    let project_id = raw.project_id.as_ref().map(|p| p.get_ref().trim().to_string());
+    if let (Some(p), Some(span)) = (&project_id, &raw.project_id) {
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(loc.at(span, &key("project_id"), format!("'{p}' is not a project id")));
+        }
+    }
+    let project_id = project_id.or_else(|| sdk.project_id.clone());
+    if project_id.is_none() {
+        return Err(anchored("project_id", "missing (or set HUAWEICLOUD_SDK_PROJECT_ID)".into()));
+    }
+    let secs = |v: &Option<Spanned<u64>>, k: &str, default: u64| -> Result<Duration, ConfigError> {
+        match v {
+            Some(s) if *s.get_ref() == 0 || *s.get_ref() > 600 => {
+                Err(loc.at(s, &key(k), "must be 1 to 600 seconds"))
+            }
+            Some(s) => Ok(Duration::from_secs(*s.get_ref())),
+            None => Ok(Duration::from_secs(default)),
+        }
+    };
+    let max_attempts = match &raw.max_attempts {
+        Some(m) if !(1..=20).contains(m.get_ref()) => {
+            return Err(loc.at(m, &key("max_attempts"), "must be 1 to 20"));
+        }
+        Some(m) => *m.get_ref(),
+        None => RetryPolicy::default().max_attempts,
+    };
+    Ok(Profile {
+        name: name.to_string(),
+        region,
+        project_id,
+        endpoint,
+        iam_endpoint,
+        auth,
+        read_only: raw.read_only,
+        insecure_skip_tls_verify: raw.insecure_skip_tls_verify,
+        connect_timeout: secs(&raw.connect_timeout, "connect_timeout", 5)?,
+        request_timeout: secs(&raw.request_timeout, "request_timeout", 30)?,
+        max_attempts,
+    })
+}
+
+/// Literal secrets only in a file its owner alone can read, as ssh insists.
+#[cfg(unix)]
+fn check_private(path: &Path, key: &str, line: usize) -> Result<(), ConfigError> {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(meta) = std::fs::metadata(path) else { return Ok(()) };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(ConfigError {
+            path: path.to_path_buf(),
+            line: Some(line),
+            key: Some(key.to_string()),
+            message: format!(
+                "a literal secret in a file with mode {mode:04o}: other users can read it. \
+                 Run `chmod 600 {}` or use an _env / _command key instead",
+                path.display()
+            ),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_: &Path, _: &str, _: usize) -> Result<(), ConfigError> {
+    Ok(())
+}
+
+impl Profile {
+    /// Resolves the credentials (reads env vars, runs commands) into client options.
+    pub fn client_options(&self) -> Result<ClientOptions, crate::csms::Error> {
+        let fail = |message: String| crate::csms::Error::Auth { profile: self.name.clone(), message };
+        let sdk = || SdkDefaults::load();
+        let credentials = match &self.auth {
+            AuthConfig::Token(src) => Credentials::Token(src.resolve().map_err(fail)?),
+            AuthConfig::Password { domain, user, password } => Credentials::Password {
+                domain: domain.clone(),
+                user: user.clone(),
+                password: password.resolve().map_err(fail)?,
+            },
+            AuthConfig::AkSk { access_key: Some(ak), secret_key: Some(sk), security_token } => Credentials::AkSk {
+                access_key: ak.clone(),
+                secret_key: sk.resolve().map_err(fail)?,
+                security_token: security_token.as_ref().map(|s| s.resolve()).transpose().map_err(fail)?,
+            },
+            AuthConfig::AkSk { .. } => {
+                let d = sdk();
+                match (d.access_key, d.secret_key) {
+                    (Some(access_key), Some(secret_key)) => {
+                        Credentials::AkSk { access_key, secret_key, security_token: d.security_token }
+                    }
+                    _ => return Err(fail("no access key: the SDK's environment variables and credentials file are gone".into())),
+                }
+            }
+        };
+        let project_id = self
+            .project_id
+            .clone()
+            .ok_or_else(|| fail("no project id".into()))?;
+        Ok(ClientOptions {
+            profile: self.name.clone(),
+            endpoint: self.endpoint.clone(),
+            iam_endpoint: self.iam_endpoint.clone(),
+            project_id,
+            credentials,
+            read_only: self.read_only,
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            connect_timeout: self.connect_timeout,
+            request_timeout: self.request_timeout,
+            retry: RetryPolicy { max_attempts: self.max_attempts, ..RetryPolicy::default() },
+        })
+    }
+
+    pub fn auth_mode(&self) -> &'static str {
+        match self.auth {
+            AuthConfig::Token(_) => "token",
+            AuthConfig::Password { .. } => "password",
+            AuthConfig::AkSk { .. } => "aksk",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,114 @@
+use super::*;
+
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    Config::parse(Path::new("/etc/csms.toml"), text, &SdkDefaults::default())
+}
+
+const GOOD: &str = r#"
+default_profile = "prod"
+
+[profiles.prod]
+region = "cn-north-4"
+project_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+auth = "aksk"
+access_key = "AK"
+secret_key_env = "CSMS_SK"
+
+[profiles.dev]
+region = "ap-southeast-1"
+project_id = "p2"
+auth = "token"
+token_command = "echo t"
+read_only = true
+"#;
+
+#[test]
+fn good_config_with_defaults() {
+    let c = parse(GOOD).unwrap();
+    let p = c.profile(None).unwrap();
+    assert_eq!(p.name, "prod");
+    assert_eq!(p.endpoint, "https://kms.cn-north-4.myhuaweicloud.com");
+    assert_eq!(p.iam_endpoint, "https://iam.cn-north-4.myhuaweicloud.com");
+    assert_eq!(p.connect_timeout, Duration::from_secs(5));
+    assert!(c.profile(Some("dev")).unwrap().read_only);
+    assert!(c.profile(Some("nope")).unwrap_err().contains("dev, prod"));
+    assert_eq!(c.refresh_interval, Duration::from_secs(60));
+}
+
+#[test]
+fn unknown_key_names_file_line_and_key() {
+    let text = GOOD.replace("read_only = true", "read_onyl = true");
+    let e = parse(&text).unwrap_err();
+    assert_eq!(e.line, Some(16), "{e}");
+    assert_eq!(e.key.as_deref(), Some("profiles.dev.read_onyl"), "{e}");
+    let shown = e.to_string();
+    assert!(shown.starts_with("/etc/csms.toml:16: profiles.dev.read_onyl: unknown field"), "{shown}");
+}
+
+#[test]
+fn missing_region_is_located() {
+    let text = "[profiles.x]\nproject_id = \"p\"\ntoken_env = \"T\"\nauth = \"token\"\n";
+    let e = parse(text).unwrap_err();
+    assert!(e.message.contains("missing field `region`"), "{e}");
+    assert_eq!(e.line, Some(1), "{e}");
+}
+
+#[test]
+fn bad_values_are_located() {
+    let e = parse(&GOOD.replace("auth = \"token\"", "auth = \"kerberos\"")).unwrap_err();
+    assert_eq!((e.line, e.key.as_deref()), (Some(14), Some("profiles.dev.auth")), "{e}");
+    assert!(e.message.contains("kerberos"));
+
+    let e = parse(&GOOD.replace("region = \"ap-southeast-1\"", "region = \"ap-southeast-1\"\nendpoint = \"ftp:/x\""))
+        .unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("profiles.dev.endpoint"), "{e}");
+
+    let e = parse(&GOOD.replace("default_profile = \"prod\"", "default_profile = \"stage\"")).unwrap_err();
+    assert_eq!((e.line, e.key.as_deref()), (Some(2), Some("default_profile")), "{e}");
+
+    let e = parse(&GOOD.replace("token_command = \"echo t\"", "token_command = \"echo t\"\naccess_key = \"A\""))
+        .unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("profiles.dev.access_key"), "{e}");
+    assert!(e.message.contains("does not apply"), "{e}");
+
+    let e = parse(&GOOD.replace("read_only = true", "read_only = \"yes\"")).unwrap_err();
+    assert_eq!(e.line, Some(16), "{e}");
+}
+
+#[test]
+fn aksk_without_keys_needs_the_sdk_fallback() {
+    let text = "[profiles.x]\nregion = \"cn-north-4\"\nproject_id = \"p\"\n";
+    let e = parse(text).unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("profiles.x.access_key"), "{e}");
+    let sdk = SdkDefaults {
+        access_key: Some("AK".into()),
+        secret_key: Some(Redacted::new("SK")),
+        ..SdkDefaults::default()
+    };
+    let c = Config::parse(Path::new("c.toml"), text, &sdk).unwrap();
+    assert!(matches!(c.profiles["x"].auth, AuthConfig::AkSk { access_key: None, .. }));
+}
+
+#[cfg(unix)]
+#[test]
+fn literal_secrets_need_a_private_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    let text = "[profiles.x]\nregion = \"cn-north-4\"\nproject_id = \"p\"\naccess_key = \"AK\"\nsecret_key = \"SK\"\n";
+    std::fs::write(&path, text).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let e = Config::load(&path).unwrap_err();
+    assert!(e.message.contains("0644"), "{e}");
+    assert_eq!(e.key.as_deref(), Some("profiles.x.secret_key"));
+    assert!(!e.to_string().contains("SK\""), "the error never shows the secret");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    Config::load(&path).unwrap();
+}
+
+#[test]
+fn debug_output_redacts_literal_secrets() {
+    let text = "[profiles.x]\nregion = \"cn-north-4\"\nproject_id = \"p\"\naccess_key = \"AK\"\nsecret_key = \"TOPSECRET\"\n";
+    let c = Config::parse(Path::new("/nonexistent/c.toml"), text, &SdkDefaults::default()).unwrap();
+    assert!(!format!("{c:?}").contains("TOPSECRET"));
+}

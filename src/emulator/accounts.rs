@@ -1,0 +1,151 @@
+//! Who may call the emulator: projects, AK/SK pairs and IAM users, from a
+//! TOML accounts file or generated at start.
+
+use std::path::Path;
+
+use rand::RngExt;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    pub id: String,
+    #[serde(default = "default_region")]
+    pub region: String,
+}
+
+fn default_region() -> String {
+    "cn-north-4".to_string()
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialAccount {
+    pub access_key: String,
+    pub secret_key: String,
+    /// Temporary credentials: requests must carry this `X-Security-Token`.
+    #[serde(default)]
+    pub security_token: Option<String>,
+    pub projects: Vec<String>,
+}
+
+impl std::fmt::Debug for CredentialAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialAccount")
+            .field("access_key", &self.access_key)
+            .field("projects", &self.projects)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserAccount {
+    pub domain: String,
+    pub name: String,
+    pub password: String,
+    pub projects: Vec<String>,
+}
+
+impl std::fmt::Debug for UserAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserAccount")
+            .field("domain", &self.domain)
+            .field("name", &self.name)
+            .field("projects", &self.projects)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accounts {
+    #[serde(default)]
+    pub projects: Vec<Project>,
+    #[serde(default)]
+    pub credentials: Vec<CredentialAccount>,
+    #[serde(default)]
+    pub users: Vec<UserAccount>,
+}
+
+fn random_string(len: usize, alphabet: &[u8]) -> String {
+    let mut rng = rand::rng();
+    (0..len).map(|_| alphabet[rng.random_range(0..alphabet.len())] as char).collect()
+}
+
+pub fn random_project_id() -> String {
+    random_string(32, b"0123456789abcdef")
+}
+
+pub fn random_access_key() -> String {
+    random_string(20, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+}
+
+pub fn random_secret_key() -> String {
+    random_string(40, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+}
+
+impl Accounts {
+    pub fn load(path: &Path) -> Result<Accounts, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let accounts: Accounts = toml::from_str(&text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start].lines().count().max(1));
+            match line {
+                Some(l) => format!("{}:{l}: {}", path.display(), e.message()),
+                None => format!("{}: {}", path.display(), e.message()),
+            }
+        })?;
+        accounts.validate().map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(accounts)
+    }
+
+    /// One project and one AK/SK pair, made up on the spot.
+    pub fn generated() -> Accounts {
+        let project = random_project_id();
+        Accounts {
+            projects: vec![Project { id: project.clone(), region: default_region() }],
+            credentials: vec![CredentialAccount {
+                access_key: random_access_key(),
+                secret_key: random_secret_key(),
+                security_token: None,
+                projects: vec![project],
+            }],
+            users: vec![],
+        }
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.projects.is_empty() {
+            return Err("no [[projects]]".into());
+        }
+        let known = |p: &String| self.projects.iter().any(|x| &x.id == p);
+        for c in &self.credentials {
+            if let Some(p) = c.projects.iter().find(|p| !known(p)) {
+                return Err(format!("credential {} names unknown project {p}", c.access_key));
+            }
+        }
+        for u in &self.users {
+            if let Some(p) = u.projects.iter().find(|p| !known(p)) {
+                return Err(format!("user {}/{} names unknown project {p}", u.domain, u.name));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn credential(&self, access_key: &str) -> Option<&CredentialAccount> {
+        self.credentials.iter().find(|c| c.access_key == access_key)
+    }
+
+    pub fn user(&self, domain: &str, name: &str) -> Option<&UserAccount> {
+        self.users.iter().find(|u| u.domain == domain && u.name == name)
+    }
+
+    pub fn project_by_region(&self, region: &str) -> Option<&Project> {
+        self.projects.iter().find(|p| p.region == region)
+    }
+}
+
+/// The opaque part of an issued token.
+pub fn random_string_token() -> String {
+    random_string(96, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+}

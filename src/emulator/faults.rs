@@ -1,0 +1,132 @@
+//! Fault injection: latency, error answers and dropped connections on the
+//! requests whose path matches.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use rand::RngExt;
+use serde::Deserialize;
+
+use super::Shared;
+use super::error::ApiError;
+
+/// The body of `POST /_emulator/faults`; `{}` clears every fault.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    #[serde(default)]
+    pub latency_ms: u64,
+    #[serde(default)]
+    pub error_rate: f64,
+    #[serde(default)]
+    pub error_status: Option<u16>,
+    #[serde(default)]
+    pub drop_rate: f64,
+    #[serde(default)]
+    pub path_regex: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    latency: Duration,
+    error_rate: f64,
+    error_status: u16,
+    drop_rate: f64,
+    path: Option<regex::Regex>,
+}
+
+impl Faults {
+    pub fn from_spec(spec: FaultSpec) -> Result<Faults, String> {
+        let rate_ok = |r: f64| (0.0..=1.0).contains(&r);
+        if !rate_ok(spec.error_rate) || !rate_ok(spec.drop_rate) {
+            return Err("error_rate and drop_rate must be between 0.0 and 1.0".into());
+        }
+        let error_status = spec.error_status.unwrap_or(503);
+        if ![429, 500, 502, 503, 504].contains(&error_status) {
+            return Err(format!("error_status must be 429, 500, 502, 503 or 504, not {error_status}"));
+        }
+        let path = spec
+            .path_regex
+            .map(|r| regex::Regex::new(&r).map_err(|e| format!("path_regex: {e}")))
+            .transpose()?;
+        Ok(Faults {
+            latency: Duration::from_millis(spec.latency_ms),
+            error_rate: spec.error_rate,
+            error_status,
+            drop_rate: spec.drop_rate,
+            path,
+        })
+    }
+
+    fn applies_to(&self, path: &str) -> bool {
+        self.path.as_ref().is_none_or(|r| r.is_match(path))
+    }
+}
+
+/// What to do with one request, drawn once.
+enum Draw {
+    Pass,
+    Error(u16),
+    /// Drop the connection, before handling the request or after (the
+    /// request took effect, its answer is lost).
+    Drop { after: bool },
+}
+
+fn error_response(status: u16) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let (code, msg) = match status.as_u16() {
+        429 => ("APIGW.0308", "The throttling threshold has been reached"),
+        500 => ("CSMS.0001", "Internal server error"),
+        502 => ("APIGW.0202", "Bad gateway"),
+        503 => ("APIGW.0203", "Service unavailable"),
+        _ => ("APIGW.0204", "Gateway timeout"),
+    };
+    let mut resp = ApiError::new(status, code, msg).into_response();
+    if status.as_u16() == 429 {
+        resp.headers_mut().insert("Retry-After", axum::http::HeaderValue::from_static("0"));
+    }
+    resp
+}
+
+/// A 200 whose body breaks off: the client sees the connection drop.
+fn dropped_response() -> Response {
+    let stream = futures::stream::once(async {
+        Err::<bytes::Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fault: dropped"))
+    });
+    Response::new(Body::from_stream(stream))
+}
+
+pub async fn inject(State(shared): State<Shared>, req: Request, next: Next) -> Response {
+    let (latency, draw) = {
+        let faults = shared.faults.read().expect("faults lock");
+        if !faults.applies_to(req.uri().path()) {
+            (Duration::ZERO, Draw::Pass)
+        } else {
+            let mut rng = rand::rng();
+            let draw = if rng.random_bool(faults.drop_rate) {
+                Draw::Drop { after: rng.random_bool(0.5) }
+            } else if rng.random_bool(faults.error_rate) {
+                Draw::Error(faults.error_status)
+            } else {
+                Draw::Pass
+            };
+            (faults.latency, draw)
+        }
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    match draw {
+        Draw::Pass => next.run(req).await,
+        Draw::Error(status) => error_response(status),
+        Draw::Drop { after: false } => dropped_response(),
+        Draw::Drop { after: true } => {
+            let _ = next.run(req).await;
+            dropped_response()
+        }
+    }
+}

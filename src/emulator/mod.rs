@@ -1,0 +1,185 @@
+//! `csms serve`: a local CSMS-compatible server backed by SQLite, for the
+//! demo, the tests, and users who test their code offline.
+
+pub mod accounts;
+mod admin;
+pub mod clock;
+pub mod demo;
+mod error;
+mod faults;
+mod identity;
+mod routes;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+pub use accounts::Accounts;
+pub use error::ApiError;
+use store::Store;
+
+pub struct Inner {
+    store: Mutex<Store>,
+    pub accounts: Accounts,
+    pub clock: clock::Clock,
+    faults: RwLock<faults::Faults>,
+    tokens: Mutex<identity::Tokens>,
+    admin_token: Option<String>,
+}
+
+pub type Shared = Arc<Inner>;
+
+impl Inner {
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Deletes the secrets whose recovery window has passed.
+    pub fn reap(&self) -> Result<usize, ApiError> {
+        let gone = self.store().reap(self.clock.now())?;
+        for (project, name) in &gone {
+            tracing::info!(%project, %name, "recovery window over: secret deleted");
+        }
+        Ok(gone.len())
+    }
+}
+
+pub enum Database {
+    File(PathBuf),
+    Memory,
+}
+
+pub struct ServeOptions {
+    pub listen: SocketAddr,
+    pub database: Database,
+    pub accounts: Accounts,
+    pub admin_token: Option<String>,
+}
+
+/// A running emulator: its address and a handle to stop it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub shared: Shared,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.task).await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+async fn request_id(req: Request, next: Next) -> Response {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let mut resp = next.run(req).await;
+    resp.headers_mut().insert("X-Request-Id", HeaderValue::from_str(&id).expect("hex is a header value"));
+    resp
+}
+
+pub fn router(shared: Shared) -> Router {
+    let api = Router::new()
+        .route("/v1/{project_id}/secrets", get(routes::list_secrets).post(routes::create_secret))
+        .route(
+            "/v1/{project_id}/secrets/{name}",
+            get(routes::show_secret).put(routes::update_secret).delete(routes::delete_secret),
+        )
+        .route("/v1/{project_id}/secrets/{name}/scheduled-deleted-tasks/create", post(routes::schedule_deletion))
+        .route("/v1/{project_id}/secrets/{name}/scheduled-deleted-tasks/cancel", post(routes::cancel_deletion))
+        .route("/v1/{project_id}/secrets/{name}/versions", get(routes::list_versions).post(routes::create_version))
+        .route("/v1/{project_id}/secrets/{name}/versions/{version_id}", get(routes::show_version))
+        .route(
+            "/v1/{project_id}/secrets/{name}/stages/{stage}",
+            get(routes::show_stage).put(routes::move_stage).delete(routes::delete_stage),
+        )
+        .route_layer(middleware::from_fn_with_state(shared.clone(), identity::authenticate));
+    let admin = Router::new()
+        .route("/_emulator/clock", post(admin::clock))
+        .route("/_emulator/faults", post(admin::faults))
+        .route("/_emulator/reset", post(admin::reset))
+        .route_layer(middleware::from_fn_with_state(shared.clone(), admin::guard));
+    let faulty = Router::new()
+        .merge(api)
+        .route("/v3/auth/tokens", post(identity::issue_token))
+        .layer(middleware::from_fn_with_state(shared.clone(), faults::inject));
+    Router::new()
+        .merge(faulty)
+        .merge(admin)
+        .fallback(routes::no_such_api)
+        .layer(middleware::from_fn(request_id))
+        .with_state(shared)
+}
+
+pub fn default_db_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "csms-tui").map(|d| d.data_dir().join("emulator.db"))
+}
+
+/// Binds, starts serving and the reaper, and returns once connections are accepted.
+pub async fn start(opts: ServeOptions) -> anyhow::Result<Running> {
+    let store = match &opts.database {
+        Database::Memory => Store::in_memory()?,
+        Database::File(path) => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            Store::open(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+    };
+    let shared = Arc::new(Inner {
+        store: Mutex::new(store),
+        accounts: opts.accounts,
+        clock: clock::Clock::default(),
+        faults: RwLock::new(faults::Faults::default()),
+        tokens: Mutex::new(identity::Tokens::default()),
+        admin_token: opts.admin_token,
+    });
+    let listener = tokio::net::TcpListener::bind(opts.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.listen))?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let app = router(shared.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let reaper_state = shared.clone();
+    let reaper = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        loop {
+            tick.tick().await;
+            let _ = reaper_state.reap();
+        }
+    });
+    let task = tokio::spawn(async move {
+        let result = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+        reaper.abort();
+        result
+    });
+    Ok(Running { addr, shared, shutdown: Some(tx), task })
+}

@@ -1,0 +1,166 @@
+//! The CSMS operations: same paths, JSON shapes and success statuses as the
+//! real service.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use super::Shared;
+use super::error::ApiError;
+use crate::csms::model::{
+    CreateSecretRequest, CreateVersionRequest, MoveStageRequest, PageInfo, UpdateSecretRequest,
+};
+
+type Answer = Result<Response, ApiError>;
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::malformed(format!("malformed request body: {e}")))
+}
+
+fn limit_param(q: &HashMap<String, String>, max: u32) -> Result<u32, ApiError> {
+    match q.get("limit") {
+        None => Ok(50),
+        Some(l) => l
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| ApiError::invalid(format!("limit must be 1 to {max}, got '{l}'"))),
+    }
+}
+
+fn page_info<T>(items: &[T], more: bool, marker: Option<&str>, last: impl Fn(&T) -> String) -> PageInfo {
+    PageInfo {
+        next_marker: if more { items.last().map(last) } else { None },
+        previous_marker: marker.map(str::to_string),
+        current_count: Some(items.len() as u32),
+    }
+}
+
+pub async fn list_secrets(
+    State(s): State<Shared>,
+    Path(project): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer {
+    let limit = limit_param(&q, 1000)?;
+    let marker = q.get("marker").map(String::as_str).filter(|m| !m.is_empty());
+    let (secrets, more) = s.store().list(&project, limit, marker)?;
+    let page = page_info(&secrets, more, marker, |x| x.name.clone());
+    Ok(Json(json!({ "secrets": secrets, "page_info": page })).into_response())
+}
+
+pub async fn create_secret(State(s): State<Shared>, Path(project): Path<String>, body: bytes::Bytes) -> Answer {
+    let req: CreateSecretRequest = parse(&body)?;
+    let secret = s.store().create(&project, &req, s.clock.now())?;
+    Ok(Json(json!({ "secret": secret })).into_response())
+}
+
+pub async fn show_secret(State(s): State<Shared>, Path((project, name)): Path<(String, String)>) -> Answer {
+    let secret = s.store().get(&project, &name)?.ok_or_else(|| ApiError::secret_not_found(&name))?;
+    Ok(Json(json!({ "secret": secret })).into_response())
+}
+
+pub async fn update_secret(
+    State(s): State<Shared>,
+    Path((project, name)): Path<(String, String)>,
+    body: bytes::Bytes,
+) -> Answer {
+    let req: UpdateSecretRequest = parse(&body)?;
+    let secret = s.store().update(&project, &name, &req, s.clock.now())?;
+    Ok(Json(json!({ "secret": secret })).into_response())
+}
+
+pub async fn delete_secret(State(s): State<Shared>, Path((project, name)): Path<(String, String)>) -> Answer {
+    s.store().delete(&project, &name)?;
+    Ok(StatusCode::OK.into_response())
+}
+
+pub async fn schedule_deletion(
+    State(s): State<Shared>,
+    Path((project, name)): Path<(String, String)>,
+    body: bytes::Bytes,
+) -> Answer {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        recovery_window_in_days: Option<i64>,
+    }
+    let days = if body.is_empty() { 30 } else { parse::<Body>(&body)?.recovery_window_in_days.unwrap_or(30) };
+    let secret = s.store().schedule_deletion(&project, &name, days, s.clock.now())?;
+    Ok(Json(json!({ "secret": secret })).into_response())
+}
+
+pub async fn cancel_deletion(State(s): State<Shared>, Path((project, name)): Path<(String, String)>) -> Answer {
+    let secret = s.store().cancel_deletion(&project, &name, s.clock.now())?;
+    Ok(Json(json!({ "secret": secret })).into_response())
+}
+
+pub async fn list_versions(
+    State(s): State<Shared>,
+    Path((project, name)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer {
+    let limit = limit_param(&q, 1000)?;
+    let marker = q.get("marker").map(String::as_str).filter(|m| !m.is_empty());
+    let (versions, more) = s.store().list_versions(&project, &name, limit, marker)?;
+    let page = page_info(&versions, more, marker, |v| v.id.clone());
+    Ok(Json(json!({ "version_metadatas": versions, "page_info": page })).into_response())
+}
+
+pub async fn show_version(
+    State(s): State<Shared>,
+    Path((project, name, version)): Path<(String, String, String)>,
+) -> Answer {
+    let v = s.store().get_version(&project, &name, &version)?;
+    let mut version = json!({ "version_metadata": v.metadata });
+    if let Some(sv) = v.secret_string {
+        version["secret_string"] = json!(sv);
+    }
+    if let Some(bv) = v.secret_binary {
+        version["secret_binary"] = json!(bv);
+    }
+    Ok(Json(json!({ "version": version })).into_response())
+}
+
+pub async fn create_version(
+    State(s): State<Shared>,
+    Path((project, name)): Path<(String, String)>,
+    body: bytes::Bytes,
+) -> Answer {
+    let req: CreateVersionRequest = parse(&body)?;
+    let meta = s.store().create_version(&project, &name, &req, s.clock.now())?;
+    Ok(Json(json!({ "version_metadata": meta })).into_response())
+}
+
+pub async fn show_stage(
+    State(s): State<Shared>,
+    Path((project, name, stage)): Path<(String, String, String)>,
+) -> Answer {
+    let stage = s.store().get_stage(&project, &name, &stage)?;
+    Ok(Json(json!({ "stage": stage })).into_response())
+}
+
+pub async fn move_stage(
+    State(s): State<Shared>,
+    Path((project, name, stage)): Path<(String, String, String)>,
+    body: bytes::Bytes,
+) -> Answer {
+    let req: MoveStageRequest = parse(&body)?;
+    let stage = s.store().move_stage(&project, &name, &stage, &req.version_id, s.clock.now())?;
+    Ok(Json(json!({ "stage": stage })).into_response())
+}
+
+pub async fn delete_stage(
+    State(s): State<Shared>,
+    Path((project, name, stage)): Path<(String, String, String)>,
+) -> Answer {
+    s.store().delete_stage(&project, &name, &stage)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn no_such_api() -> ApiError {
+    ApiError::no_such_api()
+}

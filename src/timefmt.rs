@@ -1,0 +1,105 @@
+//! Durations and times as people read and type them.
+
+use crate::csms::model::Millis;
+
+/// Parses `90s`, `15m`, `2h30m`, `7d`, `1w` (units may be combined; a bare
+/// number is seconds) into milliseconds.
+pub fn parse_duration(text: &str) -> Result<Millis, String> {
+    let t = text.trim();
+    let bad = || format!("invalid duration '{text}': use a number with s, m, h, d or w, e.g. 36h or 2d12h");
+    if t.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(secs) = t.parse::<i64>() {
+        return Ok(secs * 1000);
+    }
+    let mut total: i64 = 0;
+    let mut digits = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 7 * 86_400,
+            _ => return Err(bad()),
+        };
+        let n: i64 = digits.parse().map_err(|_| bad())?;
+        total = n.checked_mul(unit * 1000).and_then(|v| total.checked_add(v)).ok_or_else(bad)?;
+        digits.clear();
+    }
+    if !digits.is_empty() {
+        return Err(bad());
+    }
+    Ok(total)
+}
+
+/// Time left as a countdown: `6d 23:59:58`, or `23:59:58` under a day, or
+/// `due` once it has passed.
+pub fn countdown(remaining_ms: Millis) -> String {
+    if remaining_ms <= 0 {
+        return "due".to_string();
+    }
+    let secs = (remaining_ms + 999) / 1000;
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let hms = format!("{:02}:{:02}:{:02}", rest / 3600, rest % 3600 / 60, rest % 60);
+    if days > 0 { format!("{days}d {hms}") } else { hms }
+}
+
+/// A timestamp in the local time zone, to the second.
+pub fn local_time(ms: Millis) -> String {
+    use chrono::TimeZone;
+    match chrono::Local.timestamp_millis_opt(ms).single() {
+        Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => format!("{ms} ms"),
+    }
+}
+
+/// A short age for the UPDATED column: `5m ago`, `3h ago`, `12d ago`, or a date.
+pub fn age(now: Millis, then: Millis) -> String {
+    let secs = (now - then) / 1000;
+    match secs {
+        s if s < 0 => local_time(then),
+        s if s < 60 => "just now".to_string(),
+        s if s < 3600 => format!("{}m ago", s / 60),
+        s if s < 86_400 => format!("{}h ago", s / 3600),
+        s if s < 60 * 86_400 => format!("{}d ago", s / 86_400),
+        _ => local_time(then)[..10].to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90").unwrap(), 90_000);
+        assert_eq!(parse_duration("15m").unwrap(), 900_000);
+        assert_eq!(parse_duration("2h30m").unwrap(), 9_000_000);
+        assert_eq!(parse_duration("7d").unwrap(), 7 * 86_400_000);
+        assert_eq!(parse_duration("1w").unwrap(), 7 * 86_400_000);
+        for bad in ["", "h", "3x", "5m3", "-"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn countdowns() {
+        assert_eq!(countdown(7 * 86_400_000 - 2000), "6d 23:59:58");
+        assert_eq!(countdown(86_399_000), "23:59:59");
+        assert_eq!(countdown(1), "00:00:01");
+        assert_eq!(countdown(0), "due");
+        assert_eq!(countdown(-5), "due");
+    }
+
+    #[test]
+    fn ages() {
+        assert_eq!(age(1_000_000_000, 1_000_000_000 - 5 * 60_000), "5m ago");
+        assert_eq!(age(1_000_000_000, 1_000_000_000 - 3 * 3_600_000), "3h ago");
+    }
+}
