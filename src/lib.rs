@@ -1,7 +1,12 @@
 //! csms: a terminal UI, a CLI and a local emulator for Huawei Cloud's Cloud
 //! Secret Management Service.
 
+pub mod cli;
+pub mod config;
 pub mod csms;
 pub mod emulator;
-pub mod config;
+pub mod listing;
+pub mod logging;
+pub mod signals;
 pub mod timefmt;
+pub mod workspace;

@@ -4,6 +4,7 @@
 //! authentication, the retries of idempotent reads and the one token renewal
 //! after a 401 all live there and nowhere else.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use reqwest::Method;
@@ -41,6 +42,15 @@ pub struct Client {
     read_only: bool,
     auth: Authenticator,
     retry: RetryPolicy,
+    stats: Stats,
+}
+
+/// Counters of what the client sent, for bulk pacing and for reports.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub requests: AtomicU64,
+    pub retries: AtomicU64,
+    pub throttled: AtomicU64,
 }
 
 /// A raw answer: status, body and request id.
@@ -79,6 +89,7 @@ impl Client {
             read_only: opts.read_only,
             auth,
             retry: opts.retry,
+            stats: Stats::default(),
         })
     }
 
@@ -92,6 +103,15 @@ impl Client {
 
     pub fn auth_mode(&self) -> &'static str {
         self.auth.mode()
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// How many answers were 429 so far.
+    pub fn throttled(&self) -> u64 {
+        self.stats.throttled.load(Ordering::Relaxed)
     }
 
     pub fn is_read_only(&self) -> bool {
@@ -279,7 +299,14 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            if attempt > 1 {
+                self.stats.retries.fetch_add(1, Ordering::Relaxed);
+            }
+            self.stats.requests.fetch_add(1, Ordering::Relaxed);
             let result = self.send_once(&method, &path, &query, &body).await;
+            if matches!(&result, Ok(a) if a.status == 429) {
+                self.stats.throttled.fetch_add(1, Ordering::Relaxed);
+            }
             match result {
                 Ok(a) if (200..300).contains(&a.status) => return Ok(a),
                 Ok(a) if a.status == 401 && self.auth.can_renew() && !renewed => {

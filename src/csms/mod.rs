@@ -2,6 +2,7 @@
 //! client. No terminal and no UI types in here.
 
 pub mod auth;
+pub mod bulk;
 pub mod client;
 pub mod error;
 pub mod model;

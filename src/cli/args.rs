@@ -1,0 +1,144 @@
+//! The command line, as clap sees it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub const EXIT_STATUSES: &str = "\
+Exit status:
+  0  success (watch: no deletion falls inside the window)
+  1  an operation failed: server or network error, or a secret that is still pending deletion
+  2  usage or configuration error
+  3  watch: at least one deletion falls inside the window
+  4  authentication failed";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "csms",
+    version,
+    about = "Secrets of Huawei Cloud CSMS: a terminal UI, a scriptable CLI and a local emulator",
+    long_about = "Secrets of Huawei Cloud CSMS at a glance, pending deletions impossible to miss.\n\n\
+                  Without a subcommand, opens the terminal UI (on the embedded demo when nothing is configured).",
+    after_help = EXIT_STATUSES
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Config file (default: the platform config dir's csms-tui/config.toml)
+    #[arg(long, global = true, env = "CSMS_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Profile to use (default: default_profile from the config)
+    #[arg(long, short = 'p', global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Output format
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+    /// Use the embedded demo (a local emulator with sample data)
+    #[arg(long, global = true)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List secrets with their state and the time left before a scheduled deletion
+    #[command(after_help = EXIT_STATUSES)]
+    List(ListArgs),
+    /// Show every field of one secret and its versions
+    #[command(after_help = EXIT_STATUSES)]
+    Show {
+        name: String,
+    },
+    /// Schedule a secret's deletion after a recovery window of 7 to 30 days
+    #[command(after_help = EXIT_STATUSES)]
+    ScheduleDeletion {
+        name: String,
+        /// Recovery window in days (7..30)
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(7..=30))]
+        days: u32,
+        /// Do not ask for confirmation (required without a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Cancel the scheduled deletion of one or more secrets
+    #[command(after_help = EXIT_STATUSES)]
+    CancelDeletion {
+        #[arg(required = true, value_name = "NAME")]
+        names: Vec<String>,
+        /// Requests in flight at most
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+        concurrency: u16,
+    },
+    /// List the secrets whose deletion falls inside a window; exit 3 when there are any
+    #[command(after_help = EXIT_STATUSES)]
+    Watch {
+        /// The window, e.g. 24h, 3d, 2d12h
+        #[arg(long, value_name = "DURATION")]
+        within: String,
+        /// Every configured profile
+        #[arg(long)]
+        all_profiles: bool,
+    },
+    /// The configured profiles; --check authenticates each
+    #[command(after_help = EXIT_STATUSES)]
+    Profiles {
+        #[arg(long)]
+        check: bool,
+    },
+    /// Shell completions
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    /// Run a local CSMS-compatible emulator
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Every configured profile, fetched concurrently
+    #[arg(long)]
+    pub all_profiles: bool,
+    /// Only secrets in this state (ENABLED, DISABLED, PENDING_DELETE, FROZEN)
+    #[arg(long, value_name = "STATE")]
+    pub state: Option<String>,
+    /// Only secrets whose deletion falls within this duration, e.g. 7d
+    #[arg(long, value_name = "DURATION")]
+    pub pending_within: Option<String>,
+    /// Secrets per request
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub page_size: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8090")]
+    pub listen: SocketAddr,
+    /// Allow a non-loopback listen address
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// SQLite database (default: the platform data dir's csms-tui/emulator.db)
+    #[arg(long, value_name = "PATH", conflicts_with = "in_memory")]
+    pub db: Option<PathBuf>,
+    /// Keep nothing: an in-memory database
+    #[arg(long)]
+    pub in_memory: bool,
+    /// Accounts file (TOML: projects, credentials, users)
+    #[arg(long, value_name = "FILE")]
+    pub accounts: Option<PathBuf>,
+    /// Enable the admin API (/_emulator/...) with this token
+    #[arg(long, value_name = "TOKEN", env = "CSMS_EMULATOR_ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
+}

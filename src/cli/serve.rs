@@ -1,0 +1,74 @@
+//! `csms serve`: runs the emulator until Ctrl-C or SIGTERM.
+
+use super::args::ServeArgs;
+use super::exit;
+use crate::emulator::{self, Accounts, Database, ServeOptions};
+
+pub async fn run(args: ServeArgs) -> i32 {
+    if !args.listen.ip().is_loopback() {
+        if !args.allow_remote {
+            eprintln!("error: {} is not a loopback address; add --allow-remote to listen there", args.listen);
+            return exit::USAGE;
+        }
+        eprintln!(
+            "warning: listening on {}: anyone who can reach it and holds a credential can use this emulator",
+            args.listen
+        );
+    }
+    let accounts = match &args.accounts {
+        Some(path) => match Accounts::load(path) {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        },
+        None => {
+            let a = Accounts::generated();
+            let (p, c) = (&a.projects[0], &a.credentials[0]);
+            // Printed once, on purpose: without an accounts file these are the only way in.
+            println!("project_id = {}\nregion     = {}\naccess_key = {}\nsecret_key = {}", p.id, p.region, c.access_key, c.secret_key);
+            a
+        }
+    };
+    let database = if args.in_memory {
+        Database::Memory
+    } else {
+        match args.db.clone().or_else(emulator::default_db_path) {
+            Some(p) => Database::File(p),
+            None => {
+                eprintln!("error: no data directory on this platform: pass --db PATH or --in-memory");
+                return exit::USAGE;
+            }
+        }
+    };
+    if let Database::File(p) = &database {
+        eprintln!("database: {}", p.display());
+    }
+    let running = match emulator::start(ServeOptions {
+        listen: args.listen,
+        database,
+        accounts,
+        admin_token: args.admin_token,
+    })
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::FAILED;
+        }
+    };
+    println!("listening on http://{}", running.addr);
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    crate::signals::terminated().await;
+    eprintln!("stopping");
+    match running.stop().await {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::FAILED
+        }
+    }
+}

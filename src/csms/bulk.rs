@@ -1,0 +1,108 @@
+//! Cancelling many deletions at once: bounded concurrency that backs off when
+//! the gateway throttles, progress as each secret finishes, and a stop that
+//! lets the requests in flight finish so every secret's fate is known.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+
+use super::client::Client;
+use super::reconcile::{CancelOutcome, cancel_deletion};
+
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// Successes in a row that earn one more request in flight.
+const GROW_AFTER: u32 = 4;
+
+/// What happened to one secret of a bulk cancel.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BulkResult {
+    Done(CancelOutcome),
+    /// Stopped before its request was sent: nothing was asked of the server.
+    NotStarted,
+}
+
+#[derive(Debug, Clone)]
+pub struct BulkReport {
+    /// In the order the names were given.
+    pub results: Vec<(String, BulkResult)>,
+    /// The lowest number of requests allowed in flight during the run.
+    pub min_concurrency: usize,
+    pub stopped: bool,
+}
+
+/// Cancels the deletion of each name. `on_done` hears each result as it
+/// comes; once `stop` resolves no new request is sent, and those in flight
+/// are awaited.
+pub async fn cancel_many<F, S>(
+    client: Arc<Client>,
+    names: Vec<String>,
+    concurrency: usize,
+    mut on_done: F,
+    stop: S,
+) -> BulkReport
+where
+    F: FnMut(&str, &CancelOutcome, usize),
+    S: Future<Output = ()>,
+{
+    let max = concurrency.max(1);
+    let mut limit = max;
+    let mut min_concurrency = max;
+    let mut streak = 0u32;
+    let mut results: Vec<Option<BulkResult>> = vec![None; names.len()];
+    let mut next = 0usize;
+    let mut in_flight = FuturesUnordered::new();
+    let mut stopped = false;
+    let mut throttled_seen = client.throttled();
+    tokio::pin!(stop);
+
+    loop {
+        while !stopped && next < names.len() && in_flight.len() < limit {
+            let (i, name, client) = (next, names[next].clone(), client.clone());
+            in_flight.push(async move {
+                let outcome = cancel_deletion(&client, &name).await;
+                (i, outcome)
+            });
+            next += 1;
+        }
+        if in_flight.is_empty() {
+            break;
+        }
+        tokio::select! {
+            Some((i, outcome)) = in_flight.next() => {
+                // Additive increase, multiplicative decrease on throttling.
+                let throttled_now = client.throttled();
+                if throttled_now > throttled_seen || outcome.was_throttled() {
+                    limit = (limit / 2).max(1);
+                    min_concurrency = min_concurrency.min(limit);
+                    streak = 0;
+                    tracing::info!(limit, "throttled: fewer cancels in flight");
+                } else {
+                    streak += 1;
+                    if streak >= GROW_AFTER && limit < max {
+                        limit += 1;
+                        streak = 0;
+                    }
+                }
+                throttled_seen = throttled_now;
+                on_done(&names[i], &outcome, limit);
+                results[i] = Some(BulkResult::Done(outcome));
+            }
+            _ = &mut stop, if !stopped => {
+                stopped = true;
+                tracing::info!(in_flight = in_flight.len(), "stop asked: waiting for the cancels in flight");
+            }
+        }
+    }
+    BulkReport {
+        results: names
+            .into_iter()
+            .zip(results)
+            .map(|(n, r)| (n, r.unwrap_or(BulkResult::NotStarted)))
+            .collect(),
+        min_concurrency,
+        stopped,
+    }
+}

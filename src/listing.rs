@@ -1,0 +1,54 @@
+//! Orders and filters of secret lists, shared by the CLI and the TUI.
+
+use std::cmp::Ordering;
+
+use crate::csms::model::{Millis, Secret, SecretState};
+
+/// Pending deletions first, soonest first; then by name.
+pub fn pending_first(a: &Secret, b: &Secret) -> Ordering {
+    let key = |s: &Secret| if s.is_pending_delete() { s.scheduled_delete_time.unwrap_or(i64::MAX) } else { i64::MAX };
+    key(a).cmp(&key(b)).then_with(|| a.name.cmp(&b.name))
+}
+
+/// Whether a secret's deletion falls within `window` from `now` (or is overdue).
+pub fn deletes_within(s: &Secret, now: Millis, window: Millis) -> bool {
+    s.is_pending_delete() && s.scheduled_delete_time.is_some_and(|t| t - now <= window)
+}
+
+/// Parses a state filter, case-insensitively.
+pub fn parse_state(text: &str) -> Result<SecretState, String> {
+    let upper = text.trim().to_ascii_uppercase().replace('-', "_");
+    match SecretState::parse(&upper) {
+        SecretState::Unknown(_) => {
+            Err(format!("unknown state '{text}': use ENABLED, DISABLED, PENDING_DELETE or FROZEN"))
+        }
+        s => Ok(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending(name: &str, at: Millis) -> Secret {
+        Secret { state: Some(SecretState::PendingDelete), scheduled_delete_time: Some(at), ..Secret::named(name) }
+    }
+
+    #[test]
+    fn pending_soonest_first_then_name() {
+        let mut v = vec![Secret::named("b"), pending("z", 50), Secret::named("a"), pending("y", 10)];
+        v.sort_by(pending_first);
+        let names: Vec<_> = v.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["y", "z", "a", "b"]);
+    }
+
+    #[test]
+    fn within_window() {
+        assert!(deletes_within(&pending("a", 100), 0, 100));
+        assert!(!deletes_within(&pending("a", 101), 0, 100));
+        assert!(deletes_within(&pending("a", -5), 0, 100));
+        assert!(!deletes_within(&Secret::named("a"), 0, 100));
+        assert_eq!(parse_state("pending-delete").unwrap(), SecretState::PendingDelete);
+        assert!(parse_state("gone").is_err());
+    }
+}

@@ -1,0 +1,98 @@
+//! What a run works on: the configured profiles, or the embedded demo when
+//! nothing is configured (or `--demo` asks for it).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::{AuthConfig, Config, ConfigError, Profile, SecretSource};
+use crate::csms::{Client, RetryPolicy};
+use crate::emulator::demo::{self, Demo};
+
+pub struct Workspace {
+    pub config: Config,
+    /// The running demo emulator, kept alive as long as the workspace.
+    pub demo: Option<Demo>,
+}
+
+#[derive(Debug)]
+pub enum OpenError {
+    Config(ConfigError),
+    Other(String),
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::Config(e) => e.fmt(f),
+            OpenError::Other(e) => f.write_str(e),
+        }
+    }
+}
+
+impl Workspace {
+    /// Loads the config (`--config`, `CSMS_CONFIG`, the platform dir). With
+    /// `demo`, or when no file exists and none was named, starts the demo.
+    pub async fn open(config_flag: Option<&Path>, demo: bool) -> Result<Workspace, OpenError> {
+        if demo {
+            return Workspace::demo().await;
+        }
+        match crate::config::locate(config_flag) {
+            Some((path, named)) if named || path.exists() => {
+                let config = Config::load(&path).map_err(OpenError::Config)?;
+                Ok(Workspace { config, demo: None })
+            }
+            _ => Workspace::demo().await,
+        }
+    }
+
+    pub async fn demo() -> Result<Workspace, OpenError> {
+        let demo = demo::start().await.map_err(|e| OpenError::Other(format!("cannot start the demo: {e}")))?;
+        let endpoint = demo.server.base_url();
+        let profiles: BTreeMap<String, Profile> = demo
+            .profiles
+            .iter()
+            .map(|p| {
+                let profile = Profile {
+                    name: p.name.clone(),
+                    region: p.region.clone(),
+                    project_id: Some(p.project_id.clone()),
+                    endpoint: endpoint.clone(),
+                    iam_endpoint: endpoint.clone(),
+                    auth: AuthConfig::AkSk {
+                        access_key: Some(p.access_key.clone()),
+                        secret_key: Some(SecretSource::Literal(p.secret_key.clone())),
+                        security_token: None,
+                    },
+                    read_only: false,
+                    insecure_skip_tls_verify: false,
+                    connect_timeout: Duration::from_secs(5),
+                    request_timeout: Duration::from_secs(30),
+                    max_attempts: RetryPolicy::default().max_attempts,
+                };
+                (p.name.clone(), profile)
+            })
+            .collect();
+        let config = Config {
+            path: None,
+            default_profile: demo.profiles.first().map(|p| p.name.clone()),
+            refresh_interval: Duration::from_secs(crate::config::DEFAULT_REFRESH_SECS),
+            profiles,
+        };
+        Ok(Workspace { config, demo: Some(demo) })
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.demo.is_some()
+    }
+
+    pub fn profile(&self, name: Option<&str>) -> Result<&Profile, String> {
+        self.config.profile(name)
+    }
+
+    /// A client for a profile; resolves its credentials.
+    pub fn client(&self, profile: &Profile) -> Result<Arc<Client>, crate::csms::Error> {
+        Ok(Arc::new(Client::new(profile.client_options()?)?))
+    }
+}
