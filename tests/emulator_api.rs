@@ -40,7 +40,10 @@ async fn lifecycle(client: &Client, prefix: &str) {
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[0].version_stages, vec!["SYSPREVIOUS"]);
     assert_eq!(client.show_version(&name, "latest").await.unwrap().secret_string.as_deref(), Some("second"));
-    assert_eq!(client.show_version(&name, "v1").await.unwrap().secret_string.as_deref(), Some(format!("value-of-{name}").as_str()));
+    assert_eq!(
+        client.show_version(&name, "v1").await.unwrap().secret_string.as_deref(),
+        Some(format!("value-of-{name}").as_str())
+    );
 
     let scheduled = client.schedule_deletion(&name, 7).await.unwrap();
     assert_eq!(scheduled.state, Some(SecretState::PendingDelete));
@@ -201,7 +204,8 @@ async fn signature_replayed_too_late_is_refused() {
     let path = format!("/v1/{PROJECT}/secrets");
     let date = (chrono::Utc::now() - chrono::TimeDelta::minutes(20)).format(signer::DATE_FORMAT).to_string();
     let headers = vec![("Host".to_string(), host), ("X-Sdk-Date".to_string(), date.clone())];
-    let sig = signer::sign(&signer::SignInput { method: "GET", path: &path, query: &[], headers: &headers, body: b"" }, SK);
+    let sig =
+        signer::sign(&signer::SignInput { method: "GET", path: &path, query: &[], headers: &headers, body: b"" }, SK);
     let r = reqwest::Client::new()
         .get(format!("{}{path}", server.url))
         .header("X-Sdk-Date", date)

@@ -58,9 +58,7 @@ pub enum Command {
     List(ListArgs),
     /// Show every field of one secret and its versions
     #[command(after_help = EXIT_STATUSES)]
-    Show {
-        name: String,
-    },
+    Show { name: String },
     /// Schedule a secret's deletion after a recovery window of 7 to 30 days
     #[command(after_help = EXIT_STATUSES)]
     ScheduleDeletion {
@@ -98,9 +96,7 @@ pub enum Command {
         check: bool,
     },
     /// Shell completions
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
     /// Run a local CSMS-compatible emulator
     Serve(ServeArgs),
 }

@@ -100,11 +100,7 @@ fn chosen<'a>(ws: &'a Workspace, name: Option<&str>, all: bool) -> Result<Vec<&'
 }
 
 /// Every secret of each profile, the profiles fetched concurrently.
-async fn fetch_all(
-    ws: &Workspace,
-    profiles: &[&Profile],
-    page_size: u32,
-) -> Vec<(String, csms::Result<Vec<Secret>>)> {
+async fn fetch_all(ws: &Workspace, profiles: &[&Profile], page_size: u32) -> Vec<(String, csms::Result<Vec<Secret>>)> {
     let jobs = profiles.iter().map(|p| async move {
         let result = match ws.client(p) {
             Ok(client) => client.list_secrets(page_size).await,
@@ -262,13 +258,9 @@ async fn show(ws: &Workspace, profile: Option<&str>, output: Output, name: &str)
 /// Names the secret in a not-found error.
 fn csms_context(e: csms::Error, name: &str) -> csms::Error {
     match e {
-        csms::Error::Api { status: 404, code, message, request_id, attempts } => csms::Error::Api {
-            status: 404,
-            code,
-            message: format!("secret '{name}': {message}"),
-            request_id,
-            attempts,
-        },
+        csms::Error::Api { status: 404, code, message, request_id, attempts } => {
+            csms::Error::Api { status: 404, code, message: format!("secret '{name}': {message}"), request_id, attempts }
+        }
         other => other,
     }
 }
@@ -500,5 +492,11 @@ async fn profiles(ws: &Workspace, output: Output, check: bool) -> i32 {
         Output::Json => println!("{}", serde_json::to_string_pretty(&json_rows).unwrap()),
         Output::Table => print!("{}", t.render()),
     }
-    if status == exit::AUTH { exit::AUTH } else if status != exit::OK { exit::FAILED } else { exit::OK }
+    if status == exit::AUTH {
+        exit::AUTH
+    } else if status != exit::OK {
+        exit::FAILED
+    } else {
+        exit::OK
+    }
 }

@@ -27,7 +27,10 @@ pub async fn run(args: ServeArgs) -> i32 {
             let a = Accounts::generated();
             let (p, c) = (&a.projects[0], &a.credentials[0]);
             // Printed once, on purpose: without an accounts file these are the only way in.
-            println!("project_id = {}\nregion     = {}\naccess_key = {}\nsecret_key = {}", p.id, p.region, c.access_key, c.secret_key);
+            println!(
+                "project_id = {}\nregion     = {}\naccess_key = {}\nsecret_key = {}",
+                p.id, p.region, c.access_key, c.secret_key
+            );
             a
         }
     };
@@ -45,20 +48,16 @@ pub async fn run(args: ServeArgs) -> i32 {
     if let Database::File(p) = &database {
         eprintln!("database: {}", p.display());
     }
-    let running = match emulator::start(ServeOptions {
-        listen: args.listen,
-        database,
-        accounts,
-        admin_token: args.admin_token,
-    })
-    .await
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::FAILED;
-        }
-    };
+    let running =
+        match emulator::start(ServeOptions { listen: args.listen, database, accounts, admin_token: args.admin_token })
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::FAILED;
+            }
+        };
     println!("listening on http://{}", running.addr);
     use std::io::Write;
     let _ = std::io::stdout().flush();

@@ -49,9 +49,17 @@ pub enum AuthKind {
 #[derive(Debug, Clone)]
 pub enum AuthConfig {
     Token(SecretSource),
-    Password { domain: String, user: String, password: SecretSource },
+    Password {
+        domain: String,
+        user: String,
+        password: SecretSource,
+    },
     /// `access_key: None` falls back to the official SDK's env vars and file.
-    AkSk { access_key: Option<String>, secret_key: Option<SecretSource>, security_token: Option<SecretSource> },
+    AkSk {
+        access_key: Option<String>,
+        secret_key: Option<SecretSource>,
+        security_token: Option<SecretSource>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -384,9 +392,7 @@ fn build_profile(
     }
     let secs = |v: &Option<Spanned<u64>>, k: &str, default: u64| -> Result<Duration, ConfigError> {
         match v {
-            Some(s) if *s.get_ref() == 0 || *s.get_ref() > 600 => {
-                Err(loc.at(s, &key(k), "must be 1 to 600 seconds"))
-            }
+            Some(s) if *s.get_ref() == 0 || *s.get_ref() > 600 => Err(loc.at(s, &key(k), "must be 1 to 600 seconds")),
             Some(s) => Ok(Duration::from_secs(*s.get_ref())),
             None => Ok(Duration::from_secs(default)),
         }
@@ -462,14 +468,15 @@ impl Profile {
                     (Some(access_key), Some(secret_key)) => {
                         Credentials::AkSk { access_key, secret_key, security_token: d.security_token }
                     }
-                    _ => return Err(fail("no access key: the SDK's environment variables and credentials file are gone".into())),
+                    _ => {
+                        return Err(fail(
+                            "no access key: the SDK's environment variables and credentials file are gone".into(),
+                        ));
+                    }
                 }
             }
         };
-        let project_id = self
-            .project_id
-            .clone()
-            .ok_or_else(|| fail("no project id".into()))?;
+        let project_id = self.project_id.clone().ok_or_else(|| fail("no project id".into()))?;
         Ok(ClientOptions {
             profile: self.name.clone(),
             endpoint: self.endpoint.clone(),

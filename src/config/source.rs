@@ -122,7 +122,10 @@ mod tests {
     fn ini_basic_section() {
         let text = "[other]\nak = X\n[basic]\n# comment\nak = AK1\nsk= SK1 \nproject_id=p\n";
         let s = ini_section(text, "basic");
-        assert_eq!(s, vec![("ak".into(), "AK1".into()), ("sk".into(), "SK1".into()), ("project_id".into(), "p".into())]);
+        assert_eq!(
+            s,
+            vec![("ak".into(), "AK1".into()), ("sk".into(), "SK1".into()), ("project_id".into(), "p".into())]
+        );
     }
 
     #[test]

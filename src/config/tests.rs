@@ -80,11 +80,8 @@ fn aksk_without_keys_needs_the_sdk_fallback() {
     let text = "[profiles.x]\nregion = \"cn-north-4\"\nproject_id = \"p\"\n";
     let e = parse(text).unwrap_err();
     assert_eq!(e.key.as_deref(), Some("profiles.x.access_key"), "{e}");
-    let sdk = SdkDefaults {
-        access_key: Some("AK".into()),
-        secret_key: Some(Redacted::new("SK")),
-        ..SdkDefaults::default()
-    };
+    let sdk =
+        SdkDefaults { access_key: Some("AK".into()), secret_key: Some(Redacted::new("SK")), ..SdkDefaults::default() };
     let c = Config::parse(Path::new("c.toml"), text, &sdk).unwrap();
     assert!(matches!(c.profiles["x"].auth, AuthConfig::AkSk { access_key: None, .. }));
 }
@@ -108,7 +105,8 @@ fn literal_secrets_need_a_private_file() {
 
 #[test]
 fn debug_output_redacts_literal_secrets() {
-    let text = "[profiles.x]\nregion = \"cn-north-4\"\nproject_id = \"p\"\naccess_key = \"AK\"\nsecret_key = \"TOPSECRET\"\n";
+    let text =
+        "[profiles.x]\nregion = \"cn-north-4\"\nproject_id = \"p\"\naccess_key = \"AK\"\nsecret_key = \"TOPSECRET\"\n";
     let c = Config::parse(Path::new("/nonexistent/c.toml"), text, &SdkDefaults::default()).unwrap();
     assert!(!format!("{c:?}").contains("TOPSECRET"));
 }

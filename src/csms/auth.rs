@@ -159,15 +159,8 @@ impl Authenticator {
             .await
             .map_err(|e| self.auth_error(format!("IAM at {url} unreachable: {e}")))?;
         let status = resp.status().as_u16();
-        let subject = resp
-            .headers()
-            .get("X-Subject-Token")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| self.auth_error(format!("IAM answer lost: {e}")))?;
+        let subject = resp.headers().get("X-Subject-Token").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let bytes = resp.bytes().await.map_err(|e| self.auth_error(format!("IAM answer lost: {e}")))?;
         if !(200..300).contains(&status) {
             let detail = match Error::from_response(status, &bytes, None) {
                 Error::Api { code: Some(code), message, .. } => format!("{code}: {message}"),

@@ -97,11 +97,7 @@ where
         }
     }
     BulkReport {
-        results: names
-            .into_iter()
-            .zip(results)
-            .map(|(n, r)| (n, r.unwrap_or(BulkResult::NotStarted)))
-            .collect(),
+        results: names.into_iter().zip(results).map(|(n, r)| (n, r.unwrap_or(BulkResult::NotStarted))).collect(),
         min_concurrency,
         stopped,
     }

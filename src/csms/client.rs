@@ -120,11 +120,7 @@ impl Client {
 
     /// The one place where read-only profiles refuse mutations.
     pub fn check_writable(&self, operation: &'static str) -> Result<()> {
-        if self.read_only {
-            Err(Error::ReadOnly { profile: self.profile.clone(), operation })
-        } else {
-            Ok(())
-        }
+        if self.read_only { Err(Error::ReadOnly { profile: self.profile.clone(), operation }) } else { Ok(()) }
     }
 
     // ---- operations -------------------------------------------------------
@@ -241,9 +237,8 @@ impl Client {
 
     pub async fn create_version(&self, name: &str, req: &CreateVersionRequest) -> Result<VersionMetadata> {
         let body = serde_json::to_vec(req).expect("serializable");
-        let env: VersionMetadataEnvelope = self
-            .json(Method::POST, &["secrets", name, "versions"], vec![], Some(body), "create version")
-            .await?;
+        let env: VersionMetadataEnvelope =
+            self.json(Method::POST, &["secrets", name, "versions"], vec![], Some(body), "create version").await?;
         Ok(env.version_metadata)
     }
 
@@ -344,13 +339,7 @@ impl Client {
         Error::Auth { profile: self.profile.clone(), message: format!("the server refused the credentials: {err}") }
     }
 
-    async fn send_once(
-        &self,
-        method: &Method,
-        path: &str,
-        query: &[(String, String)],
-        body: &[u8],
-    ) -> Result<Answer> {
+    async fn send_once(&self, method: &Method, path: &str, query: &[(String, String)], body: &[u8]) -> Result<Answer> {
         let query_string = signer::canonical_query(query);
         let mut headers: Vec<(String, String)> = vec![
             ("Content-Type".into(), "application/json;charset=utf-8".into()),
@@ -359,10 +348,7 @@ impl Client {
             ("X-Project-Id".into(), self.project_id.clone()),
         ];
         self.auth
-            .authorize(
-                &self.http,
-                Outgoing { method: method.as_str(), path, query, body, headers: &mut headers },
-            )
+            .authorize(&self.http, Outgoing { method: method.as_str(), path, query, body, headers: &mut headers })
             .await?;
         let mut url = self.base.clone();
         url.set_path(&format!("{}{}", self.base.path().trim_end_matches('/'), path));
@@ -378,9 +364,7 @@ impl Client {
         let status = resp.status().as_u16();
         let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let request_id = header("X-Request-Id");
-        let retry_after = header("Retry-After")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+        let retry_after = header("Retry-After").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
         let body = resp.bytes().await.map_err(|e| {
             let mut err = transport_error(e);
             if let Error::Transport { kind, .. } = &mut err {

@@ -89,13 +89,7 @@ impl Error {
                 request_id: request_id.or(e.request_id),
                 attempts: 1,
             },
-            Err(_) => Error::Api {
-                status,
-                code: None,
-                message: body_excerpt(body),
-                request_id,
-                attempts: 1,
-            },
+            Err(_) => Error::Api { status, code: None, message: body_excerpt(body), request_id, attempts: 1 },
         }
     }
 

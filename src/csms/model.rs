@@ -72,10 +72,9 @@ fn de_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Millis>, D::Er
     let v = Option::<serde_json::Value>::deserialize(d)?;
     Ok(match v {
         None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::Number(n)) => n
-            .as_i64()
-            .or_else(|| n.as_f64().map(|f| f as i64))
-            .map(normalize_timestamp),
+        Some(serde_json::Value::Number(n)) => {
+            n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)).map(normalize_timestamp)
+        }
         // Some gateways quote numbers; a string that is not a number is dropped
         // rather than failing the whole listing.
         Some(serde_json::Value::String(s)) => s.trim().parse::<i64>().ok().map(normalize_timestamp),

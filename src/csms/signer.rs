@@ -39,11 +39,7 @@ pub fn canonical_uri(path: &str) -> String {
 pub fn canonical_query(query: &[(String, String)]) -> String {
     let mut pairs: Vec<&(String, String)> = query.iter().collect();
     pairs.sort();
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
 }
 
 /// Splits a received query string back into raw (decoded) pairs.
@@ -89,10 +85,7 @@ pub struct Signature {
 
 impl Signature {
     pub fn authorization(&self, access_key: &str) -> String {
-        format!(
-            "{ALGORITHM} Access={access_key}, SignedHeaders={}, Signature={}",
-            self.signed_headers, self.signature
-        )
+        format!("{ALGORITHM} Access={access_key}, SignedHeaders={}, Signature={}", self.signed_headers, self.signature)
     }
 }
 
@@ -109,10 +102,7 @@ fn signable_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
 }
 
 fn header_value<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
+    headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
 /// Signs with the headers chosen by the signer's rule.
@@ -173,11 +163,7 @@ pub enum VerifyError {
 
 /// Recomputes the signature over the headers the client declared and compares
 /// it in constant time.
-pub fn verify(
-    input: &SignInput<'_>,
-    auth: &ParsedAuthorization,
-    secret_key: &str,
-) -> Result<(), VerifyError> {
+pub fn verify(input: &SignInput<'_>, auth: &ParsedAuthorization, secret_key: &str) -> Result<(), VerifyError> {
     for required in ["host", "x-sdk-date"] {
         if !auth.signed_headers.iter().any(|h| h == required) {
             return Err(VerifyError::MissingHeader(required.to_string()));
@@ -185,8 +171,7 @@ pub fn verify(
     }
     let mut signed = Vec::with_capacity(auth.signed_headers.len());
     for name in &auth.signed_headers {
-        let value = header_value(input.headers, name)
-            .ok_or_else(|| VerifyError::MissingHeader(name.clone()))?;
+        let value = header_value(input.headers, name).ok_or_else(|| VerifyError::MissingHeader(name.clone()))?;
         signed.push((name.to_ascii_lowercase(), value.trim().to_string()));
     }
     let expected = sign_with_headers(input, &signed, secret_key);
@@ -226,18 +211,9 @@ mod tests {
     }
 
     fn input_parts(v: &Value) -> (Vec<(String, String)>, Vec<(String, String)>) {
-        let query = v["query"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| (scalar(&p[0]), scalar(&p[1])))
-            .collect();
-        let mut headers: Vec<(String, String)> = v["headers"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, val)| (k.clone(), scalar(val)))
-            .collect();
+        let query = v["query"].as_array().unwrap().iter().map(|p| (scalar(&p[0]), scalar(&p[1]))).collect();
+        let mut headers: Vec<(String, String)> =
+            v["headers"].as_object().unwrap().iter().map(|(k, val)| (k.clone(), scalar(val))).collect();
         headers.push(("Host".into(), v["host"].as_str().unwrap().into()));
         (query, headers)
     }

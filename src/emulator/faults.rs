@@ -49,10 +49,8 @@ impl Faults {
         if ![429, 500, 502, 503, 504].contains(&error_status) {
             return Err(format!("error_status must be 429, 500, 502, 503 or 504, not {error_status}"));
         }
-        let path = spec
-            .path_regex
-            .map(|r| regex::Regex::new(&r).map_err(|e| format!("path_regex: {e}")))
-            .transpose()?;
+        let path =
+            spec.path_regex.map(|r| regex::Regex::new(&r).map_err(|e| format!("path_regex: {e}"))).transpose()?;
         Ok(Faults {
             latency: Duration::from_millis(spec.latency_ms),
             error_rate: spec.error_rate,
@@ -73,7 +71,9 @@ enum Draw {
     Error(u16),
     /// Drop the connection, before handling the request or after (the
     /// request took effect, its answer is lost).
-    Drop { after: bool },
+    Drop {
+        after: bool,
+    },
 }
 
 fn error_response(status: u16) -> Response {

@@ -63,10 +63,8 @@ pub fn verify_signature(
             "Incorrect IAM authentication information: X-Sdk-Date is more than 15 minutes from the server time",
         ));
     }
-    let mut pairs: Vec<(String, String)> = headers
-        .iter()
-        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string())))
-        .collect();
+    let mut pairs: Vec<(String, String)> =
+        headers.iter().filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string()))).collect();
     if header(headers, "host").is_none() {
         if let Some(authority) = uri.authority() {
             pairs.push(("host".into(), authority.to_string()));
@@ -75,7 +73,9 @@ pub fn verify_signature(
     let query = parse_query(uri.query().unwrap_or(""));
     let input = SignInput { method, path: uri.path(), query: &query, headers: &pairs, body };
     signer::verify(&input, &auth, &account.secret_key).map_err(|e| {
-        ApiError::unauthorized(format!("Incorrect IAM authentication information: signature verification failed ({e:?})"))
+        ApiError::unauthorized(format!(
+            "Incorrect IAM authentication information: signature verification failed ({e:?})"
+        ))
     })?;
     if let Some(expected) = &account.security_token {
         let given = header(headers, "x-security-token").unwrap_or_default();
@@ -97,7 +97,14 @@ pub async fn authenticate(State(shared): State<Shared>, req: Request, next: Next
     let allowed = if let Some(token) = header(&parts.headers, "x-auth-token") {
         shared.check_token(token).map(|t| vec![t.project_id])
     } else if header(&parts.headers, "authorization").is_some() {
-        verify_signature(&shared, parts.method.as_str(), &parts.uri, &parts.headers, &bytes, super::clock::system_now_ms())
+        verify_signature(
+            &shared,
+            parts.method.as_str(),
+            &parts.uri,
+            &parts.headers,
+            &bytes,
+            super::clock::system_now_ms(),
+        )
     } else {
         Err(ApiError::unauthorized("Incorrect IAM authentication information: no credentials"))
     };
@@ -166,11 +173,17 @@ struct ScopeProject {
 pub async fn issue_token(State(shared): State<Shared>, body: bytes::Bytes) -> Response {
     let req: TokenRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(e) => return ApiError::new(StatusCode::BAD_REQUEST, "IAM.0003", format!("malformed request: {e}")).into_response(),
+        Err(e) => {
+            return ApiError::new(StatusCode::BAD_REQUEST, "IAM.0003", format!("malformed request: {e}"))
+                .into_response();
+        }
     };
-    let refused = || ApiError::new(StatusCode::UNAUTHORIZED, "IAM.0001", "The username or password is wrong.").into_response();
-    let (Some(pw), true) = (req.auth.identity.password, req.auth.identity.methods.iter().any(|m| m == "password")) else {
-        return ApiError::new(StatusCode::BAD_REQUEST, "IAM.0003", "only the password method is supported").into_response();
+    let refused =
+        || ApiError::new(StatusCode::UNAUTHORIZED, "IAM.0001", "The username or password is wrong.").into_response();
+    let (Some(pw), true) = (req.auth.identity.password, req.auth.identity.methods.iter().any(|m| m == "password"))
+    else {
+        return ApiError::new(StatusCode::BAD_REQUEST, "IAM.0003", "only the password method is supported")
+            .into_response();
     };
     let Some(user) = shared.accounts.user(&pw.user.domain.name, &pw.user.name) else {
         return refused();
@@ -185,10 +198,12 @@ pub async fn issue_token(State(shared): State<Shared>, body: bytes::Bytes) -> Re
         _ => None,
     };
     let Some(project) = project else {
-        return ApiError::new(StatusCode::BAD_REQUEST, "IAM.0003", "scope a project by id or by region name").into_response();
+        return ApiError::new(StatusCode::BAD_REQUEST, "IAM.0003", "scope a project by id or by region name")
+            .into_response();
     };
     if !user.projects.contains(&project.id) {
-        return ApiError::new(StatusCode::FORBIDDEN, "IAM.0002", "the user has no access to this project").into_response();
+        return ApiError::new(StatusCode::FORBIDDEN, "IAM.0002", "the user has no access to this project")
+            .into_response();
     }
     let now = shared.clock.now();
     let expires_at = now + TOKEN_LIFETIME_MS;

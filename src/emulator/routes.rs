@@ -12,9 +12,7 @@ use serde_json::json;
 
 use super::Shared;
 use super::error::ApiError;
-use crate::csms::model::{
-    CreateSecretRequest, CreateVersionRequest, MoveStageRequest, PageInfo, UpdateSecretRequest,
-};
+use crate::csms::model::{CreateSecretRequest, CreateVersionRequest, MoveStageRequest, PageInfo, UpdateSecretRequest};
 
 type Answer = Result<Response, ApiError>;
 

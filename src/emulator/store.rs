@@ -92,14 +92,11 @@ impl Store {
     pub fn get(&self, project: &str, name: &str) -> StoreResult<Option<Secret>> {
         let body: Option<String> = self
             .conn
-            .query_row(
-                "SELECT body FROM secrets WHERE project_id = ?1 AND name = ?2",
-                params![project, name],
-                |r| r.get(0),
-            )
+            .query_row("SELECT body FROM secrets WHERE project_id = ?1 AND name = ?2", params![project, name], |r| {
+                r.get(0)
+            })
             .optional()?;
-        body.map(|b| serde_json::from_str(&b).map_err(|e| ApiError::internal(e.to_string())))
-            .transpose()
+        body.map(|b| serde_json::from_str(&b).map_err(|e| ApiError::internal(e.to_string()))).transpose()
     }
 
     fn require(&self, project: &str, name: &str) -> StoreResult<Secret> {
@@ -113,12 +110,11 @@ impl Store {
     /// A page of secrets sorted by name, starting after `marker`; the flag
     /// says whether more follow.
     pub fn list(&self, project: &str, limit: u32, marker: Option<&str>) -> StoreResult<(Vec<Secret>, bool)> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT body FROM secrets WHERE project_id = ?1 AND name > ?2 ORDER BY name LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![project, marker.unwrap_or(""), limit as i64 + 1], |r| {
-            r.get::<_, String>(0)
-        })?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT body FROM secrets WHERE project_id = ?1 AND name > ?2 ORDER BY name LIMIT ?3")?;
+        let rows =
+            stmt.query_map(params![project, marker.unwrap_or(""), limit as i64 + 1], |r| r.get::<_, String>(0))?;
         let mut secrets = Vec::new();
         for row in rows {
             secrets.push(serde_json::from_str(&row?).map_err(|e| ApiError::internal(e.to_string()))?);
@@ -177,7 +173,15 @@ impl Store {
         {
             let store = StoreTx(&tx);
             store.put(project, &secret)?;
-            store.add_version(project, &secret, req.secret_string.clone(), req.secret_binary.clone(), None, None, now)?;
+            store.add_version(
+                project,
+                &secret,
+                req.secret_string.clone(),
+                req.secret_binary.clone(),
+                None,
+                None,
+                now,
+            )?;
         }
         tx.commit()?;
         Ok(secret)
@@ -224,9 +228,7 @@ impl Store {
 
     pub fn schedule_deletion(&self, project: &str, name: &str, days: i64, now: Millis) -> StoreResult<Secret> {
         if !(7..=30).contains(&days) {
-            return Err(ApiError::invalid(format!(
-                "recovery_window_in_days must be between 7 and 30, got {days}"
-            )));
+            return Err(ApiError::invalid(format!("recovery_window_in_days must be between 7 and 30, got {days}")));
         }
         let mut s = self.require(project, name)?;
         if s.is_pending_delete() {
@@ -306,8 +308,7 @@ impl Store {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT num FROM versions WHERE project_id = ?1 AND secret_name = ?2 AND num > ?3 ORDER BY num LIMIT ?4",
             )?;
-            stmt.query_map(params![project, name, after, limit as i64 + 1], |r| r.get(0))?
-                .collect::<Result<_, _>>()?
+            stmt.query_map(params![project, name, after, limit as i64 + 1], |r| r.get(0))?.collect::<Result<_, _>>()?
         };
         let more = nums.len() > limit as usize;
         let mut out = Vec::new();
@@ -325,7 +326,10 @@ impl Store {
             other => {
                 return Err(ApiError::bad_request(
                     "CSMS.0003",
-                    format!("secret {name} is {} and its value cannot be read", other.map_or("UNKNOWN", |s| s.as_str())),
+                    format!(
+                        "secret {name} is {} and its value cannot be read",
+                        other.map_or("UNKNOWN", |s| s.as_str())
+                    ),
                 ));
             }
         }
@@ -335,7 +339,11 @@ impl Store {
             params![project, name, num],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        Ok(VersionValue { metadata: StoreTx(&self.conn).metadata(project, &secret, num)?, secret_string, secret_binary })
+        Ok(VersionValue {
+            metadata: StoreTx(&self.conn).metadata(project, &secret, num)?,
+            secret_string,
+            secret_binary,
+        })
     }
 
     pub fn create_version(
@@ -394,7 +402,14 @@ impl Store {
         })
     }
 
-    pub fn move_stage(&mut self, project: &str, name: &str, stage: &str, version: &str, now: Millis) -> StoreResult<Stage> {
+    pub fn move_stage(
+        &mut self,
+        project: &str,
+        name: &str,
+        stage: &str,
+        version: &str,
+        now: Millis,
+    ) -> StoreResult<Stage> {
         let secret = self.require(project, name)?;
         if secret.is_pending_delete() {
             return Err(ApiError::pending_delete(name));
@@ -539,9 +554,8 @@ impl StoreTx<'_> {
         let mut stmt = self.0.prepare_cached(
             "SELECT stage FROM stages WHERE project_id = ?1 AND secret_name = ?2 AND num = ?3 ORDER BY stage",
         )?;
-        let version_stages = stmt
-            .query_map(params![project, secret.name, num], |r| r.get(0))?
-            .collect::<Result<Vec<String>, _>>()?;
+        let version_stages =
+            stmt.query_map(params![project, secret.name, num], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
         Ok(VersionMetadata {
             id: version_id(num),
             create_time: Some(create_time),
@@ -554,9 +568,11 @@ impl StoreTx<'_> {
 }
 
 fn delete_rows(conn: &Connection, project: &str, name: &str) -> StoreResult<()> {
-    for table in ["DELETE FROM secrets WHERE project_id = ?1 AND name = ?2",
-                  "DELETE FROM versions WHERE project_id = ?1 AND secret_name = ?2",
-                  "DELETE FROM stages WHERE project_id = ?1 AND secret_name = ?2"] {
+    for table in [
+        "DELETE FROM secrets WHERE project_id = ?1 AND name = ?2",
+        "DELETE FROM versions WHERE project_id = ?1 AND secret_name = ?2",
+        "DELETE FROM stages WHERE project_id = ?1 AND secret_name = ?2",
+    ] {
         conn.execute(table, params![project, name])?;
     }
     Ok(())

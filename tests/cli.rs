@@ -1,0 +1,233 @@
+//! The CLI as a script uses it: the real binary, a config file, and a real
+//! `csms serve` on loopback.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn json(run: &CliRun) -> Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr))
+}
+
+#[tokio::test]
+async fn list_json_returns_every_secret_across_pages_with_each_auth_mode() {
+    let server = Server::start();
+    let names = populate(&server.aksk(), "s", 120, false).await;
+    let config = server.write_config("");
+    let token = issue_token(&server.url).await;
+    for profile in ["aksk", "temp", "password", "token"] {
+        let run = csms(&config, &token, &["list", "-o", "json", "--page-size", "25", "--profile", profile]);
+        assert_eq!(run.status, 0, "{profile}: {}", run.stderr);
+        let arr = json(&run);
+        let got: Vec<&str> = arr.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert_eq!(got, names, "{profile}");
+        assert_eq!(arr[0]["profile"], profile);
+        assert_eq!(arr[0]["state"], "ENABLED");
+    }
+}
+
+#[tokio::test]
+async fn profile_flag_works_after_the_subcommand_and_before_it() {
+    let server = Server::start();
+    let config = server.write_config("");
+    let a = csms(&config, "", &["--profile", "other", "list", "-o", "json"]);
+    let b = csms(&config, "", &["list", "-o", "json", "--profile", "other"]);
+    assert_eq!((a.status, b.status), (0, 0), "{} {}", a.stderr, b.stderr);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[tokio::test]
+async fn cancel_deletion_of_several_ends_enabled_on_the_server() {
+    let server = Server::start();
+    let client = server.aksk();
+    let names = populate(&client, "p", 12, true).await;
+    client.create_secret(&create_request("already-fine")).await.unwrap();
+    let config = server.write_config("");
+    let mut args = vec!["cancel-deletion", "--concurrency", "4"];
+    args.extend(names.iter().map(String::as_str));
+    args.push("already-fine");
+    let run = csms(&config, "", &args);
+    assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout.lines().count(), 13, "one line per secret:\n{}", run.stdout);
+    assert!(run.stdout.contains("already-fine: not pending"));
+    for s in client.list_secrets(100).await.unwrap() {
+        assert_eq!(s.state_label(), "ENABLED", "{}", s.name);
+    }
+}
+
+#[tokio::test]
+async fn cancel_failure_names_secret_code_message_and_request_id() {
+    let server = Server::start();
+    let config = server.write_config("");
+    let run = csms(&config, "", &["cancel-deletion", "ghost", "-o", "json"]);
+    assert_eq!(run.status, 1);
+    let arr = json(&run);
+    assert_eq!(arr[0]["name"], "ghost");
+    assert_eq!(arr[0]["result"], "failed");
+    assert_eq!(arr[0]["error_code"], "CSMS.0106");
+    assert!(arr[0]["request_id"].as_str().is_some_and(|s| s.len() >= 16));
+    let run = csms(&config, "", &["cancel-deletion", "ghost"]);
+    assert!(run.stdout.starts_with("ghost: failed: CSMS.0106 "), "{}", run.stdout);
+    assert!(run.stdout.contains("[request id "), "{}", run.stdout);
+}
+
+#[tokio::test]
+async fn watch_exit_codes() {
+    let server = Server::start();
+    let client = server.aksk();
+    client.create_secret(&create_request("calm")).await.unwrap();
+    let config = server.write_config("");
+    let run = csms(&config, "", &["watch", "--within", "3d"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    populate(&client, "soon", 1, true).await;
+    let run = csms(&config, "", &["watch", "--within", "7d", "-o", "json"]);
+    assert_eq!(run.status, 3, "{}", run.stderr);
+    assert_eq!(json(&run)[0]["name"], "soon-0000");
+    let run = csms(&config, "", &["watch", "--within", "6d"]);
+    assert_eq!(run.status, 0);
+    let run = csms(&config, "", &["watch", "--within", "soon"]);
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("invalid duration 'soon'"), "{}", run.stderr);
+    let run = csms(&config, "", &["watch", "--within", "8d", "--all-profiles"]);
+    assert_eq!(run.status, 3, "{}", run.stderr);
+    assert!(run.stdout.starts_with("PROFILE"), "{}", run.stdout);
+}
+
+#[tokio::test]
+async fn list_filters_by_state_and_window() {
+    let server = Server::start();
+    let client = server.aksk();
+    populate(&client, "on", 3, false).await;
+    populate(&client, "off", 2, true).await;
+    let config = server.write_config("");
+    let run = csms(&config, "", &["list", "--state", "pending_delete", "-o", "json"]);
+    assert_eq!(json(&run).as_array().unwrap().len(), 2);
+    let run = csms(&config, "", &["list", "--pending-within", "1d", "-o", "json"]);
+    assert_eq!(json(&run).as_array().unwrap().len(), 0);
+    let run = csms(&config, "", &["list"]);
+    let first_row = run.stdout.lines().nth(1).unwrap();
+    let counts_down = first_row.contains("6d 23:59:") || first_row.contains("7d 00:00:00");
+    assert!(first_row.starts_with("off-0000") && counts_down, "{}", run.stdout);
+}
+
+#[tokio::test]
+async fn schedule_deletion_needs_yes_without_a_terminal() {
+    let server = Server::start();
+    let client = server.aksk();
+    client.create_secret(&create_request("victim")).await.unwrap();
+    let config = server.write_config("");
+    let run = csms(&config, "", &["schedule-deletion", "victim", "--days", "10"]);
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("--yes"));
+    assert!(!client.show_secret("victim").await.unwrap().is_pending_delete(), "nothing changed");
+    let run = csms(&config, "", &["schedule-deletion", "victim", "--days", "10", "--yes"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(client.show_secret("victim").await.unwrap().is_pending_delete());
+    let run = csms(&config, "", &["schedule-deletion", "victim", "--days", "5", "--yes"]);
+    assert_eq!(run.status, 2, "clap refuses a window outside 7..30");
+}
+
+#[tokio::test]
+async fn read_only_profile_refuses_mutations() {
+    let server = Server::start();
+    let client = server.aksk();
+    populate(&client, "ro", 1, true).await;
+    let config = server.write_config("");
+    let run = csms(&config, "", &["--profile", "readonly", "cancel-deletion", "ro-0000"]);
+    assert_eq!(run.status, 2);
+    assert!(run.stderr.contains("profile 'readonly' is read-only"), "{}", run.stderr);
+    assert!(client.show_secret("ro-0000").await.unwrap().is_pending_delete());
+    let run = csms(&config, "", &["--profile", "readonly", "list", "-o", "json"]);
+    assert_eq!(run.status, 0);
+}
+
+#[tokio::test]
+async fn bad_config_names_file_line_and_key() {
+    let server = Server::start();
+    let config = server.write_config("regoin = \"x\"\n");
+    let run = csms(&config, "", &["list"]);
+    assert_eq!(run.status, 2);
+    let expected = format!("{}:", config.display());
+    assert!(run.stderr.contains(&expected), "{}", run.stderr);
+    assert!(run.stderr.contains("profiles.other.regoin"), "{}", run.stderr);
+    let text = std::fs::read_to_string(&config).unwrap();
+    let line = text.lines().position(|l| l.starts_with("regoin")).unwrap() + 1;
+    assert!(run.stderr.contains(&format!(":{line}: ")), "line {line}: {}", run.stderr);
+}
+
+#[tokio::test]
+async fn bad_credentials_exit_4_with_the_profile_named() {
+    let server = Server::start();
+    let config = server.write_config("");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
+        .args(["--config", config.to_str().unwrap(), "list"])
+        .env("TEST_CSMS_SK", "not-the-key")
+        .env("CSMS_LOG", "off")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("profile aksk") && stderr.contains("APIGW.0301"), "{stderr}");
+    assert!(!stderr.contains("not-the-key"), "the secret is never printed");
+
+    let run = csms(&config, "expired-or-bogus-token-0123456789abcdef", &["--profile", "token", "list"]);
+    assert_eq!(run.status, 4, "{}", run.stderr);
+
+    // A missing env var is named, and nothing is sent.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
+        .args(["--config", config.to_str().unwrap(), "list"])
+        .env_remove("TEST_CSMS_SK")
+        .env("CSMS_LOG", "off")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("TEST_CSMS_SK is not set"));
+}
+
+#[tokio::test]
+async fn server_errors_give_status_and_a_non_zero_exit() {
+    let server = Server::start();
+    let config = server.write_config("");
+    server.faults(serde_json::json!({"error_rate": 1.0, "error_status": 502})).await;
+    let run = csms(&config, "", &["list"]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("HTTP 502") && run.stderr.contains("after 4 attempts"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn profiles_check_says_what_works() {
+    let server = Server::start();
+    let config = server.write_config(
+        "\n[profiles.broken]\nregion = \"cn-north-4\"\nproject_id = \"p\"\nendpoint = \"http://127.0.0.1:1\"\naccess_key = \"A\"\nsecret_key_env = \"TEST_CSMS_SK\"\n",
+    );
+    let token = issue_token(&server.url).await;
+    let run = csms(&config, &token, &["profiles", "--check", "-o", "json"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    let arr = json(&run);
+    let check = |name: &str| {
+        arr.as_array().unwrap().iter().find(|p| p["name"] == name).unwrap()["check"].as_str().unwrap().to_string()
+    };
+    for ok in ["aksk", "temp", "password", "token", "other"] {
+        assert_eq!(check(ok), "ok", "{ok}");
+    }
+    assert!(check("broken").starts_with("FAILED: could not connect"), "{}", check("broken"));
+}
+
+#[test]
+fn demo_list_and_completions_need_no_config() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
+        .args(["--demo", "list", "--all-profiles", "-o", "json"])
+        .env("CSMS_LOG", "off")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let arr: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let arr = arr.as_array().unwrap();
+    assert_eq!(arr.len(), 50);
+    for state in ["ENABLED", "DISABLED", "PENDING_DELETE", "FROZEN"] {
+        assert!(arr.iter().any(|s| s["state"] == state), "{state}");
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms")).args(["completions", "bash"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("cancel-deletion"));
+}

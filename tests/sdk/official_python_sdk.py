@@ -1,0 +1,88 @@
+"""Drives `csms serve` with the official Huawei Cloud Python SDK, unchanged.
+
+Usage: official_python_sdk.py ENDPOINT PROJECT_ID AK SK
+Exits non-zero on the first disagreement.
+"""
+import sys
+
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.exceptions import exceptions
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkcsms.v1 import (
+    CreateSecretRequest, CreateSecretRequestBody, CreateSecretVersionRequest,
+    CreateSecretVersionRequestBody, CsmsClient, DeleteSecretForScheduleRequest,
+    DeleteSecretForScheduleRequestBody, DeleteSecretRequest, ListSecretVersionsRequest,
+    ListSecretsRequest, RestoreSecretRequest, ShowSecretRequest, ShowSecretVersionRequest,
+    UpdateSecretRequest, UpdateSecretRequestBody,
+)
+
+endpoint, project, ak, sk = sys.argv[1:5]
+config = HttpConfig.get_default_config()
+config.retry_times = 0
+client = (CsmsClient.new_builder()
+          .with_http_config(config)
+          .with_credentials(BasicCredentials(ak, sk, project))
+          .with_endpoints([endpoint])
+          .build())
+
+
+def check(cond, what):
+    if not cond:
+        print("FAIL:", what)
+        sys.exit(1)
+    print("ok:", what)
+
+
+name = "sdk-check.secret_1"
+created = client.create_secret(CreateSecretRequest(body=CreateSecretRequestBody(
+    name=name, secret_string="s3cr3t", description="Datenbank-Passwort üé")))
+check(created.secret.name == name and created.secret.state == "ENABLED", "create_secret")
+
+for i in range(5):
+    client.create_secret(CreateSecretRequest(body=CreateSecretRequestBody(name=f"sdk-page-{i}", secret_string="x")))
+listed = client.list_secrets(ListSecretsRequest(limit="3"))
+check(len(listed.secrets) == 3 and listed.page_info.next_marker, "list_secrets first page")
+rest = client.list_secrets(ListSecretsRequest(limit="50", marker=listed.page_info.next_marker))
+check(len(listed.secrets) + len(rest.secrets) == 6, "list_secrets second page by marker")
+
+shown = client.show_secret(ShowSecretRequest(secret_name=name))
+check(shown.secret.description == "Datenbank-Passwort üé", "show_secret")
+
+client.update_secret(UpdateSecretRequest(secret_name=name, body=UpdateSecretRequestBody(description="new")))
+client.create_secret_version(CreateSecretVersionRequest(
+    secret_name=name, body=CreateSecretVersionRequestBody(secret_string="v2 value")))
+versions = client.list_secret_versions(ListSecretVersionsRequest(secret_name=name))
+check([v.id for v in versions.version_metadatas] == ["v1", "v2"], "list_secret_versions")
+latest = client.show_secret_version(ShowSecretVersionRequest(secret_name=name, version_id="latest"))
+check(latest.version.secret_string == "v2 value", "show_secret_version latest")
+
+scheduled = client.delete_secret_for_schedule(DeleteSecretForScheduleRequest(
+    secret_name=name, body=DeleteSecretForScheduleRequestBody(recovery_window_in_days=7)))
+check(scheduled.secret.state == "PENDING_DELETE" and scheduled.secret.scheduled_delete_time > 10**12,
+      "delete_secret_for_schedule (milliseconds)")
+
+restored = client.restore_secret(RestoreSecretRequest(secret_name=name))
+check(restored.secret.state == "ENABLED", "restore_secret (cancel scheduled deletion)")
+
+try:
+    client.restore_secret(RestoreSecretRequest(secret_name=name))
+    check(False, "second restore refused")
+except exceptions.ClientRequestException as e:
+    check(e.status_code == 400 and e.error_code == "CSMS.0108" and e.request_id, "second restore: CSMS.0108")
+
+client.delete_secret(DeleteSecretRequest(secret_name=name))
+try:
+    client.show_secret(ShowSecretRequest(secret_name=name))
+    check(False, "deleted secret is gone")
+except exceptions.ClientRequestException as e:
+    check(e.status_code == 404, "deleted secret is gone")
+
+bad = (CsmsClient.new_builder().with_http_config(config)
+       .with_credentials(BasicCredentials(ak, "wrong" + sk, project))
+       .with_endpoints([endpoint]).build())
+try:
+    bad.list_secrets(ListSecretsRequest())
+    check(False, "a wrong secret key is refused")
+except exceptions.ClientRequestException as e:
+    check(e.status_code == 401 and e.error_code == "APIGW.0301", "a wrong secret key is refused")
+print("official SDK: all checks passed")
