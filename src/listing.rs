@@ -36,7 +36,7 @@ mod tests {
 
     #[test]
     fn pending_soonest_first_then_name() {
-        let mut v = vec![Secret::named("b"), pending("z", 50), Secret::named("a"), pending("y", 10)];
+        let mut v = [Secret::named("b"), pending("z", 50), Secret::named("a"), pending("y", 10)];
         v.sort_by(pending_first);
         let names: Vec<_> = v.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["y", "z", "a", "b"]);

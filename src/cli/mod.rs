@@ -371,7 +371,7 @@ async fn cancel(ws: &Workspace, profile: Option<&str>, output: Output, names: Ve
                     ok += 1;
                 } else {
                     failed += 1;
-                    status = status.max(match outcome {
+                    status = status.max(match &**outcome {
                         CancelOutcome::Failed(e) => error_status(e).max(exit::FAILED),
                         _ => exit::FAILED,
                     });

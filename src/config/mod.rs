@@ -158,7 +158,7 @@ impl Locator<'_> {
             .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string())
     }
 
-    fn from_toml(&self, e: &toml::de::Error) -> ConfigError {
+    fn toml_error(&self, e: &toml::de::Error) -> ConfigError {
         let span = e.span();
         let message = e.message().trim().to_string();
         // serde names the offending key between backticks; prefix its table.
@@ -205,17 +205,17 @@ impl Config {
     /// Parses and validates. `sdk` supplies the official SDK's fallbacks.
     pub fn parse(path: &Path, text: &str, sdk: &SdkDefaults) -> Result<Config, ConfigError> {
         let loc = Locator { path, text };
-        let raw: RawConfig = toml::from_str(text).map_err(|e| loc.from_toml(&e))?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| loc.toml_error(&e))?;
         let mut profiles = BTreeMap::new();
         let mut literal_secrets = Vec::new();
         for (name, raw_profile) in &raw.profiles {
             let profile = build_profile(&loc, name, raw_profile.get_ref(), sdk, &mut literal_secrets)?;
             profiles.insert(name.clone(), profile);
         }
-        if let Some(d) = &raw.default_profile {
-            if !profiles.contains_key(d.get_ref()) {
-                return Err(loc.at(d, "default_profile", format!("no profile named '{}'", d.get_ref())));
-            }
+        if let Some(d) = &raw.default_profile
+            && !profiles.contains_key(d.get_ref())
+        {
+            return Err(loc.at(d, "default_profile", format!("no profile named '{}'", d.get_ref())));
         }
         let refresh_interval = match &raw.refresh_interval {
             Some(r) if *r.get_ref() < 5 => {
@@ -381,10 +381,10 @@ fn build_profile(
     };
 
     let project_id = raw.project_id.as_ref().map(|p| p.get_ref().trim().to_string());
-    if let (Some(p), Some(span)) = (&project_id, &raw.project_id) {
-        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-            return Err(loc.at(span, &key("project_id"), format!("'{p}' is not a project id")));
-        }
+    if let (Some(p), Some(span)) = (&project_id, &raw.project_id)
+        && (p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    {
+        return Err(loc.at(span, &key("project_id"), format!("'{p}' is not a project id")));
     }
     let project_id = project_id.or_else(|| sdk.project_id.clone());
     if project_id.is_none() {

@@ -105,10 +105,8 @@ fn ini_section(text: &str, section: &str) -> Vec<(String, String)> {
         }
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             inside = name.trim() == section;
-        } else if inside {
-            if let Some((k, v)) = line.split_once('=') {
-                out.push((k.trim().to_string(), v.trim().to_string()));
-            }
+        } else if inside && let Some((k, v)) = line.split_once('=') {
+            out.push((k.trim().to_string(), v.trim().to_string()));
         }
     }
     out

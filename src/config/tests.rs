@@ -110,3 +110,13 @@ fn debug_output_redacts_literal_secrets() {
     let c = Config::parse(Path::new("/nonexistent/c.toml"), text, &SdkDefaults::default()).unwrap();
     assert!(!format!("{c:?}").contains("TOPSECRET"));
 }
+
+#[test]
+fn the_shipped_example_parses() {
+    let text = include_str!("../../assets/config.example.toml");
+    let sdk = SdkDefaults { project_id: Some("p".into()), ..SdkDefaults::default() };
+    let sdk = SdkDefaults { access_key: Some("AK".into()), secret_key: Some(Redacted::new("SK")), ..sdk };
+    let c = Config::parse(Path::new("config.example.toml"), text, &sdk).unwrap();
+    assert_eq!(c.profiles.len(), 4);
+    assert!(c.profiles["staging"].read_only);
+}

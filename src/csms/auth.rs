@@ -118,10 +118,10 @@ impl Authenticator {
     /// The cached token, or a new one when none is cached or it expires soon.
     async fn current_token(&self, http: &reqwest::Client) -> Result<Redacted> {
         let mut guard = self.token.lock().await;
-        if let Some(t) = guard.as_ref() {
-            if Utc::now() + REFRESH_MARGIN < t.expires_at {
-                return Ok(t.token.clone());
-            }
+        if let Some(t) = guard.as_ref()
+            && Utc::now() + REFRESH_MARGIN < t.expires_at
+        {
+            return Ok(t.token.clone());
         }
         let issued = self.fetch_token(http).await?;
         let token = issued.token.clone();

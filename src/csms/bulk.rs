@@ -19,7 +19,7 @@ const GROW_AFTER: u32 = 4;
 /// What happened to one secret of a bulk cancel.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BulkResult {
-    Done(CancelOutcome),
+    Done(Box<CancelOutcome>),
     /// Stopped before its request was sent: nothing was asked of the server.
     NotStarted,
 }
@@ -88,7 +88,7 @@ where
                 }
                 throttled_seen = throttled_now;
                 on_done(&names[i], &outcome, limit);
-                results[i] = Some(BulkResult::Done(outcome));
+                results[i] = Some(BulkResult::Done(Box::new(outcome)));
             }
             _ = &mut stop, if !stopped => {
                 stopped = true;

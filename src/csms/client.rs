@@ -367,10 +367,10 @@ impl Client {
         let retry_after = header("Retry-After").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
         let body = resp.bytes().await.map_err(|e| {
             let mut err = transport_error(e);
-            if let Error::Transport { kind, .. } = &mut err {
-                if *kind == TransportKind::Other {
-                    *kind = TransportKind::Dropped;
-                }
+            if let Error::Transport { kind, .. } = &mut err
+                && *kind == TransportKind::Other
+            {
+                *kind = TransportKind::Dropped;
             }
             err
         })?;

@@ -210,7 +210,9 @@ mod tests {
         }
     }
 
-    fn input_parts(v: &Value) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    type Pairs = Vec<(String, String)>;
+
+    fn input_parts(v: &Value) -> (Pairs, Pairs) {
         let query = v["query"].as_array().unwrap().iter().map(|p| (scalar(&p[0]), scalar(&p[1]))).collect();
         let mut headers: Vec<(String, String)> =
             v["headers"].as_object().unwrap().iter().map(|(k, val)| (k.clone(), scalar(val))).collect();

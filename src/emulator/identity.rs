@@ -65,10 +65,10 @@ pub fn verify_signature(
     }
     let mut pairs: Vec<(String, String)> =
         headers.iter().filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string()))).collect();
-    if header(headers, "host").is_none() {
-        if let Some(authority) = uri.authority() {
-            pairs.push(("host".into(), authority.to_string()));
-        }
+    if header(headers, "host").is_none()
+        && let Some(authority) = uri.authority()
+    {
+        pairs.push(("host".into(), authority.to_string()));
     }
     let query = parse_query(uri.query().unwrap_or(""));
     let input = SignInput { method, path: uri.path(), query: &query, headers: &pairs, body };

@@ -139,15 +139,15 @@ impl Store {
             )));
         }
         check_value(req.secret_string.as_deref(), req.secret_binary.as_deref())?;
-        if let Some(d) = &req.description {
-            if d.len() > MAX_DESCRIPTION_BYTES {
-                return Err(ApiError::invalid("description exceeds 2048 bytes"));
-            }
+        if let Some(d) = &req.description
+            && d.len() > MAX_DESCRIPTION_BYTES
+        {
+            return Err(ApiError::invalid("description exceeds 2048 bytes"));
         }
-        if let Some(t) = &req.secret_type {
-            if !matches!(t.as_str(), "COMMON" | "RDS-FG" | "GaussDB-FG") {
-                return Err(ApiError::invalid(format!("invalid secret_type '{t}'")));
-            }
+        if let Some(t) = &req.secret_type
+            && !matches!(t.as_str(), "COMMON" | "RDS-FG" | "GaussDB-FG")
+        {
+            return Err(ApiError::invalid(format!("invalid secret_type '{t}'")));
         }
         if req.event_subscriptions.as_ref().is_some_and(|e| e.len() > 1) {
             return Err(ApiError::invalid("at most one event subscription"));
@@ -358,10 +358,10 @@ impl Store {
             return Err(ApiError::pending_delete(name));
         }
         check_value(req.secret_string.as_deref(), req.secret_binary.as_deref())?;
-        if let Some(stages) = &req.version_stages {
-            if !(1..=12).contains(&stages.len()) || stages.iter().any(|s| s.is_empty() || s.len() > 64) {
-                return Err(ApiError::invalid("version_stages takes 1 to 12 names of 1 to 64 characters"));
-            }
+        if let Some(stages) = &req.version_stages
+            && (!(1..=12).contains(&stages.len()) || stages.iter().any(|s| s.is_empty() || s.len() > 64))
+        {
+            return Err(ApiError::invalid("version_stages takes 1 to 12 names of 1 to 64 characters"));
         }
         secret.update_time = Some(now);
         let tx = self.conn.transaction()?;
@@ -423,10 +423,10 @@ impl Store {
             let store = StoreTx(&tx);
             if stage == SYSCURRENT {
                 // Moving SYSCURRENT by hand demotes the old current version, as a new version does.
-                if let Some(old) = store.stage_num(project, name, SYSCURRENT)? {
-                    if old != num {
-                        store.set_stage(project, name, SYSPREVIOUS, old, now)?;
-                    }
+                if let Some(old) = store.stage_num(project, name, SYSCURRENT)?
+                    && old != num
+                {
+                    store.set_stage(project, name, SYSPREVIOUS, old, now)?;
                 }
             }
             store.set_stage(project, name, stage, num, now)?;
@@ -535,10 +535,10 @@ impl StoreTx<'_> {
         )?;
         let stages = stages.unwrap_or_else(|| vec![SYSCURRENT.to_string()]);
         for stage in &stages {
-            if stage == SYSCURRENT {
-                if let Some(old) = self.stage_num(project, name, SYSCURRENT)? {
-                    self.set_stage(project, name, SYSPREVIOUS, old, now)?;
-                }
+            if stage == SYSCURRENT
+                && let Some(old) = self.stage_num(project, name, SYSCURRENT)?
+            {
+                self.set_stage(project, name, SYSPREVIOUS, old, now)?;
             }
             self.set_stage(project, name, stage, num, now)?;
         }

@@ -107,8 +107,8 @@ impl Server {
     pub fn kill_hard(mut self) -> tempfile::TempDir {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
-        dir
+
+        std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap())
     }
 
     /// Calls the admin API.

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the official Huawei Cloud Python SDK against `csms serve`, and checks
+# csms's signatures with the SDK's signer. Needs python3 and PyPI.
+# Usage: tests/sdk/run.sh PATH_TO_CSMS
+set -euo pipefail
+csms=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+venv=${CSMS_SDK_VENV:-$here/../../target/sdk-venv}
+
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import huaweicloudsdkcsms' 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check huaweicloudsdkcsms==3.1.219
+fi
+
+work=$(mktemp -d)
+trap 'kill "$serve_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+"$csms" serve --listen 127.0.0.1:0 --in-memory >"$work/serve.out" 2>"$work/serve.err" &
+serve_pid=$!
+for _ in $(seq 100); do
+  grep -q '^listening on ' "$work/serve.out" && break
+  sleep 0.1
+done
+url=$(sed -n 's/^listening on //p' "$work/serve.out")
+field() { sed -n "s/^$1 *= *//p" "$work/serve.out"; }
+"$venv/bin/python" "$here/official_python_sdk.py" "$url" "$(field project_id)" "$(field access_key)" "$(field secret_key)"
+"$venv/bin/python" "$here/verify_csms_signatures.py" "$csms"
