@@ -1,6 +1,7 @@
 //! csms: a terminal UI, a CLI and a local emulator for Huawei Cloud's Cloud
 //! Secret Management Service.
 
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod csms;
@@ -9,4 +10,7 @@ pub mod listing;
 pub mod logging;
 pub mod signals;
 pub mod timefmt;
+pub mod tui;
+pub mod ui;
+pub mod worker;
 pub mod workspace;

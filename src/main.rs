@@ -14,21 +14,28 @@ fn main() {
         let mut cli = cli;
         match cli.command.take() {
             Some(command) => cli::run(cli, command).await,
-            None => {
-                cli::run(
-                    cli,
-                    Command::List(cli::args::ListArgs {
-                        all_profiles: false,
-                        state: None,
-                        pending_within: None,
-                        page_size: 200,
-                    }),
-                )
-                .await
-            }
+            None => open_tui(&cli).await,
         }
     });
     // The demo emulator and stray tasks must not hold the exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     std::process::exit(code);
+}
+
+async fn open_tui(cli: &Cli) -> i32 {
+    let g = &cli.global;
+    let ws = match csms_tui::workspace::Workspace::open(g.config.as_deref(), g.demo).await {
+        Ok(ws) => ws,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return cli::exit::USAGE;
+        }
+    };
+    match csms_tui::tui::run(ws, g.profile.as_deref()).await {
+        Ok(()) => cli::exit::OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            cli::exit::FAILED
+        }
+    }
 }

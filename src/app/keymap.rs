@@ -1,0 +1,172 @@
+//! Every key the UI answers to, per mode. Input handling looks actions up
+//! here and the help screen and footer are generated from the same tables,
+//! so they cannot disagree.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    Filter,
+    Details,
+    Refresh,
+    PickProfile,
+    AllProfiles,
+    CancelDeletion,
+    Mark,
+    ScheduleDeletion,
+    Sort,
+    Help,
+    Quit,
+    /// Closes a dialog, or clears the filter and marks.
+    Back,
+    Confirm,
+    Apply,
+    MoreDays,
+    FewerDays,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Key {
+    Char(char),
+    Code(KeyCode),
+    Ctrl(char),
+}
+
+impl Key {
+    fn matches(&self, ev: &KeyEvent) -> bool {
+        match *self {
+            Key::Char(c) => ev.code == KeyCode::Char(c) && !ev.modifiers.contains(KeyModifiers::CONTROL),
+            Key::Code(code) => ev.code == code,
+            Key::Ctrl(c) => ev.code == KeyCode::Char(c) && ev.modifiers.contains(KeyModifiers::CONTROL),
+        }
+    }
+}
+
+pub struct Binding {
+    pub keys: &'static [Key],
+    /// How the keys read in help and footer.
+    pub label: &'static str,
+    pub action: Action,
+    pub help: &'static str,
+    /// The footer's short name, for the most used ones.
+    pub footer: Option<&'static str>,
+}
+
+const fn b(
+    keys: &'static [Key],
+    label: &'static str,
+    action: Action,
+    help: &'static str,
+    footer: Option<&'static str>,
+) -> Binding {
+    Binding { keys, label, action, help, footer }
+}
+
+use Key::{Char, Code, Ctrl};
+
+pub const TABLE: &[Binding] = &[
+    b(&[Char('j'), Code(KeyCode::Down)], "j/↓", Action::Down, "next secret", None),
+    b(&[Char('k'), Code(KeyCode::Up)], "k/↑", Action::Up, "previous secret", None),
+    b(&[Char('g'), Code(KeyCode::Home)], "g", Action::Top, "first secret", None),
+    b(&[Char('G'), Code(KeyCode::End)], "G", Action::Bottom, "last secret", None),
+    b(&[Code(KeyCode::PageDown), Ctrl('f')], "PgDn", Action::PageDown, "page down", None),
+    b(&[Code(KeyCode::PageUp), Ctrl('b')], "PgUp", Action::PageUp, "page up", None),
+    b(&[Char('c')], "c", Action::CancelDeletion, "cancel the deletion (selected or marked)", Some("cancel")),
+    b(&[Char(' ')], "space", Action::Mark, "mark / unmark for bulk cancel", Some("mark")),
+    b(&[Char('d')], "d", Action::ScheduleDeletion, "schedule a deletion", None),
+    b(&[Char('/')], "/", Action::Filter, "filter by name and description", Some("filter")),
+    b(&[Code(KeyCode::Enter)], "enter", Action::Details, "details and versions", Some("details")),
+    b(&[Char('r')], "r", Action::Refresh, "refresh now", Some("refresh")),
+    b(&[Char('p')], "p", Action::PickProfile, "pick a profile", Some("profile")),
+    b(&[Char('a')], "a", Action::AllProfiles, "all profiles in one table / back", Some("all")),
+    b(&[Char('s')], "s", Action::Sort, "next sort order", None),
+    b(&[Code(KeyCode::Esc)], "esc", Action::Back, "clear the filter and the marks", None),
+    b(&[Char('?')], "?", Action::Help, "this help", Some("help")),
+    b(&[Char('q'), Ctrl('c')], "q", Action::Quit, "quit", Some("quit")),
+];
+
+pub const CONFIRM: &[Binding] = &[
+    b(&[Char('y'), Char('Y')], "y", Action::Confirm, "yes, send it", Some("yes")),
+    b(&[Char('n'), Char('N'), Code(KeyCode::Esc), Char('q')], "n/esc", Action::Back, "no, send nothing", Some("no")),
+];
+
+pub const FILTER: &[Binding] = &[
+    b(&[Code(KeyCode::Enter)], "enter", Action::Apply, "keep the filter, select the first match", Some("apply")),
+    b(&[Code(KeyCode::Esc)], "esc", Action::Back, "clear the filter", Some("clear")),
+];
+
+pub const SCHEDULE: &[Binding] = &[
+    b(&[Code(KeyCode::Up), Code(KeyCode::Right)], "↑/→", Action::MoreDays, "one more day (up to 30)", Some("+1 day")),
+    b(
+        &[Code(KeyCode::Down), Code(KeyCode::Left)],
+        "↓/←",
+        Action::FewerDays,
+        "one day less (down to 7)",
+        Some("-1 day"),
+    ),
+    b(&[Code(KeyCode::Enter)], "enter", Action::Confirm, "schedule, once the name is typed", Some("schedule")),
+    b(&[Code(KeyCode::Esc)], "esc", Action::Back, "send nothing", Some("cancel")),
+];
+
+pub const POPUP: &[Binding] = &[
+    b(&[Char('j'), Code(KeyCode::Down)], "j/↓", Action::Down, "down", Some("down")),
+    b(&[Char('k'), Code(KeyCode::Up)], "k/↑", Action::Up, "up", Some("up")),
+    b(&[Code(KeyCode::Enter)], "enter", Action::Apply, "choose", Some("choose")),
+    b(&[Code(KeyCode::Esc), Char('q')], "esc", Action::Back, "close", Some("close")),
+];
+
+/// The help screen's sections, in order.
+pub const SECTIONS: &[(&str, &[Binding])] = &[
+    ("Secrets", TABLE),
+    ("Confirmations", CONFIRM),
+    ("Filter (typing)", FILTER),
+    ("Schedule a deletion (typing the name)", SCHEDULE),
+    ("Profiles, details, help", POPUP),
+];
+
+pub fn lookup(table: &[Binding], ev: &KeyEvent) -> Option<Action> {
+    table.iter().find(|b| b.keys.iter().any(|k| k.matches(ev))).map(|b| b.action)
+}
+
+/// `(keys, short name)` pairs for the footer.
+pub fn footer(table: &[Binding]) -> Vec<(&'static str, &'static str)> {
+    table.iter().filter_map(|b| b.footer.map(|f| (b.label, f))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn lookups() {
+        assert_eq!(lookup(TABLE, &key('c')), Some(Action::CancelDeletion));
+        assert_eq!(lookup(TABLE, &KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Action::Quit));
+        assert_eq!(lookup(TABLE, &key('x')), None);
+        assert_eq!(lookup(CONFIRM, &key('y')), Some(Action::Confirm));
+        assert_eq!(lookup(CONFIRM, &KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)), Some(Action::Back));
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_a_table() {
+        for (_, table) in SECTIONS {
+            let mut seen = Vec::new();
+            for b in *table {
+                for k in b.keys {
+                    let s = format!("{k:?}");
+                    assert!(!seen.contains(&s), "{s} bound twice");
+                    seen.push(s);
+                }
+            }
+        }
+    }
+}

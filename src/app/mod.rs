@@ -1,0 +1,625 @@
+//! The state machine of the terminal UI. `update(&mut State, Msg)` is pure
+//! and synchronous: no I/O and no clock reads (time arrives in `Msg::Tick`).
+//! What must happen outside comes back as `Effect`s, which the worker runs.
+
+pub mod keymap;
+pub mod table;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::csms::model::{Millis, VersionMetadata};
+use crate::csms::{CancelOutcome, Secret};
+use keymap::Action;
+pub use table::{Row, RowKey, SecretTable, SortKey};
+
+/// What the UI knows of a profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileInfo {
+    pub name: String,
+    pub region: String,
+    pub project_id: String,
+    pub read_only: bool,
+    pub insecure_tls: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Profile(usize),
+    All,
+}
+
+/// A request the user must confirm before anything is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pending {
+    Cancel { key: RowKey, deletes_at: Option<Millis> },
+    CancelMany { keys: Vec<RowKey> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mode {
+    Normal,
+    Filter { input: String },
+    Confirm(Pending),
+    Schedule { key: RowKey, days: u32, typed: String },
+    Details { key: RowKey, secret: Box<Secret>, versions: Option<Result<Vec<VersionMetadata>, String>> },
+    PickProfile { selected: usize },
+    Help { scroll: usize },
+    Report { title: String, lines: Vec<String>, scroll: usize },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub text: String,
+    pub level: Level,
+    pub until: Millis,
+}
+
+/// What is under way for a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Cancel,
+    Schedule,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Bulk {
+    pub total: usize,
+    pub done: usize,
+    pub safe: usize,
+    pub lines: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    Key(KeyEvent),
+    Tick(Millis),
+    /// The terminal's size in cells.
+    Resize(u16, u16),
+    Loaded {
+        generation: u64,
+        profile: usize,
+        result: Result<Vec<Secret>, String>,
+    },
+    CancelDone {
+        profile: usize,
+        name: String,
+        outcome: Box<CancelOutcome>,
+        bulk: bool,
+    },
+    ScheduleDone {
+        profile: usize,
+        name: String,
+        result: Result<Secret, String>,
+    },
+    VersionsLoaded {
+        profile: usize,
+        name: String,
+        result: Result<Vec<VersionMetadata>, String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Load { generation: u64, profile: usize },
+    Cancel { profile: usize, name: String },
+    CancelMany { profile: usize, names: Vec<String> },
+    Schedule { profile: usize, name: String, days: u32 },
+    LoadVersions { profile: usize, name: String },
+}
+
+const INFO_MS: Millis = 8_000;
+const ERROR_MS: Millis = 60_000;
+pub const DEFAULT_SCHEDULE_DAYS: u32 = 30;
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub profiles: Vec<ProfileInfo>,
+    pub view: View,
+    /// The last single profile shown, to come back to from the all-profiles view.
+    pub home: usize,
+    /// Bumped on every view switch and refresh; answers of older ones are dropped.
+    pub generation: u64,
+    pub table: SecretTable,
+    pub marked: BTreeSet<RowKey>,
+    pub in_flight: BTreeMap<RowKey, Op>,
+    pub mode: Mode,
+    pub now: Millis,
+    pub fetched_at: BTreeMap<usize, Millis>,
+    pub loading: BTreeSet<usize>,
+    pub load_errors: BTreeMap<usize, String>,
+    pub message: Option<Message>,
+    pub bulk: Option<Bulk>,
+    pub refresh_every: Millis,
+    last_refresh: Millis,
+    /// On the demo: where a real configuration would go, for the hint.
+    pub demo: Option<String>,
+    /// Table rows that fit on screen, for paging and scrolling.
+    pub page_height: usize,
+    pub quit: bool,
+}
+
+impl State {
+    /// A state showing `view`, and the loads that fill it.
+    pub fn new(
+        profiles: Vec<ProfileInfo>,
+        view: View,
+        refresh_every: Millis,
+        demo: Option<String>,
+        now: Millis,
+    ) -> (State, Vec<Effect>) {
+        let home = match view {
+            View::Profile(i) => i,
+            View::All => 0,
+        };
+        let mut state = State {
+            profiles,
+            view,
+            home,
+            generation: 0,
+            table: SecretTable::default(),
+            marked: BTreeSet::new(),
+            in_flight: BTreeMap::new(),
+            mode: Mode::Normal,
+            now,
+            fetched_at: BTreeMap::new(),
+            loading: BTreeSet::new(),
+            load_errors: BTreeMap::new(),
+            message: None,
+            bulk: None,
+            refresh_every,
+            last_refresh: now,
+            demo,
+            page_height: 10,
+            quit: false,
+        };
+        let effects = state.refresh();
+        (state, effects)
+    }
+
+    /// The profiles the current view shows.
+    pub fn view_profiles(&self) -> Vec<usize> {
+        match self.view {
+            View::Profile(i) => vec![i],
+            View::All => (0..self.profiles.len()).collect(),
+        }
+    }
+
+    pub fn profile_name(&self, i: usize) -> &str {
+        self.profiles.get(i).map_or("?", |p| p.name.as_str())
+    }
+
+    /// The one place the UI refuses changes on read-only profiles.
+    fn refuse_read_only(&self, profiles: impl IntoIterator<Item = usize>, what: &str) -> Option<String> {
+        let ro: BTreeSet<&str> = profiles
+            .into_iter()
+            .filter(|&p| self.profiles.get(p).is_some_and(|i| i.read_only))
+            .map(|p| self.profile_name(p))
+            .collect();
+        (!ro.is_empty()).then(|| {
+            let names = ro.into_iter().collect::<Vec<_>>().join(", ");
+            format!("profile {names} is read-only: {what} refused")
+        })
+    }
+
+    fn say(&mut self, level: Level, text: impl Into<String>) {
+        let ttl = if level == Level::Error { ERROR_MS } else { INFO_MS };
+        self.message = Some(Message { text: text.into(), level, until: self.now + ttl });
+    }
+
+    fn refresh(&mut self) -> Vec<Effect> {
+        self.generation += 1;
+        self.last_refresh = self.now;
+        let profiles = self.view_profiles();
+        self.loading = profiles.iter().copied().collect();
+        profiles.into_iter().map(|profile| Effect::Load { generation: self.generation, profile }).collect()
+    }
+
+    fn switch_view(&mut self, view: View) -> Vec<Effect> {
+        if let View::Profile(i) = view {
+            self.home = i;
+        }
+        self.view = view;
+        self.table.clear();
+        self.marked.clear();
+        self.load_errors.clear();
+        self.fetched_at.clear();
+        self.mode = Mode::Normal;
+        self.refresh()
+    }
+
+    fn after_move(&mut self) {
+        self.table.scroll_to_selection(self.page_height);
+    }
+
+    /// The time left before a row's deletion, if it is pending.
+    pub fn time_left(&self, secret: &Secret) -> Option<Millis> {
+        secret.is_pending_delete().then(|| secret.scheduled_delete_time.map(|t| t - self.now)).flatten()
+    }
+}
+
+/// Applies one message; returns what must be done outside.
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Tick(now) => tick(state, now),
+        Msg::Resize(_, height) => {
+            state.page_height = crate::ui::table_height(height);
+            state.after_move();
+            vec![]
+        }
+        Msg::Key(key) => on_key(state, key),
+        Msg::Loaded { generation, profile, result } => {
+            if generation != state.generation {
+                // An answer to a view or refresh the user has left behind.
+                return vec![];
+            }
+            state.loading.remove(&profile);
+            match result {
+                Ok(secrets) => {
+                    state.table.replace_profile(profile, secrets);
+                    state.fetched_at.insert(profile, state.now);
+                    state.load_errors.remove(&profile);
+                    state
+                        .marked
+                        .retain(|k| state.table.rows().iter().any(|r| r.profile == k.0 && r.secret.name == k.1));
+                    state.after_move();
+                }
+                Err(e) => {
+                    let name = state.profile_name(profile).to_string();
+                    state.say(Level::Error, format!("profile {name}: {e}"));
+                    state.load_errors.insert(profile, e);
+                }
+            }
+            vec![]
+        }
+        Msg::CancelDone { profile, name, outcome, bulk } => {
+            cancel_done(state, profile, name, *outcome, bulk);
+            vec![]
+        }
+        Msg::ScheduleDone { profile, name, result } => {
+            state.in_flight.remove(&(profile, name.clone()));
+            let pname = state.profile_name(profile).to_string();
+            match result {
+                Ok(secret) => {
+                    let when = secret.scheduled_delete_time.map(crate::timefmt::local_time).unwrap_or_default();
+                    state.table.update_secret(profile, secret);
+                    state.after_move();
+                    state.say(
+                        Level::Warning,
+                        format!("'{name}' (profile {pname}) will be deleted on {when}; c cancels"),
+                    );
+                }
+                Err(e) => state
+                    .say(Level::Error, format!("Scheduling the deletion of '{name}' (profile {pname}) failed: {e}")),
+            }
+            vec![]
+        }
+        Msg::VersionsLoaded { profile, name, result } => {
+            if let Mode::Details { key, versions, .. } = &mut state.mode {
+                if *key == (profile, name) {
+                    *versions = Some(result);
+                }
+            }
+            vec![]
+        }
+    }
+}
+
+fn tick(state: &mut State, now: Millis) -> Vec<Effect> {
+    state.now = now;
+    if state.message.as_ref().is_some_and(|m| m.until <= now) {
+        state.message = None;
+    }
+    if state.loading.is_empty() && now - state.last_refresh >= state.refresh_every {
+        return state.refresh();
+    }
+    vec![]
+}
+
+fn cancel_done(state: &mut State, profile: usize, name: String, outcome: CancelOutcome, bulk: bool) {
+    state.in_flight.remove(&(profile, name.clone()));
+    let pname = state.profile_name(profile).to_string();
+    if let Some(secret) = outcome.secret() {
+        // The server's own word on this secret; rows of other profiles are never touched.
+        state.table.update_secret(profile, secret.clone());
+        state.after_move();
+    }
+    let (level, text) = match &outcome {
+        CancelOutcome::Cancelled(s) => {
+            (Level::Success, format!("Deletion of '{name}' cancelled (profile {pname}): now {}", s.state_label()))
+        }
+        CancelOutcome::NotPending(s) => {
+            (Level::Info, format!("'{name}' (profile {pname}) was not pending deletion: {}", s.state_label()))
+        }
+        CancelOutcome::Failed(e) => (Level::Error, format!("Cancel of '{name}' (profile {pname}) failed: {e}")),
+        CancelOutcome::Unknown { error, seen } => (
+            Level::Error,
+            format!(
+                "Cancel of '{name}' (profile {pname}): outcome unknown ({error}); last seen {}",
+                seen.as_ref().map_or("nothing", |s| s.state_label())
+            ),
+        ),
+    };
+    if !bulk {
+        state.say(level, text);
+        return;
+    }
+    let Some(b) = state.bulk.as_mut() else { return };
+    b.done += 1;
+    if outcome.is_safe() {
+        b.safe += 1;
+    }
+    b.lines.push(format!("{:<11} {text}", outcome.label()));
+    let (done, total, safe) = (b.done, b.total, b.safe);
+    if done < total {
+        state.say(Level::Info, format!("Cancelling deletions: {done}/{total}"));
+        return;
+    }
+    let lines = state.bulk.take().map(|b| b.lines).unwrap_or_default();
+    let level = if safe == total { Level::Success } else { Level::Error };
+    state.say(level, format!("Bulk cancel done: {safe} of {total} no longer pending deletion"));
+    if state.mode == Mode::Normal {
+        state.mode = Mode::Report { title: format!("Bulk cancel: {safe}/{total} safe"), lines, scroll: 0 };
+    }
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if key.kind == crossterm::event::KeyEventKind::Release {
+        return vec![];
+    }
+    match state.mode.clone() {
+        Mode::Normal => normal_key(state, key),
+        Mode::Filter { mut input } => {
+            match keymap::lookup(keymap::FILTER, &key) {
+                Some(Action::Apply) => {
+                    state.mode = Mode::Normal;
+                    state.table.select_first();
+                }
+                Some(Action::Back) => {
+                    state.mode = Mode::Normal;
+                    state.table.set_filter("");
+                }
+                _ => {
+                    match key.code {
+                        KeyCode::Backspace => {
+                            input.pop();
+                        }
+                        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.push(c),
+                        _ => return vec![],
+                    }
+                    state.table.set_filter(&input);
+                    state.table.select_first();
+                    state.mode = Mode::Filter { input };
+                }
+            }
+            state.after_move();
+            vec![]
+        }
+        Mode::Confirm(pending) => match keymap::lookup(keymap::CONFIRM, &key) {
+            Some(Action::Confirm) => confirm(state, pending),
+            Some(Action::Back) => {
+                state.mode = Mode::Normal;
+                state.say(Level::Info, "Nothing was sent");
+                vec![]
+            }
+            _ => vec![],
+        },
+        Mode::Schedule { key: row, days, mut typed } => match keymap::lookup(keymap::SCHEDULE, &key) {
+            Some(Action::MoreDays) => {
+                state.mode = Mode::Schedule { key: row, days: (days + 1).min(30), typed };
+                vec![]
+            }
+            Some(Action::FewerDays) => {
+                state.mode = Mode::Schedule { key: row, days: days.saturating_sub(1).max(7), typed };
+                vec![]
+            }
+            Some(Action::Back) => {
+                state.mode = Mode::Normal;
+                state.say(Level::Info, "Nothing was sent");
+                vec![]
+            }
+            Some(Action::Confirm) if typed == row.1 => {
+                state.mode = Mode::Normal;
+                state.in_flight.insert(row.clone(), Op::Schedule);
+                vec![Effect::Schedule { profile: row.0, name: row.1, days }]
+            }
+            Some(Action::Confirm) => {
+                state.say(Level::Warning, "Type the secret's name exactly to confirm");
+                vec![]
+            }
+            _ => {
+                match key.code {
+                    KeyCode::Backspace => {
+                        typed.pop();
+                    }
+                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => typed.push(c),
+                    _ => {}
+                }
+                state.mode = Mode::Schedule { key: row, days, typed };
+                vec![]
+            }
+        },
+        Mode::PickProfile { selected } => match keymap::lookup(keymap::POPUP, &key) {
+            Some(Action::Down) => {
+                state.mode = Mode::PickProfile { selected: (selected + 1).min(state.profiles.len().saturating_sub(1)) };
+                vec![]
+            }
+            Some(Action::Up) => {
+                state.mode = Mode::PickProfile { selected: selected.saturating_sub(1) };
+                vec![]
+            }
+            Some(Action::Apply) => state.switch_view(View::Profile(selected)),
+            Some(Action::Back) => {
+                state.mode = Mode::Normal;
+                vec![]
+            }
+            _ => vec![],
+        },
+        Mode::Help { scroll } => {
+            match keymap::lookup(keymap::POPUP, &key) {
+                Some(Action::Down) => state.mode = Mode::Help { scroll: scroll + 1 },
+                Some(Action::Up) => state.mode = Mode::Help { scroll: scroll.saturating_sub(1) },
+                Some(Action::Back | Action::Apply) => state.mode = Mode::Normal,
+                _ if key.code == KeyCode::Char('?') => state.mode = Mode::Normal,
+                _ => {}
+            }
+            vec![]
+        }
+        Mode::Report { title, lines, scroll } => {
+            match keymap::lookup(keymap::POPUP, &key) {
+                Some(Action::Down) => state.mode = Mode::Report { title, lines, scroll: scroll + 1 },
+                Some(Action::Up) => state.mode = Mode::Report { title, lines, scroll: scroll.saturating_sub(1) },
+                Some(Action::Back | Action::Apply) => state.mode = Mode::Normal,
+                _ => {}
+            }
+            vec![]
+        }
+        Mode::Details { .. } => {
+            if matches!(keymap::lookup(keymap::POPUP, &key), Some(Action::Back | Action::Apply)) {
+                state.mode = Mode::Normal;
+            }
+            vec![]
+        }
+    }
+}
+
+fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(action) = keymap::lookup(keymap::TABLE, &key) else { return vec![] };
+    let page = state.page_height.max(1) as isize;
+    match action {
+        Action::Down => state.table.move_by(1),
+        Action::Up => state.table.move_by(-1),
+        Action::PageDown => state.table.move_by(page),
+        Action::PageUp => state.table.move_by(-page),
+        Action::Top => state.table.select_first(),
+        Action::Bottom => state.table.select_last(),
+        Action::Filter => state.mode = Mode::Filter { input: state.table.filter().to_string() },
+        Action::Sort => {
+            let next = state.table.sort().next();
+            state.table.set_sort(next);
+            state.say(Level::Info, format!("Sorted by {}", next.label()));
+        }
+        Action::Help => state.mode = Mode::Help { scroll: 0 },
+        Action::Quit => state.quit = true,
+        Action::Back => {
+            state.table.set_filter("");
+            state.marked.clear();
+        }
+        Action::Refresh => {
+            state.say(Level::Info, "Refreshing…");
+            return state.refresh();
+        }
+        Action::PickProfile => {
+            let selected = match state.view {
+                View::Profile(i) => i,
+                View::All => state.home,
+            };
+            state.mode = Mode::PickProfile { selected };
+        }
+        Action::AllProfiles => {
+            let view = if state.view == View::All { View::Profile(state.home) } else { View::All };
+            return state.switch_view(view);
+        }
+        Action::Mark => {
+            if let Some(key) = state.table.selected().map(Row::key) {
+                if !state.marked.remove(&key) {
+                    state.marked.insert(key);
+                }
+                state.table.move_by(1);
+            }
+        }
+        Action::Details => {
+            if let Some(row) = state.table.selected() {
+                let key = row.key();
+                state.mode = Mode::Details { key: key.clone(), secret: Box::new(row.secret.clone()), versions: None };
+                return vec![Effect::LoadVersions { profile: key.0, name: key.1 }];
+            }
+        }
+        Action::CancelDeletion => ask_cancel(state),
+        Action::ScheduleDeletion => ask_schedule(state),
+        Action::Confirm | Action::Apply | Action::MoreDays | Action::FewerDays => {}
+    }
+    state.after_move();
+    vec![]
+}
+
+fn ask_cancel(state: &mut State) {
+    if !state.marked.is_empty() {
+        let keys: Vec<RowKey> = state.marked.iter().cloned().collect();
+        if let Some(refusal) = state.refuse_read_only(keys.iter().map(|k| k.0), "cancel") {
+            state.say(Level::Error, refusal);
+            return;
+        }
+        state.mode = Mode::Confirm(Pending::CancelMany { keys });
+        return;
+    }
+    let Some(row) = state.table.selected() else {
+        state.say(Level::Info, "No secret selected");
+        return;
+    };
+    let (key, pending, deletes_at) = (row.key(), row.secret.is_pending_delete(), row.secret.scheduled_delete_time);
+    if !pending {
+        let text = format!("'{}' is {}: there is no deletion to cancel", key.1, row.secret.state_label());
+        state.say(Level::Info, text);
+    } else if let Some(refusal) = state.refuse_read_only([key.0], "cancel") {
+        state.say(Level::Error, refusal);
+    } else if state.in_flight.contains_key(&key) {
+        state.say(Level::Info, format!("A request for '{}' is already under way", key.1));
+    } else {
+        state.mode = Mode::Confirm(Pending::Cancel { key, deletes_at });
+    }
+}
+
+fn ask_schedule(state: &mut State) {
+    let Some(row) = state.table.selected() else { return };
+    let key = row.key();
+    if row.secret.is_pending_delete() {
+        state.say(Level::Info, format!("'{}' is already pending deletion", key.1));
+    } else if let Some(refusal) = state.refuse_read_only([key.0], "schedule deletion") {
+        state.say(Level::Error, refusal);
+    } else if state.in_flight.contains_key(&key) {
+        state.say(Level::Info, format!("A request for '{}' is already under way", key.1));
+    } else {
+        state.mode = Mode::Schedule { key, days: DEFAULT_SCHEDULE_DAYS, typed: String::new() };
+    }
+}
+
+fn confirm(state: &mut State, pending: Pending) -> Vec<Effect> {
+    state.mode = Mode::Normal;
+    match pending {
+        Pending::Cancel { key, .. } => {
+            state.in_flight.insert(key.clone(), Op::Cancel);
+            state.say(Level::Info, format!("Cancelling the deletion of '{}'…", key.1));
+            vec![Effect::Cancel { profile: key.0, name: key.1 }]
+        }
+        Pending::CancelMany { keys } => {
+            // Rows already being worked on are left to the request under way.
+            let keys: Vec<RowKey> = keys.into_iter().filter(|k| !state.in_flight.contains_key(k)).collect();
+            if keys.is_empty() {
+                state.say(Level::Info, "Every marked secret already has a request under way");
+                return vec![];
+            }
+            let mut by_profile: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+            for k in &keys {
+                state.in_flight.insert(k.clone(), Op::Cancel);
+                by_profile.entry(k.0).or_default().push(k.1.clone());
+            }
+            state.marked.clear();
+            state.bulk = Some(Bulk { total: keys.len(), ..Bulk::default() });
+            state.say(Level::Info, format!("Cancelling deletions: 0/{}", keys.len()));
+            by_profile.into_iter().map(|(profile, names)| Effect::CancelMany { profile, names }).collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,304 @@
+//! The secrets table as data: every row of the current view, the order in
+//! which they show (sorted and filtered), the selection and the scroll.
+//!
+//! Sorting and filtering happen when the data, the sort or the filter
+//! change, never on a tick.
+
+use std::cmp::Ordering;
+
+use crate::csms::Secret;
+use crate::listing::pending_first;
+
+/// Which profile (by index) and which secret name: a row's identity.
+pub type RowKey = (usize, String);
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub profile: usize,
+    pub secret: Secret,
+    /// Lower-cased name and description, for the filter.
+    search: String,
+}
+
+impl Row {
+    pub fn new(profile: usize, secret: Secret) -> Row {
+        let search = format!("{}\n{}", secret.name, secret.description.as_deref().unwrap_or("")).to_lowercase();
+        Row { profile, secret, search }
+    }
+
+    pub fn key(&self) -> RowKey {
+        (self.profile, self.secret.name.clone())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// Pending deletions first, soonest first, then by name.
+    #[default]
+    TimeLeft,
+    Name,
+    State,
+    /// Most recently updated first.
+    Updated,
+}
+
+impl SortKey {
+    pub fn next(self) -> SortKey {
+        match self {
+            SortKey::TimeLeft => SortKey::Name,
+            SortKey::Name => SortKey::State,
+            SortKey::State => SortKey::Updated,
+            SortKey::Updated => SortKey::TimeLeft,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::TimeLeft => "time left",
+            SortKey::Name => "name",
+            SortKey::State => "state",
+            SortKey::Updated => "updated",
+        }
+    }
+
+    fn compare(self, a: &Row, b: &Row) -> Ordering {
+        let by_name = || a.secret.name.cmp(&b.secret.name).then(a.profile.cmp(&b.profile));
+        match self {
+            SortKey::TimeLeft => pending_first(&a.secret, &b.secret).then(a.profile.cmp(&b.profile)),
+            SortKey::Name => by_name(),
+            SortKey::State => a.secret.state_label().cmp(b.secret.state_label()).then_with(by_name),
+            SortKey::Updated => b.secret.update_time.cmp(&a.secret.update_time).then_with(by_name),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SecretTable {
+    rows: Vec<Row>,
+    /// Indices into `rows`, filtered and sorted.
+    order: Vec<usize>,
+    /// Position of the selection in `order`.
+    selected: usize,
+    /// First position of `order` on screen.
+    offset: usize,
+    sort: SortKey,
+    filter: String,
+}
+
+impl SecretTable {
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    pub fn sort(&self) -> SortKey {
+        self.sort
+    }
+
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    pub fn selected_index(&self) -> usize {
+        self.selected
+    }
+
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    pub fn selected(&self) -> Option<&Row> {
+        self.order.get(self.selected).map(|&i| &self.rows[i])
+    }
+
+    /// The rows on screen: `height` rows from the scroll offset.
+    pub fn visible(&self, height: usize) -> impl Iterator<Item = &Row> {
+        self.order.iter().skip(self.offset).take(height).map(|&i| &self.rows[i])
+    }
+
+    /// Replaces one profile's rows (the others stay), keeping the selection.
+    pub fn replace_profile(&mut self, profile: usize, secrets: Vec<Secret>) {
+        let keep = self.selected().map(Row::key);
+        self.rows.retain(|r| r.profile != profile);
+        self.rows.extend(secrets.into_iter().map(|s| Row::new(profile, s)));
+        self.reorder(keep);
+    }
+
+    pub fn clear(&mut self) {
+        self.rows.clear();
+        self.order.clear();
+        self.selected = 0;
+        self.offset = 0;
+    }
+
+    /// Puts the server's newest word on one secret; false when the row is
+    /// not here. The selection keeps its place on screen even when the row
+    /// moves (a cancelled deletion leaves the pending group), so the next
+    /// pending secret is under the cursor.
+    pub fn update_secret(&mut self, profile: usize, secret: Secret) -> bool {
+        let Some(i) = self.rows.iter().position(|r| r.profile == profile && r.secret.name == secret.name) else {
+            return false;
+        };
+        let position = self.selected;
+        self.rows[i] = Row::new(profile, secret);
+        self.reorder(None);
+        self.selected = position.min(self.order.len().saturating_sub(1));
+        true
+    }
+
+    pub fn set_sort(&mut self, sort: SortKey) {
+        let keep = self.selected().map(Row::key);
+        self.sort = sort;
+        self.reorder(keep);
+    }
+
+    /// Filters on name and description, case-insensitively. The selection
+    /// stays on its row when that row still matches, else goes to the first match.
+    pub fn set_filter(&mut self, filter: &str) {
+        let keep = self.selected().map(Row::key);
+        self.filter = filter.to_lowercase();
+        self.reorder(keep);
+    }
+
+    pub fn select_first(&mut self) {
+        self.selected = 0;
+        self.offset = 0;
+    }
+
+    fn reorder(&mut self, keep: Option<RowKey>) {
+        let filter = &self.filter;
+        let rows = &self.rows;
+        self.order =
+            (0..rows.len()).filter(|&i| filter.is_empty() || rows[i].search.contains(filter.as_str())).collect();
+        let sort = self.sort;
+        self.order.sort_by(|&a, &b| sort.compare(&rows[a], &rows[b]));
+        self.selected = keep
+            .and_then(|(p, name)| self.order.iter().position(|&i| rows[i].profile == p && rows[i].secret.name == name))
+            .unwrap_or(0)
+            .min(self.order.len().saturating_sub(1));
+    }
+
+    /// Moves the selection by `delta` rows (clamped).
+    pub fn move_by(&mut self, delta: isize) {
+        if self.order.is_empty() {
+            return;
+        }
+        let last = self.order.len() - 1;
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    pub fn select_last(&mut self) {
+        self.selected = self.order.len().saturating_sub(1);
+    }
+
+    /// Scrolls so the selection is on screen, moving as little as possible.
+    pub fn scroll_to_selection(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        let max_offset = self.order.len().saturating_sub(height);
+        self.offset = self.offset.min(max_offset);
+    }
+
+    /// Counts of the rows of the view per state label (not filtered).
+    pub fn state_counts(&self) -> Vec<(String, usize)> {
+        let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+        for r in &self.rows {
+            *counts.entry(r.secret.state_label().to_string()).or_default() += 1;
+        }
+        counts.into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csms::SecretState;
+
+    fn secret(name: &str, pending_at: Option<i64>) -> Secret {
+        Secret {
+            state: Some(if pending_at.is_some() { SecretState::PendingDelete } else { SecretState::Enabled }),
+            scheduled_delete_time: pending_at,
+            description: Some(format!("about {name}")),
+            ..Secret::named(name)
+        }
+    }
+
+    fn names(t: &SecretTable) -> Vec<String> {
+        t.visible(100).map(|r| r.secret.name.clone()).collect()
+    }
+
+    #[test]
+    fn default_order_and_other_sorts() {
+        let mut t = SecretTable::default();
+        t.replace_profile(
+            0,
+            vec![secret("b", None), secret("late", Some(900)), secret("a", None), secret("soon", Some(5))],
+        );
+        assert_eq!(names(&t), ["soon", "late", "a", "b"]);
+        t.set_sort(SortKey::Name);
+        assert_eq!(names(&t), ["a", "b", "late", "soon"]);
+        t.set_sort(SortKey::State);
+        assert_eq!(names(&t), ["a", "b", "late", "soon"]);
+    }
+
+    #[test]
+    fn filter_keeps_selection_or_takes_first_match() {
+        let mut t = SecretTable::default();
+        t.replace_profile(0, (0..20).map(|i| secret(&format!("s{i:02}"), None)).collect());
+        t.move_by(5);
+        assert_eq!(t.selected().unwrap().secret.name, "s05");
+        t.set_filter("S0");
+        assert_eq!(t.selected().unwrap().secret.name, "s05", "still matches: kept");
+        t.set_filter("s1");
+        assert_eq!(t.selected().unwrap().secret.name, "s10", "first match");
+        assert_eq!(t.len(), 10);
+        t.set_filter("about s19");
+        assert_eq!(names(&t), ["s19"], "descriptions match too");
+        t.set_filter("");
+        assert_eq!(t.len(), 20);
+    }
+
+    #[test]
+    fn selection_survives_reload_and_state_change() {
+        let mut t = SecretTable::default();
+        t.replace_profile(0, vec![secret("a", None), secret("p", Some(10)), secret("z", None)]);
+        t.move_by(2);
+        assert_eq!(t.selected().unwrap().secret.name, "z");
+        t.replace_profile(0, vec![secret("a", None), secret("z", None), secret("new", Some(1))]);
+        assert_eq!(t.selected().unwrap().secret.name, "z");
+        t.select_first();
+        assert_eq!(t.selected().unwrap().secret.name, "new");
+        assert!(t.update_secret(0, secret("new", None)));
+        assert_eq!(names(&t), ["a", "new", "z"]);
+        assert_eq!(t.selected_index(), 0, "the selection kept its place; the row moved");
+        assert!(!t.update_secret(1, secret("new", None)), "another profile's secret is not this row");
+    }
+
+    #[test]
+    fn scrolling_keeps_selection_visible() {
+        let mut t = SecretTable::default();
+        t.replace_profile(0, (0..100).map(|i| secret(&format!("s{i:03}"), None)).collect());
+        t.move_by(30);
+        t.scroll_to_selection(10);
+        assert_eq!(t.offset(), 21);
+        t.move_by(-25);
+        t.scroll_to_selection(10);
+        assert_eq!(t.offset(), 5);
+        t.select_last();
+        t.scroll_to_selection(10);
+        assert_eq!((t.selected_index(), t.offset()), (99, 90));
+        t.move_by(1000);
+        assert_eq!(t.selected_index(), 99);
+    }
+}

@@ -1,0 +1,107 @@
+//! The terminal: setup and teardown that always restore it (on quit, error,
+//! panic, SIGTERM and SIGINT), and the event loop that feeds the state
+//! machine from keys, a one-second tick and the worker's channel.
+
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::app::{self, Effect, Msg, ProfileInfo, State, View};
+use crate::ui::{self, Theme};
+use crate::worker::Worker;
+use crate::workspace::Workspace;
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Restores the terminal when dropped, whatever the way out.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// Opens the UI on a profile (or the default one) and runs until quit.
+pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<()> {
+    let start = ws.profile(profile).map_err(|e| anyhow::anyhow!(e))?.name.clone();
+    let profiles: Vec<_> = ws.config.profiles.values().cloned().collect();
+    let infos = profiles
+        .iter()
+        .map(|p| ProfileInfo {
+            name: p.name.clone(),
+            region: p.region.clone(),
+            project_id: p.project_id.clone().unwrap_or_default(),
+            read_only: p.read_only,
+            insecure_tls: p.insecure_skip_tls_verify,
+        })
+        .collect();
+    let first = profiles.iter().position(|p| p.name == start).unwrap_or(0);
+    let demo = ws.is_demo().then(crate::cli::config_hint);
+    let refresh = ws.config.refresh_interval.as_millis() as i64;
+    let (state, effects) = State::new(infos, View::Profile(first), refresh, demo, now_ms());
+
+    let (tx, rx) = mpsc::unbounded_channel();
+    let worker = Worker::new(profiles, tx);
+
+    // ratatui::init installs a panic hook that restores the terminal before
+    // the panic message prints; the guard covers every other way out.
+    let terminal = ratatui::try_init()?;
+    let _guard = TerminalGuard;
+    let result = event_loop(terminal, state, effects, worker, rx).await;
+    drop(_guard);
+    // The workspace (and the demo emulator in it) lives until the UI is gone.
+    drop(ws);
+    result
+}
+
+async fn event_loop(
+    mut terminal: ratatui::DefaultTerminal,
+    mut state: State,
+    effects: Vec<Effect>,
+    worker: Worker,
+    mut rx: mpsc::UnboundedReceiver<Msg>,
+) -> anyhow::Result<()> {
+    let theme = Theme::from_env();
+    for e in effects {
+        worker.run(e);
+    }
+    let size = terminal.size()?;
+    app::update(&mut state, Msg::Resize(size.width, size.height));
+
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let stop = crate::signals::terminated();
+    tokio::pin!(stop);
+    let mut dirty = true;
+
+    while !state.quit {
+        if dirty {
+            terminal.draw(|f| ui::draw(f, &state, &theme))?;
+            dirty = false;
+        }
+        let msg = tokio::select! {
+            _ = &mut stop => break,
+            _ = tick.tick() => Msg::Tick(now_ms()),
+            Some(msg) = rx.recv() => msg,
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(key))) => Msg::Key(key),
+                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+        };
+        for effect in app::update(&mut state, msg) {
+            worker.run(effect);
+        }
+        // Countdowns change every tick, so every message redraws.
+        dirty = true;
+    }
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! The header (where you are, what is there, how fresh) and the footer
+//! (the message of the moment and the keys that apply now).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Theme;
+use crate::app::{Mode, State, View, keymap};
+use crate::timefmt::local_time;
+
+pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let mut first = vec![Span::styled(" csms ", theme.header())];
+    if state.demo.is_some() {
+        first.push(Span::styled(" DEMO ", theme.badge()));
+        first.push(Span::raw(" "));
+    }
+    match state.view {
+        View::Profile(i) => {
+            let p = &state.profiles[i];
+            first.push(Span::styled(format!("{} ", p.name), theme.header()));
+            first.push(Span::raw(format!("{} · project {}", p.region, p.project_id)));
+            if p.read_only {
+                first.push(Span::raw(" "));
+                first.push(Span::styled(" READ-ONLY ", theme.badge()));
+            }
+            if p.insecure_tls {
+                first.push(Span::raw(" "));
+                first.push(Span::styled(" TLS-UNVERIFIED ", theme.danger_badge()));
+            }
+        }
+        View::All => {
+            first.push(Span::styled(format!("all profiles ({})", state.profiles.len()), theme.header()));
+            if state.profiles.iter().any(|p| p.insecure_tls) {
+                first.push(Span::raw(" "));
+                first.push(Span::styled(" TLS-UNVERIFIED ", theme.danger_badge()));
+            }
+        }
+    }
+
+    let mut second = vec![Span::raw(" ")];
+    let mut counts = state.table.state_counts();
+    // Pending deletions lead: they are what this screen is for.
+    counts.sort_by_key(|(label, _)| label != "PENDING_DELETE");
+    if counts.is_empty() && state.loading.is_empty() {
+        second.push(Span::styled("no secrets", theme.dim()));
+    }
+    for (i, (label, n)) in counts.iter().enumerate() {
+        if i > 0 {
+            second.push(Span::styled(" · ", theme.dim()));
+        }
+        let state_value = crate::csms::SecretState::parse(label);
+        second.push(Span::styled(format!("{n} {label}"), theme.state(Some(&state_value))));
+    }
+    second.push(Span::styled("  │ ", theme.dim()));
+    if !state.loading.is_empty() {
+        second.push(Span::raw("loading… "));
+    }
+    if let Some(oldest) = state.fetched_at.values().min() {
+        second.push(Span::raw(format!("fetched {}", &local_time(*oldest)[11..])));
+    }
+    second.push(Span::styled(format!("  │ sort: {}", state.table.sort().label()), theme.dim()));
+    if !state.table.filter().is_empty() {
+        second.push(Span::raw(format!("  │ filter: {} ({} match)", state.table.filter(), state.table.len())));
+    }
+    if !state.marked.is_empty() {
+        second.push(Span::styled(format!("  │ {} marked", state.marked.len()), theme.marked()));
+    }
+    frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
+}
+
+pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let message = if let Mode::Filter { input } = &state.mode {
+        Line::from(vec![Span::styled(" / ", theme.key()), Span::raw(input.clone()), Span::raw("█")])
+    } else if let Some(m) = &state.message {
+        Line::from(Span::styled(format!(" {}", m.text), theme.message(m.level)))
+    } else if let Some(path) = &state.demo {
+        Line::from(Span::styled(
+            format!(" Demo data on a local emulator. Configure a real account in {path}"),
+            theme.dim(),
+        ))
+    } else {
+        Line::default()
+    };
+    let table = match &state.mode {
+        Mode::Normal => keymap::TABLE,
+        Mode::Filter { .. } => keymap::FILTER,
+        Mode::Confirm(_) => keymap::CONFIRM,
+        Mode::Schedule { .. } => keymap::SCHEDULE,
+        _ => keymap::POPUP,
+    };
+    let mut keys = vec![Span::raw(" ")];
+    for (label, what) in keymap::footer(table) {
+        keys.push(Span::styled(label, theme.key()));
+        keys.push(Span::raw(format!(" {what}  ")));
+    }
+    frame.render_widget(Paragraph::new(vec![message, Line::from(keys)]), area);
+}

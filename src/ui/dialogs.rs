@@ -1,0 +1,228 @@
+//! Popups: confirmations, the schedule dialog, details, profiles, help and reports.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use super::Theme;
+use crate::app::{Pending, RowKey, State, keymap};
+use crate::csms::Secret;
+use crate::csms::model::{Millis, VersionMetadata};
+use crate::timefmt::{countdown, local_time};
+
+/// Clears a centered area and draws a bordered block in it; returns the inside.
+fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, style: Style) -> Rect {
+    let area = frame.area();
+    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
+    let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(v);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(style)
+        .title(Span::styled(format!(" {title} "), style));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    inner
+}
+
+fn keys_line(table: &[keymap::Binding], theme: &Theme) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (label, what) in keymap::footer(table) {
+        spans.push(Span::styled(label, theme.key()));
+        spans.push(Span::raw(format!(" {what}   ")));
+    }
+    Line::from(spans)
+}
+
+fn time_left_text(state: &State, deletes_at: Option<Millis>) -> String {
+    match deletes_at {
+        Some(t) => format!("{} (at {})", countdown(t - state.now), local_time(t)),
+        None => "unknown".into(),
+    }
+}
+
+pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Theme) {
+    let warn = theme.message(crate::app::Level::Warning);
+    let mut lines = Vec::new();
+    let height;
+    match pending {
+        Pending::Cancel { key, deletes_at } => {
+            let p = &state.profiles[key.0];
+            lines.push(Line::from("Cancel the scheduled deletion of"));
+            lines.push(Line::from(Span::styled(format!("  {}", key.1), theme.header())));
+            lines.push(Line::from(format!("profile {} ({}, project {})", p.name, p.region, p.project_id)));
+            lines.push(Line::from(vec![
+                Span::raw("time left: "),
+                Span::styled(time_left_text(state, *deletes_at), warn),
+            ]));
+            height = 9;
+        }
+        Pending::CancelMany { keys } => {
+            lines.push(Line::from(format!("Cancel the scheduled deletion of {} secrets:", keys.len())));
+            const SHOWN: usize = 8;
+            for key in keys.iter().take(SHOWN) {
+                lines.push(Line::from(format!("  {} (profile {})", key.1, state.profile_name(key.0))));
+            }
+            if keys.len() > SHOWN {
+                lines.push(Line::from(format!("  … and {} more", keys.len() - SHOWN)));
+            }
+            height = lines.len() as u16 + 5;
+        }
+    }
+    lines.push(Line::default());
+    lines.push(keys_line(keymap::CONFIRM, theme));
+    let inner = popup(frame, 64, height, "Cancel deletion?", warn);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+pub fn schedule(frame: &mut Frame, state: &State, key: &RowKey, days: u32, typed: &str, theme: &Theme) {
+    let danger = theme.message(crate::app::Level::Error);
+    let when = local_time(state.now + days as Millis * 86_400_000);
+    let lines = vec![
+        Line::from(vec![Span::raw("Schedule the deletion of "), Span::styled(key.1.clone(), theme.header())]),
+        Line::from(format!("profile {}", state.profile_name(key.0))),
+        Line::from(vec![
+            Span::raw("recovery window: "),
+            Span::styled(format!("◀ {days} days ▶"), theme.key()),
+            Span::raw(format!("  (deleted for good on {when})")),
+        ]),
+        Line::default(),
+        Line::from("Type the secret's name to confirm:"),
+        Line::from(vec![
+            Span::styled("> ", theme.key()),
+            Span::styled(
+                typed.to_string(),
+                if typed == key.1 { theme.message(crate::app::Level::Success) } else { Style::default() },
+            ),
+            Span::raw("█"),
+        ]),
+        Line::default(),
+        keys_line(keymap::SCHEDULE, theme),
+    ];
+    let inner = popup(frame, 72, 10, "Schedule deletion", danger);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+pub fn details(
+    frame: &mut Frame,
+    state: &State,
+    profile: usize,
+    s: &Secret,
+    versions: Option<&Result<Vec<VersionMetadata>, String>>,
+    theme: &Theme,
+) {
+    let time = |t: Option<Millis>| t.map(local_time).unwrap_or_else(|| "-".into());
+    let text = |v: &Option<String>| v.clone().filter(|x| !x.is_empty()).unwrap_or_else(|| "-".into());
+    let mut fields: Vec<(&str, Line)> = vec![
+        ("name", Line::from(s.name.clone())),
+        ("profile", Line::from(state.profile_name(profile).to_string())),
+        ("state", Line::from(Span::styled(s.state_label().to_string(), theme.state(s.state.as_ref())))),
+    ];
+    if let Some(left) = state.time_left(s) {
+        fields.push((
+            "deletes in",
+            Line::from(Span::styled(time_left_text(state, s.scheduled_delete_time), theme.countdown(left))),
+        ));
+    }
+    fields.extend([
+        ("id", Line::from(text(&s.id))),
+        ("description", Line::from(text(&s.description))),
+        ("type", Line::from(text(&s.secret_type))),
+        ("kms key", Line::from(text(&s.kms_key_id))),
+        ("created", Line::from(time(s.create_time))),
+        ("updated", Line::from(time(s.update_time))),
+        ("scheduled delete", Line::from(time(s.scheduled_delete_time))),
+        ("auto rotation", Line::from(s.auto_rotation.map_or("-".into(), |b| b.to_string()))),
+        ("rotation period", Line::from(text(&s.rotation_period))),
+        ("last rotation", Line::from(time(s.rotation_time))),
+        ("next rotation", Line::from(time(s.next_rotation_time))),
+        (
+            "events",
+            Line::from(
+                s.event_subscriptions.as_ref().map(|e| e.join(", ")).filter(|e| !e.is_empty()).unwrap_or("-".into()),
+            ),
+        ),
+        ("enterprise project", Line::from(text(&s.enterprise_project_id))),
+    ]);
+    let mut lines: Vec<Line> = fields
+        .into_iter()
+        .map(|(k, v)| {
+            let mut spans = vec![Span::styled(format!("{k:>18}  "), theme.dim())];
+            spans.extend(v.spans);
+            Line::from(spans)
+        })
+        .collect();
+    lines.push(Line::default());
+    match versions {
+        None => lines.push(Line::from(Span::styled("versions: loading…", theme.dim()))),
+        Some(Err(e)) => {
+            lines.push(Line::from(Span::styled(format!("versions: {e}"), theme.message(crate::app::Level::Error))))
+        }
+        Some(Ok(vs)) => {
+            lines.push(Line::from(Span::styled(format!("versions ({})", vs.len()), theme.header())));
+            for v in vs.iter().rev() {
+                lines.push(Line::from(format!(
+                    "  {:<6} {:<24} {}",
+                    v.id,
+                    v.version_stages.join(","),
+                    time(v.create_time)
+                )));
+            }
+        }
+    }
+    let height = (lines.len() as u16 + 2).min(frame.area().height);
+    let inner = popup(frame, 76, height, &format!("{}", s.name), theme.header());
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+pub fn profiles(frame: &mut Frame, state: &State, selected: usize, theme: &Theme) {
+    let lines: Vec<Line> = state
+        .profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut flags = Vec::new();
+            if p.read_only {
+                flags.push("read-only");
+            }
+            if p.insecure_tls {
+                flags.push("TLS-UNVERIFIED");
+            }
+            let text = format!(" {:<20} {:<16} {} {}", p.name, p.region, p.project_id, flags.join(" "));
+            let style = if i == selected { theme.selected() } else { Style::default() };
+            Line::from(Span::styled(text, style))
+        })
+        .collect();
+    let height = lines.len() as u16 + 2;
+    let inner = popup(frame, 78, height, "Profiles", theme.header());
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Every binding of every mode, straight from the keymap.
+pub fn help(frame: &mut Frame, scroll: usize, theme: &Theme) {
+    let mut lines = Vec::new();
+    for (title, table) in keymap::SECTIONS {
+        if !lines.is_empty() {
+            lines.push(Line::default());
+        }
+        lines.push(Line::from(Span::styled(title.to_string(), theme.header())));
+        for b in *table {
+            lines.push(Line::from(vec![Span::styled(format!("  {:<8}", b.label), theme.key()), Span::raw(b.help)]));
+        }
+    }
+    let area_height = frame.area().height.saturating_sub(2);
+    let inner = popup(frame, 64, area_height, "Keys (j/k scroll, esc close)", theme.header());
+    let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize)) as u16;
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+}
+
+pub fn report(frame: &mut Frame, title: &str, lines: &[String], scroll: usize, theme: &Theme) {
+    let height = (lines.len() as u16 + 2).min(frame.area().height.saturating_sub(2));
+    let inner = popup(frame, frame.area().width.saturating_sub(4), height, title, theme.header());
+    let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize)) as u16;
+    let text: Vec<Line> = lines.iter().map(|l| Line::from(l.clone())).collect();
+    frame.render_widget(Paragraph::new(text).scroll((scroll, 0)), inner);
+}

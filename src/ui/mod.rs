@@ -1,0 +1,45 @@
+//! Drawing: pure functions of the state. Only the rows on screen are laid out.
+
+mod chrome;
+mod dialogs;
+mod secrets;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use crate::app::{Mode, State};
+pub use theme::Theme;
+
+const HEADER_LINES: u16 = 2;
+const FOOTER_LINES: u16 = 2;
+/// The table's border (2) and its column titles (1).
+const TABLE_CHROME: u16 = 3;
+
+/// How many secret rows fit in a terminal of this height.
+pub fn table_height(terminal_height: u16) -> usize {
+    terminal_height.saturating_sub(HEADER_LINES + FOOTER_LINES + TABLE_CHROME).max(1) as usize
+}
+
+pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(HEADER_LINES),
+        Constraint::Min(TABLE_CHROME + 1),
+        Constraint::Length(FOOTER_LINES),
+    ])
+    .areas(frame.area());
+    chrome::header(frame, header, state, theme);
+    secrets::table(frame, body, state, theme);
+    chrome::footer(frame, footer, state, theme);
+    match &state.mode {
+        Mode::Normal | Mode::Filter { .. } => {}
+        Mode::Confirm(pending) => dialogs::confirm(frame, state, pending, theme),
+        Mode::Schedule { key, days, typed } => dialogs::schedule(frame, state, key, *days, typed, theme),
+        Mode::Details { key, secret, versions } => {
+            dialogs::details(frame, state, key.0, secret, versions.as_ref(), theme)
+        }
+        Mode::PickProfile { selected } => dialogs::profiles(frame, state, *selected, theme),
+        Mode::Help { scroll } => dialogs::help(frame, *scroll, theme),
+        Mode::Report { title, lines, scroll } => dialogs::report(frame, title, lines, *scroll, theme),
+    }
+}

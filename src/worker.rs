@@ -1,0 +1,128 @@
+//! Runs the state machine's effects as tokio tasks and reports each outcome
+//! back as a `Msg` over a channel. Nothing here touches the terminal, and the
+//! UI loop never waits for any of it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, mpsc};
+
+use crate::app::{Effect, Msg};
+use crate::config::Profile;
+use crate::csms::bulk::{self, DEFAULT_CONCURRENCY};
+use crate::csms::{Client, reconcile};
+
+/// Secrets per list request.
+const PAGE_SIZE: u32 = 200;
+
+#[derive(Clone)]
+pub struct Worker {
+    /// Indexed as the UI's profiles are.
+    profiles: Arc<Vec<Profile>>,
+    clients: Arc<Mutex<HashMap<usize, Arc<Client>>>>,
+    tx: mpsc::UnboundedSender<Msg>,
+}
+
+impl Worker {
+    pub fn new(profiles: Vec<Profile>, tx: mpsc::UnboundedSender<Msg>) -> Worker {
+        Worker { profiles: Arc::new(profiles), clients: Arc::default(), tx }
+    }
+
+    /// One client per profile, made on first use. Resolving credentials may
+    /// run a command, so it happens off the async threads.
+    async fn client(&self, i: usize) -> Result<Arc<Client>, String> {
+        let mut clients = self.clients.lock().await;
+        if let Some(c) = clients.get(&i) {
+            return Ok(c.clone());
+        }
+        let profile = self.profiles.get(i).cloned().ok_or_else(|| format!("no profile #{i}"))?;
+        let client = tokio::task::spawn_blocking(move || -> Result<Client, crate::csms::Error> {
+            Client::new(profile.client_options()?)
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+        let client = Arc::new(client);
+        clients.insert(i, client.clone());
+        Ok(client)
+    }
+
+    fn send(&self, msg: Msg) {
+        // The UI has gone when the channel is closed; nothing is left to tell.
+        let _ = self.tx.send(msg);
+    }
+
+    /// Starts the effect and returns at once.
+    pub fn run(&self, effect: Effect) {
+        let w = self.clone();
+        tokio::spawn(async move {
+            match effect {
+                Effect::Load { generation, profile } => {
+                    let result = match w.client(profile).await {
+                        Ok(c) => c.list_secrets(PAGE_SIZE).await.map_err(|e| e.to_string()),
+                        Err(e) => Err(e),
+                    };
+                    w.send(Msg::Loaded { generation, profile, result });
+                }
+                Effect::Cancel { profile, name } => {
+                    let outcome = match w.client(profile).await {
+                        Ok(c) => reconcile::cancel_deletion(&c, &name).await,
+                        Err(e) => reconcile::CancelOutcome::Failed(crate::csms::Error::Auth {
+                            profile: w.profiles[profile].name.clone(),
+                            message: e,
+                        }),
+                    };
+                    w.send(Msg::CancelDone { profile, name, outcome: Box::new(outcome), bulk: false });
+                }
+                Effect::CancelMany { profile, names } => match w.client(profile).await {
+                    Ok(c) => {
+                        let tx = w.tx.clone();
+                        bulk::cancel_many(
+                            c,
+                            names,
+                            DEFAULT_CONCURRENCY,
+                            |name, outcome, _| {
+                                let _ = tx.send(Msg::CancelDone {
+                                    profile,
+                                    name: name.to_string(),
+                                    outcome: Box::new(outcome.clone()),
+                                    bulk: true,
+                                });
+                            },
+                            std::future::pending(),
+                        )
+                        .await;
+                    }
+                    Err(e) => {
+                        for name in names {
+                            let err = crate::csms::Error::Auth {
+                                profile: w.profiles[profile].name.clone(),
+                                message: e.clone(),
+                            };
+                            w.send(Msg::CancelDone {
+                                profile,
+                                name,
+                                outcome: Box::new(reconcile::CancelOutcome::Failed(err)),
+                                bulk: true,
+                            });
+                        }
+                    }
+                },
+                Effect::Schedule { profile, name, days } => {
+                    let result = match w.client(profile).await {
+                        Ok(c) => c.schedule_deletion(&name, days).await.map_err(|e| e.to_string()),
+                        Err(e) => Err(e),
+                    };
+                    w.send(Msg::ScheduleDone { profile, name, result });
+                }
+                Effect::LoadVersions { profile, name } => {
+                    let result = match w.client(profile).await {
+                        Ok(c) => c.list_versions(&name).await.map_err(|e| e.to_string()),
+                        Err(e) => Err(e),
+                    };
+                    w.send(Msg::VersionsLoaded { profile, name, result });
+                }
+            }
+        });
+    }
+}
