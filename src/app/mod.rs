@@ -304,10 +304,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::VersionsLoaded { profile, name, result } => {
-            if let Mode::Details { key, versions, .. } = &mut state.mode {
-                if *key == (profile, name) {
-                    *versions = Some(result);
-                }
+            if let Mode::Details { key, versions, .. } = &mut state.mode
+                && *key == (profile, name)
+            {
+                *versions = Some(result);
             }
             vec![]
         }

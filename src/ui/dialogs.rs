@@ -47,8 +47,7 @@ fn time_left_text(state: &State, deletes_at: Option<Millis>) -> String {
 pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Theme) {
     let warn = theme.message(crate::app::Level::Warning);
     let mut lines = Vec::new();
-    let height;
-    match pending {
+    let height = match pending {
         Pending::Cancel { key, deletes_at } => {
             let p = &state.profiles[key.0];
             lines.push(Line::from("Cancel the scheduled deletion of"));
@@ -58,7 +57,7 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
                 Span::raw("time left: "),
                 Span::styled(time_left_text(state, *deletes_at), warn),
             ]));
-            height = 9;
+            9
         }
         Pending::CancelMany { keys } => {
             lines.push(Line::from(format!("Cancel the scheduled deletion of {} secrets:", keys.len())));
@@ -69,9 +68,9 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
             if keys.len() > SHOWN {
                 lines.push(Line::from(format!("  … and {} more", keys.len() - SHOWN)));
             }
-            height = lines.len() as u16 + 5;
+            lines.len() as u16 + 5
         }
-    }
+    };
     lines.push(Line::default());
     lines.push(keys_line(keymap::CONFIRM, theme));
     let inner = popup(frame, 64, height, "Cancel deletion?", warn);
@@ -174,7 +173,7 @@ pub fn details(
         }
     }
     let height = (lines.len() as u16 + 2).min(frame.area().height);
-    let inner = popup(frame, 76, height, &format!("{}", s.name), theme.header());
+    let inner = popup(frame, 76, height, &s.name.to_string(), theme.header());
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
