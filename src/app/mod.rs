@@ -99,7 +99,7 @@ pub enum Msg {
     ScheduleDone {
         profile: usize,
         name: String,
-        result: Result<Secret, String>,
+        result: Result<Box<Secret>, String>,
     },
     VersionsLoaded {
         profile: usize,
