@@ -291,7 +291,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             match result {
                 Ok(secret) => {
                     let when = secret.scheduled_delete_time.map(crate::timefmt::local_time).unwrap_or_default();
-                    state.table.update_secret(profile, secret);
+                    state.table.update_secret(profile, *secret);
                     state.after_move();
                     state.say(
                         Level::Warning,
