@@ -82,7 +82,7 @@ pub const TABLE: &[Binding] = &[
     b(&[Char('d')], "d", Action::ScheduleDeletion, "schedule a deletion", None),
     b(&[Char('/')], "/", Action::Filter, "filter by name and description", Some("filter")),
     b(&[Code(KeyCode::Enter)], "enter", Action::Details, "details and versions", Some("details")),
-    b(&[Char('r')], "r", Action::Refresh, "refresh now", Some("refresh")),
+    b(&[Char('r')], "r", Action::Refresh, "refresh now", None),
     b(&[Char('p')], "p", Action::PickProfile, "pick a profile", Some("profile")),
     b(&[Char('a')], "a", Action::AllProfiles, "all profiles in one table / back", Some("all")),
     b(&[Char('s')], "s", Action::Sort, "next sort order", None),

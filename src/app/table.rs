@@ -120,7 +120,12 @@ impl SecretTable {
 
     /// The rows on screen: `height` rows from the scroll offset.
     pub fn visible(&self, height: usize) -> impl Iterator<Item = &Row> {
-        self.order.iter().skip(self.offset).take(height).map(|&i| &self.rows[i])
+        self.visible_from(self.offset, height)
+    }
+
+    /// `height` rows from position `offset` of the order.
+    pub fn visible_from(&self, offset: usize, height: usize) -> impl Iterator<Item = &Row> {
+        self.order.iter().skip(offset).take(height).map(|&i| &self.rows[i])
     }
 
     /// Replaces one profile's rows (the others stay), keeping the selection.

@@ -1,1 +1,408 @@
+//! The state machine without a terminal.
 
+use super::*;
+use crate::csms::{Error, SecretState};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const NOW: Millis = 1_800_000_000_000;
+const HOUR: Millis = 3_600_000;
+
+fn profiles() -> Vec<ProfileInfo> {
+    ["prod", "staging", "audit"]
+        .iter()
+        .map(|n| ProfileInfo {
+            name: n.to_string(),
+            region: "cn-north-4".into(),
+            project_id: format!("{n}-project"),
+            read_only: *n == "audit",
+            insecure_tls: false,
+        })
+        .collect()
+}
+
+fn pending(name: &str, in_ms: Millis) -> Secret {
+    Secret {
+        state: Some(SecretState::PendingDelete),
+        scheduled_delete_time: Some(NOW + in_ms),
+        description: Some(format!("{name} description")),
+        ..Secret::named(name)
+    }
+}
+
+fn enabled(name: &str) -> Secret {
+    Secret {
+        state: Some(SecretState::Enabled),
+        description: Some(format!("{name} description")),
+        ..Secret::named(name)
+    }
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn typed(state: &mut State, text: &str) {
+    for c in text.chars() {
+        update(state, key(c));
+    }
+}
+
+/// A state on profile `view` whose first load has answered with `secrets`.
+fn loaded(view: usize, secrets: Vec<Secret>) -> State {
+    let (mut state, effects) = State::new(profiles(), View::Profile(view), 60_000, None, NOW);
+    assert_eq!(effects, vec![Effect::Load { generation: 1, profile: view }]);
+    update(&mut state, Msg::Loaded { generation: 1, profile: view, result: Ok(secrets) });
+    state
+}
+
+fn sample() -> Vec<Secret> {
+    vec![enabled("api-key"), pending("db-pass", 2 * HOUR), enabled("zeta"), pending("later", 50 * HOUR)]
+}
+
+fn selected(state: &State) -> String {
+    state.table.selected().unwrap().secret.name.clone()
+}
+
+fn row_state(state: &State, profile: usize, name: &str) -> String {
+    let row = state.table.rows().iter().find(|r| r.profile == profile && r.secret.name == name).unwrap();
+    row.secret.state_label().to_string()
+}
+
+fn cancelled(name: &str) -> Box<CancelOutcome> {
+    Box::new(CancelOutcome::Cancelled(enabled(name)))
+}
+
+#[test]
+fn first_load_orders_pending_first() {
+    let state = loaded(0, sample());
+    let names: Vec<_> = state.table.visible(10).map(|r| r.secret.name.as_str()).collect();
+    assert_eq!(names, ["db-pass", "later", "api-key", "zeta"]);
+    assert_eq!(state.fetched_at.get(&0), Some(&NOW));
+}
+
+#[test]
+fn cancel_confirm_in_flight_success() {
+    let mut state = loaded(0, sample());
+    assert_eq!(update(&mut state, key('c')), vec![], "nothing is sent before y");
+    assert!(matches!(&state.mode, Mode::Confirm(Pending::Cancel { key, deletes_at: Some(_) }) if key.1 == "db-pass"));
+    let effects = update(&mut state, key('y'));
+    assert_eq!(effects, vec![Effect::Cancel { profile: 0, name: "db-pass".into() }]);
+    assert_eq!(state.in_flight.get(&(0, "db-pass".to_string())), Some(&Op::Cancel));
+    // Everything else goes on while the cancel is in flight.
+    update(&mut state, key('j'));
+    assert_eq!(selected(&state), "later");
+    update(&mut state, Msg::Tick(NOW + 1000));
+    assert_eq!(state.now, NOW + 1000);
+    assert_eq!(update(&mut state, key('k')), vec![]);
+    // A second c on the same row while in flight sends nothing.
+    update(&mut state, key('c'));
+    assert_eq!(state.mode, Mode::Normal);
+
+    update(
+        &mut state,
+        Msg::CancelDone { profile: 0, name: "db-pass".into(), outcome: cancelled("db-pass"), bulk: false },
+    );
+    assert!(state.in_flight.is_empty());
+    assert_eq!(row_state(&state, 0, "db-pass"), "ENABLED");
+    let m = state.message.clone().unwrap();
+    assert_eq!(m.level, Level::Success);
+    assert!(m.text.contains("db-pass") && m.text.contains("ENABLED"), "{}", m.text);
+    assert_eq!(selected(&state), "later", "the next pending secret is under the cursor");
+}
+
+#[test]
+fn cancel_declined_sends_nothing() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('c'));
+    assert_eq!(update(&mut state, key('n')), vec![]);
+    assert_eq!(state.mode, Mode::Normal);
+    update(&mut state, key('c'));
+    assert_eq!(update(&mut state, code(KeyCode::Esc)), vec![]);
+    assert!(state.in_flight.is_empty());
+    assert_eq!(row_state(&state, 0, "db-pass"), "PENDING_DELETE");
+}
+
+#[test]
+fn cancel_failure_keeps_the_true_state_and_says_everything() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('c'));
+    update(&mut state, key('y'));
+    let err = Error::Api {
+        status: 403,
+        code: Some("APIGW.0302".into()),
+        message: "no permission".into(),
+        request_id: Some("req-42".into()),
+        attempts: 1,
+    };
+    update(
+        &mut state,
+        Msg::CancelDone {
+            profile: 0,
+            name: "db-pass".into(),
+            outcome: Box::new(CancelOutcome::Failed(err)),
+            bulk: false,
+        },
+    );
+    assert_eq!(row_state(&state, 0, "db-pass"), "PENDING_DELETE");
+    let m = state.message.clone().unwrap();
+    assert_eq!(m.level, Level::Error);
+    for part in ["db-pass", "prod", "APIGW.0302", "no permission", "req-42"] {
+        assert!(m.text.contains(part), "{part} missing from: {}", m.text);
+    }
+}
+
+#[test]
+fn unknown_outcome_shows_what_was_seen() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('c'));
+    update(&mut state, key('y'));
+    let outcome = CancelOutcome::Unknown {
+        error: Error::Transport {
+            kind: crate::csms::error::TransportKind::Timeout,
+            message: "deadline".into(),
+            attempts: 1,
+        },
+        seen: Some(pending("db-pass", 2 * HOUR)),
+    };
+    update(&mut state, Msg::CancelDone { profile: 0, name: "db-pass".into(), outcome: Box::new(outcome), bulk: false });
+    assert_eq!(row_state(&state, 0, "db-pass"), "PENDING_DELETE");
+    let text = state.message.clone().unwrap().text;
+    assert!(text.contains("outcome unknown") && text.contains("timed out"), "{text}");
+}
+
+#[test]
+fn cancel_on_a_row_that_is_not_pending_says_so() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('G'));
+    assert_eq!(selected(&state), "zeta");
+    assert_eq!(update(&mut state, key('c')), vec![]);
+    assert_eq!(state.mode, Mode::Normal);
+    assert!(state.message.unwrap().text.contains("no deletion to cancel"));
+}
+
+#[test]
+fn read_only_profile_refuses_cancel_and_schedule() {
+    let mut state = loaded(2, sample());
+    update(&mut state, key('c'));
+    assert_eq!(state.mode, Mode::Normal);
+    let m = state.message.clone().unwrap();
+    assert!(m.text.contains("audit is read-only"), "{}", m.text);
+    update(&mut state, key('G'));
+    update(&mut state, key('d'));
+    assert_eq!(state.mode, Mode::Normal);
+    assert!(state.message.clone().unwrap().text.contains("read-only"));
+    // Marked rows go through the same check.
+    update(&mut state, key(' '));
+    assert_eq!(update(&mut state, key('c')), vec![]);
+    assert_eq!(state.mode, Mode::Normal);
+}
+
+#[test]
+fn filter_applies_on_enter_and_clears_on_esc() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('G'));
+    update(&mut state, key('/'));
+    typed(&mut state, "KEY");
+    assert_eq!(state.table.len(), 1, "filters as you type, case-insensitively");
+    update(&mut state, code(KeyCode::Enter));
+    assert_eq!(state.mode, Mode::Normal);
+    assert_eq!(selected(&state), "api-key");
+    assert_eq!(state.table.filter(), "key");
+    // Descriptions match too.
+    update(&mut state, key('/'));
+    update(&mut state, code(KeyCode::Backspace));
+    update(&mut state, code(KeyCode::Backspace));
+    update(&mut state, code(KeyCode::Backspace));
+    typed(&mut state, "later desc");
+    update(&mut state, code(KeyCode::Enter));
+    assert_eq!(selected(&state), "later");
+    update(&mut state, key('/'));
+    update(&mut state, code(KeyCode::Esc));
+    assert_eq!(state.table.len(), 4);
+    assert_eq!(state.table.filter(), "");
+}
+
+#[test]
+fn sort_orders_cycle() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('s'));
+    assert_eq!(state.table.sort(), SortKey::Name);
+    let names: Vec<_> = state.table.visible(10).map(|r| r.secret.name.clone()).collect();
+    assert_eq!(names, ["api-key", "db-pass", "later", "zeta"]);
+    for _ in 0..3 {
+        update(&mut state, key('s'));
+    }
+    assert_eq!(state.table.sort(), SortKey::TimeLeft);
+}
+
+#[test]
+fn switching_profiles_drops_late_answers_of_the_old_one() {
+    let mut state = loaded(0, sample());
+    // A refresh of prod is under way when the user picks staging.
+    let refresh = update(&mut state, key('r'));
+    assert_eq!(refresh, vec![Effect::Load { generation: 2, profile: 0 }]);
+    update(&mut state, key('p'));
+    update(&mut state, key('j'));
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::Load { generation: 3, profile: 1 }]);
+    assert_eq!(state.view, View::Profile(1));
+    assert!(state.table.is_empty(), "nothing of prod is shown under staging");
+    // prod's late answer arrives: dropped.
+    update(&mut state, Msg::Loaded { generation: 2, profile: 0, result: Ok(vec![enabled("prod-only")]) });
+    assert!(state.table.is_empty());
+    update(&mut state, Msg::Loaded { generation: 3, profile: 1, result: Ok(vec![enabled("staging-secret")]) });
+    assert_eq!(state.table.rows().len(), 1);
+    assert_eq!(selected(&state), "staging-secret");
+    // A late cancel result for prod does not touch staging's rows.
+    update(
+        &mut state,
+        Msg::CancelDone {
+            profile: 0,
+            name: "staging-secret".into(),
+            outcome: cancelled("staging-secret"),
+            bulk: false,
+        },
+    );
+    assert_eq!(state.table.rows()[0].profile, 1);
+}
+
+#[test]
+fn all_profiles_view_loads_each_and_shows_failures_without_hiding_others() {
+    let mut state = loaded(0, sample());
+    let effects = update(&mut state, key('a'));
+    assert_eq!(effects.len(), 3);
+    assert_eq!(state.view, View::All);
+    let generation = state.generation;
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(vec![pending("p", 10 * HOUR)]) });
+    update(&mut state, Msg::Loaded { generation, profile: 1, result: Err("could not connect".into()) });
+    update(&mut state, Msg::Loaded { generation, profile: 2, result: Ok(vec![pending("a", HOUR)]) });
+    let rows: Vec<_> = state.table.visible(10).map(|r| (r.profile, r.secret.name.as_str())).collect();
+    assert_eq!(rows, [(2, "a"), (0, "p")], "sorted by time left across profiles");
+    assert_eq!(state.load_errors.get(&1).map(String::as_str), Some("could not connect"));
+    update(&mut state, key('a'));
+    assert_eq!(state.view, View::Profile(0));
+}
+
+#[test]
+fn bulk_cancel_with_mixed_results() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key(' '));
+    update(&mut state, key(' '));
+    update(&mut state, key(' '));
+    assert_eq!(state.marked.len(), 3);
+    update(&mut state, key('c'));
+    assert!(matches!(&state.mode, Mode::Confirm(Pending::CancelMany { keys }) if keys.len() == 3));
+    let effects = update(&mut state, key('y'));
+    let Effect::CancelMany { profile: 0, names } = &effects[0] else { panic!("{effects:?}") };
+    assert_eq!(names.len(), 3);
+    assert!(state.marked.is_empty());
+    let fail =
+        Error::Api { status: 500, code: None, message: "boom".into(), request_id: Some("r1".into()), attempts: 1 };
+    update(
+        &mut state,
+        Msg::CancelDone { profile: 0, name: "db-pass".into(), outcome: cancelled("db-pass"), bulk: true },
+    );
+    assert_eq!(state.bulk.as_ref().unwrap().done, 1);
+    assert!(state.message.clone().unwrap().text.contains("1/3"));
+    update(
+        &mut state,
+        Msg::CancelDone {
+            profile: 0,
+            name: "later".into(),
+            outcome: Box::new(CancelOutcome::Failed(fail)),
+            bulk: true,
+        },
+    );
+    update(
+        &mut state,
+        Msg::CancelDone {
+            profile: 0,
+            name: "api-key".into(),
+            outcome: Box::new(CancelOutcome::NotPending(enabled("api-key"))),
+            bulk: true,
+        },
+    );
+    assert!(state.bulk.is_none());
+    let Mode::Report { lines, title, .. } = &state.mode else { panic!("{:?}", state.mode) };
+    assert_eq!(title, "Bulk cancel: 2/3 safe");
+    assert_eq!(lines.len(), 3);
+    assert!(lines.iter().any(|l| l.starts_with("failed") && l.contains("later") && l.contains("r1")));
+    assert_eq!(row_state(&state, 0, "db-pass"), "ENABLED");
+    assert_eq!(row_state(&state, 0, "later"), "PENDING_DELETE");
+    update(&mut state, code(KeyCode::Esc));
+    assert_eq!(state.mode, Mode::Normal);
+}
+
+#[test]
+fn schedule_needs_the_typed_name_and_a_window_in_range() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('G'));
+    update(&mut state, key('d'));
+    assert!(matches!(&state.mode, Mode::Schedule { days: 30, .. }));
+    update(&mut state, code(KeyCode::Up));
+    assert!(matches!(&state.mode, Mode::Schedule { days: 30, .. }), "30 is the most");
+    for _ in 0..40 {
+        update(&mut state, code(KeyCode::Down));
+    }
+    assert!(matches!(&state.mode, Mode::Schedule { days: 7, .. }), "7 is the least");
+    typed(&mut state, "zet");
+    assert_eq!(update(&mut state, code(KeyCode::Enter)), vec![], "a wrong name sends nothing");
+    typed(&mut state, "a");
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::Schedule { profile: 0, name: "zeta".into(), days: 7 }]);
+    update(
+        &mut state,
+        Msg::ScheduleDone { profile: 0, name: "zeta".into(), result: Ok(Box::new(pending("zeta", 7 * 24 * HOUR))) },
+    );
+    assert_eq!(row_state(&state, 0, "zeta"), "PENDING_DELETE");
+}
+
+#[test]
+fn auto_refresh_keeps_the_selection_and_waits_for_loads() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('j'));
+    assert_eq!(update(&mut state, Msg::Tick(NOW + 59_000)), vec![]);
+    let effects = update(&mut state, Msg::Tick(NOW + 60_000));
+    assert_eq!(effects, vec![Effect::Load { generation: 2, profile: 0 }]);
+    assert_eq!(update(&mut state, Msg::Tick(NOW + 200_000)), vec![], "not while a load is under way");
+    update(&mut state, Msg::Loaded { generation: 2, profile: 0, result: Ok(sample()) });
+    assert_eq!(selected(&state), "later");
+}
+
+#[test]
+fn a_worker_that_never_answers_does_not_stop_keys_or_ticks() {
+    let (mut state, _) = State::new(profiles(), View::Profile(0), 60_000, None, NOW);
+    for i in 1..=5 {
+        update(&mut state, Msg::Tick(NOW + i * 1000));
+    }
+    update(&mut state, key('?'));
+    assert!(matches!(state.mode, Mode::Help { .. }));
+    update(&mut state, key('q'));
+    assert_eq!(state.mode, Mode::Normal);
+    update(&mut state, key('q'));
+    assert!(state.quit);
+}
+
+#[test]
+fn details_load_versions_for_the_selected_secret() {
+    let mut state = loaded(0, sample());
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::LoadVersions { profile: 0, name: "db-pass".into() }]);
+    update(&mut state, Msg::VersionsLoaded { profile: 0, name: "other".into(), result: Ok(vec![]) });
+    assert!(matches!(&state.mode, Mode::Details { versions: None, .. }), "an answer for another secret is ignored");
+    update(&mut state, Msg::VersionsLoaded { profile: 0, name: "db-pass".into(), result: Err("boom".into()) });
+    assert!(matches!(&state.mode, Mode::Details { versions: Some(Err(_)), .. }));
+}
+
+#[test]
+fn countdown_source_is_the_tick() {
+    let mut state = loaded(0, sample());
+    let s = state.table.selected().unwrap().secret.clone();
+    assert_eq!(state.time_left(&s), Some(2 * HOUR));
+    update(&mut state, Msg::Tick(NOW + 2 * HOUR + 1));
+    assert_eq!(state.time_left(&s), Some(-1));
+}

@@ -2,13 +2,13 @@
 //! (the message of the moment and the keys that apply now).
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::Theme;
 use crate::app::{Mode, State, View, keymap};
-use crate::timefmt::local_time;
+use crate::timefmt::age;
 
 pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut first = vec![Span::styled(" csms ", theme.header())];
@@ -48,7 +48,7 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     for (i, (label, n)) in counts.iter().enumerate() {
         if i > 0 {
-            second.push(Span::styled(" · ", theme.dim()));
+            second.push(Span::raw("  "));
         }
         let state_value = crate::csms::SecretState::parse(label);
         second.push(Span::styled(format!("{n} {label}"), theme.state(Some(&state_value))));
@@ -58,20 +58,27 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         second.push(Span::raw("loading… "));
     }
     if let Some(oldest) = state.fetched_at.values().min() {
-        second.push(Span::raw(format!("fetched {}", &local_time(*oldest)[11..])));
-    }
-    second.push(Span::styled(format!("  │ sort: {}", state.table.sort().label()), theme.dim()));
-    if !state.table.filter().is_empty() {
-        second.push(Span::raw(format!("  │ filter: {} ({} match)", state.table.filter(), state.table.len())));
-    }
-    if !state.marked.is_empty() {
-        second.push(Span::styled(format!("  │ {} marked", state.marked.len()), theme.marked()));
+        second.push(Span::raw(format!("fetched {}", age(state.now, *oldest))));
     }
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
 }
 
-pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let message = if let Mode::Filter { input } = &state.mode {
+/// The footer's lines at this width: the message (wrapped, so a long error
+/// keeps its request id on screen) and the keys.
+pub fn footer_height(state: &State, width: u16) -> u16 {
+    let len = message(state, &Theme { color: false }).width();
+    // Word wrapping leaves ragged ends: count on four fifths of the width.
+    let usable = (width as usize * 4 / 5).max(1);
+    let lines = if len <= width as usize { 1 } else { len.div_ceil(usable) }.clamp(1, MAX_MESSAGE_LINES);
+    lines as u16 + 1
+}
+
+const MAX_MESSAGE_LINES: usize = 4;
+
+/// The line above the keys: the filter being typed, the message of the
+/// moment, or on the demo a hint on configuring a real account.
+fn message(state: &State, theme: &Theme) -> Line<'static> {
+    if let Mode::Filter { input } = &state.mode {
         Line::from(vec![Span::styled(" / ", theme.key()), Span::raw(input.clone()), Span::raw("█")])
     } else if let Some(m) = &state.message {
         Line::from(Span::styled(format!(" {}", m.text), theme.message(m.level)))
@@ -82,7 +89,11 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ))
     } else {
         Line::default()
-    };
+    }
+}
+
+pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let [message_area, keys_area] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
     let table = match &state.mode {
         Mode::Normal => keymap::TABLE,
         Mode::Filter { .. } => keymap::FILTER,
@@ -95,5 +106,6 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         keys.push(Span::styled(label, theme.key()));
         keys.push(Span::raw(format!(" {what}  ")));
     }
-    frame.render_widget(Paragraph::new(vec![message, Line::from(keys)]), area);
+    frame.render_widget(Paragraph::new(message(state, theme)).wrap(Wrap { trim: false }), message_area);
+    frame.render_widget(Paragraph::new(Line::from(keys)), keys_area);
 }

@@ -52,7 +52,8 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
             let p = &state.profiles[key.0];
             lines.push(Line::from("Cancel the scheduled deletion of"));
             lines.push(Line::from(Span::styled(format!("  {}", key.1), theme.header())));
-            lines.push(Line::from(format!("profile {} ({}, project {})", p.name, p.region, p.project_id)));
+            lines.push(Line::from(format!("profile {} · {}", p.name, p.region)));
+            lines.push(Line::from(format!("project {}", p.project_id)));
             lines.push(Line::from(vec![
                 Span::raw("time left: "),
                 Span::styled(time_left_text(state, *deletes_at), warn),
@@ -83,11 +84,8 @@ pub fn schedule(frame: &mut Frame, state: &State, key: &RowKey, days: u32, typed
     let lines = vec![
         Line::from(vec![Span::raw("Schedule the deletion of "), Span::styled(key.1.clone(), theme.header())]),
         Line::from(format!("profile {}", state.profile_name(key.0))),
-        Line::from(vec![
-            Span::raw("recovery window: "),
-            Span::styled(format!("◀ {days} days ▶"), theme.key()),
-            Span::raw(format!("  (deleted for good on {when})")),
-        ]),
+        Line::from(vec![Span::raw("recovery window: "), Span::styled(format!("◀ {days} days ▶"), theme.key())]),
+        Line::from(format!("deleted for good on {when}, unless cancelled")),
         Line::default(),
         Line::from("Type the secret's name to confirm:"),
         Line::from(vec![
@@ -101,7 +99,7 @@ pub fn schedule(frame: &mut Frame, state: &State, key: &RowKey, days: u32, typed
         Line::default(),
         keys_line(keymap::SCHEDULE, theme),
     ];
-    let inner = popup(frame, 72, 10, "Schedule deletion", danger);
+    let inner = popup(frame, 72, 11, "Schedule deletion", danger);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 

@@ -12,11 +12,13 @@ use crate::app::{Mode, State};
 pub use theme::Theme;
 
 const HEADER_LINES: u16 = 2;
+/// The footer at its smallest: one message line and the keys.
 const FOOTER_LINES: u16 = 2;
 /// The table's border (2) and its column titles (1).
 const TABLE_CHROME: u16 = 3;
 
-/// How many secret rows fit in a terminal of this height.
+/// How many secret rows fit in a terminal of this height (with the footer
+/// at its smallest; the table keeps the selection in view when it is taller).
 pub fn table_height(terminal_height: u16) -> usize {
     terminal_height.saturating_sub(HEADER_LINES + FOOTER_LINES + TABLE_CHROME).max(1) as usize
 }
@@ -25,7 +27,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(HEADER_LINES),
         Constraint::Min(TABLE_CHROME + 1),
-        Constraint::Length(FOOTER_LINES),
+        Constraint::Length(chrome::footer_height(state, frame.area().width)),
     ])
     .areas(frame.area());
     chrome::header(frame, header, state, theme);
@@ -43,3 +45,6 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Mode::Report { title, lines, scroll } => dialogs::report(frame, title, lines, *scroll, theme),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -24,7 +24,15 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         format!(" Secrets ({} of {}) ", state.table.len(), state.table.rows().len())
     };
-    let block = Block::default().borders(Borders::ALL).title(title);
+    let mut title =
+        vec![Span::raw(title), Span::styled(format!("· sort: {} ", state.table.sort().label()), theme.dim())];
+    if !state.table.filter().is_empty() {
+        title.push(Span::styled(format!("· filter: {} ", state.table.filter()), theme.key()));
+    }
+    if !state.marked.is_empty() {
+        title.push(Span::styled(format!("· {} marked ", state.marked.len()), theme.marked()));
+    }
+    let block = Block::default().borders(Borders::ALL).title(Line::from(title));
     let height = area.height.saturating_sub(3) as usize;
 
     if state.table.is_empty() {
@@ -64,7 +72,10 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
 
     let selected = state.table.selected_index();
-    let rows = state.table.visible(height).enumerate().map(|(i, row)| {
+    // The footer may have grown over the rows the state scrolled for: keep
+    // the selection in view all the same.
+    let offset = if selected >= state.table.offset() + height { selected + 1 - height } else { state.table.offset() };
+    let rows = state.table.visible_from(offset, height).enumerate().map(|(i, row)| {
         let s = &row.secret;
         let key = row.key();
         let pending = s.is_pending_delete();
@@ -87,7 +98,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             cells.insert(1, Cell::from(state.profile_name(row.profile)));
         }
         let mut style = if pending { theme.pending_row() } else { ratatui::style::Style::default() };
-        if state.table.offset() + i == selected {
+        if offset + i == selected {
             style = style.patch(theme.selected());
         }
         Row::new(cells).style(style)

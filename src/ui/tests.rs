@@ -1,0 +1,249 @@
+//! Whole screens as snapshots of ratatui's TestBackend, at a fixed clock.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+
+use super::{Theme, draw};
+use crate::app::{Effect, Msg, ProfileInfo, State, View, update};
+use crate::csms::model::{Millis, VersionMetadata};
+use crate::csms::{CancelOutcome, Error, Secret, SecretState};
+
+const NOW: Millis = 1_800_000_000_000;
+const HOUR: Millis = 3_600_000;
+const DAY: Millis = 24 * HOUR;
+
+fn profiles() -> Vec<ProfileInfo> {
+    vec![
+        ProfileInfo {
+            name: "prod".into(),
+            region: "cn-north-4".into(),
+            project_id: "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into(),
+            read_only: false,
+            insecure_tls: false,
+        },
+        ProfileInfo {
+            name: "staging".into(),
+            region: "ap-southeast-1".into(),
+            project_id: "ffeeddccbbaa99887766554433221100".into(),
+            read_only: true,
+            insecure_tls: true,
+        },
+    ]
+}
+
+fn secret(name: &str, state: SecretState, deletes_in: Option<Millis>, updated_ago: Millis) -> Secret {
+    Secret {
+        id: Some("5d5e6e8c-1a2b-4c3d-9e8f-0123456789ab".into()),
+        state: Some(state),
+        scheduled_delete_time: deletes_in.map(|d| NOW + d),
+        description: Some(format!("{name} for the payments service")),
+        update_time: Some(NOW - updated_ago),
+        create_time: Some(NOW - 90 * DAY),
+        secret_type: Some("COMMON".into()),
+        ..Secret::named(name)
+    }
+}
+
+fn secrets() -> Vec<Secret> {
+    vec![
+        secret("payments-db-password", SecretState::PendingDelete, Some(4 * 60_000 + 2_000), HOUR),
+        secret("orders-api-key", SecretState::PendingDelete, Some(20 * HOUR), 3 * DAY),
+        secret("billing-stripe-key", SecretState::PendingDelete, Some(2 * DAY + 6 * HOUR), 22 * HOUR),
+        secret("old-ldap-bind", SecretState::PendingDelete, Some(7 * DAY - 2_000), 2 * DAY),
+        secret("auth-jwt-signing-key", SecretState::Enabled, None, DAY),
+        secret("warehouse-readonly", SecretState::Disabled, None, 5 * DAY),
+        secret("rds-fg-rotation", SecretState::Frozen, None, 40 * 60_000),
+        secret("legacy-archive", SecretState::Unknown("ARCHIVED".into()), None, 10 * DAY),
+    ]
+}
+
+fn state_with(secrets: Vec<Secret>, width: u16, height: u16) -> State {
+    let (mut state, _) = State::new(profiles(), View::Profile(0), 60_000, None, NOW - 5_000);
+    update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(secrets) });
+    update(&mut state, Msg::Tick(NOW));
+    update(&mut state, Msg::Resize(width, height));
+    state
+}
+
+fn key(state: &mut State, c: char) -> Vec<Effect> {
+    update(state, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)))
+}
+
+fn render(state: &State, width: u16, height: u16, theme: Theme) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| draw(f, state, &theme)).unwrap();
+    terminal
+}
+
+fn screen(state: &State, width: u16, height: u16) -> String {
+    format!("{}", render(state, width, height, Theme { color: true }).backend())
+}
+
+/// Local times depend on the machine's time zone; snapshots show them masked.
+macro_rules! snap {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({filters => vec![(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", "[local time]")]}, {
+            insta::assert_snapshot!($name, $value);
+        });
+    };
+}
+
+#[test]
+fn main_table_with_pending_rows() {
+    let state = state_with(secrets(), 110, 20);
+    snap!("main_110x20", screen(&state, 110, 20));
+}
+
+#[test]
+fn main_table_at_80x24() {
+    let state = state_with(secrets(), 80, 24);
+    snap!("main_80x24", screen(&state, 80, 24));
+}
+
+#[test]
+fn countdown_ticks_and_reads_due() {
+    let mut state = state_with(secrets(), 80, 24);
+    update(&mut state, Msg::Tick(NOW + 1000));
+    assert!(screen(&state, 80, 24).contains("00:04:01"));
+    update(&mut state, Msg::Tick(NOW + 5 * 60_000));
+    let text = screen(&state, 80, 24);
+    assert!(text.contains(" due "), "{text}");
+}
+
+#[test]
+fn confirm_dialog() {
+    let mut state = state_with(secrets(), 80, 24);
+    key(&mut state, 'c');
+    snap!("confirm_80x24", screen(&state, 80, 24));
+}
+
+#[test]
+fn error_message_after_a_failed_cancel() {
+    let mut state = state_with(secrets(), 100, 16);
+    key(&mut state, 'c');
+    key(&mut state, 'y');
+    let err = Error::Api {
+        status: 400,
+        code: Some("CSMS.0108".into()),
+        message: "the secret is not scheduled for deletion".into(),
+        request_id: Some("7f3c2a90b1e64d5f".into()),
+        attempts: 1,
+    };
+    update(
+        &mut state,
+        Msg::CancelDone {
+            profile: 0,
+            name: "payments-db-password".into(),
+            outcome: Box::new(CancelOutcome::Failed(err)),
+            bulk: false,
+        },
+    );
+    snap!("error_100x16", screen(&state, 100, 16));
+}
+
+#[test]
+fn cancel_in_flight_row() {
+    let mut state = state_with(secrets(), 100, 12);
+    key(&mut state, 'c');
+    key(&mut state, 'y');
+    let text = screen(&state, 100, 12);
+    assert!(text.contains("cancelling…"), "{text}");
+}
+
+#[test]
+fn help_screen() {
+    let mut state = state_with(secrets(), 80, 40);
+    key(&mut state, '?');
+    snap!("help_80x40", screen(&state, 80, 40));
+}
+
+#[test]
+fn details_with_versions() {
+    let mut state = state_with(secrets(), 90, 34);
+    update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let versions = vec![
+        VersionMetadata {
+            id: "v1".into(),
+            create_time: Some(NOW - 90 * DAY),
+            expire_time: None,
+            kms_key_id: None,
+            secret_name: Some("payments-db-password".into()),
+            version_stages: vec!["SYSPREVIOUS".into()],
+        },
+        VersionMetadata {
+            id: "v2".into(),
+            create_time: Some(NOW - HOUR),
+            expire_time: None,
+            kms_key_id: None,
+            secret_name: Some("payments-db-password".into()),
+            version_stages: vec!["SYSCURRENT".into()],
+        },
+    ];
+    update(&mut state, Msg::VersionsLoaded { profile: 0, name: "payments-db-password".into(), result: Ok(versions) });
+    snap!("details_90x34", screen(&state, 90, 34));
+}
+
+#[test]
+fn all_profiles_view_with_a_failing_profile() {
+    let mut state = state_with(secrets(), 100, 18);
+    key(&mut state, 'a');
+    let generation = state.generation;
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(secrets()) });
+    update(
+        &mut state,
+        Msg::Loaded {
+            generation,
+            profile: 1,
+            result: Err("authentication failed for profile 'staging': APIGW.0301".into()),
+        },
+    );
+    update(&mut state, Msg::Tick(NOW));
+    snap!("all_profiles_100x18", screen(&state, 100, 18));
+}
+
+#[test]
+fn schedule_dialog() {
+    let mut state = state_with(secrets(), 80, 24);
+    key(&mut state, 'G');
+    key(&mut state, 'k');
+    key(&mut state, 'k');
+    key(&mut state, 'k');
+    key(&mut state, 'd');
+    for c in "auth-jwt".chars() {
+        key(&mut state, c);
+    }
+    snap!("schedule_80x24", screen(&state, 80, 24));
+}
+
+#[test]
+fn pending_rows_stand_out_and_countdowns_take_colour_by_time_left() {
+    let state = state_with(secrets(), 100, 16);
+    let terminal = render(&state, 100, 16, Theme { color: true });
+    let buf = terminal.backend().buffer();
+    let find = |needle: &str| {
+        let lines: Vec<String> =
+            (0..buf.area.height).map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect()).collect();
+        let y = lines.iter().position(|l| l.contains(needle)).unwrap();
+        let x = lines[y].find(needle).unwrap();
+        // byte offset equals column on these ASCII lines
+        (x as u16, y as u16)
+    };
+    let (x, y) = find("00:04:02");
+    assert_eq!(buf[(x, y)].bg, Color::Red, "under a day: red");
+    let (x, y) = find("2d 06:00:00");
+    assert_eq!(buf[(x, y)].fg, Color::Rgb(255, 176, 0), "under three days: amber");
+    let (x, y) = find("old-ldap-bind");
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD), "pending rows are bold");
+    let (x, y) = find("auth-jwt-signing-key");
+    assert!(!buf[(x, y)].modifier.contains(Modifier::BOLD));
+
+    let plain = render(&state, 100, 16, Theme { color: false });
+    let buf = plain.backend().buffer();
+    for cell in buf.content() {
+        assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "NO_COLOR: no colour at all");
+    }
+    let text = format!("{}", plain.backend());
+    assert!(text.contains("PENDING_DELETE") && text.contains("DISABLED"), "states stay readable as text");
+}
