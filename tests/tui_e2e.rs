@@ -1,0 +1,191 @@
+//! The real binary in a pseudo-terminal against a real `csms serve`: the
+//! countdown ticks, `/` filters and selects, `c` then `y` cancels, the server
+//! agrees, `q` exits 0 and the terminal is restored.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+const ROWS: u16 = 30;
+const COLS: u16 = 120;
+
+/// A table row (inside the border) that names `name`.
+fn is_row(line: &str, name: &str) -> bool {
+    line.starts_with("│ ") && line.contains(name)
+}
+
+struct Screen {
+    parser: Arc<Mutex<vt100::Parser>>,
+}
+
+impl Screen {
+    /// The screen, one line per terminal row.
+    fn text(&self) -> String {
+        self.parser.lock().unwrap().screen().rows(0, COLS).collect::<Vec<_>>().join("\n")
+    }
+
+    /// Waits until the screen satisfies `pred`, or fails with what it shows.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.text();
+            if pred(&text) {
+                return text;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; the screen shows:\n{text}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The line of the screen that names `name`.
+    fn line_of(&self, name: &str) -> Option<String> {
+        self.text().lines().find(|l| is_row(l, name)).map(str::to_string)
+    }
+
+    /// Whether the row naming `name` is drawn as the selection (reversed).
+    fn is_selected(&self, name: &str) -> bool {
+        let text = self.text();
+        let parser = self.parser.lock().unwrap();
+        let screen = parser.screen();
+        let Some(row) = text.lines().position(|l| is_row(l, name)) else { return false };
+        let line = text.lines().nth(row).unwrap();
+        let col = line[..line.find(name).unwrap()].chars().count();
+        screen.cell(row as u16, col as u16).is_some_and(|c| c.inverse())
+    }
+}
+
+/// The UI running in a pseudo-terminal, its screen read through vt100.
+struct Ui {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    screen: Screen,
+    raw: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Ui {
+    fn start(config: &std::path::Path) -> Ui {
+        let size = PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 };
+        let pty = native_pty_system().openpty(size).unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_csms"));
+        cmd.args(["--config", config.to_str().unwrap()]);
+        cmd.env("TEST_CSMS_SK", SK);
+        cmd.env("CSMS_LOG", "off");
+        cmd.env("TERM", "xterm-256color");
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let rows = NonZeroU16::new(ROWS).unwrap();
+        let cols = NonZeroU16::new(COLS).unwrap();
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let raw = Arc::new(Mutex::new(Vec::<u8>::new()));
+        {
+            let (parser, raw) = (parser.clone(), raw.clone());
+            std::thread::spawn(move || {
+                // Keeps the master alive as long as the reader runs.
+                let _master = pty.master;
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = reader.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    parser.lock().unwrap().process(&buf[..n]);
+                    raw.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            });
+        }
+        Ui { child, writer, screen: Screen { parser }, raw }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the reader take in the last bytes.
+                std::thread::sleep(Duration::from_millis(200));
+                return status;
+            }
+            assert!(Instant::now() < deadline, "csms did not exit");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn countdown_filter_cancel_and_quit() {
+    let server = Server::start();
+    let client = server.aksk();
+    populate(&client, "alpha", 5, false).await;
+    populate(&client, "other-pending", 2, true).await;
+    client.create_secret(&create_request("target-secret")).await.unwrap();
+    client.schedule_deletion("target-secret", 7).await.unwrap();
+    let config = server.write_config("");
+
+    let mut ui = Ui::start(&config);
+    let screen = &ui.screen;
+    screen.wait_for("the secrets", |t| t.contains("target-secret") && t.contains("alpha-0004"));
+    assert!(screen.parser.lock().unwrap().screen().alternate_screen(), "the UI draws on the alternate screen");
+
+    // The countdown ticks by itself.
+    let first = screen.line_of("target-secret").unwrap();
+    let counting = first.contains("6d 23:59:") || first.contains("7d 00:00:00");
+    assert!(first.contains("PENDING_DELETE") && counting, "{first}");
+    screen.wait_for("the countdown to tick", |_| screen.line_of("target-secret").is_some_and(|l| l != first));
+
+    // `/` + name + Enter selects the row.
+    ui.send("/target-secret");
+    let screen = &ui.screen;
+    screen.wait_for("the filter", |t| t.contains("filter: target-secret"));
+    ui.send("\r");
+    let screen = &ui.screen;
+    screen.wait_for("the filtered table", |t| t.contains("Secrets (1 of 8)"));
+    assert!(screen.is_selected("target-secret"), "{}", screen.text());
+
+    // `c` asks; `y` sends.
+    ui.send("c");
+    let screen = &ui.screen;
+    screen.wait_for("the confirmation", |t| t.contains("Cancel deletion?") && t.contains("time left"));
+    assert!(client.show_secret("target-secret").await.unwrap().is_pending_delete(), "nothing sent before y");
+    ui.send("y");
+    let screen = &ui.screen;
+    screen.wait_for("the cancel to land", |t| t.contains("Deletion of 'target-secret' cancelled"));
+    let row = screen.line_of("target-secret").unwrap();
+    assert!(row.contains("ENABLED") && !row.contains("PENDING"), "{row}");
+    let on_server = client.show_secret("target-secret").await.unwrap();
+    assert_eq!(on_server.state_label(), "ENABLED", "the server agrees");
+    assert_eq!(on_server.scheduled_delete_time, None);
+
+    ui.send("q");
+    let status = ui.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    let raw = ui.raw.lock().unwrap();
+    let tail = String::from_utf8_lossy(&raw[raw.len().saturating_sub(200)..]).into_owned();
+    assert!(tail.contains("\x1b[?1049l"), "the alternate screen is left: {tail:?}");
+    assert!(!ui.screen.parser.lock().unwrap().screen().alternate_screen());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_restores_the_terminal() {
+    let server = Server::start();
+    populate(&server.aksk(), "s", 2, true).await;
+    let config = server.write_config("");
+    let mut ui = Ui::start(&config);
+    ui.screen.wait_for("the secrets", |t| t.contains("s-0001"));
+    let pid = ui.child.process_id().unwrap();
+    std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    ui.wait_exit();
+    assert!(!ui.screen.parser.lock().unwrap().screen().alternate_screen(), "alternate screen left on SIGTERM");
+}
