@@ -75,8 +75,12 @@ impl SortKey {
 #[derive(Debug, Clone, Default)]
 pub struct SecretTable {
     rows: Vec<Row>,
-    /// Indices into `rows`, filtered and sorted.
+    /// Indices into `rows`, sorted: redone when the rows or the sort change.
+    sorted: Vec<usize>,
+    /// `sorted` less the rows the filter hides: redone when the filter changes too.
     order: Vec<usize>,
+    /// Rows per state label, for the header: redone when the rows change.
+    counts: Vec<(String, usize)>,
     /// Position of the selection in `order`.
     selected: usize,
     /// First position of `order` on screen.
@@ -133,12 +137,14 @@ impl SecretTable {
         let keep = self.selected().map(Row::key);
         self.rows.retain(|r| r.profile != profile);
         self.rows.extend(secrets.into_iter().map(|s| Row::new(profile, s)));
-        self.reorder(keep);
+        self.resort(keep);
     }
 
     pub fn clear(&mut self) {
         self.rows.clear();
+        self.sorted.clear();
         self.order.clear();
+        self.counts.clear();
         self.selected = 0;
         self.offset = 0;
     }
@@ -153,7 +159,7 @@ impl SecretTable {
         };
         let position = self.selected;
         self.rows[i] = Row::new(profile, secret);
-        self.reorder(None);
+        self.resort(None);
         self.selected = position.min(self.order.len().saturating_sub(1));
         true
     }
@@ -161,7 +167,7 @@ impl SecretTable {
     pub fn set_sort(&mut self, sort: SortKey) {
         let keep = self.selected().map(Row::key);
         self.sort = sort;
-        self.reorder(keep);
+        self.resort(keep);
     }
 
     /// Filters on name and description, case-insensitively. The selection
@@ -169,7 +175,7 @@ impl SecretTable {
     pub fn set_filter(&mut self, filter: &str) {
         let keep = self.selected().map(Row::key);
         self.filter = filter.to_lowercase();
-        self.reorder(keep);
+        self.refilter(keep);
     }
 
     pub fn select_first(&mut self) {
@@ -177,13 +183,29 @@ impl SecretTable {
         self.offset = 0;
     }
 
-    fn reorder(&mut self, keep: Option<RowKey>) {
-        let filter = &self.filter;
+    /// After the rows or the sort changed: sort, count, filter.
+    fn resort(&mut self, keep: Option<RowKey>) {
         let rows = &self.rows;
-        self.order =
-            (0..rows.len()).filter(|&i| filter.is_empty() || rows[i].search.contains(filter.as_str())).collect();
         let sort = self.sort;
-        self.order.sort_by(|&a, &b| sort.compare(&rows[a], &rows[b]));
+        self.sorted = (0..rows.len()).collect();
+        self.sorted.sort_by(|&a, &b| sort.compare(&rows[a], &rows[b]));
+        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for r in rows {
+            *counts.entry(r.secret.state_label()).or_default() += 1;
+        }
+        self.counts = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        self.refilter(keep);
+    }
+
+    /// After the filter changed: keeps the sorted rows that match.
+    fn refilter(&mut self, keep: Option<RowKey>) {
+        let filter = self.filter.as_str();
+        let rows = &self.rows;
+        self.order = if filter.is_empty() {
+            self.sorted.clone()
+        } else {
+            self.sorted.iter().copied().filter(|&i| rows[i].search.contains(filter)).collect()
+        };
         self.selected = keep
             .and_then(|(p, name)| self.order.iter().position(|&i| rows[i].profile == p && rows[i].secret.name == name))
             .unwrap_or(0)
@@ -215,13 +237,9 @@ impl SecretTable {
         self.offset = self.offset.min(max_offset);
     }
 
-    /// Counts of the rows of the view per state label (not filtered).
-    pub fn state_counts(&self) -> Vec<(String, usize)> {
-        let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
-        for r in &self.rows {
-            *counts.entry(r.secret.state_label().to_string()).or_default() += 1;
-        }
-        counts.into_iter().collect()
+    /// Rows of the view per state label (not filtered), by label.
+    pub fn state_counts(&self) -> &[(String, usize)] {
+        &self.counts
     }
 }
 

@@ -1,0 +1,101 @@
+//! How the UI holds up with very large profiles: drawing a frame, filtering,
+//! ticking and taking in a fresh listing of 100,000 secrets.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use csms_tui::app::{Msg, ProfileInfo, State, View, update};
+use csms_tui::csms::{Secret, SecretState};
+use csms_tui::ui::{Theme, draw};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const NOW: i64 = 1_800_000_000_000;
+const N: usize = 100_000;
+
+fn secrets(n: usize) -> Vec<Secret> {
+    (0..n)
+        .map(|i| {
+            let pending = i % 7 == 0;
+            Secret {
+                state: Some(if pending { SecretState::PendingDelete } else { SecretState::Enabled }),
+                scheduled_delete_time: pending.then(|| NOW + (i as i64 % 30) * 86_400_000 + i as i64 * 1000),
+                description: Some(format!("service account {i} of the payments platform")),
+                update_time: Some(NOW - i as i64 * 60_000),
+                ..Secret::named(format!("secret-{i:06}"))
+            }
+        })
+        .collect()
+}
+
+fn loaded_state(n: usize) -> State {
+    let profiles = vec![ProfileInfo {
+        name: "prod".into(),
+        region: "cn-north-4".into(),
+        project_id: "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into(),
+        read_only: false,
+        insecure_tls: false,
+    }];
+    let (mut state, _) = State::new(profiles, View::Profile(0), 60_000, None, NOW);
+    update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(secrets(n)) });
+    update(&mut state, Msg::Resize(200, 50));
+    state
+}
+
+fn benches(c: &mut Criterion) {
+    let mut state = loaded_state(N);
+    let theme = Theme { color: true };
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+
+    c.bench_function("draw frame, 100k secrets, 200x50", |b| {
+        b.iter(|| {
+            terminal.draw(|f| draw(f, black_box(&state), &theme)).unwrap();
+        });
+    });
+
+    // Scrolled to the middle, as after paging through.
+    for _ in 0..(N / 2 / 40) {
+        update(
+            &mut state,
+            Msg::Key(ratatui::crossterm::event::KeyEvent::from(ratatui::crossterm::event::KeyCode::PageDown)),
+        );
+    }
+    c.bench_function("draw frame mid-table, 100k secrets, 200x50", |b| {
+        b.iter(|| {
+            terminal.draw(|f| draw(f, black_box(&state), &theme)).unwrap();
+        });
+    });
+
+    let mut tick = NOW;
+    c.bench_function("tick, 100k secrets", |b| {
+        b.iter(|| {
+            tick += 1;
+            black_box(update(&mut state, Msg::Tick(black_box(tick))));
+        });
+    });
+
+    let mut flip = false;
+    c.bench_function("filter 100k secrets (apply or clear)", |b| {
+        b.iter(|| {
+            flip = !flip;
+            state.table.set_filter(if flip { "payments platform 4" } else { "" });
+        });
+    });
+
+    let fresh = secrets(N);
+    let generation = state.generation;
+    c.bench_function("take in a listing of 100k secrets (sort)", |b| {
+        b.iter_batched(
+            || fresh.clone(),
+            |s| black_box(update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(s) })),
+            criterion::BatchSize::LargeInput,
+        );
+    });
+}
+
+criterion_group! {
+    name = tui;
+    config = Criterion::default().sample_size(20).measurement_time(std::time::Duration::from_secs(4));
+    targets = benches
+}
+criterion_main!(tui);
