@@ -110,7 +110,7 @@ impl Worker {
                 },
                 Effect::Schedule { profile, name, days } => {
                     let result = match w.client(profile).await {
-                        Ok(c) => c.schedule_deletion(&name, days).await.map(Box::new).map_err(|e| e.to_string()),
+                        Ok(c) => reconcile::schedule_deletion(&c, &name, days).await.into_result().map(Box::new),
                         Err(e) => Err(e),
                     };
                     w.send(Msg::ScheduleDone { profile, name, result });

@@ -106,9 +106,12 @@ async fn list_filters_by_state_and_window() {
     let run = csms(&config, "", &["list", "--pending-within", "1d", "-o", "json"]);
     assert_eq!(json(&run).as_array().unwrap().len(), 0);
     let run = csms(&config, "", &["list"]);
-    let first_row = run.stdout.lines().nth(1).unwrap();
-    let counts_down = first_row.contains("6d 23:59:") || first_row.contains("7d 00:00:00");
-    assert!(first_row.starts_with("off-0000") && counts_down, "{}", run.stdout);
+    // Pending first (soonest first), then by name.
+    for row in run.stdout.lines().skip(1).take(2) {
+        let counts_down = row.contains("6d 23:59:") || row.contains("7d 00:00:00");
+        assert!(row.starts_with("off-") && counts_down, "{}", run.stdout);
+    }
+    assert!(run.stdout.lines().nth(3).unwrap().starts_with("on-0000"), "{}", run.stdout);
 }
 
 #[tokio::test]

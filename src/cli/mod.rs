@@ -292,8 +292,8 @@ async fn schedule(ws: &Workspace, profile: Option<&str>, output: Output, name: &
             return exit::FAILED;
         }
     }
-    match client.schedule_deletion(name, days).await {
-        Ok(s) => {
+    match csms::reconcile::schedule_deletion(&client, name, days).await {
+        csms::reconcile::ScheduleOutcome::Scheduled(s) => {
             if output == Output::Json {
                 println!("{}", serde_json::to_string_pretty(&secret_json(&profile.name, &s)).unwrap());
             } else {
@@ -302,7 +302,14 @@ async fn schedule(ws: &Workspace, profile: Option<&str>, output: Output, name: &
             }
             exit::OK
         }
-        Err(e) => fail(&csms_context(e, name)),
+        csms::reconcile::ScheduleOutcome::Failed(e) => fail(&csms_context(e, name)),
+        csms::reconcile::ScheduleOutcome::Unknown { error, seen } => {
+            eprintln!(
+                "error: {name}: outcome unknown ({error}); last seen {}",
+                seen.as_ref().map_or("nothing", |s| s.state_label())
+            );
+            exit::FAILED
+        }
     }
 }
 
@@ -392,8 +399,13 @@ async fn cancel(ws: &Workspace, profile: Option<&str>, output: Output, names: Ve
         println!("{}", serde_json::to_string_pretty(&lines).unwrap());
     } else if total > 1 || report.stopped {
         let s = client.stats();
+        let throttled = if report.min_concurrency < concurrency {
+            format!("; throttled, so at most {} in flight at the slowest", report.min_concurrency)
+        } else {
+            String::new()
+        };
         eprintln!(
-            "{ok} not pending any more, {failed} failed or unknown, {skipped} not attempted; {} requests, {} retries",
+            "{ok} not pending any more, {failed} failed or unknown, {skipped} not attempted; {} requests, {} retries{throttled}",
             s.requests.load(std::sync::atomic::Ordering::Relaxed),
             s.retries.load(std::sync::atomic::Ordering::Relaxed)
         );

@@ -74,7 +74,7 @@ where
             Some((i, outcome)) = in_flight.next() => {
                 // Additive increase, multiplicative decrease on throttling.
                 let throttled_now = client.throttled();
-                if throttled_now > throttled_seen || outcome.was_throttled() {
+                if throttled_now > throttled_seen {
                     limit = (limit / 2).max(1);
                     min_concurrency = min_concurrency.min(limit);
                     streak = 0;

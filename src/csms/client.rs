@@ -105,6 +105,10 @@ impl Client {
         self.auth.mode()
     }
 
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.retry
+    }
+
     pub fn stats(&self) -> &Stats {
         &self.stats
     }

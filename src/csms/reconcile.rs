@@ -44,14 +44,6 @@ impl CancelOutcome {
             CancelOutcome::Unknown { .. } => "unknown",
         }
     }
-
-    /// Whether the server answered 429 along the way (bulk callers slow down).
-    pub fn was_throttled(&self) -> bool {
-        match self {
-            CancelOutcome::Failed(e) | CancelOutcome::Unknown { error: e, .. } => e.status() == Some(429),
-            _ => false,
-        }
-    }
 }
 
 /// A JSON-friendly report line for one secret.
@@ -91,56 +83,149 @@ impl CancelReport {
     }
 }
 
-/// How many cancel requests one secret may receive before giving up.
-const MAX_SENDS: u32 = 4;
+/// Rounds (a send and/or a read-back) one secret gets before its outcome
+/// is reported as unknown.
+const MAX_ROUNDS: u32 = 8;
 
-fn may_be_lost(e: &Error) -> bool {
+/// Whether the request may have reached the service (its answer was lost).
+fn may_have_landed(e: &Error) -> bool {
+    e.outcome_unknown()
+}
+
+fn retryable_read(e: &Error) -> bool {
     e.outcome_unknown() || e.status() == Some(429)
 }
 
-/// Cancels one secret's deletion and says, from the server's own state, what happened.
+/// Cancels one secret's deletion and says, from the server's own state,
+/// what happened. A cancel is sent again only after a read-back has shown
+/// the secret still pending; a lost read-back is read again, never guessed.
 pub async fn cancel_deletion(client: &Client, name: &str) -> CancelOutcome {
-    let mut sent_before = false;
-    let mut sends = 0;
-    loop {
-        sends += 1;
-        let error = match client.cancel_deletion(name).await {
-            Ok(secret) if secret.state.is_some() => return CancelOutcome::Cancelled(secret),
-            // An answer without a state: the secret is read back below.
-            Ok(_) => None,
-            Err(e) => Some(e),
-        };
-        let not_scheduled = error.as_ref().is_some_and(|e| e.code() == Some("CSMS.0108"));
-        match &error {
-            Some(e) if !not_scheduled && !may_be_lost(e) => return CancelOutcome::Failed(e.clone()),
-            _ => {}
-        }
-        if error.as_ref().is_some_and(|e| e.status() == Some(429)) {
-            // Throttled: the gateway did not pass it on; wait before asking again.
-            tokio::time::sleep(crate::csms::RetryPolicy::default().delay(sends, None)).await;
+    let policy = client.retry_policy();
+    // Some earlier send may have taken effect without us hearing of it.
+    let mut maybe_ours = false;
+    let mut must_send = true;
+    let mut said_not_scheduled = false;
+    let mut last_error: Option<Error> = None;
+    let mut seen: Option<Secret> = None;
+    for round in 1..=MAX_ROUNDS {
+        if must_send {
+            match client.cancel_deletion(name).await {
+                Ok(secret) if secret.state.is_some() => return CancelOutcome::Cancelled(secret),
+                // An answer without a state: what it did is read back below.
+                Ok(_) => maybe_ours = true,
+                Err(e) if e.code() == Some("CSMS.0108") => said_not_scheduled = true,
+                Err(e) if e.status() == Some(429) => {
+                    // Throttled at the gateway: not passed on. Wait, then send again.
+                    last_error = Some(e);
+                    tokio::time::sleep(policy.delay(round, None)).await;
+                    continue;
+                }
+                Err(e) if may_have_landed(&e) => {
+                    maybe_ours = true;
+                    last_error = Some(e);
+                }
+                Err(e) => return CancelOutcome::Failed(e),
+            }
         }
         match client.show_secret(name).await {
             Ok(secret) if !secret.is_pending_delete() => {
-                // Not pending any more: either our earlier send took effect
-                // (its answer was lost) or it was never pending.
-                let ours = error.is_none() || sent_before || !not_scheduled;
-                return if ours { CancelOutcome::Cancelled(secret) } else { CancelOutcome::NotPending(secret) };
+                return if maybe_ours || !said_not_scheduled {
+                    CancelOutcome::Cancelled(secret)
+                } else {
+                    CancelOutcome::NotPending(secret)
+                };
             }
             Ok(secret) => {
-                let err = error.unwrap_or_else(|| Error::Decode {
-                    message: "cancel answered without a state, and the secret is still pending".into(),
-                    request_id: None,
-                });
-                if not_scheduled || sends >= MAX_SENDS {
-                    return CancelOutcome::Unknown { error: err, seen: Some(secret) };
+                if said_not_scheduled {
+                    // The service said "not scheduled" yet shows it pending: report, do not loop.
+                    let error = last_error.unwrap_or_else(|| Error::Decode {
+                        message: "the service answered CSMS.0108 but shows the secret pending deletion".into(),
+                        request_id: None,
+                    });
+                    return CancelOutcome::Unknown { error, seen: Some(secret) };
                 }
-                // Still pending: the cancel did not take effect; send it again.
-                sent_before = true;
+                // Still pending: no earlier send took effect. Send it again.
+                seen = Some(secret);
+                maybe_ours = false;
+                must_send = true;
             }
-            Err(read_err) => {
-                let error = error.unwrap_or(read_err);
-                return CancelOutcome::Unknown { error, seen: None };
+            Err(e) if retryable_read(&e) => {
+                // No trustworthy state: read again next round, send nothing.
+                last_error = Some(e);
+                must_send = false;
+                tokio::time::sleep(policy.delay(round, None)).await;
             }
+            Err(e) => return CancelOutcome::Failed(e),
         }
     }
+    let error = last_error.unwrap_or_else(|| Error::Decode {
+        message: format!("still pending after {MAX_ROUNDS} cancel attempts"),
+        request_id: None,
+    });
+    if maybe_ours {
+        CancelOutcome::Unknown { error, seen }
+    } else {
+        // Every send was refused or proven without effect: the secret is as it was.
+        CancelOutcome::Failed(error)
+    }
+}
+
+impl ScheduleOutcome {
+    /// The scheduled secret, or a message that says what went wrong.
+    pub fn into_result(self) -> Result<Secret, String> {
+        match self {
+            ScheduleOutcome::Scheduled(s) => Ok(s),
+            ScheduleOutcome::Failed(e) => Err(e.to_string()),
+            ScheduleOutcome::Unknown { error, seen } => Err(format!(
+                "outcome unknown ({error}); last seen {}",
+                seen.as_ref().map_or("nothing", |s| s.state_label())
+            )),
+        }
+    }
+}
+
+/// What happened to one request to schedule a deletion.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScheduleOutcome {
+    Scheduled(Secret),
+    Failed(Error),
+    Unknown { error: Error, seen: Option<Secret> },
+}
+
+/// Schedules a deletion; after a lost answer the secret is read back, and a
+/// secret found pending deletion counts as scheduled.
+pub async fn schedule_deletion(client: &Client, name: &str, days: u32) -> ScheduleOutcome {
+    let policy = client.retry_policy();
+    let mut must_send = true;
+    let mut last_error: Option<Error> = None;
+    let mut seen = None;
+    for round in 1..=MAX_ROUNDS {
+        if must_send {
+            match client.schedule_deletion(name, days).await {
+                Ok(secret) => return ScheduleOutcome::Scheduled(secret),
+                Err(e) if e.status() == Some(429) => {
+                    last_error = Some(e);
+                    tokio::time::sleep(policy.delay(round, None)).await;
+                    continue;
+                }
+                Err(e) if may_have_landed(&e) => last_error = Some(e),
+                Err(e) => return ScheduleOutcome::Failed(e),
+            }
+        }
+        match client.show_secret(name).await {
+            Ok(secret) if secret.is_pending_delete() => return ScheduleOutcome::Scheduled(secret),
+            Ok(secret) => {
+                seen = Some(secret);
+                must_send = true;
+            }
+            Err(e) if retryable_read(&e) => {
+                last_error = Some(e);
+                must_send = false;
+                tokio::time::sleep(policy.delay(round, None)).await;
+            }
+            Err(e) => return ScheduleOutcome::Failed(e),
+        }
+    }
+    let error = last_error.unwrap_or_else(|| Error::Decode { message: "no answer".into(), request_id: None });
+    ScheduleOutcome::Unknown { error, seen }
 }

@@ -49,7 +49,7 @@ pub async fn clock(State(shared): State<Shared>, body: bytes::Bytes) -> Result<R
 pub async fn faults(State(shared): State<Shared>, body: bytes::Bytes) -> Result<Response, ApiError> {
     let spec: FaultSpec = serde_json::from_slice(&body).map_err(|e| ApiError::malformed(e.to_string()))?;
     let faults = Faults::from_spec(spec).map_err(ApiError::invalid)?;
-    *shared.faults.write().expect("faults lock") = faults;
+    *shared.faults.lock().unwrap_or_else(|p| p.into_inner()) = faults;
     Ok(StatusCode::OK.into_response())
 }
 

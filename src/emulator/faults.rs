@@ -28,15 +28,26 @@ pub struct FaultSpec {
     pub drop_rate: f64,
     #[serde(default)]
     pub path_regex: Option<String>,
+    /// Every Nth matching request answers `error_status` (deterministic throttling).
+    #[serde(default)]
+    pub error_every: Option<u64>,
+    /// Fates of the next matching requests, in order, before the rates apply:
+    /// `pass`, `error`, `drop_before` or `drop_after`.
+    #[serde(default)]
+    pub script: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Faults {
     latency: Duration,
     error_rate: f64,
     error_status: u16,
     drop_rate: f64,
     path: Option<regex::Regex>,
+    error_every: Option<u64>,
+    script: std::collections::VecDeque<Draw>,
+    /// Matching requests seen since the faults were set.
+    seen: u64,
 }
 
 impl Faults {
@@ -51,13 +62,49 @@ impl Faults {
         }
         let path =
             spec.path_regex.map(|r| regex::Regex::new(&r).map_err(|e| format!("path_regex: {e}"))).transpose()?;
+        if spec.error_every == Some(0) {
+            return Err("error_every must be at least 1".into());
+        }
+        let script = spec
+            .script
+            .iter()
+            .map(|step| match step.as_str() {
+                "pass" => Ok(Draw::Pass),
+                "error" => Ok(Draw::Error(error_status)),
+                "drop_before" => Ok(Draw::Drop { after: false }),
+                "drop_after" => Ok(Draw::Drop { after: true }),
+                other => Err(format!("script step '{other}' is not pass, error, drop_before or drop_after")),
+            })
+            .collect::<Result<_, _>>()?;
         Ok(Faults {
             latency: Duration::from_millis(spec.latency_ms),
             error_rate: spec.error_rate,
             error_status,
             drop_rate: spec.drop_rate,
             path,
+            error_every: spec.error_every,
+            script,
+            seen: 0,
         })
+    }
+
+    /// The fate of the next matching request.
+    fn draw(&mut self) -> Draw {
+        self.seen += 1;
+        if let Some(step) = self.script.pop_front() {
+            return step;
+        }
+        if self.error_every.is_some_and(|n| self.seen.is_multiple_of(n)) {
+            return Draw::Error(self.error_status);
+        }
+        let mut rng = rand::rng();
+        if rng.random_bool(self.drop_rate) {
+            Draw::Drop { after: rng.random_bool(0.5) }
+        } else if rng.random_bool(self.error_rate) {
+            Draw::Error(self.error_status)
+        } else {
+            Draw::Pass
+        }
     }
 
     fn applies_to(&self, path: &str) -> bool {
@@ -66,6 +113,7 @@ impl Faults {
 }
 
 /// What to do with one request, drawn once.
+#[derive(Debug, Clone, Copy)]
 enum Draw {
     Pass,
     Error(u16),
@@ -102,20 +150,8 @@ fn dropped_response() -> Response {
 
 pub async fn inject(State(shared): State<Shared>, req: Request, next: Next) -> Response {
     let (latency, draw) = {
-        let faults = shared.faults.read().expect("faults lock");
-        if !faults.applies_to(req.uri().path()) {
-            (Duration::ZERO, Draw::Pass)
-        } else {
-            let mut rng = rand::rng();
-            let draw = if rng.random_bool(faults.drop_rate) {
-                Draw::Drop { after: rng.random_bool(0.5) }
-            } else if rng.random_bool(faults.error_rate) {
-                Draw::Error(faults.error_status)
-            } else {
-                Draw::Pass
-            };
-            (faults.latency, draw)
-        }
+        let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
+        if faults.applies_to(req.uri().path()) { (faults.latency, faults.draw()) } else { (Duration::ZERO, Draw::Pass) }
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;

@@ -13,7 +13,7 @@ pub mod store;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::Router;
@@ -31,7 +31,7 @@ pub struct Inner {
     store: Mutex<Store>,
     pub accounts: Accounts,
     pub clock: clock::Clock,
-    faults: RwLock<faults::Faults>,
+    faults: Mutex<faults::Faults>,
     tokens: Mutex<identity::Tokens>,
     admin_token: Option<String>,
 }
@@ -154,7 +154,7 @@ pub async fn start(opts: ServeOptions) -> anyhow::Result<Running> {
         store: Mutex::new(store),
         accounts: opts.accounts,
         clock: clock::Clock::default(),
-        faults: RwLock::new(faults::Faults::default()),
+        faults: Mutex::new(faults::Faults::default()),
         tokens: Mutex::new(identity::Tokens::default()),
         admin_token: opts.admin_token,
     });

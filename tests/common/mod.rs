@@ -133,10 +133,15 @@ impl Server {
     }
 
     pub fn options(&self, credentials: Credentials) -> ClientOptions {
+        Server::options_for(&self.url, credentials)
+    }
+
+    /// Client options for any endpoint, with quick retries.
+    pub fn options_for(url: &str, credentials: Credentials) -> ClientOptions {
         ClientOptions {
             profile: "test".into(),
-            endpoint: self.url.clone(),
-            iam_endpoint: self.url.clone(),
+            endpoint: url.to_string(),
+            iam_endpoint: url.to_string(),
             project_id: PROJECT.into(),
             credentials,
             read_only: false,
