@@ -50,7 +50,7 @@ async fn cancel_deletion_of_several_ends_enabled_on_the_server() {
     let run = csms(&config, "", &args);
     assert_eq!(run.status, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(run.stdout.lines().count(), 13, "one line per secret:\n{}", run.stdout);
-    assert!(run.stdout.contains("already-fine: not pending"));
+    assert!(run.stdout.contains("already-fine: already not pending"));
     for s in client.list_secrets(100).await.unwrap() {
         assert_eq!(s.state_label(), "ENABLED", "{}", s.name);
     }

@@ -333,3 +333,41 @@ async fn acknowledged_writes_survive_kill_9_and_restart() {
     assert_eq!(all.len(), 5);
     assert!(all.iter().find(|s| s.name == "durable-0003").unwrap().is_pending_delete());
 }
+
+#[test]
+fn serve_stops_cleanly_on_sigterm_and_refuses_remote_without_consent() {
+    let server = Server::start();
+    let pid = server.pid().to_string();
+    std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let mut server = server;
+    let status = server.wait_exit();
+    assert_eq!(status.code(), Some(0), "a clean stop");
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
+        .args(["serve", "--listen", "0.0.0.0:0", "--in-memory"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-remote"));
+}
+
+#[test]
+fn serve_without_accounts_prints_its_credentials_once() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--in-memory"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines: Vec<String> = BufReader::new(child.stdout.take().unwrap()).lines().take(5).map(Result::unwrap).collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    let field = |k: &str| {
+        lines.iter().find_map(|l| l.strip_prefix(k)).map(|v| v.trim_start_matches([' ', '=']).trim().to_string())
+    };
+    assert_eq!(field("project_id").unwrap().len(), 32);
+    assert_eq!(field("access_key").unwrap().len(), 20);
+    assert_eq!(field("secret_key").unwrap().len(), 40);
+    assert!(lines[4].starts_with("listening on http://127.0.0.1:"), "{lines:?}");
+}

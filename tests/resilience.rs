@@ -86,7 +86,7 @@ async fn assert_report_matches_server(server: &Server, report: &[(String, String
     for (name, result) in report {
         let state = on_server.get(name).map(String::as_str).unwrap_or("(gone)");
         match result.as_str() {
-            "cancelled" | "not pending" => assert_eq!(state, "ENABLED", "{name} reported {result}"),
+            "cancelled" | "already not pending" => assert_eq!(state, "ENABLED", "{name} reported {result}"),
             "failed" | "not attempted" => assert_eq!(state, "PENDING_DELETE", "{name} reported {result}"),
             other => panic!("{name}: reported {other}, server has {state}"),
         }
@@ -112,7 +112,7 @@ async fn bulk_cancel_with_drops_and_502s_ends_enabled_and_agrees_with_server() {
         .map(|l| (l["name"].as_str().unwrap().to_string(), l["result"].as_str().unwrap().to_string()))
         .collect();
     let cancelled = report.iter().filter(|(_, r)| r == "cancelled").count();
-    assert!(report.iter().all(|(_, r)| r == "cancelled" || r == "not pending"), "{report:?}");
+    assert!(report.iter().all(|(_, r)| r == "cancelled" || r == "already not pending"), "{report:?}");
     assert_report_matches_server(&server, &report).await;
     let on_server = server.aksk().list_secrets(1000).await.unwrap();
     assert!(on_server.iter().all(|s| s.state_label() == "ENABLED"));

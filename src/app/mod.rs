@@ -358,7 +358,7 @@ fn cancel_done(state: &mut State, profile: usize, name: String, outcome: CancelO
     if outcome.is_safe() {
         b.safe += 1;
     }
-    b.lines.push(format!("{:<11} {text}", outcome.label()));
+    b.lines.push(format!("{:<19} {text}", outcome.label()));
     let (done, total, safe) = (b.done, b.total, b.safe);
     if done < total {
         state.say(Level::Info, format!("Cancelling deletions: {done}/{total}"));

@@ -87,6 +87,14 @@ pub fn config_hint() -> String {
     crate::config::default_path().map_or("config.toml".into(), |p| p.display().to_string())
 }
 
+/// A client for a profile; says so on stderr when it does not verify TLS.
+fn client_for(ws: &Workspace, profile: &Profile) -> csms::Result<Arc<csms::Client>> {
+    if profile.insecure_skip_tls_verify {
+        eprintln!("warning: profile {} does not verify TLS certificates (insecure_skip_tls_verify)", profile.name);
+    }
+    ws.client(profile)
+}
+
 /// The profiles a command acts on: one, or all of them.
 fn chosen<'a>(ws: &'a Workspace, name: Option<&str>, all: bool) -> Result<Vec<&'a Profile>, String> {
     if all {
@@ -102,7 +110,7 @@ fn chosen<'a>(ws: &'a Workspace, name: Option<&str>, all: bool) -> Result<Vec<&'
 /// Every secret of each profile, the profiles fetched concurrently.
 async fn fetch_all(ws: &Workspace, profiles: &[&Profile], page_size: u32) -> Vec<(String, csms::Result<Vec<Secret>>)> {
     let jobs = profiles.iter().map(|p| async move {
-        let result = match ws.client(p) {
+        let result = match client_for(ws, p) {
             Ok(client) => client.list_secrets(page_size).await,
             Err(e) => Err(e),
         };
@@ -199,7 +207,7 @@ async fn show(ws: &Workspace, profile: Option<&str>, output: Output, name: &str)
         Ok(p) => p,
         Err(e) => return usage(e),
     };
-    let client = match ws.client(profile) {
+    let client = match client_for(ws, profile) {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
@@ -270,7 +278,7 @@ async fn schedule(ws: &Workspace, profile: Option<&str>, output: Output, name: &
         Ok(p) => p,
         Err(e) => return usage(e),
     };
-    let client = match ws.client(profile) {
+    let client = match client_for(ws, profile) {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
@@ -336,7 +344,7 @@ async fn cancel(ws: &Workspace, profile: Option<&str>, output: Output, names: Ve
         Ok(p) => p,
         Err(e) => return usage(e),
     };
-    let client = match ws.client(profile) {
+    let client = match client_for(ws, profile) {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
@@ -449,7 +457,7 @@ async fn profiles(ws: &Workspace, output: Output, check: bool) -> i32 {
         if !check {
             return None;
         }
-        Some(match ws.client(p) {
+        Some(match client_for(ws, p) {
             Ok(c) => c.check().await.map(|_| ()),
             Err(e) => Err(e),
         })

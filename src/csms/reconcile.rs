@@ -39,7 +39,7 @@ impl CancelOutcome {
     pub fn label(&self) -> &'static str {
         match self {
             CancelOutcome::Cancelled(_) => "cancelled",
-            CancelOutcome::NotPending(_) => "not pending",
+            CancelOutcome::NotPending(_) => "already not pending",
             CancelOutcome::Failed(_) => "failed",
             CancelOutcome::Unknown { .. } => "unknown",
         }

@@ -40,7 +40,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// Checks one signed request against the accounts; `real_now` is the wall
 /// clock (signatures are about real time, not the emulator's moved clock).
 pub fn verify_signature(
-    shared: &super::Inner,
+    accounts: &super::Accounts,
     method: &str,
     uri: &axum::http::Uri,
     headers: &HeaderMap,
@@ -50,8 +50,7 @@ pub fn verify_signature(
     let auth_value = header(headers, "authorization").unwrap_or_default();
     let auth = parse_authorization(auth_value)
         .ok_or_else(|| ApiError::unauthorized("Incorrect IAM authentication information: malformed Authorization"))?;
-    let account = shared
-        .accounts
+    let account = accounts
         .credential(&auth.access_key)
         .ok_or_else(|| ApiError::unauthorized("Incorrect IAM authentication information: unknown access key"))?;
     let date = header(headers, "x-sdk-date")
@@ -98,7 +97,7 @@ pub async fn authenticate(State(shared): State<Shared>, req: Request, next: Next
         shared.check_token(token).map(|t| vec![t.project_id])
     } else if header(&parts.headers, "authorization").is_some() {
         verify_signature(
-            &shared,
+            &shared.accounts,
             parts.method.as_str(),
             &parts.uri,
             &parts.headers,
@@ -229,4 +228,53 @@ pub async fn issue_token(State(shared): State<Shared>, body: bytes::Bytes) -> Re
     let mut resp = (StatusCode::CREATED, axum::Json(body)).into_response();
     resp.headers_mut().insert("X-Subject-Token", token.parse().expect("token is ASCII"));
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::accounts::{Accounts, CredentialAccount, Project};
+    use serde_json::Value;
+
+    /// The official SDK's 12 signed requests, as the server receives them,
+    /// are accepted at their date (and refused a day later).
+    #[test]
+    fn accepts_the_official_vectors_at_their_date() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/signer-vectors.json");
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        for v in doc["vectors"].as_array().unwrap() {
+            let project = "0a1b2c3d4e5f60718293a4b5c6d7e8f9".to_string();
+            let accounts = Accounts {
+                projects: vec![Project { id: project.clone(), region: "cn-north-4".into() }],
+                credentials: vec![CredentialAccount {
+                    access_key: v["ak"].as_str().unwrap().into(),
+                    secret_key: v["sk"].as_str().unwrap().into(),
+                    security_token: v["security_token"].as_str().map(str::to_string),
+                    projects: vec![project.clone()],
+                }],
+                users: vec![],
+            };
+            let mut headers = HeaderMap::new();
+            for (k, val) in v["headers"].as_object().unwrap() {
+                headers.insert(
+                    axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                    val.as_str().unwrap().parse().unwrap(),
+                );
+            }
+            headers.insert("host", v["host"].as_str().unwrap().parse().unwrap());
+            headers.insert("authorization", v["authorization"].as_str().unwrap().parse().unwrap());
+            let url = v["final_url"].as_str().unwrap();
+            let uri: axum::http::Uri = url[url.find("/v1/").unwrap()..].parse().unwrap();
+            let body = v["body"].as_str().unwrap().as_bytes();
+            let date = NaiveDateTime::parse_from_str(v["x_sdk_date"].as_str().unwrap(), signer::DATE_FORMAT).unwrap();
+            let at = Utc.from_utc_datetime(&date).timestamp_millis();
+            let method = v["method"].as_str().unwrap();
+            let id = &v["id"];
+            let projects = verify_signature(&accounts, method, &uri, &headers, body, at + 60_000)
+                .unwrap_or_else(|e| panic!("vector {id}: {e:?}"));
+            assert_eq!(projects, vec![project], "vector {id}");
+            let late = verify_signature(&accounts, method, &uri, &headers, body, at + 86_400_000);
+            assert_eq!(late.unwrap_err().code, "APIGW.0301", "vector {id} a day late");
+        }
+    }
 }
