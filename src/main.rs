@@ -24,7 +24,7 @@ fn main() {
 
 async fn open_tui(cli: &Cli) -> i32 {
     let g = &cli.global;
-    let ws = match csms_tui::workspace::Workspace::open(g.config.as_deref(), g.demo).await {
+    let ws = match csms_tui::workspace::Workspace::open(g.config.as_deref(), g.demo, true).await {
         Ok(ws) => ws,
         Err(e) => {
             eprintln!("error: {e}");

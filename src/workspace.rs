@@ -33,8 +33,14 @@ impl std::fmt::Display for OpenError {
 
 impl Workspace {
     /// Loads the config (`--config`, `CSMS_CONFIG`, the platform dir). With
-    /// `demo`, or when no file exists and none was named, starts the demo.
-    pub async fn open(config_flag: Option<&Path>, demo: bool) -> Result<Workspace, OpenError> {
+    /// `demo`, starts the demo; so does `demo_when_unconfigured` (the UI's
+    /// first run) when no file exists and none was named. Scripts never get
+    /// demo data they did not ask for.
+    pub async fn open(
+        config_flag: Option<&Path>,
+        demo: bool,
+        demo_when_unconfigured: bool,
+    ) -> Result<Workspace, OpenError> {
         if demo {
             return Workspace::demo().await;
         }
@@ -43,7 +49,11 @@ impl Workspace {
                 let config = Config::load(&path).map_err(OpenError::Config)?;
                 Ok(Workspace { config, demo: None })
             }
-            _ => Workspace::demo().await,
+            _ if demo_when_unconfigured => Workspace::demo().await,
+            located => Err(OpenError::Other(format!(
+                "no configuration at {}: write one (see assets/config.example.toml), pass --config, or try --demo",
+                located.map_or("the platform config dir".into(), |(p, _)| p.display().to_string())
+            ))),
         }
     }
 

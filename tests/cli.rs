@@ -234,3 +234,18 @@ fn demo_list_and_completions_need_no_config() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms")).args(["completions", "bash"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("cancel-deletion"));
 }
+
+#[test]
+fn scripts_never_get_demo_data_they_did_not_ask_for() {
+    let home = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
+        .args(["watch", "--within", "1d"])
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env_remove("CSMS_CONFIG")
+        .env("CSMS_LOG", "off")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--demo"));
+}

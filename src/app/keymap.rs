@@ -13,6 +13,8 @@ pub enum Action {
     PageUp,
     PageDown,
     Filter,
+    Command,
+    Complete,
     Details,
     Refresh,
     PickProfile,
@@ -81,6 +83,7 @@ pub const TABLE: &[Binding] = &[
     b(&[Char(' ')], "space", Action::Mark, "mark / unmark for bulk cancel", Some("mark")),
     b(&[Char('d')], "d", Action::ScheduleDeletion, "schedule a deletion", None),
     b(&[Char('/')], "/", Action::Filter, "filter by name and description", Some("filter")),
+    b(&[Char(':')], ":", Action::Command, "command: profile NAME, all, sort KEY, filter TEXT, refresh, quit", None),
     b(&[Code(KeyCode::Enter)], "enter", Action::Details, "details and versions", Some("details")),
     b(&[Char('r')], "r", Action::Refresh, "refresh now", None),
     b(&[Char('p')], "p", Action::PickProfile, "pick a profile", Some("profile")),
@@ -99,6 +102,23 @@ pub const CONFIRM: &[Binding] = &[
 pub const FILTER: &[Binding] = &[
     b(&[Code(KeyCode::Enter)], "enter", Action::Apply, "keep the filter, select the first match", Some("apply")),
     b(&[Code(KeyCode::Esc)], "esc", Action::Back, "clear the filter", Some("clear")),
+];
+
+pub const COMMAND: &[Binding] = &[
+    b(&[Code(KeyCode::Enter)], "enter", Action::Apply, "run the command", Some("run")),
+    b(&[Code(KeyCode::Tab)], "tab", Action::Complete, "complete a command or profile name", Some("complete")),
+    b(&[Code(KeyCode::Esc)], "esc", Action::Back, "leave the command line", Some("cancel")),
+];
+
+/// What `:` understands: `(command, argument, what it does)`.
+pub const COMMANDS: &[(&str, &str, &str)] = &[
+    ("profile", "NAME", "show one profile (a bare profile name works too)"),
+    ("all", "", "every profile in one table"),
+    ("sort", "time|name|state|updated", "sort order"),
+    ("filter", "TEXT", "filter by name and description"),
+    ("refresh", "", "fetch again now"),
+    ("help", "", "this help"),
+    ("quit", "", "leave csms"),
 ];
 
 pub const SCHEDULE: &[Binding] = &[
@@ -126,6 +146,7 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Secrets", TABLE),
     ("Confirmations", CONFIRM),
     ("Filter (typing)", FILTER),
+    ("Command line (after :)", COMMAND),
     ("Schedule a deletion (typing the name)", SCHEDULE),
     ("Profiles, details, help", POPUP),
 ];

@@ -406,3 +406,38 @@ fn countdown_source_is_the_tick() {
     update(&mut state, Msg::Tick(NOW + 2 * HOUR + 1));
     assert_eq!(state.time_left(&s), Some(-1));
 }
+
+#[test]
+fn command_line_switches_sorts_filters_and_completes() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key(':'));
+    typed(&mut state, "st");
+    update(&mut state, code(KeyCode::Tab));
+    assert_eq!(state.mode, Mode::Command { input: "staging".into() }, "a profile name completes");
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::Load { generation: 2, profile: 1 }]);
+    assert_eq!(state.view, View::Profile(1));
+
+    update(&mut state, key(':'));
+    typed(&mut state, "so");
+    update(&mut state, code(KeyCode::Tab));
+    assert_eq!(state.mode, Mode::Command { input: "sort ".into() });
+    typed(&mut state, "name");
+    update(&mut state, code(KeyCode::Enter));
+    assert_eq!(state.table.sort(), SortKey::Name);
+
+    update(&mut state, key(':'));
+    typed(&mut state, "profile prod");
+    update(&mut state, code(KeyCode::Enter));
+    assert_eq!(state.view, View::Profile(0));
+
+    update(&mut state, key(':'));
+    typed(&mut state, "frobnicate");
+    assert_eq!(update(&mut state, code(KeyCode::Enter)), vec![]);
+    assert!(state.message.clone().unwrap().text.contains("unknown command 'frobnicate'"));
+
+    update(&mut state, key(':'));
+    typed(&mut state, "q");
+    update(&mut state, code(KeyCode::Enter));
+    assert!(state.quit);
+}

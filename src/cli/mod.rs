@@ -62,7 +62,7 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
         }
         _ => {}
     }
-    let ws = match Workspace::open(g.config.as_deref(), g.demo).await {
+    let ws = match Workspace::open(g.config.as_deref(), g.demo, false).await {
         Ok(ws) => ws,
         Err(e) => return usage(e),
     };

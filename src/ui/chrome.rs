@@ -80,6 +80,8 @@ const MAX_MESSAGE_LINES: usize = 4;
 fn message(state: &State, theme: &Theme) -> Line<'static> {
     if let Mode::Filter { input } = &state.mode {
         Line::from(vec![Span::styled(" / ", theme.key()), Span::raw(input.clone()), Span::raw("█")])
+    } else if let Mode::Command { input } = &state.mode {
+        Line::from(vec![Span::styled(" : ", theme.key()), Span::raw(input.clone()), Span::raw("█")])
     } else if let Some(m) = &state.message {
         Line::from(Span::styled(format!(" {}", m.text), theme.message(m.level)))
     } else if let Some(path) = &state.demo {
@@ -97,6 +99,7 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let table = match &state.mode {
         Mode::Normal => keymap::TABLE,
         Mode::Filter { .. } => keymap::FILTER,
+        Mode::Command { .. } => keymap::COMMAND,
         Mode::Confirm(_) => keymap::CONFIRM,
         Mode::Schedule { .. } => keymap::SCHEDULE,
         _ => keymap::POPUP,

@@ -210,8 +210,16 @@ pub fn help(frame: &mut Frame, scroll: usize, theme: &Theme) {
             lines.push(Line::from(vec![Span::styled(format!("  {:<8}", b.label), theme.key()), Span::raw(b.help)]));
         }
     }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled("Commands (after :)", theme.header())));
+    for (cmd, arg, what) in keymap::COMMANDS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<28}", format!("{cmd} {arg}")), theme.key()),
+            Span::raw(*what),
+        ]));
+    }
     let area_height = frame.area().height.saturating_sub(2);
-    let inner = popup(frame, 64, area_height, "Keys (j/k scroll, esc close)", theme.header());
+    let inner = popup(frame, 78, area_height, "Keys (j/k scroll, esc close)", theme.header());
     let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize)) as u16;
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }

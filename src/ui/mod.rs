@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     secrets::table(frame, body, state, theme);
     chrome::footer(frame, footer, state, theme);
     match &state.mode {
-        Mode::Normal | Mode::Filter { .. } => {}
+        Mode::Normal | Mode::Filter { .. } | Mode::Command { .. } => {}
         Mode::Confirm(pending) => dialogs::confirm(frame, state, pending, theme),
         Mode::Schedule { key, days, typed } => dialogs::schedule(frame, state, key, *days, typed, theme),
         Mode::Details { key, secret, versions } => {
