@@ -30,16 +30,7 @@ impl Drop for TerminalGuard {
 pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<()> {
     let start = ws.profile(profile).map_err(|e| anyhow::anyhow!(e))?.name.clone();
     let profiles: Vec<_> = ws.config.profiles.values().cloned().collect();
-    let infos = profiles
-        .iter()
-        .map(|p| ProfileInfo {
-            name: p.name.clone(),
-            region: p.region.clone(),
-            project_id: p.project_id.clone().unwrap_or_default(),
-            read_only: p.read_only,
-            insecure_tls: p.insecure_skip_tls_verify,
-        })
-        .collect();
+    let infos = profiles.iter().map(ProfileInfo::from).collect();
     let first = profiles.iter().position(|p| p.name == start).unwrap_or(0);
     let demo = ws.is_demo().then(crate::cli::config_hint);
     let refresh = ws.config.refresh_interval.as_millis() as i64;

@@ -193,16 +193,7 @@ async fn a_slow_worker_never_blocks_the_state_machine_and_late_answers_are_dropp
     let config_path = server.write_config(&command_profiles(&server.url));
     let config = csms_tui::config::Config::load(&config_path).unwrap();
     let profiles: Vec<_> = config.profiles.values().cloned().collect();
-    let infos: Vec<ProfileInfo> = profiles
-        .iter()
-        .map(|p| ProfileInfo {
-            name: p.name.clone(),
-            region: p.region.clone(),
-            project_id: p.project_id.clone().unwrap_or_default(),
-            read_only: p.read_only,
-            insecure_tls: false,
-        })
-        .collect();
+    let infos: Vec<ProfileInfo> = profiles.iter().map(ProfileInfo::from).collect();
     let aksk = profiles.iter().position(|p| p.name == "cmd-aksk").unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let worker = csms_tui::worker::Worker::new(profiles, tx);

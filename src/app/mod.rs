@@ -24,6 +24,18 @@ pub struct ProfileInfo {
     pub insecure_tls: bool,
 }
 
+impl From<&crate::config::Profile> for ProfileInfo {
+    fn from(p: &crate::config::Profile) -> ProfileInfo {
+        ProfileInfo {
+            name: p.name.clone(),
+            region: p.region.clone(),
+            project_id: p.project_id.clone().unwrap_or_default(),
+            read_only: p.read_only,
+            insecure_tls: p.insecure_skip_tls_verify,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
     Profile(usize),

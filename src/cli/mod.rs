@@ -95,6 +95,22 @@ fn client_for(ws: &Workspace, profile: &Profile) -> csms::Result<Arc<csms::Clien
     ws.client(profile)
 }
 
+/// The profile a command acts on and its client; with `mutation`, a
+/// read-only profile is refused before anything is asked. On failure the
+/// error is printed and its exit status returned.
+fn profile_client<'a>(
+    ws: &'a Workspace,
+    name: Option<&str>,
+    mutation: Option<&'static str>,
+) -> Result<(&'a Profile, Arc<csms::Client>), i32> {
+    let profile = ws.profile(name).map_err(usage)?;
+    let client = client_for(ws, profile).map_err(|e| fail(&e))?;
+    if let Some(operation) = mutation {
+        client.check_writable(operation).map_err(|e| fail(&e))?;
+    }
+    Ok((profile, client))
+}
+
 /// The profiles a command acts on: one, or all of them.
 fn chosen<'a>(ws: &'a Workspace, name: Option<&str>, all: bool) -> Result<Vec<&'a Profile>, String> {
     if all {
@@ -203,13 +219,9 @@ async fn list(ws: &Workspace, profile: Option<&str>, output: Output, args: &List
 }
 
 async fn show(ws: &Workspace, profile: Option<&str>, output: Output, name: &str) -> i32 {
-    let profile = match ws.profile(profile) {
-        Ok(p) => p,
-        Err(e) => return usage(e),
-    };
-    let client = match client_for(ws, profile) {
-        Ok(c) => c,
-        Err(e) => return fail(&e),
+    let (profile, client) = match profile_client(ws, profile, None) {
+        Ok(pc) => pc,
+        Err(status) => return status,
     };
     let secret = match client.show_secret(name).await {
         Ok(s) => s,
@@ -274,17 +286,10 @@ fn csms_context(e: csms::Error, name: &str) -> csms::Error {
 }
 
 async fn schedule(ws: &Workspace, profile: Option<&str>, output: Output, name: &str, days: u32, yes: bool) -> i32 {
-    let profile = match ws.profile(profile) {
-        Ok(p) => p,
-        Err(e) => return usage(e),
+    let (profile, client) = match profile_client(ws, profile, Some("schedule deletion")) {
+        Ok(pc) => pc,
+        Err(status) => return status,
     };
-    let client = match client_for(ws, profile) {
-        Ok(c) => c,
-        Err(e) => return fail(&e),
-    };
-    if let Err(e) = client.check_writable("schedule deletion") {
-        return fail(&e);
-    }
     if !yes {
         if !std::io::stdin().is_terminal() {
             return usage("not on a terminal: add --yes to schedule a deletion without a prompt");
@@ -340,17 +345,10 @@ fn report_line(r: &CancelReport) -> String {
 }
 
 async fn cancel(ws: &Workspace, profile: Option<&str>, output: Output, names: Vec<String>, concurrency: usize) -> i32 {
-    let profile = match ws.profile(profile) {
-        Ok(p) => p,
-        Err(e) => return usage(e),
+    let (profile, client) = match profile_client(ws, profile, Some("cancel deletion")) {
+        Ok(pc) => pc,
+        Err(status) => return status,
     };
-    let client = match client_for(ws, profile) {
-        Ok(c) => c,
-        Err(e) => return fail(&e),
-    };
-    if let Err(e) = client.check_writable("cancel deletion") {
-        return fail(&e);
-    }
     let total = names.len();
     let mut done = 0usize;
     let table = output == Output::Table;
