@@ -117,8 +117,9 @@ async fn bulk_cancel_with_drops_and_502s_ends_enabled_and_agrees_with_server() {
     let on_server = server.aksk().list_secrets(1000).await.unwrap();
     assert!(on_server.iter().all(|s| s.state_label() == "ENABLED"));
     eprintln!(
-        "measured: bulk cancel of 200 under 20% drops + 20% 502: {took:?}, {cancelled} cancelled, {} not pending",
-        200 - cancelled
+        "measured: bulk cancel of 200 under 20% drops + 20% 502: {took:?}, {cancelled} cancelled, {} already not pending; {}",
+        200 - cancelled,
+        run.stderr.trim()
     );
 }
 

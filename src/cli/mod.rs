@@ -403,7 +403,9 @@ async fn cancel(ws: &Workspace, profile: Option<&str>, output: Output, names: Ve
     }
     if output == Output::Json {
         println!("{}", serde_json::to_string_pretty(&lines).unwrap());
-    } else if total > 1 || report.stopped {
+    }
+    // The summary goes to stderr in either format: stdout stays one line per secret, or pure JSON.
+    if total > 1 || report.stopped {
         let s = client.stats();
         let throttled = if report.min_concurrency < concurrency {
             format!("; throttled, so at most {} in flight at the slowest", report.min_concurrency)
