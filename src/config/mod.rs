@@ -159,19 +159,29 @@ impl Locator<'_> {
     }
 
     fn toml_error(&self, e: &toml::de::Error) -> ConfigError {
-        let span = e.span();
         let message = e.message().trim().to_string();
-        // serde names the offending key between backticks; prefix its table.
-        let key = message.split('`').nth(1).map(|k| match span.as_ref().and_then(|s| self.table_at(s.start)) {
-            Some(table) if !message.starts_with("missing") => format!("{table}.{k}"),
-            _ => k.to_string(),
-        });
-        ConfigError {
-            path: self.path.to_path_buf(),
-            line: span.map(|s| self.line_of(s.start)),
-            key: key.or_else(|| self.table_at(e.span().map_or(0, |s| s.start))),
-            message,
-        }
+        let Some(span) = e.span() else {
+            return ConfigError { path: self.path.to_path_buf(), line: None, key: None, message };
+        };
+        let line = self.line_of(span.start);
+        let text = self.text.lines().nth(line - 1).unwrap_or("").trim();
+        let header =
+            text.strip_prefix('[').and_then(|t| t.strip_suffix(']')).map(|t| t.trim_matches(['[', ']']).trim());
+        let join = |table: Option<String>, key: &str| match table {
+            Some(t) if !t.is_empty() => format!("{t}.{key}"),
+            _ => key.to_string(),
+        };
+        let key = match header {
+            // A missing field points at its table's header; serde names the field.
+            Some(table) => message.split('`').nth(1).map(|field| join(Some(table.to_string()), field)),
+            // Otherwise the error is on a `key = value` line of the enclosing table.
+            None => text
+                .split_once('=')
+                .map(|(k, _)| k.trim().trim_matches('"'))
+                .filter(|k| !k.is_empty())
+                .map(|k| join(self.table_at(span.start), k)),
+        };
+        ConfigError { path: self.path.to_path_buf(), line: Some(line), key, message }
     }
 }
 

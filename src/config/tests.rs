@@ -50,7 +50,7 @@ fn missing_region_is_located() {
     let text = "[profiles.x]\nproject_id = \"p\"\ntoken_env = \"T\"\nauth = \"token\"\n";
     let e = parse(text).unwrap_err();
     assert!(e.message.contains("missing field `region`"), "{e}");
-    assert_eq!(e.line, Some(1), "{e}");
+    assert_eq!((e.line, e.key.as_deref()), (Some(1), Some("profiles.x.region")), "{e}");
 }
 
 #[test]
@@ -72,7 +72,10 @@ fn bad_values_are_located() {
     assert!(e.message.contains("does not apply"), "{e}");
 
     let e = parse(&GOOD.replace("read_only = true", "read_only = \"yes\"")).unwrap_err();
-    assert_eq!(e.line, Some(16), "{e}");
+    assert_eq!((e.line, e.key.as_deref()), (Some(16), Some("profiles.dev.read_only")), "{e}");
+
+    let e = parse("[profiles.x\nregion = \"r\"\n").unwrap_err();
+    assert_eq!(e.line, Some(1), "a syntax error is located too: {e}");
 }
 
 #[test]
