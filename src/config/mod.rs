@@ -185,16 +185,14 @@ impl Locator<'_> {
     }
 }
 
-/// Where the config file is: `--config`, then `CSMS_CONFIG`, then the
-/// platform config dir. The flag says whether the user named it.
-pub fn locate(flag: Option<&Path>) -> Option<(PathBuf, bool)> {
-    if let Some(p) = flag {
-        return Some((p.to_path_buf(), true));
+/// Where the config file is: the one named (`--config`, or `CSMS_CONFIG`
+/// through clap), else the platform config dir. The flag says whether the
+/// user named it.
+pub fn locate(named: Option<&Path>) -> Option<(PathBuf, bool)> {
+    match named {
+        Some(p) => Some((p.to_path_buf(), true)),
+        None => default_path().map(|p| (p, false)),
     }
-    if let Some(p) = std::env::var_os("CSMS_CONFIG").filter(|v| !v.is_empty()) {
-        return Some((PathBuf::from(p), true));
-    }
-    default_path().map(|p| (p, false))
 }
 
 pub fn default_path() -> Option<PathBuf> {
