@@ -43,13 +43,6 @@ impl SecretSource {
         }
     }
 
-    pub fn describe(&self) -> String {
-        match self {
-            SecretSource::Literal(_) => "config file".into(),
-            SecretSource::Env(v) => format!("${v}"),
-            SecretSource::Command(c) => format!("`{c}`"),
-        }
-    }
 }
 
 /// Credentials the official SDK would find: its env vars, then

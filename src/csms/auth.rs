@@ -18,16 +18,6 @@ pub enum Credentials {
     AkSk { access_key: String, secret_key: Redacted, security_token: Option<Redacted> },
 }
 
-impl Credentials {
-    pub fn mode(&self) -> &'static str {
-        match self {
-            Credentials::Token(_) => "token",
-            Credentials::Password { .. } => "password",
-            Credentials::AkSk { .. } => "aksk",
-        }
-    }
-}
-
 /// A token is renewed this long before it expires.
 const REFRESH_MARGIN: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
@@ -67,10 +57,6 @@ impl Authenticator {
             project_id: project_id.to_string(),
             token: Mutex::new(None),
         }
-    }
-
-    pub fn mode(&self) -> &'static str {
-        self.credentials.mode()
     }
 
     /// True when a 401 may be cured by fetching a new token.

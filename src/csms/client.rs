@@ -93,18 +93,6 @@ impl Client {
         })
     }
 
-    pub fn profile(&self) -> &str {
-        &self.profile
-    }
-
-    pub fn project_id(&self) -> &str {
-        &self.project_id
-    }
-
-    pub fn auth_mode(&self) -> &'static str {
-        self.auth.mode()
-    }
-
     pub fn retry_policy(&self) -> RetryPolicy {
         self.retry
     }
@@ -116,10 +104,6 @@ impl Client {
     /// How many answers were 429 so far.
     pub fn throttled(&self) -> u64 {
         self.stats.throttled.load(Ordering::Relaxed)
-    }
-
-    pub fn is_read_only(&self) -> bool {
-        self.read_only
     }
 
     /// The one place where read-only profiles refuse mutations.
