@@ -124,13 +124,6 @@ impl Store {
         Ok((secrets, more))
     }
 
-    pub fn count(&self, project: &str) -> StoreResult<u64> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM secrets WHERE project_id = ?1", [project], |r| r.get::<_, i64>(0))?
-            as u64)
-    }
-
     pub fn create(&mut self, project: &str, req: &CreateSecretRequest, now: Millis) -> StoreResult<Secret> {
         if !is_valid_secret_name(&req.name) {
             return Err(ApiError::invalid(format!(
