@@ -23,6 +23,11 @@ fn main() {
 }
 
 async fn open_tui(cli: &Cli) -> i32 {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!("error: the terminal UI needs a terminal; in scripts use a subcommand, e.g. `csms list -o json`");
+        return cli::exit::USAGE;
+    }
     let g = &cli.global;
     let ws = match csms_tui::workspace::Workspace::open(g.config.as_deref(), g.demo, true).await {
         Ok(ws) => ws,

@@ -249,3 +249,15 @@ fn scripts_never_get_demo_data_they_did_not_ask_for() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--demo"));
 }
+
+#[test]
+fn the_ui_without_a_terminal_points_to_the_cli() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
+        .arg("--demo")
+        .env("CSMS_LOG", "off")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("csms list"));
+}

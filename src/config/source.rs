@@ -42,7 +42,6 @@ impl SecretSource {
             }
         }
     }
-
 }
 
 /// Credentials the official SDK would find: its env vars, then
