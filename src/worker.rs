@@ -59,7 +59,12 @@ impl Worker {
             match effect {
                 Effect::Load { generation, profile } => {
                     let result = match w.client(profile).await {
-                        Ok(c) => c.list_secrets(PAGE_SIZE).await.map_err(|e| e.to_string()),
+                        Ok(c) => c
+                            .list_secrets_with(PAGE_SIZE, |page| {
+                                w.send(Msg::Page { generation, profile, secrets: page.to_vec() })
+                            })
+                            .await
+                            .map_err(|e| e.to_string()),
                         Err(e) => Err(e),
                     };
                     w.send(Msg::Loaded { generation, profile, result });

@@ -98,6 +98,13 @@ pub enum Msg {
     Tick(Millis),
     /// The terminal's size in cells.
     Resize(u16, u16),
+    /// One page of a load under way (shown only while a view fills for the first time).
+    Page {
+        generation: u64,
+        profile: usize,
+        secrets: Vec<Secret>,
+    },
+    /// A load's end: every secret of the profile, or why not.
     Loaded {
         generation: u64,
         profile: usize,
@@ -150,6 +157,8 @@ pub struct State {
     pub fetched_at: BTreeMap<usize, Millis>,
     pub loading: BTreeSet<usize>,
     pub load_errors: BTreeMap<usize, String>,
+    /// Pages received so far for profiles shown for the first time in this view.
+    pub preview: BTreeMap<usize, Vec<Secret>>,
     pub message: Option<Message>,
     pub bulk: Option<Bulk>,
     pub refresh_every: Millis,
@@ -187,6 +196,7 @@ impl State {
             fetched_at: BTreeMap::new(),
             loading: BTreeSet::new(),
             load_errors: BTreeMap::new(),
+            preview: BTreeMap::new(),
             message: None,
             bulk: None,
             refresh_every,
@@ -232,6 +242,7 @@ impl State {
     fn refresh(&mut self) -> Vec<Effect> {
         self.generation += 1;
         self.last_refresh = self.now;
+        self.preview.clear();
         let profiles = self.view_profiles();
         self.loading = profiles.iter().copied().collect();
         profiles.into_iter().map(|profile| Effect::Load { generation: self.generation, profile }).collect()
@@ -270,12 +281,30 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Key(key) => on_key(state, key),
+        Msg::Page { generation, profile, secrets } => {
+            // Pages fill a profile that shows nothing yet; a refresh keeps the
+            // rows it has until the whole listing is in.
+            if generation == state.generation && !state.fetched_at.contains_key(&profile) {
+                let preview = state.preview.entry(profile).or_default();
+                preview.extend(secrets);
+                let rows = preview.clone();
+                // A user who has not moved yet keeps seeing the top: the soonest deletions.
+                let at_top = state.table.selected_index() == 0;
+                state.table.replace_profile(profile, rows);
+                if at_top {
+                    state.table.select_first();
+                }
+                state.after_move();
+            }
+            vec![]
+        }
         Msg::Loaded { generation, profile, result } => {
             if generation != state.generation {
                 // An answer to a view or refresh the user has left behind.
                 return vec![];
             }
             state.loading.remove(&profile);
+            state.preview.remove(&profile);
             match result {
                 Ok(secrets) => {
                     state.table.replace_profile(profile, secrets);

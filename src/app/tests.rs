@@ -441,3 +441,25 @@ fn command_line_switches_sorts_filters_and_completes() {
     update(&mut state, code(KeyCode::Enter));
     assert!(state.quit);
 }
+
+#[test]
+fn a_first_load_shows_pages_as_they_come_and_a_refresh_keeps_rows_until_done() {
+    let (mut state, _) = State::new(profiles(), View::Profile(0), 60_000, None, NOW);
+    update(&mut state, Msg::Page { generation: 1, profile: 0, secrets: vec![enabled("a"), enabled("b")] });
+    assert_eq!(state.table.len(), 2, "the first page shows at once");
+    update(&mut state, Msg::Page { generation: 1, profile: 0, secrets: vec![pending("c", HOUR)] });
+    assert_eq!(state.table.len(), 3);
+    assert_eq!(selected(&state), "c");
+    update(
+        &mut state,
+        Msg::Loaded { generation: 1, profile: 0, result: Ok(vec![enabled("a"), enabled("b"), pending("c", HOUR)]) },
+    );
+    assert!(state.preview.is_empty());
+
+    let refresh = update(&mut state, key('r'));
+    assert_eq!(refresh, vec![Effect::Load { generation: 2, profile: 0 }]);
+    update(&mut state, Msg::Page { generation: 2, profile: 0, secrets: vec![enabled("a")] });
+    assert_eq!(state.table.len(), 3, "a refresh does not shrink the table to its first page");
+    update(&mut state, Msg::Page { generation: 1, profile: 0, secrets: vec![enabled("stale")] });
+    assert!(state.table.rows().iter().all(|r| r.secret.name != "stale"));
+}

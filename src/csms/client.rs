@@ -125,11 +125,17 @@ impl Client {
     /// Every secret, page after page by marker. A server that hands back a
     /// marker it already gave is an error, not an endless loop.
     pub async fn list_secrets(&self, page_size: u32) -> Result<Vec<Secret>> {
+        self.list_secrets_with(page_size, |_| {}).await
+    }
+
+    /// As `list_secrets`, showing each page to `on_page` as it arrives.
+    pub async fn list_secrets_with(&self, page_size: u32, mut on_page: impl FnMut(&[Secret])) -> Result<Vec<Secret>> {
         let mut all = Vec::new();
         let mut marker: Option<String> = None;
         let mut seen = std::collections::HashSet::new();
         loop {
             let page = self.list_secrets_page(page_size, marker.as_deref()).await?;
+            on_page(&page.secrets);
             let count = page.secrets.len();
             all.extend(page.secrets);
             let next = page.page_info.and_then(|p| p.next_marker).filter(|m| !m.is_empty());
