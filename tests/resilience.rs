@@ -338,3 +338,23 @@ async fn bulk_concurrency_comes_back_up_once_throttling_stops() {
     assert!(limits[lowest..].windows(2).all(|w| w[1] >= w[0]), "only up once the burst is over: {limits:?}");
     assert!(report.results.iter().all(|(_, r)| matches!(r, BulkResult::Done(o) if o.is_safe())));
 }
+
+#[tokio::test]
+async fn a_flaky_iam_is_asked_again_and_a_wrong_password_is_not() {
+    let server = Server::start();
+    server
+        .faults(json!({"script": ["error", "drop_before"], "error_status": 503, "path_regex": "^/v3/auth/tokens$"}))
+        .await;
+    let client = server.password();
+    client.list_secrets(50).await.unwrap();
+
+    let bad = csms_tui::csms::Credentials::Password {
+        domain: DOMAIN.into(),
+        user: USER.into(),
+        password: csms_tui::csms::Redacted::new("wrong"),
+    };
+    let started = Instant::now();
+    let e = Client::new(server.options(bad)).unwrap().list_secrets(50).await.unwrap_err();
+    assert!(e.to_string().contains("IAM refused the password (HTTP 401)"), "{e}");
+    assert!(started.elapsed() < Duration::from_millis(500), "a refusal is final, not retried");
+}

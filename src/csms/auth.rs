@@ -8,6 +8,7 @@ use tokio::sync::Mutex;
 
 use super::error::{Error, Result, body_excerpt};
 use super::redact::Redacted;
+use super::retry::RetryPolicy;
 use super::signer;
 
 /// Credentials, resolved (env vars read, commands run) and ready to use.
@@ -36,6 +37,8 @@ pub struct Authenticator {
     iam_endpoint: String,
     project_id: String,
     token: Mutex<Option<IssuedToken>>,
+    /// IAM is asked again on throttling, 5xx and lost connections, like any read.
+    retry: RetryPolicy,
 }
 
 /// An outgoing request as the signer sees it.
@@ -49,13 +52,20 @@ pub struct Outgoing<'a> {
 }
 
 impl Authenticator {
-    pub fn new(profile: &str, credentials: Credentials, iam_endpoint: &str, project_id: &str) -> Self {
+    pub fn new(
+        profile: &str,
+        credentials: Credentials,
+        iam_endpoint: &str,
+        project_id: &str,
+        retry: RetryPolicy,
+    ) -> Self {
         Authenticator {
             profile: profile.to_string(),
             credentials,
             iam_endpoint: iam_endpoint.trim_end_matches('/').to_string(),
             project_id: project_id.to_string(),
             token: Mutex::new(None),
+            retry,
         }
     }
 
@@ -120,6 +130,22 @@ impl Authenticator {
     }
 
     async fn fetch_token(&self, http: &reqwest::Client) -> Result<IssuedToken> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.request_token(http).await {
+                Ok(token) => return Ok(token),
+                Err((e, true)) if attempt < self.retry.max_attempts => {
+                    tracing::debug!(profile = %self.profile, error = %e, attempt, "IAM again");
+                    tokio::time::sleep(self.retry.delay(attempt, None)).await;
+                }
+                Err((e, _)) => return Err(e),
+            }
+        }
+    }
+
+    /// One token request; the flag says whether the failure is worth another try.
+    async fn request_token(&self, http: &reqwest::Client) -> std::result::Result<IssuedToken, (Error, bool)> {
         let Credentials::Password { domain, user, password } = &self.credentials else {
             unreachable!("only password credentials fetch tokens");
         };
@@ -143,18 +169,20 @@ impl Authenticator {
             .body(body.to_string())
             .send()
             .await
-            .map_err(|e| self.auth_error(format!("IAM at {url} unreachable: {e}")))?;
+            .map_err(|e| (self.auth_error(format!("IAM at {url} unreachable: {e}")), true))?;
         let status = resp.status().as_u16();
         let subject = resp.headers().get("X-Subject-Token").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let bytes = resp.bytes().await.map_err(|e| self.auth_error(format!("IAM answer lost: {e}")))?;
+        let bytes = resp.bytes().await.map_err(|e| (self.auth_error(format!("IAM answer lost: {e}")), true))?;
         if !(200..300).contains(&status) {
             let detail = match Error::from_response(status, &bytes, None) {
                 Error::Api { code: Some(code), message, .. } => format!("{code}: {message}"),
                 _ => body_excerpt(&bytes),
             };
-            return Err(self.auth_error(format!("IAM refused the password (HTTP {status}): {detail}")));
+            let transient = RetryPolicy::retryable_status(status);
+            let what = if transient { "IAM failed" } else { "IAM refused the password" };
+            return Err((self.auth_error(format!("{what} (HTTP {status}): {detail}")), transient));
         }
-        let token = subject.ok_or_else(|| self.auth_error("IAM answer has no X-Subject-Token header"))?;
+        let token = subject.ok_or_else(|| (self.auth_error("IAM answer has no X-Subject-Token header"), false))?;
         #[derive(serde::Deserialize)]
         struct Body {
             token: TokenBody,

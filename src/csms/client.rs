@@ -79,7 +79,8 @@ impl Client {
             .user_agent(USER_AGENT)
             .build()
             .map_err(|e| Error::Invalid(format!("cannot build HTTP client: {e}")))?;
-        let auth = Authenticator::new(&opts.profile, opts.credentials, &opts.iam_endpoint, &opts.project_id);
+        let auth =
+            Authenticator::new(&opts.profile, opts.credentials, &opts.iam_endpoint, &opts.project_id, opts.retry);
         Ok(Client {
             http,
             base,
