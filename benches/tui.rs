@@ -38,7 +38,7 @@ fn loaded_state(n: usize) -> State {
     }];
     let (mut state, _) = State::new(profiles, View::Profile(0), 60_000, None, NOW);
     update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(secrets(n)) });
-    update(&mut state, Msg::Resize(200, 50));
+    update(&mut state, Msg::Viewport { rows: csms_tui::ui::table_height(50) });
     state
 }
 

@@ -62,7 +62,7 @@ async fn event_loop(
         worker.run(e);
     }
     let size = terminal.size()?;
-    app::update(&mut state, Msg::Resize(size.width, size.height));
+    app::update(&mut state, Msg::Viewport { rows: ui::table_height(size.height) });
 
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -82,7 +82,7 @@ async fn event_loop(
             Some(msg) = rx.recv() => msg,
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(key))) => Msg::Key(key),
-                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(Event::Resize(_, h))) => Msg::Viewport { rows: ui::table_height(h) },
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
                 None => break,

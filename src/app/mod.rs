@@ -96,8 +96,10 @@ pub struct Bulk {
 pub enum Msg {
     Key(KeyEvent),
     Tick(Millis),
-    /// The terminal's size in cells.
-    Resize(u16, u16),
+    /// How many table rows fit on screen (after a resize).
+    Viewport {
+        rows: usize,
+    },
     /// One page of a load under way (shown only while a view fills for the first time).
     Page {
         generation: u64,
@@ -275,8 +277,8 @@ impl State {
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Tick(now) => tick(state, now),
-        Msg::Resize(_, height) => {
-            state.page_height = crate::ui::table_height(height);
+        Msg::Viewport { rows } => {
+            state.page_height = rows;
             state.after_move();
             vec![]
         }

@@ -59,11 +59,12 @@ fn secrets() -> Vec<Secret> {
     ]
 }
 
-fn state_with(secrets: Vec<Secret>, width: u16, height: u16) -> State {
+/// A state loaded with `secrets`, laid out for a terminal `height` rows tall.
+fn state_with(secrets: Vec<Secret>, height: u16) -> State {
     let (mut state, _) = State::new(profiles(), View::Profile(0), 60_000, None, NOW - 5_000);
     update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(secrets) });
     update(&mut state, Msg::Tick(NOW));
-    update(&mut state, Msg::Resize(width, height));
+    update(&mut state, Msg::Viewport { rows: super::table_height(height) });
     state
 }
 
@@ -92,19 +93,19 @@ macro_rules! snap {
 
 #[test]
 fn main_table_with_pending_rows() {
-    let state = state_with(secrets(), 110, 20);
+    let state = state_with(secrets(), 20);
     snap!("main_110x20", screen(&state, 110, 20));
 }
 
 #[test]
 fn main_table_at_80x24() {
-    let state = state_with(secrets(), 80, 24);
+    let state = state_with(secrets(), 24);
     snap!("main_80x24", screen(&state, 80, 24));
 }
 
 #[test]
 fn countdown_ticks_and_reads_due() {
-    let mut state = state_with(secrets(), 80, 24);
+    let mut state = state_with(secrets(), 24);
     update(&mut state, Msg::Tick(NOW + 1000));
     assert!(screen(&state, 80, 24).contains("00:04:01"));
     update(&mut state, Msg::Tick(NOW + 5 * 60_000));
@@ -114,14 +115,14 @@ fn countdown_ticks_and_reads_due() {
 
 #[test]
 fn confirm_dialog() {
-    let mut state = state_with(secrets(), 80, 24);
+    let mut state = state_with(secrets(), 24);
     key(&mut state, 'c');
     snap!("confirm_80x24", screen(&state, 80, 24));
 }
 
 #[test]
 fn error_message_after_a_failed_cancel() {
-    let mut state = state_with(secrets(), 100, 16);
+    let mut state = state_with(secrets(), 16);
     key(&mut state, 'c');
     key(&mut state, 'y');
     let err = Error::Api {
@@ -145,7 +146,7 @@ fn error_message_after_a_failed_cancel() {
 
 #[test]
 fn cancel_in_flight_row() {
-    let mut state = state_with(secrets(), 100, 12);
+    let mut state = state_with(secrets(), 12);
     key(&mut state, 'c');
     key(&mut state, 'y');
     let text = screen(&state, 100, 12);
@@ -154,14 +155,14 @@ fn cancel_in_flight_row() {
 
 #[test]
 fn help_screen() {
-    let mut state = state_with(secrets(), 80, 40);
+    let mut state = state_with(secrets(), 40);
     key(&mut state, '?');
     snap!("help_80x40", screen(&state, 80, 40));
 }
 
 #[test]
 fn details_with_versions() {
-    let mut state = state_with(secrets(), 90, 34);
+    let mut state = state_with(secrets(), 34);
     update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
     let versions = vec![
         VersionMetadata {
@@ -187,7 +188,7 @@ fn details_with_versions() {
 
 #[test]
 fn all_profiles_view_with_a_failing_profile() {
-    let mut state = state_with(secrets(), 100, 18);
+    let mut state = state_with(secrets(), 18);
     key(&mut state, 'a');
     let generation = state.generation;
     update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(secrets()) });
@@ -205,7 +206,7 @@ fn all_profiles_view_with_a_failing_profile() {
 
 #[test]
 fn schedule_dialog() {
-    let mut state = state_with(secrets(), 80, 24);
+    let mut state = state_with(secrets(), 24);
     key(&mut state, 'G');
     key(&mut state, 'k');
     key(&mut state, 'k');
@@ -219,7 +220,7 @@ fn schedule_dialog() {
 
 #[test]
 fn pending_rows_stand_out_and_countdowns_take_colour_by_time_left() {
-    let state = state_with(secrets(), 100, 16);
+    let state = state_with(secrets(), 16);
     let terminal = render(&state, 100, 16, Theme { color: true });
     let buf = terminal.backend().buffer();
     let find = |needle: &str| {
