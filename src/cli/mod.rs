@@ -46,6 +46,16 @@ fn error_status(err: &csms::Error) -> i32 {
     }
 }
 
+/// A command's exit status from the worst of its parts: an authentication
+/// failure says so (4); any other failure is a failure (1).
+fn overall(status: i32) -> i32 {
+    match status {
+        exit::OK => exit::OK,
+        exit::AUTH => exit::AUTH,
+        _ => exit::FAILED,
+    }
+}
+
 fn usage(msg: impl std::fmt::Display) -> i32 {
     eprintln!("error: {msg}");
     exit::USAGE
@@ -418,13 +428,7 @@ async fn cancel(ws: &Workspace, profile: Option<&str>, output: Output, names: Ve
             s.retries.load(std::sync::atomic::Ordering::Relaxed)
         );
     }
-    if status == exit::AUTH {
-        exit::AUTH
-    } else if status != exit::OK {
-        exit::FAILED
-    } else {
-        exit::OK
-    }
+    overall(status)
 }
 
 async fn watch(ws: &Workspace, profile: Option<&str>, output: Output, within: &str, all: bool) -> i32 {
@@ -512,11 +516,5 @@ async fn profiles(ws: &Workspace, output: Output, check: bool) -> i32 {
         Output::Json => println!("{}", serde_json::to_string_pretty(&json_rows).unwrap()),
         Output::Table => print!("{}", t.render()),
     }
-    if status == exit::AUTH {
-        exit::AUTH
-    } else if status != exit::OK {
-        exit::FAILED
-    } else {
-        exit::OK
-    }
+    overall(status)
 }
