@@ -1,18 +1,38 @@
-//! Waiting for the signals that ask the process to stop.
+//! The signals that ask the process to stop: SIGINT (Ctrl-C) and SIGTERM.
 
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
-pub async fn terminated() {
+/// Listens from the moment it is made, so a signal that arrives before
+/// anyone waits is not lost (nor left to kill the process unhandled).
+pub struct Termination {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl Termination {
+    /// Starts listening. Needs a tokio runtime.
+    pub fn listen() -> std::io::Result<Termination> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Termination { term: signal(SignalKind::terminate())?, int: signal(SignalKind::interrupt())? })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Termination {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    /// Resolves on the next SIGINT or SIGTERM.
+    pub async fn wait(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

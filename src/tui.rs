@@ -41,9 +41,11 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<()> {
 
     // ratatui::init installs a panic hook that restores the terminal before
     // the panic message prints; the guard covers every other way out.
+    // Signals are caught before raw mode begins, so none can end the process with the terminal raw.
+    let termination = crate::signals::Termination::listen()?;
     let terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
-    let result = event_loop(terminal, state, effects, worker, rx).await;
+    let result = event_loop(terminal, state, effects, worker, rx, termination).await;
     drop(_guard);
     // The workspace (and the demo emulator in it) lives until the UI is gone.
     drop(ws);
@@ -56,6 +58,7 @@ async fn event_loop(
     effects: Vec<Effect>,
     worker: Worker,
     mut rx: mpsc::UnboundedReceiver<Msg>,
+    mut termination: crate::signals::Termination,
 ) -> anyhow::Result<()> {
     let theme = Theme::from_env();
     for e in effects {
@@ -67,8 +70,6 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let stop = crate::signals::terminated();
-    tokio::pin!(stop);
     let mut dirty = true;
 
     while !state.quit {
@@ -77,7 +78,7 @@ async fn event_loop(
             dirty = false;
         }
         let msg = tokio::select! {
-            _ = &mut stop => break,
+            _ = termination.wait() => break,
             _ = tick.tick() => Msg::Tick(now_ms()),
             Some(msg) = rx.recv() => msg,
             ev = events.next() => match ev {

@@ -359,6 +359,7 @@ async fn cancel(ws: &Workspace, profile: Option<&str>, output: Output, names: Ve
         Ok(pc) => pc,
         Err(status) => return status,
     };
+    let termination = crate::signals::Termination::listen();
     let total = names.len();
     let mut done = 0usize;
     let table = output == Output::Table;
@@ -376,8 +377,12 @@ async fn cancel(ws: &Workspace, profile: Option<&str>, output: Output, names: Ve
                 }
             }
         },
-        async {
-            let _ = tokio::signal::ctrl_c().await;
+        async move {
+            match termination {
+                Ok(mut t) => t.wait().await,
+                // Without signal handling the run simply cannot be stopped early.
+                Err(_) => std::future::pending().await,
+            }
         },
     )
     .await;

@@ -48,6 +48,14 @@ pub async fn run(args: ServeArgs) -> i32 {
     if let Database::File(p) = &database {
         eprintln!("database: {}", p.display());
     }
+    // Listening before the server starts: a SIGTERM right after "listening on" still stops it cleanly.
+    let mut termination = match crate::signals::Termination::listen() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot listen for signals: {e}");
+            return exit::FAILED;
+        }
+    };
     let running =
         match emulator::start(ServeOptions { listen: args.listen, database, accounts, admin_token: args.admin_token })
             .await
@@ -61,7 +69,7 @@ pub async fn run(args: ServeArgs) -> i32 {
     println!("listening on http://{}", running.addr);
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    crate::signals::terminated().await;
+    termination.wait().await;
     eprintln!("stopping");
     match running.stop().await {
         Ok(()) => exit::OK,
