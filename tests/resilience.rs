@@ -358,3 +358,18 @@ async fn a_flaky_iam_is_asked_again_and_a_wrong_password_is_not() {
     assert!(e.to_string().contains("IAM refused the password (HTTP 401)"), "{e}");
     assert!(started.elapsed() < Duration::from_millis(500), "a refusal is final, not retried");
 }
+
+#[tokio::test]
+async fn a_token_refused_twice_is_an_authentication_error_naming_the_profile() {
+    // IAM on one server, CSMS on another that knows none of its tokens:
+    // the first 401 renews the token, the second is reported.
+    let iam = Server::start();
+    let csms_server = Server::start();
+    let mut opts = csms_server.options(password_credentials());
+    opts.iam_endpoint = iam.url.clone();
+    opts.profile = "prod-eu".into();
+    let e = Client::new(opts).unwrap().list_secrets(50).await.unwrap_err();
+    let text = e.to_string();
+    assert!(e.is_auth(), "{text}");
+    assert!(text.contains("profile 'prod-eu'") && text.contains("APIGW.0301"), "{text}");
+}

@@ -23,14 +23,20 @@ impl SecretSource {
                 Err(_) => Err(format!("environment variable {var} is not set")),
             },
             SecretSource::Command(cmd) => {
+                // stderr is captured, never let through: it would scribble over the UI.
                 let out = Command::new("sh")
                     .arg("-c")
                     .arg(cmd)
-                    .stderr(std::process::Stdio::inherit())
+                    .stdin(std::process::Stdio::null())
                     .output()
                     .map_err(|e| format!("cannot run command `{cmd}`: {e}"))?;
                 if !out.status.success() {
-                    return Err(format!("command `{cmd}` failed with {}", out.status));
+                    let stderr = String::from_utf8_lossy(&out.stderr);
+                    let said = stderr.lines().rev().find(|l| !l.trim().is_empty()).map(str::trim);
+                    return Err(match said {
+                        Some(line) => format!("command `{cmd}` failed with {}: {line}", out.status),
+                        None => format!("command `{cmd}` failed with {}", out.status),
+                    });
                 }
                 let value = String::from_utf8(out.stdout)
                     .map_err(|_| format!("command `{cmd}` printed something that is not UTF-8"))?;
@@ -121,8 +127,8 @@ mod tests {
     #[test]
     fn command_source() {
         assert_eq!(SecretSource::Command("echo ' tok '".into()).resolve().unwrap().expose(), "tok");
-        let err = SecretSource::Command("exit 3".into()).resolve().unwrap_err();
-        assert!(err.contains("exit 3"), "{err}");
+        let err = SecretSource::Command("echo 'no such entry' >&2; exit 3".into()).resolve().unwrap_err();
+        assert!(err.contains("exit status: 3") && err.ends_with(": no such entry"), "{err}");
         assert!(SecretSource::Env("CSMS_TEST_SURELY_UNSET_VAR".into()).resolve().is_err());
     }
 }
