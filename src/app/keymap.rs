@@ -141,6 +141,9 @@ pub const POPUP: &[Binding] = &[
     b(&[Code(KeyCode::Esc), Char('q')], "esc", Action::Back, "close", Some("close")),
 ];
 
+pub const CLOSE: &[Binding] =
+    &[b(&[Code(KeyCode::Esc), Code(KeyCode::Enter), Char('q')], "esc", Action::Back, "close", Some("close"))];
+
 /// The help screen's sections, in order.
 pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Secrets", TABLE),
@@ -148,7 +151,8 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Filter (typing)", FILTER),
     ("Command line (after :)", COMMAND),
     ("Schedule a deletion (typing the name)", SCHEDULE),
-    ("Profiles, details, help", POPUP),
+    ("Profiles, help, reports", POPUP),
+    ("Details", CLOSE),
 ];
 
 pub fn lookup(table: &[Binding], ev: &KeyEvent) -> Option<Action> {

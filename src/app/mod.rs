@@ -89,7 +89,8 @@ pub struct Bulk {
     pub total: usize,
     pub done: usize,
     pub safe: usize,
-    pub lines: Vec<String>,
+    /// One line per secret, with whether it ended safe (problems are listed first).
+    pub lines: Vec<(bool, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -402,13 +403,22 @@ fn cancel_done(state: &mut State, profile: usize, name: String, outcome: CancelO
     if outcome.is_safe() {
         b.safe += 1;
     }
-    b.lines.push(format!("{:<19} {text}", outcome.label()));
+    let detail = match &outcome {
+        CancelOutcome::Failed(e) => e.to_string(),
+        CancelOutcome::Unknown { error, .. } => {
+            format!("{error}; last seen {}", outcome.secret().map_or("nothing", |s| s.state_label()))
+        }
+        _ => format!("now {}", outcome.secret().map_or("?", |s| s.state_label())),
+    };
+    b.lines.push((outcome.is_safe(), format!("{:<19} {name} ({pname}): {detail}", outcome.label())));
     let (done, total, safe) = (b.done, b.total, b.safe);
     if done < total {
         state.say(Level::Info, format!("Cancelling deletions: {done}/{total}"));
         return;
     }
-    let lines = state.bulk.take().map(|b| b.lines).unwrap_or_default();
+    let mut lines = state.bulk.take().map(|b| b.lines).unwrap_or_default();
+    lines.sort_by_key(|(safe, _)| *safe);
+    let lines = lines.into_iter().map(|(_, line)| line).collect();
     let level = if safe == total { Level::Success } else { Level::Error };
     state.say(level, format!("Bulk cancel done: {safe} of {total} no longer pending deletion"));
     if state.mode == Mode::Normal {
@@ -557,7 +567,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         Mode::Details { .. } => {
-            if matches!(keymap::lookup(keymap::POPUP, &key), Some(Action::Back | Action::Apply)) {
+            if keymap::lookup(keymap::CLOSE, &key) == Some(Action::Back) {
                 state.mode = Mode::Normal;
             }
             vec![]

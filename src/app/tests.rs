@@ -330,7 +330,10 @@ fn bulk_cancel_with_mixed_results() {
     let Mode::Report { lines, title, .. } = &state.mode else { panic!("{:?}", state.mode) };
     assert_eq!(title, "Bulk cancel: 2/3 safe");
     assert_eq!(lines.len(), 3);
-    assert!(lines.iter().any(|l| l.starts_with("failed") && l.contains("later") && l.contains("r1")));
+    assert!(
+        lines[0].starts_with("failed") && lines[0].contains("later") && lines[0].contains("r1"),
+        "problems first: {lines:?}"
+    );
     assert_eq!(row_state(&state, 0, "db-pass"), "ENABLED");
     assert_eq!(row_state(&state, 0, "later"), "PENDING_DELETE");
     update(&mut state, code(KeyCode::Esc));

@@ -93,8 +93,14 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
     }
 }
 
+/// Where a configuration would go, with the home directory as `~`.
 pub fn config_hint() -> String {
-    crate::config::default_path().map_or("config.toml".into(), |p| p.display().to_string())
+    let Some(path) = crate::config::default_path() else { return "config.toml".into() };
+    let home = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+    match home.as_deref().and_then(|h| path.strip_prefix(h).ok()) {
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
+    }
 }
 
 /// A client for a profile; says so on stderr when it does not verify TLS.

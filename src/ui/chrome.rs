@@ -86,10 +86,7 @@ fn message(state: &State, theme: &Theme) -> Line<'static> {
     } else if let Some(m) = &state.message {
         Line::from(Span::styled(format!(" {}", m.text), theme.message(m.level)))
     } else if let Some(path) = &state.demo {
-        Line::from(Span::styled(
-            format!(" Demo data on a local emulator. Configure a real account in {path}"),
-            theme.dim(),
-        ))
+        Line::from(Span::styled(format!(" Demo data on a local emulator · a real account goes in {path}"), theme.dim()))
     } else {
         Line::default()
     }
@@ -103,6 +100,7 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Mode::Command { .. } => keymap::COMMAND,
         Mode::Confirm(_) => keymap::CONFIRM,
         Mode::Schedule { .. } => keymap::SCHEDULE,
+        Mode::Details { .. } => keymap::CLOSE,
         _ => keymap::POPUP,
     };
     let mut keys = vec![Span::raw(" ")];

@@ -69,7 +69,8 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
             if keys.len() > SHOWN {
                 lines.push(Line::from(format!("  … and {} more", keys.len() - SHOWN)));
             }
-            lines.len() as u16 + 5
+            // The lines so far, a blank one and the keys, inside the border.
+            lines.len() as u16 + 4
         }
     };
     lines.push(Line::default());
@@ -229,5 +230,6 @@ pub fn report(frame: &mut Frame, title: &str, lines: &[String], scroll: usize, t
     let inner = popup(frame, frame.area().width.saturating_sub(4), height, title, theme.header());
     let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize)) as u16;
     let text: Vec<Line> = lines.iter().map(|l| Line::from(l.clone())).collect();
-    frame.render_widget(Paragraph::new(text).scroll((scroll, 0)), inner);
+    // Wrapped, so an error's request id is never cut off.
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);
 }
