@@ -1,0 +1,94 @@
+//! The `:` command line: its commands and their completion.
+
+use super::keymap;
+use super::{Effect, Level, Mode, SortKey, State, View};
+
+/// Runs a `:` command line.
+pub(super) fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
+    let (cmd, arg) = line.split_once(' ').map_or((line, ""), |(c, a)| (c, a.trim()));
+    let profile_index = |name: &str| state.profiles.iter().position(|p| p.name == name);
+    match cmd {
+        "" => vec![],
+        "profile" | "ctx" | "p" => match profile_index(arg) {
+            Some(i) => state.switch_view(View::Profile(i)),
+            None => {
+                state.say(Level::Error, format!("no profile named '{arg}'"));
+                vec![]
+            }
+        },
+        "all" | "a" => state.switch_view(View::All),
+        "sort" => {
+            let key = match arg {
+                "time" | "time-left" => Some(SortKey::TimeLeft),
+                "name" => Some(SortKey::Name),
+                "state" => Some(SortKey::State),
+                "updated" => Some(SortKey::Updated),
+                _ => None,
+            };
+            match key {
+                Some(k) => state.table.set_sort(k),
+                None => state.say(Level::Error, format!("sort by time, name, state or updated, not '{arg}'")),
+            }
+            state.after_move();
+            vec![]
+        }
+        "filter" => {
+            state.table.set_filter(arg);
+            state.table.select_first();
+            state.after_move();
+            vec![]
+        }
+        "refresh" | "r" => state.refresh(),
+        "help" | "?" => {
+            state.mode = Mode::Help { scroll: 0 };
+            vec![]
+        }
+        "quit" | "q" | "q!" => {
+            state.quit = true;
+            vec![]
+        }
+        name if arg.is_empty() && profile_index(name).is_some() => {
+            state.switch_view(View::Profile(profile_index(name).expect("checked")))
+        }
+        other => {
+            let known = keymap::COMMANDS.iter().map(|c| c.0).collect::<Vec<_>>().join(", ");
+            state.say(Level::Error, format!("unknown command '{other}': try {known}, or a profile name"));
+            vec![]
+        }
+    }
+}
+
+/// Completes the command line: a command name, or a profile name after `profile`.
+pub(super) fn complete(state: &State, input: &str) -> String {
+    let candidates: Vec<String> = match input.split_once(' ') {
+        Some(("profile" | "ctx" | "p", prefix)) => state
+            .profiles
+            .iter()
+            .filter(|p| p.name.starts_with(prefix.trim_start()))
+            .map(|p| format!("profile {}", p.name))
+            .collect(),
+        Some(_) => vec![],
+        None => keymap::COMMANDS
+            .iter()
+            .map(|c| c.0.to_string())
+            .chain(state.profiles.iter().map(|p| p.name.clone()))
+            .filter(|c| c.starts_with(input))
+            .collect(),
+    };
+    match candidates.as_slice() {
+        [one] if one.starts_with("profile ") => one.clone(),
+        [one] if keymap::COMMANDS.iter().any(|c| c.0 == one && !c.1.is_empty()) => format!("{one} "),
+        [one] => one.clone(),
+        // The longest common prefix of several candidates.
+        [first, rest @ ..] => {
+            let mut prefix = first.clone();
+            for c in rest {
+                while !c.starts_with(&prefix) {
+                    prefix.pop();
+                }
+            }
+            if prefix.len() > input.len() { prefix } else { input.to_string() }
+        }
+        [] => input.to_string(),
+    }
+}

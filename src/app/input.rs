@@ -1,0 +1,289 @@
+//! Keys: what each one does in each mode, and the confirmations that stand
+//! between a key and a request.
+
+use std::collections::BTreeMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::command::{complete, run_command};
+use super::keymap::{self, Action};
+use super::{Bulk, DEFAULT_SCHEDULE_DAYS, Effect, Level, Mode, Op, Pending, Row, RowKey, State, View};
+
+pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if key.kind == crossterm::event::KeyEventKind::Release {
+        return vec![];
+    }
+    match state.mode.clone() {
+        Mode::Normal => normal_key(state, key),
+        Mode::Filter { mut input } => {
+            match keymap::lookup(keymap::FILTER, &key) {
+                Some(Action::Apply) => {
+                    state.mode = Mode::Normal;
+                    state.table.select_first();
+                }
+                Some(Action::Back) => {
+                    state.mode = Mode::Normal;
+                    state.table.set_filter("");
+                }
+                _ => {
+                    match key.code {
+                        KeyCode::Backspace => {
+                            input.pop();
+                        }
+                        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.push(c),
+                        _ => return vec![],
+                    }
+                    state.table.set_filter(&input);
+                    state.table.select_first();
+                    state.mode = Mode::Filter { input };
+                }
+            }
+            state.after_move();
+            vec![]
+        }
+        Mode::Command { mut input } => match keymap::lookup(keymap::COMMAND, &key) {
+            Some(Action::Apply) => {
+                state.mode = Mode::Normal;
+                run_command(state, input.trim())
+            }
+            Some(Action::Back) => {
+                state.mode = Mode::Normal;
+                vec![]
+            }
+            Some(Action::Complete) => {
+                state.mode = Mode::Command { input: complete(state, &input) };
+                vec![]
+            }
+            _ => {
+                match key.code {
+                    KeyCode::Backspace if input.is_empty() => {
+                        state.mode = Mode::Normal;
+                        return vec![];
+                    }
+                    KeyCode::Backspace => {
+                        input.pop();
+                    }
+                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.push(c),
+                    _ => {}
+                }
+                state.mode = Mode::Command { input };
+                vec![]
+            }
+        },
+        Mode::Confirm(pending) => match keymap::lookup(keymap::CONFIRM, &key) {
+            Some(Action::Confirm) => confirm(state, pending),
+            Some(Action::Back) => {
+                state.mode = Mode::Normal;
+                state.say(Level::Info, "Nothing was sent");
+                vec![]
+            }
+            _ => vec![],
+        },
+        Mode::Schedule { key: row, days, mut typed } => match keymap::lookup(keymap::SCHEDULE, &key) {
+            Some(Action::MoreDays) => {
+                state.mode = Mode::Schedule { key: row, days: (days + 1).min(30), typed };
+                vec![]
+            }
+            Some(Action::FewerDays) => {
+                state.mode = Mode::Schedule { key: row, days: days.saturating_sub(1).max(7), typed };
+                vec![]
+            }
+            Some(Action::Back) => {
+                state.mode = Mode::Normal;
+                state.say(Level::Info, "Nothing was sent");
+                vec![]
+            }
+            Some(Action::Confirm) if typed == row.1 => {
+                state.mode = Mode::Normal;
+                state.in_flight.insert(row.clone(), Op::Schedule);
+                vec![Effect::Schedule { profile: row.0, name: row.1, days }]
+            }
+            Some(Action::Confirm) => {
+                state.say(Level::Warning, "Type the secret's name exactly to confirm");
+                vec![]
+            }
+            _ => {
+                match key.code {
+                    KeyCode::Backspace => {
+                        typed.pop();
+                    }
+                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => typed.push(c),
+                    _ => {}
+                }
+                state.mode = Mode::Schedule { key: row, days, typed };
+                vec![]
+            }
+        },
+        Mode::PickProfile { selected } => match keymap::lookup(keymap::POPUP, &key) {
+            Some(Action::Down) => {
+                state.mode = Mode::PickProfile { selected: (selected + 1).min(state.profiles.len().saturating_sub(1)) };
+                vec![]
+            }
+            Some(Action::Up) => {
+                state.mode = Mode::PickProfile { selected: selected.saturating_sub(1) };
+                vec![]
+            }
+            Some(Action::Apply) => state.switch_view(View::Profile(selected)),
+            Some(Action::Back) => {
+                state.mode = Mode::Normal;
+                vec![]
+            }
+            _ => vec![],
+        },
+        Mode::Help { scroll } => {
+            match keymap::lookup(keymap::POPUP, &key) {
+                Some(Action::Down) => state.mode = Mode::Help { scroll: scroll + 1 },
+                Some(Action::Up) => state.mode = Mode::Help { scroll: scroll.saturating_sub(1) },
+                Some(Action::Back | Action::Apply) => state.mode = Mode::Normal,
+                _ if key.code == KeyCode::Char('?') => state.mode = Mode::Normal,
+                _ => {}
+            }
+            vec![]
+        }
+        Mode::Report { title, lines, scroll } => {
+            match keymap::lookup(keymap::POPUP, &key) {
+                Some(Action::Down) => state.mode = Mode::Report { title, lines, scroll: scroll + 1 },
+                Some(Action::Up) => state.mode = Mode::Report { title, lines, scroll: scroll.saturating_sub(1) },
+                Some(Action::Back | Action::Apply) => state.mode = Mode::Normal,
+                _ => {}
+            }
+            vec![]
+        }
+        Mode::Details { .. } => {
+            if keymap::lookup(keymap::CLOSE, &key) == Some(Action::Back) {
+                state.mode = Mode::Normal;
+            }
+            vec![]
+        }
+    }
+}
+
+fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(action) = keymap::lookup(keymap::TABLE, &key) else { return vec![] };
+    let page = state.page_height.max(1) as isize;
+    match action {
+        Action::Down => state.table.move_by(1),
+        Action::Up => state.table.move_by(-1),
+        Action::PageDown => state.table.move_by(page),
+        Action::PageUp => state.table.move_by(-page),
+        Action::Top => state.table.select_first(),
+        Action::Bottom => state.table.select_last(),
+        Action::Filter => state.mode = Mode::Filter { input: state.table.filter().to_string() },
+        Action::Command => state.mode = Mode::Command { input: String::new() },
+        Action::Sort => {
+            let next = state.table.sort().next();
+            state.table.set_sort(next);
+            state.say(Level::Info, format!("Sorted by {}", next.label()));
+        }
+        Action::Help => state.mode = Mode::Help { scroll: 0 },
+        Action::Quit => state.quit = true,
+        Action::Back => {
+            state.table.set_filter("");
+            state.marked.clear();
+        }
+        Action::Refresh => {
+            state.say(Level::Info, "Refreshing…");
+            return state.refresh();
+        }
+        Action::PickProfile => {
+            let selected = match state.view {
+                View::Profile(i) => i,
+                View::All => state.home,
+            };
+            state.mode = Mode::PickProfile { selected };
+        }
+        Action::AllProfiles => {
+            let view = if state.view == View::All { View::Profile(state.home) } else { View::All };
+            return state.switch_view(view);
+        }
+        Action::Mark => {
+            if let Some(key) = state.table.selected().map(Row::key) {
+                if !state.marked.remove(&key) {
+                    state.marked.insert(key);
+                }
+                state.table.move_by(1);
+            }
+        }
+        Action::Details => {
+            if let Some(row) = state.table.selected() {
+                let key = row.key();
+                state.mode = Mode::Details { key: key.clone(), secret: Box::new(row.secret.clone()), versions: None };
+                return vec![Effect::LoadVersions { profile: key.0, name: key.1 }];
+            }
+        }
+        Action::CancelDeletion => ask_cancel(state),
+        Action::ScheduleDeletion => ask_schedule(state),
+        Action::Confirm | Action::Apply | Action::Complete | Action::MoreDays | Action::FewerDays => {}
+    }
+    state.after_move();
+    vec![]
+}
+
+fn ask_cancel(state: &mut State) {
+    if !state.marked.is_empty() {
+        let keys: Vec<RowKey> = state.marked.iter().cloned().collect();
+        if let Some(refusal) = state.refuse_read_only(keys.iter().map(|k| k.0), "cancel") {
+            state.say(Level::Error, refusal);
+            return;
+        }
+        state.mode = Mode::Confirm(Pending::CancelMany { keys });
+        return;
+    }
+    let Some(row) = state.table.selected() else {
+        state.say(Level::Info, "No secret selected");
+        return;
+    };
+    let (key, pending, deletes_at) = (row.key(), row.secret.is_pending_delete(), row.secret.scheduled_delete_time);
+    if !pending {
+        let text = format!("'{}' is {}: there is no deletion to cancel", key.1, row.secret.state_label());
+        state.say(Level::Info, text);
+    } else if let Some(refusal) = state.refuse_read_only([key.0], "cancel") {
+        state.say(Level::Error, refusal);
+    } else if state.in_flight.contains_key(&key) {
+        state.say(Level::Info, format!("A request for '{}' is already under way", key.1));
+    } else {
+        state.mode = Mode::Confirm(Pending::Cancel { key, deletes_at });
+    }
+}
+
+fn ask_schedule(state: &mut State) {
+    let Some(row) = state.table.selected() else { return };
+    let key = row.key();
+    if row.secret.is_pending_delete() {
+        state.say(Level::Info, format!("'{}' is already pending deletion", key.1));
+    } else if let Some(refusal) = state.refuse_read_only([key.0], "schedule deletion") {
+        state.say(Level::Error, refusal);
+    } else if state.in_flight.contains_key(&key) {
+        state.say(Level::Info, format!("A request for '{}' is already under way", key.1));
+    } else {
+        state.mode = Mode::Schedule { key, days: DEFAULT_SCHEDULE_DAYS, typed: String::new() };
+    }
+}
+
+fn confirm(state: &mut State, pending: Pending) -> Vec<Effect> {
+    state.mode = Mode::Normal;
+    match pending {
+        Pending::Cancel { key, .. } => {
+            state.in_flight.insert(key.clone(), Op::Cancel);
+            state.say(Level::Info, format!("Cancelling the deletion of '{}'…", key.1));
+            vec![Effect::Cancel { profile: key.0, name: key.1 }]
+        }
+        Pending::CancelMany { keys } => {
+            // Rows already being worked on are left to the request under way.
+            let keys: Vec<RowKey> = keys.into_iter().filter(|k| !state.in_flight.contains_key(k)).collect();
+            if keys.is_empty() {
+                state.say(Level::Info, "Every marked secret already has a request under way");
+                return vec![];
+            }
+            let mut by_profile: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+            for k in &keys {
+                state.in_flight.insert(k.clone(), Op::Cancel);
+                by_profile.entry(k.0).or_default().push(k.1.clone());
+            }
+            state.marked.clear();
+            state.bulk = Some(Bulk { total: keys.len(), ..Bulk::default() });
+            state.say(Level::Info, format!("Cancelling deletions: 0/{}", keys.len()));
+            by_profile.into_iter().map(|(profile, names)| Effect::CancelMany { profile, names }).collect()
+        }
+    }
+}
