@@ -1,0 +1,168 @@
+//! Changing deletions: `schedule-deletion` and `cancel-deletion`.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::args::Output;
+use super::secrets::{csms_context, secret_json};
+use super::{error_status, exit, fail, overall, profile_client, usage};
+use crate::csms::bulk::{BulkResult, cancel_many};
+use crate::csms::{self, CancelOutcome, CancelReport};
+use crate::timefmt::local_time;
+use crate::workspace::Workspace;
+
+pub(super) async fn schedule(
+    ws: &Workspace,
+    profile: Option<&str>,
+    output: Output,
+    name: &str,
+    days: u32,
+    yes: bool,
+) -> i32 {
+    let (profile, client) = match profile_client(ws, profile, Some("schedule deletion")) {
+        Ok(pc) => pc,
+        Err(status) => return status,
+    };
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return usage("not on a terminal: add --yes to schedule a deletion without a prompt");
+        }
+        eprint!(
+            "Schedule deletion of '{name}' in profile {}? It is deleted for good after {days} days. Type its name to confirm: ",
+            profile.name
+        );
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        if std::io::stdin().read_line(&mut answer).is_err() || answer.trim() != name {
+            eprintln!("not confirmed: nothing was changed");
+            return exit::FAILED;
+        }
+    }
+    match csms::reconcile::schedule_deletion(&client, name, days).await {
+        csms::reconcile::ScheduleOutcome::Scheduled(s) => {
+            if output == Output::Json {
+                println!("{}", serde_json::to_string_pretty(&secret_json(&profile.name, &s)).unwrap());
+            } else {
+                let when = s.scheduled_delete_time.map(local_time).unwrap_or_default();
+                println!("{name}: {} until {when}; undo with `csms cancel-deletion {name}`", s.state_label());
+            }
+            exit::OK
+        }
+        csms::reconcile::ScheduleOutcome::Failed(e) => fail(&csms_context(e, name)),
+        csms::reconcile::ScheduleOutcome::Unknown { error, seen } => {
+            eprintln!(
+                "error: {name}: outcome unknown ({error}); last seen {}",
+                seen.as_ref().map_or("nothing", |s| s.state_label())
+            );
+            exit::FAILED
+        }
+    }
+}
+
+fn report_line(r: &CancelReport) -> String {
+    let mut line = format!("{}: {}", r.name, r.result);
+    if let Some(state) = &r.state {
+        line.push_str(&format!(" (state {state})"));
+    }
+    if r.error_msg.is_some() || r.error_code.is_some() {
+        line.push_str(&format!(
+            ": {}{}",
+            r.error_code.as_deref().map(|c| format!("{c} ")).unwrap_or_default(),
+            r.error_msg.as_deref().unwrap_or("")
+        ));
+    }
+    if let Some(id) = &r.request_id {
+        line.push_str(&format!(" [request id {id}]"));
+    }
+    line
+}
+
+pub(super) async fn cancel(
+    ws: &Workspace,
+    profile: Option<&str>,
+    output: Output,
+    names: Vec<String>,
+    concurrency: usize,
+) -> i32 {
+    let (profile, client) = match profile_client(ws, profile, Some("cancel deletion")) {
+        Ok(pc) => pc,
+        Err(status) => return status,
+    };
+    let termination = crate::signals::Termination::listen();
+    let total = names.len();
+    let mut done = 0usize;
+    let table = output == Output::Table;
+    let show_progress = table && total > 1 && std::io::stderr().is_terminal();
+    let report = cancel_many(
+        Arc::clone(&client),
+        names,
+        concurrency,
+        |name, outcome, _limit| {
+            done += 1;
+            if table {
+                println!("{}", report_line(&CancelReport::new(&profile.name, name, outcome)));
+                if show_progress {
+                    eprint!("\r[{done}/{total}]");
+                }
+            }
+        },
+        async move {
+            match termination {
+                Ok(mut t) => t.wait().await,
+                // Without signal handling the run simply cannot be stopped early.
+                Err(_) => std::future::pending().await,
+            }
+        },
+    )
+    .await;
+    if show_progress {
+        eprintln!();
+    }
+    let mut status = exit::OK;
+    let mut lines = Vec::new();
+    let (mut ok, mut failed, mut skipped) = (0, 0, 0);
+    for (name, result) in &report.results {
+        match result {
+            BulkResult::Done(outcome) => {
+                if outcome.is_safe() {
+                    ok += 1;
+                } else {
+                    failed += 1;
+                    status = status.max(match &**outcome {
+                        CancelOutcome::Failed(e) => error_status(e).max(exit::FAILED),
+                        _ => exit::FAILED,
+                    });
+                }
+                lines.push(serde_json::to_value(CancelReport::new(&profile.name, name, outcome)).unwrap());
+            }
+            BulkResult::NotStarted => {
+                skipped += 1;
+                status = status.max(exit::FAILED);
+                if table {
+                    println!("{name}: not attempted (stopped)");
+                }
+                lines.push(json!({ "name": name, "profile": profile.name, "result": "not attempted" }));
+            }
+        }
+    }
+    if output == Output::Json {
+        println!("{}", serde_json::to_string_pretty(&lines).unwrap());
+    }
+    // The summary goes to stderr in either format: stdout stays one line per secret, or pure JSON.
+    if total > 1 || report.stopped {
+        let s = client.stats();
+        let throttled = if report.min_concurrency < concurrency {
+            format!("; throttled, so at most {} in flight at the slowest", report.min_concurrency)
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "{ok} not pending any more, {failed} failed or unknown, {skipped} not attempted; {} requests, {} retries{throttled}",
+            s.requests.load(std::sync::atomic::Ordering::Relaxed),
+            s.retries.load(std::sync::atomic::Ordering::Relaxed)
+        );
+    }
+    overall(status)
+}

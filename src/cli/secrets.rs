@@ -1,0 +1,198 @@
+//! Reading secrets: `list`, `show` and `watch`.
+
+use serde_json::{Value, json};
+
+use super::args::{ListArgs, Output};
+use super::table::{Table, truncate};
+use super::{chosen, client_for, error_status, exit, fail, now_ms, profile_client, usage};
+use crate::config::Profile;
+use crate::csms::{self, Secret};
+use crate::listing::{deletes_within, parse_state, pending_first};
+use crate::timefmt::{age, countdown, local_time, parse_duration};
+use crate::workspace::Workspace;
+
+/// Every secret of each profile, the profiles fetched concurrently.
+async fn fetch_all(ws: &Workspace, profiles: &[&Profile], page_size: u32) -> Vec<(String, csms::Result<Vec<Secret>>)> {
+    let jobs = profiles.iter().map(|p| async move {
+        let result = match client_for(ws, p) {
+            Ok(client) => client.list_secrets(page_size).await,
+            Err(e) => Err(e),
+        };
+        (p.name.clone(), result)
+    });
+    futures::future::join_all(jobs).await
+}
+
+pub(super) fn secret_json(profile: &str, s: &Secret) -> Value {
+    let mut v = serde_json::to_value(s).expect("serializable");
+    v["profile"] = json!(profile);
+    v
+}
+
+fn deletes_in(s: &Secret, now: i64) -> String {
+    match (s.is_pending_delete(), s.scheduled_delete_time) {
+        (true, Some(t)) => countdown(t - now),
+        _ => String::new(),
+    }
+}
+
+fn secrets_table(rows: &[(String, Secret)], with_profile: bool, now: i64) -> String {
+    let mut headers = vec!["NAME", "STATE", "DELETES IN", "DESCRIPTION", "UPDATED"];
+    if with_profile {
+        headers.insert(0, "PROFILE");
+    }
+    let mut t = Table::new(headers);
+    for (profile, s) in rows {
+        let mut cells = vec![
+            s.name.clone(),
+            s.state_label().to_string(),
+            deletes_in(s, now),
+            truncate(s.description.as_deref().unwrap_or(""), 48),
+            s.update_time.map(|u| age(now, u)).unwrap_or_default(),
+        ];
+        if with_profile {
+            cells.insert(0, profile.clone());
+        }
+        t.row(cells);
+    }
+    t.render()
+}
+
+/// Fetches, reports failed profiles on stderr, and returns what came back
+/// with the worst exit status seen.
+async fn gather(ws: &Workspace, profiles: &[&Profile], page_size: u32) -> (Vec<(String, Secret)>, i32) {
+    let mut status = exit::OK;
+    let mut rows = Vec::new();
+    for (profile, result) in fetch_all(ws, profiles, page_size).await {
+        match result {
+            Ok(secrets) => rows.extend(secrets.into_iter().map(|s| (profile.clone(), s))),
+            Err(e) => {
+                eprintln!("error: profile {profile}: {e}");
+                status = status.max(error_status(&e));
+            }
+        }
+    }
+    (rows, status)
+}
+
+pub(super) async fn list(ws: &Workspace, profile: Option<&str>, output: Output, args: &ListArgs) -> i32 {
+    let state = match args.state.as_deref().map(parse_state).transpose() {
+        Ok(s) => s,
+        Err(e) => return usage(e),
+    };
+    let window = match args.pending_within.as_deref().map(parse_duration).transpose() {
+        Ok(w) => w,
+        Err(e) => return usage(e),
+    };
+    let profiles = match chosen(ws, profile, args.all_profiles) {
+        Ok(p) => p,
+        Err(e) => return usage(e),
+    };
+    let (mut rows, status) = gather(ws, &profiles, args.page_size).await;
+    let now = now_ms();
+    rows.retain(|(_, s)| {
+        state.as_ref().is_none_or(|st| s.state.as_ref() == Some(st)) && window.is_none_or(|w| deletes_within(s, now, w))
+    });
+    match output {
+        Output::Json => {
+            let arr: Vec<Value> = rows.iter().map(|(p, s)| secret_json(p, s)).collect();
+            println!("{}", serde_json::to_string_pretty(&arr).expect("serializable"));
+        }
+        Output::Table => {
+            rows.sort_by(|a, b| pending_first(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
+            print!("{}", secrets_table(&rows, args.all_profiles, now));
+        }
+    }
+    status
+}
+
+pub(super) async fn show(ws: &Workspace, profile: Option<&str>, output: Output, name: &str) -> i32 {
+    let (profile, client) = match profile_client(ws, profile, None) {
+        Ok(pc) => pc,
+        Err(status) => return status,
+    };
+    let secret = match client.show_secret(name).await {
+        Ok(s) => s,
+        Err(e) => return fail(&csms_context(e, name)),
+    };
+    let versions = client.list_versions(name).await;
+    if output == Output::Json {
+        let mut v = secret_json(&profile.name, &secret);
+        if let Ok(vs) = &versions {
+            v["versions"] = serde_json::to_value(vs).expect("serializable");
+        }
+        println!("{}", serde_json::to_string_pretty(&v).expect("serializable"));
+        return exit::OK;
+    }
+    let now = now_ms();
+    let time = |t: Option<i64>| t.map(local_time).unwrap_or_default();
+    let mut out = Table::new(vec!["FIELD", "VALUE"]);
+    let mut field = |k: &'static str, v: String| out.row(vec![k.to_string(), v]);
+    field("name", secret.name.clone());
+    field("profile", profile.name.clone());
+    field("state", secret.state_label().to_string());
+    if let Some(t) = secret.scheduled_delete_time {
+        field("scheduled_delete_time", format!("{} (in {})", local_time(t), countdown(t - now)));
+    }
+    field("id", secret.id.clone().unwrap_or_default());
+    field("description", secret.description.clone().unwrap_or_default());
+    field("secret_type", secret.secret_type.clone().unwrap_or_default());
+    field("kms_key_id", secret.kms_key_id.clone().unwrap_or_default());
+    field("create_time", time(secret.create_time));
+    field("update_time", time(secret.update_time));
+    field("auto_rotation", secret.auto_rotation.map(|b| b.to_string()).unwrap_or_default());
+    field("rotation_period", secret.rotation_period.clone().unwrap_or_default());
+    field("rotation_time", time(secret.rotation_time));
+    field("next_rotation_time", time(secret.next_rotation_time));
+    field("event_subscriptions", secret.event_subscriptions.clone().unwrap_or_default().join(", "));
+    field("enterprise_project_id", secret.enterprise_project_id.clone().unwrap_or_default());
+    print!("{}", out.render());
+    match versions {
+        Ok(vs) => {
+            let mut t = Table::new(vec!["VERSION", "STAGES", "CREATED"]);
+            for v in vs {
+                t.row(vec![v.id.clone(), v.version_stages.join(","), time(v.create_time)]);
+            }
+            print!("\n{}", t.render());
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("error: versions of {name}: {e}");
+            error_status(&e)
+        }
+    }
+}
+
+/// Names the secret in a not-found error.
+pub(super) fn csms_context(e: csms::Error, name: &str) -> csms::Error {
+    match e {
+        csms::Error::Api { status: 404, code, message, request_id, attempts } => {
+            csms::Error::Api { status: 404, code, message: format!("secret '{name}': {message}"), request_id, attempts }
+        }
+        other => other,
+    }
+}
+
+pub(super) async fn watch(ws: &Workspace, profile: Option<&str>, output: Output, within: &str, all: bool) -> i32 {
+    let window = match parse_duration(within) {
+        Ok(w) => w,
+        Err(e) => return usage(e),
+    };
+    let profiles = match chosen(ws, profile, all) {
+        Ok(p) => p,
+        Err(e) => return usage(e),
+    };
+    let (mut rows, status) = gather(ws, &profiles, 200).await;
+    let now = now_ms();
+    rows.retain(|(_, s)| deletes_within(s, now, window));
+    rows.sort_by(|a, b| pending_first(&a.1, &b.1));
+    match output {
+        Output::Json => {
+            let arr: Vec<Value> = rows.iter().map(|(p, s)| secret_json(p, s)).collect();
+            println!("{}", serde_json::to_string_pretty(&arr).unwrap());
+        }
+        Output::Table if rows.is_empty() => eprintln!("no deletion within {within}"),
+        Output::Table => print!("{}", secrets_table(&rows, all, now)),
+    }
+    if !rows.is_empty() { exit::PENDING_FOUND } else { status }
+}
