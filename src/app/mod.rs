@@ -142,6 +142,8 @@ pub enum Effect {
 }
 
 const INFO_MS: Millis = 8_000;
+/// Rows shown page by page while a profile loads for the first time.
+pub const PREVIEW_ROWS: usize = 5_000;
 const ERROR_MS: Millis = 60_000;
 pub const DEFAULT_SCHEDULE_DAYS: u32 = 30;
 
@@ -161,8 +163,8 @@ pub struct State {
     pub fetched_at: BTreeMap<usize, Millis>,
     pub loading: BTreeSet<usize>,
     pub load_errors: BTreeMap<usize, String>,
-    /// Pages received so far for profiles shown for the first time in this view.
-    pub preview: BTreeMap<usize, Vec<Secret>>,
+    /// Secrets received so far by the loads under way, per profile.
+    pub preview: BTreeMap<usize, usize>,
     pub message: Option<Message>,
     pub bulk: Option<Bulk>,
     pub refresh_every: Millis,
@@ -286,15 +288,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Key(key) => input::on_key(state, key),
         Msg::Page { generation, profile, secrets } => {
-            // Pages fill a profile that shows nothing yet; a refresh keeps the
-            // rows it has until the whole listing is in.
-            if generation == state.generation && !state.fetched_at.contains_key(&profile) {
-                let preview = state.preview.entry(profile).or_default();
-                preview.extend(secrets);
-                let rows = preview.clone();
+            if generation != state.generation {
+                return vec![];
+            }
+            let so_far = state.preview.entry(profile).or_default();
+            *so_far += secrets.len();
+            // The first pages of a profile that shows nothing yet go on screen at
+            // once; past PREVIEW_ROWS (each page re-sorts the table) and on a
+            // refresh, the rows wait for the whole listing.
+            if !state.fetched_at.contains_key(&profile) && *so_far <= PREVIEW_ROWS {
                 // A user who has not moved yet keeps seeing the top: the soonest deletions.
                 let at_top = state.table.selected_index() == 0;
-                state.table.replace_profile(profile, rows);
+                state.table.extend_profile(profile, secrets);
                 if at_top {
                     state.table.select_first();
                 }
@@ -323,6 +328,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     let name = state.profile_name(profile).to_string();
                     state.say(Level::Error, format!("profile {name}: {e}"));
                     state.load_errors.insert(profile, e);
+                    // Pages of a first load that broke off are not the profile:
+                    // a pending deletion may be on a page that never came.
+                    if !state.fetched_at.contains_key(&profile) {
+                        state.table.replace_profile(profile, vec![]);
+                    }
                 }
             }
             vec![]

@@ -140,6 +140,13 @@ impl SecretTable {
         self.resort(keep);
     }
 
+    /// Adds rows to a profile (a page of a first load), keeping the selection.
+    pub fn extend_profile(&mut self, profile: usize, secrets: Vec<Secret>) {
+        let keep = self.selected().map(Row::key);
+        self.rows.extend(secrets.into_iter().map(|s| Row::new(profile, s)));
+        self.resort(keep);
+    }
+
     pub fn clear(&mut self) {
         self.rows.clear();
         self.sorted.clear();

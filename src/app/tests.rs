@@ -466,3 +466,27 @@ fn a_first_load_shows_pages_as_they_come_and_a_refresh_keeps_rows_until_done() {
     update(&mut state, Msg::Page { generation: 1, profile: 0, secrets: vec![enabled("stale")] });
     assert!(state.table.rows().iter().all(|r| r.secret.name != "stale"));
 }
+
+#[test]
+fn a_huge_first_load_previews_a_bounded_number_of_rows() {
+    let (mut state, _) = State::new(profiles(), View::Profile(0), 60_000, None, NOW);
+    let page = |from: usize| (from..from + 1000).map(|i| enabled(&format!("s{i:06}"))).collect::<Vec<_>>();
+    for p in 0..8 {
+        update(&mut state, Msg::Page { generation: 1, profile: 0, secrets: page(p * 1000) });
+    }
+    assert_eq!(state.table.rows().len(), PREVIEW_ROWS, "the preview stops growing");
+    assert_eq!(state.preview.get(&0), Some(&8000), "the count goes on");
+    let all: Vec<_> = (0..8).flat_map(|p| page(p * 1000)).collect();
+    update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(all) });
+    assert_eq!(state.table.rows().len(), 8000);
+}
+
+#[test]
+fn a_first_load_that_breaks_off_shows_no_partial_list() {
+    let (mut state, _) = State::new(profiles(), View::Profile(0), 60_000, None, NOW);
+    update(&mut state, Msg::Page { generation: 1, profile: 0, secrets: vec![enabled("a")] });
+    assert_eq!(state.table.len(), 1);
+    update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Err("connection dropped".into()) });
+    assert!(state.table.is_empty());
+    assert!(state.load_errors.contains_key(&0));
+}

@@ -55,7 +55,7 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     second.push(Span::styled("  │ ", theme.dim()));
     if !state.loading.is_empty() {
-        let so_far: usize = state.preview.values().map(Vec::len).sum();
+        let so_far: usize = state.preview.values().sum();
         second.push(Span::raw(if so_far > 0 { format!("loading… {so_far} so far ") } else { "loading… ".into() }));
     }
     if let Some(oldest) = state.fetched_at.values().min() {
