@@ -77,6 +77,7 @@ impl Workspace {
                     },
                     read_only: false,
                     insecure_skip_tls_verify: false,
+                    ca_file: None,
                     connect_timeout: Duration::from_secs(5),
                     request_timeout: Duration::from_secs(30),
                     max_attempts: RetryPolicy::default().max_attempts,

@@ -60,7 +60,7 @@ pub(super) async fn profiles(ws: &Workspace, output: Output, check: bool) -> i32
         json_rows.push(json!({
             "name": p.name, "region": p.region, "project_id": p.project_id, "auth": p.auth_mode(),
             "endpoint": p.endpoint, "iam_endpoint": p.iam_endpoint, "read_only": p.read_only,
-            "insecure_skip_tls_verify": p.insecure_skip_tls_verify, "default": default.as_deref() == Some(&p.name),
+            "insecure_skip_tls_verify": p.insecure_skip_tls_verify, "ca_file": p.ca_file, "default": default.as_deref() == Some(&p.name),
             "check": check_text,
         }));
     }

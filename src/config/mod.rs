@@ -73,6 +73,8 @@ pub struct Profile {
     pub auth: AuthConfig,
     pub read_only: bool,
     pub insecure_skip_tls_verify: bool,
+    /// PEM certificates to trust besides the usual roots (private clouds, proxies).
+    pub ca_file: Option<PathBuf>,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub max_attempts: u32,
@@ -123,6 +125,7 @@ struct RawProfile {
     read_only: bool,
     #[serde(default)]
     insecure_skip_tls_verify: bool,
+    ca_file: Option<Spanned<String>>,
     connect_timeout: Option<Spanned<u64>>,
     request_timeout: Option<Spanned<u64>>,
     max_attempts: Option<Spanned<u32>>,
@@ -405,6 +408,17 @@ fn build_profile(
             None => Ok(Duration::from_secs(default)),
         }
     };
+    // A relative ca_file is relative to the config file, not to wherever csms runs.
+    let ca_file = match &raw.ca_file {
+        None => None,
+        Some(f) => {
+            let path = loc.path.parent().unwrap_or(Path::new(".")).join(f.get_ref());
+            if !path.is_file() {
+                return Err(loc.at(f, &key("ca_file"), format!("{} is not a readable file", path.display())));
+            }
+            Some(path)
+        }
+    };
     let max_attempts = match &raw.max_attempts {
         Some(m) if !(1..=20).contains(m.get_ref()) => {
             return Err(loc.at(m, &key("max_attempts"), "must be 1 to 20"));
@@ -421,6 +435,7 @@ fn build_profile(
         auth,
         read_only: raw.read_only,
         insecure_skip_tls_verify: raw.insecure_skip_tls_verify,
+        ca_file,
         connect_timeout: secs(&raw.connect_timeout, "connect_timeout", 5)?,
         request_timeout: secs(&raw.request_timeout, "request_timeout", 30)?,
         max_attempts,
@@ -493,6 +508,12 @@ impl Profile {
             credentials,
             read_only: self.read_only,
             insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            extra_roots_pem: match &self.ca_file {
+                Some(path) => Some(std::fs::read(path).map_err(|e| {
+                    crate::csms::Error::Invalid(format!("profile {}: ca_file {}: {e}", self.name, path.display()))
+                })?),
+                None => None,
+            },
             connect_timeout: self.connect_timeout,
             request_timeout: self.request_timeout,
             retry: RetryPolicy { max_attempts: self.max_attempts, ..RetryPolicy::default() },

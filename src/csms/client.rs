@@ -27,6 +27,8 @@ pub struct ClientOptions {
     pub read_only: bool,
     /// Accept any TLS certificate. Only when a profile says so explicitly.
     pub insecure_skip_tls_verify: bool,
+    /// PEM certificates trusted besides the built-in roots.
+    pub extra_roots_pem: Option<Vec<u8>>,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
@@ -72,7 +74,18 @@ impl Client {
             (Some(h), None) => h.to_string(),
             (None, _) => return Err(Error::Invalid(format!("endpoint '{}' has no host", opts.endpoint))),
         };
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(pem) = &opts.extra_roots_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| Error::Invalid(format!("profile {}: ca_file: {e}", opts.profile)))?;
+            if certs.is_empty() {
+                return Err(Error::Invalid(format!("profile {}: ca_file holds no PEM certificate", opts.profile)));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
             .connect_timeout(opts.connect_timeout)
             .timeout(opts.request_timeout)
             .danger_accept_invalid_certs(opts.insecure_skip_tls_verify)

@@ -158,6 +158,7 @@ impl Server {
             credentials,
             read_only: false,
             insecure_skip_tls_verify: false,
+            extra_roots_pem: None,
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(10),
             retry: RetryPolicy { max_attempts: 4, base: Duration::from_millis(20), cap: Duration::from_millis(500) },
