@@ -86,7 +86,7 @@ fn message(state: &State, theme: &Theme) -> Line<'static> {
     } else if let Some(m) = &state.message {
         Line::from(Span::styled(format!(" {}", m.text), theme.message(m.level)))
     } else if let Some(path) = &state.demo {
-        Line::from(Span::styled(format!(" Demo data on a local emulator · a real account goes in {path}"), theme.dim()))
+        Line::from(Span::styled(format!(" Demo data · configure a real account in {path}"), theme.dim()))
     } else {
         Line::default()
     }

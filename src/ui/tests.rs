@@ -248,3 +248,21 @@ fn pending_rows_stand_out_and_countdowns_take_colour_by_time_left() {
     let text = format!("{}", plain.backend());
     assert!(text.contains("PENDING_DELETE") && text.contains("DISABLED"), "states stay readable as text");
 }
+
+#[test]
+fn the_demo_is_labelled_and_says_where_a_real_account_goes() {
+    let (mut state, _) =
+        State::new(profiles(), View::Profile(0), 60_000, Some("~/.config/csms-tui/config.toml".into()), NOW);
+    update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(secrets()) });
+    let text = screen(&state, 80, 24);
+    assert!(text.lines().next().unwrap().contains(" DEMO "), "{text}");
+    assert!(text.contains("configure a real account in ~/.config/csms-tui/config.toml"), "{text}");
+}
+
+#[test]
+fn read_only_and_unverified_profiles_are_flagged_in_the_header() {
+    let (mut state, _) = State::new(profiles(), View::Profile(1), 60_000, None, NOW);
+    update(&mut state, Msg::Loaded { generation: 1, profile: 1, result: Ok(secrets()) });
+    let first_line = screen(&state, 100, 20).lines().next().unwrap().to_string();
+    assert!(first_line.contains("READ-ONLY") && first_line.contains("TLS-UNVERIFIED"), "{first_line}");
+}
