@@ -261,3 +261,44 @@ fn the_ui_without_a_terminal_points_to_the_cli() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("csms list"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_without_keys_uses_the_official_sdk_environment_and_credentials_file() {
+    let server = Server::start();
+    populate(&server.aksk(), "sdk", 2, false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, format!("[profiles.sdk]\nregion = \"cn-north-4\"\nendpoint = \"{}\"\n", server.url))
+        .unwrap();
+    let run = |envs: &[(&str, String)]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_csms"));
+        cmd.args(["--config", config.to_str().unwrap(), "list", "-o", "json"]).env("CSMS_LOG", "off");
+        for var in [
+            "HUAWEICLOUD_SDK_AK",
+            "HUAWEICLOUD_SDK_SK",
+            "HUAWEICLOUD_SDK_PROJECT_ID",
+            "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.envs(envs.iter().map(|(k, v)| (k, v)));
+        cmd.output().unwrap()
+    };
+    let out = run(&[
+        ("HUAWEICLOUD_SDK_AK", AK.into()),
+        ("HUAWEICLOUD_SDK_SK", SK.into()),
+        ("HUAWEICLOUD_SDK_PROJECT_ID", PROJECT.into()),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("sdk-0001"));
+
+    let file = dir.path().join("credentials");
+    std::fs::write(&file, format!("[basic]\nak = {AK}\nsk = {SK}\nproject_id = {PROJECT}\n")).unwrap();
+    let out = run(&[("HUAWEICLOUD_SDK_CREDENTIALS_FILE", file.display().to_string())]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("sdk-0000"));
+
+    let out = run(&[("HOME", dir.path().join("nowhere").display().to_string())]);
+    assert_eq!(out.status.code(), Some(2), "no key anywhere is a config error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("profiles.sdk"));
+}
