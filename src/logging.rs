@@ -29,5 +29,10 @@ pub fn to_file() {
 /// For `csms serve`: logs to stderr like any server.
 pub fn to_stderr() {
     let filter = EnvFilter::try_from_env("CSMS_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .try_init();
 }

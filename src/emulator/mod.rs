@@ -95,10 +95,15 @@ impl Drop for Running {
     }
 }
 
+/// Gives every answer an `X-Request-Id` and logs the request with it
+/// (method, path, status, time; never a header or a body).
 async fn request_id(req: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4().simple().to_string();
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let started = std::time::Instant::now();
     let mut resp = next.run(req).await;
     resp.headers_mut().insert("X-Request-Id", HeaderValue::from_str(&id).expect("hex is a header value"));
+    tracing::info!(%method, %path, status = resp.status().as_u16(), ms = started.elapsed().as_millis() as u64, request_id = %id);
     resp
 }
 
