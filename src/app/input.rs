@@ -9,6 +9,21 @@ use super::command::{complete, run_command};
 use super::keymap::{self, Action};
 use super::{Bulk, DEFAULT_SCHEDULE_DAYS, Effect, Level, Mode, Op, Pending, Row, RowKey, State, View};
 
+/// Typing into a line: characters append, Backspace erases. Says whether the key edited.
+fn edit(line: &mut String, key: &KeyEvent) -> bool {
+    match key.code {
+        KeyCode::Backspace => {
+            line.pop();
+            true
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            line.push(c);
+            true
+        }
+        _ => false,
+    }
+}
+
 pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if key.kind == crossterm::event::KeyEventKind::Release {
         return vec![];
@@ -26,12 +41,8 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     state.table.set_filter("");
                 }
                 _ => {
-                    match key.code {
-                        KeyCode::Backspace => {
-                            input.pop();
-                        }
-                        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.push(c),
-                        _ => return vec![],
+                    if !edit(&mut input, &key) {
+                        return vec![];
                     }
                     state.table.set_filter(&input);
                     state.table.select_first();
@@ -54,18 +65,13 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 state.mode = Mode::Command { input: complete(state, &input) };
                 vec![]
             }
+            // Backspace on an empty line leaves it, as in vi.
+            _ if key.code == KeyCode::Backspace && input.is_empty() => {
+                state.mode = Mode::Normal;
+                vec![]
+            }
             _ => {
-                match key.code {
-                    KeyCode::Backspace if input.is_empty() => {
-                        state.mode = Mode::Normal;
-                        return vec![];
-                    }
-                    KeyCode::Backspace => {
-                        input.pop();
-                    }
-                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => input.push(c),
-                    _ => {}
-                }
+                edit(&mut input, &key);
                 state.mode = Mode::Command { input };
                 vec![]
             }
@@ -103,13 +109,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
             _ => {
-                match key.code {
-                    KeyCode::Backspace => {
-                        typed.pop();
-                    }
-                    KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => typed.push(c),
-                    _ => {}
-                }
+                edit(&mut typed, &key);
                 state.mode = Mode::Schedule { key: row, days, typed };
                 vec![]
             }
