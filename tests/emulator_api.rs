@@ -371,3 +371,56 @@ fn serve_without_accounts_prints_its_credentials_once() {
     assert_eq!(field("secret_key").unwrap().len(), 40);
     assert!(lines[4].starts_with("listening on http://127.0.0.1:"), "{lines:?}");
 }
+
+#[tokio::test]
+async fn tags_are_addressed_by_id_and_their_errors_are_nested() {
+    let server = Server::start();
+    let c = server.aksk();
+    let id = c.create_secret(&create_request("tagged")).await.unwrap().id.unwrap();
+    let token = issue_token(&server.url).await;
+    let http = reqwest::Client::new();
+    let tags = format!("{}/v1/{PROJECT}/csms/{id}/tags", server.url);
+    for (key, value) in [("env:prod/测试 key", "a"), ("team", "payments"), ("team", "billing")] {
+        let r = http
+            .post(&tags)
+            .header("X-Auth-Token", &token)
+            .json(&serde_json::json!({"tag": {"key": key, "value": value}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+    }
+    let list: serde_json::Value =
+        http.get(&tags).header("X-Auth-Token", &token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        list["tags"],
+        serde_json::json!([{"key": "env:prod/测试 key", "value": "a"}, {"key": "team", "value": "billing"}])
+    );
+    let key = csms_tui::csms::signer::encode("env:prod/测试 key");
+    let r = http.delete(format!("{tags}/{key}")).header("X-Auth-Token", &token).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let r = http.delete(format!("{tags}/{key}")).header("X-Auth-Token", &token).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["error_code"], "CSMS.0005", "tag errors are nested: {body}");
+    let r = http
+        .get(format!("{}/v1/{PROJECT}/csms/no-such-id/tags", server.url))
+        .header("X-Auth-Token", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // Deleting the secret takes its tags along.
+    c.delete_secret("tagged").await.unwrap();
+    let id2 = c.create_secret(&create_request("tagged")).await.unwrap().id.unwrap();
+    let list: serde_json::Value = http
+        .get(format!("{}/v1/{PROJECT}/csms/{id2}/tags", server.url))
+        .header("X-Auth-Token", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["tags"], serde_json::json!([]));
+}

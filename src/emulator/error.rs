@@ -56,6 +56,24 @@ impl ApiError {
     }
 }
 
+/// Tag endpoints nest their errors: `{"error": {"error_code", "error_msg"}}`.
+#[derive(Debug)]
+pub struct NestedError(pub ApiError);
+
+impl From<ApiError> for NestedError {
+    fn from(e: ApiError) -> NestedError {
+        NestedError(e)
+    }
+}
+
+impl IntoResponse for NestedError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let body = serde_json::json!({ "error": { "error_code": e.code, "error_msg": e.message } });
+        (e.status, axum::Json(body)).into_response()
+    }
+}
+
 impl From<rusqlite::Error> for ApiError {
     fn from(e: rusqlite::Error) -> ApiError {
         tracing::error!(error = %e, "store error");

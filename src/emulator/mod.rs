@@ -122,6 +122,8 @@ pub fn router(shared: Shared) -> Router {
             "/v1/{project_id}/secrets/{name}/stages/{stage}",
             get(routes::show_stage).put(routes::move_stage).delete(routes::delete_stage),
         )
+        .route("/v1/{project_id}/csms/{secret_id}/tags", get(routes::list_tags).post(routes::create_tag))
+        .route("/v1/{project_id}/csms/{secret_id}/tags/{key}", axum::routing::delete(routes::delete_tag))
         .route_layer(middleware::from_fn_with_state(shared.clone(), identity::authenticate));
     let admin = Router::new()
         .route("/_emulator/clock", post(admin::clock))

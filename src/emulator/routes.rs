@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::Shared;
-use super::error::ApiError;
+use super::error::{ApiError, NestedError};
 use crate::csms::model::{CreateSecretRequest, CreateVersionRequest, MoveStageRequest, PageInfo, UpdateSecretRequest};
 
 type Answer = Result<Response, ApiError>;
@@ -156,6 +156,42 @@ pub async fn delete_stage(
     Path((project, name, stage)): Path<(String, String, String)>,
 ) -> Answer {
     s.store().delete_stage(&project, &name, &stage)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+type TagAnswer = Result<Response, NestedError>;
+
+pub async fn list_tags(State(s): State<Shared>, Path((project, secret_id)): Path<(String, String)>) -> TagAnswer {
+    let tags = s.store().list_tags(&project, &secret_id)?;
+    let tags: Vec<_> = tags.into_iter().map(|(key, value)| json!({ "key": key, "value": value })).collect();
+    Ok(Json(json!({ "tags": tags, "sys_tags": [] })).into_response())
+}
+
+pub async fn create_tag(
+    State(s): State<Shared>,
+    Path((project, secret_id)): Path<(String, String)>,
+    body: bytes::Bytes,
+) -> TagAnswer {
+    #[derive(serde::Deserialize)]
+    struct Tag {
+        key: String,
+        #[serde(default)]
+        value: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Body {
+        tag: Tag,
+    }
+    let body: Body = parse(&body)?;
+    s.store().put_tag(&project, &secret_id, &body.tag.key, &body.tag.value)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn delete_tag(
+    State(s): State<Shared>,
+    Path((project, secret_id, key)): Path<(String, String, String)>,
+) -> TagAnswer {
+    s.store().delete_tag(&project, &secret_id, &key)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -22,6 +22,13 @@ CREATE TABLE IF NOT EXISTS secrets (
     body TEXT NOT NULL,
     PRIMARY KEY (project_id, name)
 );
+CREATE TABLE IF NOT EXISTS tags (
+    project_id TEXT NOT NULL,
+    secret_name TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (project_id, secret_name, key)
+);
 CREATE INDEX IF NOT EXISTS secrets_due ON secrets (scheduled_delete_time) WHERE scheduled_delete_time IS NOT NULL;
 CREATE TABLE IF NOT EXISTS versions (
     project_id TEXT NOT NULL,
@@ -48,6 +55,7 @@ pub const SYSCURRENT: &str = "SYSCURRENT";
 pub const SYSPREVIOUS: &str = "SYSPREVIOUS";
 const MAX_VALUE_BYTES: usize = 32 * 1024;
 const MAX_DESCRIPTION_BYTES: usize = 2048;
+const MAX_TAGS: usize = 20;
 const DEFAULT_KMS_KEY: &str = "00000000-0000-4000-8000-00000000c5a5";
 
 pub type StoreResult<T> = Result<T, ApiError>;
@@ -267,7 +275,7 @@ impl Store {
     }
 
     pub fn reset(&self) -> StoreResult<()> {
-        self.conn.execute_batch("DELETE FROM secrets; DELETE FROM versions; DELETE FROM stages;")?;
+        self.conn.execute_batch("DELETE FROM secrets; DELETE FROM versions; DELETE FROM stages; DELETE FROM tags;")?;
         Ok(())
     }
 
@@ -280,6 +288,61 @@ impl Store {
             store.add_version(project, &secret, Some(value.to_string()), None, None, None, now)?;
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    // ---- tags (addressed by the secret's id) -------------------------------
+
+    /// The name of the secret with this id.
+    fn name_of(&self, project: &str, secret_id: &str) -> StoreResult<String> {
+        self.conn
+            .query_row(
+                "SELECT name FROM secrets WHERE project_id = ?1 AND json_extract(body, '$.id') = ?2",
+                params![project, secret_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| ApiError::resource_not_found(format!("secret {secret_id} does not exist")))
+    }
+
+    pub fn list_tags(&self, project: &str, secret_id: &str) -> StoreResult<Vec<(String, String)>> {
+        let name = self.name_of(project, secret_id)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, value FROM tags WHERE project_id = ?1 AND secret_name = ?2 ORDER BY key")?;
+        Ok(stmt.query_map(params![project, name], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?)
+    }
+
+    /// Adds a tag, or gives an existing key its new value.
+    pub fn put_tag(&self, project: &str, secret_id: &str, key: &str, value: &str) -> StoreResult<()> {
+        let name = self.name_of(project, secret_id)?;
+        if key.is_empty() || key.chars().count() > 128 || key.starts_with("_sys_") || key.trim() != key {
+            return Err(ApiError::invalid("tag keys are 1 to 128 characters, not starting with _sys_ or blank"));
+        }
+        if value.chars().count() > 255 {
+            return Err(ApiError::invalid("tag values are at most 255 characters"));
+        }
+        let existing = self.list_tags(project, secret_id)?;
+        if existing.len() >= MAX_TAGS && !existing.iter().any(|(k, _)| k == key) {
+            return Err(ApiError::invalid("a secret has at most 20 tags"));
+        }
+        self.conn.execute(
+            "INSERT INTO tags (project_id, secret_name, key, value) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (project_id, secret_name, key) DO UPDATE SET value = excluded.value",
+            params![project, name, key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete_tag(&self, project: &str, secret_id: &str, key: &str) -> StoreResult<()> {
+        let name = self.name_of(project, secret_id)?;
+        let n = self.conn.execute(
+            "DELETE FROM tags WHERE project_id = ?1 AND secret_name = ?2 AND key = ?3",
+            params![project, name, key],
+        )?;
+        if n == 0 {
+            return Err(ApiError::resource_not_found(format!("tag {key} does not exist")));
+        }
         Ok(())
     }
 
@@ -565,6 +628,7 @@ fn delete_rows(conn: &Connection, project: &str, name: &str) -> StoreResult<()> 
         "DELETE FROM secrets WHERE project_id = ?1 AND name = ?2",
         "DELETE FROM versions WHERE project_id = ?1 AND secret_name = ?2",
         "DELETE FROM stages WHERE project_id = ?1 AND secret_name = ?2",
+        "DELETE FROM tags WHERE project_id = ?1 AND secret_name = ?2",
     ] {
         conn.execute(table, params![project, name])?;
     }

@@ -9,7 +9,8 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions import exceptions
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkcsms.v1 import (
-    CreateSecretRequest, CreateSecretRequestBody, CreateSecretVersionRequest,
+    CreateSecretRequest, CreateSecretRequestBody, CreateSecretTagRequest, CreateSecretTagRequestBody,
+    CreateSecretVersionRequest, DeleteSecretTagRequest, ListSecretTagsRequest, TagItem,
     CreateSecretVersionRequestBody, CsmsClient, DeleteSecretForScheduleRequest,
     DeleteSecretForScheduleRequestBody, DeleteSecretRequest, ListSecretVersionsRequest,
     ListSecretsRequest, RestoreSecretRequest, ShowSecretRequest, ShowSecretVersionRequest,
@@ -55,6 +56,14 @@ versions = client.list_secret_versions(ListSecretVersionsRequest(secret_name=nam
 check([v.id for v in versions.version_metadatas] == ["v1", "v2"], "list_secret_versions")
 latest = client.show_secret_version(ShowSecretVersionRequest(secret_name=name, version_id="latest"))
 check(latest.version.secret_string == "v2 value", "show_secret_version latest")
+
+secret_id = shown.secret.id
+client.create_secret_tag(CreateSecretTagRequest(
+    secret_id=secret_id, body=CreateSecretTagRequestBody(tag=TagItem(key="env:prod/测试 key", value="blue"))))
+tags = client.list_secret_tags(ListSecretTagsRequest(secret_id=secret_id))
+check([(t.key, t.value) for t in tags.tags] == [("env:prod/测试 key", "blue")], "create_secret_tag / list_secret_tags")
+client.delete_secret_tag(DeleteSecretTagRequest(secret_id=secret_id, key="env:prod/测试 key"))
+check(client.list_secret_tags(ListSecretTagsRequest(secret_id=secret_id)).tags == [], "delete_secret_tag")
 
 scheduled = client.delete_secret_for_schedule(DeleteSecretForScheduleRequest(
     secret_name=name, body=DeleteSecretForScheduleRequestBody(recovery_window_in_days=7)))
