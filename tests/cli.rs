@@ -302,3 +302,20 @@ async fn a_profile_without_keys_uses_the_official_sdk_environment_and_credential
     assert_eq!(out.status.code(), Some(2), "no key anywhere is a config error");
     assert!(String::from_utf8_lossy(&out.stderr).contains("profiles.sdk"));
 }
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
+        .args(["--demo", "list", "--all-profiles"])
+        .env("CSMS_LOG", "off")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

@@ -43,10 +43,10 @@ pub(super) async fn schedule(
     match csms::reconcile::schedule_deletion(&client, name, days).await {
         csms::reconcile::ScheduleOutcome::Scheduled(s) => {
             if output == Output::Json {
-                println!("{}", serde_json::to_string_pretty(&secret_json(&profile.name, &s)).unwrap());
+                outln!("{}", serde_json::to_string_pretty(&secret_json(&profile.name, &s)).unwrap());
             } else {
                 let when = s.scheduled_delete_time.map(local_time).unwrap_or_default();
-                println!("{name}: {} until {when}; undo with `csms cancel-deletion {name}`", s.state_label());
+                outln!("{name}: {} until {when}; undo with `csms cancel-deletion {name}`", s.state_label());
             }
             exit::OK
         }
@@ -102,7 +102,7 @@ pub(super) async fn cancel(
         |name, outcome, _limit| {
             done += 1;
             if table {
-                println!("{}", report_line(&CancelReport::new(&profile.name, name, outcome)));
+                outln!("{}", report_line(&CancelReport::new(&profile.name, name, outcome)));
                 if show_progress {
                     eprint!("\r[{done}/{total}]");
                 }
@@ -141,14 +141,14 @@ pub(super) async fn cancel(
                 skipped += 1;
                 status = status.max(exit::FAILED);
                 if table {
-                    println!("{name}: not attempted (stopped)");
+                    outln!("{name}: not attempted (stopped)");
                 }
                 lines.push(json!({ "name": name, "profile": profile.name, "result": "not attempted" }));
             }
         }
     }
     if output == Output::Json {
-        println!("{}", serde_json::to_string_pretty(&lines).unwrap());
+        outln!("{}", serde_json::to_string_pretty(&lines).unwrap());
     }
     // The summary goes to stderr in either format: stdout stays one line per secret, or pure JSON.
     if total > 1 || report.stopped {

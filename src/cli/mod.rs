@@ -1,6 +1,23 @@
 //! The scriptable face: `csms list`, `cancel-deletion`, `watch`, ... with
 //! `-o json`, and `csms serve`.
 
+/// `println!` for results: a closed stdout (`csms list | head -1`) ends the
+/// output quietly instead of panicking, and the command still finishes.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `print!` for results; see `outln!`.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 pub mod args;
 mod deletion;
 mod profiles;

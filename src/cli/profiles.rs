@@ -65,8 +65,8 @@ pub(super) async fn profiles(ws: &Workspace, output: Output, check: bool) -> i32
         }));
     }
     match output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&json_rows).unwrap()),
-        Output::Table => print!("{}", t.render()),
+        Output::Json => outln!("{}", serde_json::to_string_pretty(&json_rows).unwrap()),
+        Output::Table => out!("{}", t.render()),
     }
     overall(status)
 }

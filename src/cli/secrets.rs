@@ -96,11 +96,11 @@ pub(super) async fn list(ws: &Workspace, profile: Option<&str>, output: Output, 
     match output {
         Output::Json => {
             let arr: Vec<Value> = rows.iter().map(|(p, s)| secret_json(p, s)).collect();
-            println!("{}", serde_json::to_string_pretty(&arr).expect("serializable"));
+            outln!("{}", serde_json::to_string_pretty(&arr).expect("serializable"));
         }
         Output::Table => {
             rows.sort_by(|a, b| pending_first(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
-            print!("{}", secrets_table(&rows, args.all_profiles, now));
+            out!("{}", secrets_table(&rows, args.all_profiles, now));
         }
     }
     status
@@ -121,7 +121,7 @@ pub(super) async fn show(ws: &Workspace, profile: Option<&str>, output: Output, 
         if let Ok(vs) = &versions {
             v["versions"] = serde_json::to_value(vs).expect("serializable");
         }
-        println!("{}", serde_json::to_string_pretty(&v).expect("serializable"));
+        outln!("{}", serde_json::to_string_pretty(&v).expect("serializable"));
         return exit::OK;
     }
     let now = now_ms();
@@ -146,14 +146,14 @@ pub(super) async fn show(ws: &Workspace, profile: Option<&str>, output: Output, 
     field("next_rotation_time", time(secret.next_rotation_time));
     field("event_subscriptions", secret.event_subscriptions.clone().unwrap_or_default().join(", "));
     field("enterprise_project_id", secret.enterprise_project_id.clone().unwrap_or_default());
-    print!("{}", out.render());
+    out!("{}", out.render());
     match versions {
         Ok(vs) => {
             let mut t = Table::new(vec!["VERSION", "STAGES", "CREATED"]);
             for v in vs {
                 t.row(vec![v.id.clone(), v.version_stages.join(","), time(v.create_time)]);
             }
-            print!("\n{}", t.render());
+            out!("\n{}", t.render());
             exit::OK
         }
         Err(e) => {
@@ -189,10 +189,10 @@ pub(super) async fn watch(ws: &Workspace, profile: Option<&str>, output: Output,
     match output {
         Output::Json => {
             let arr: Vec<Value> = rows.iter().map(|(p, s)| secret_json(p, s)).collect();
-            println!("{}", serde_json::to_string_pretty(&arr).unwrap());
+            outln!("{}", serde_json::to_string_pretty(&arr).unwrap());
         }
         Output::Table if rows.is_empty() => eprintln!("no deletion within {within}"),
-        Output::Table => print!("{}", secrets_table(&rows, all, now)),
+        Output::Table => out!("{}", secrets_table(&rows, all, now)),
     }
     if !rows.is_empty() { exit::PENDING_FOUND } else { status }
 }

@@ -27,9 +27,12 @@ pub async fn run(args: ServeArgs) -> i32 {
             let a = Accounts::generated();
             let (p, c) = (&a.projects[0], &a.credentials[0]);
             // Printed once, on purpose: without an accounts file these are the only way in.
-            println!(
+            outln!(
                 "project_id = {}\nregion     = {}\naccess_key = {}\nsecret_key = {}",
-                p.id, p.region, c.access_key, c.secret_key
+                p.id,
+                p.region,
+                c.access_key,
+                c.secret_key
             );
             a
         }
@@ -66,7 +69,7 @@ pub async fn run(args: ServeArgs) -> i32 {
                 return exit::FAILED;
             }
         };
-    println!("listening on http://{}", running.addr);
+    outln!("listening on http://{}", running.addr);
     use std::io::Write;
     let _ = std::io::stdout().flush();
     termination.wait().await;
