@@ -234,7 +234,7 @@ fn pending_rows_stand_out_and_countdowns_take_colour_by_time_left() {
     let (x, y) = find("00:04:02");
     assert_eq!(buf[(x, y)].bg, Color::Red, "under a day: red");
     let (x, y) = find("2d 06:00:00");
-    assert_eq!(buf[(x, y)].fg, Color::Rgb(255, 176, 0), "under three days: amber");
+    assert_eq!(buf[(x, y)].fg, Color::Indexed(214), "under three days: amber");
     let (x, y) = find("old-ldap-bind");
     assert!(buf[(x, y)].modifier.contains(Modifier::BOLD), "pending rows are bold");
     let (x, y) = find("auth-jwt-signing-key");

@@ -8,7 +8,8 @@ use crate::csms::SecretState;
 use crate::csms::model::Millis;
 
 const DAY: Millis = 86_400_000;
-const AMBER: Color = Color::Rgb(255, 176, 0);
+/// Orange from the 256-colour palette: wider support than true colour.
+const AMBER: Color = Color::Indexed(214);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
