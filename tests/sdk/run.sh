@@ -8,8 +8,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 venv=${CSMS_SDK_VENV:-$here/../../target/sdk-venv}
 
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import huaweicloudsdkcsms' 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check huaweicloudsdkcsms==3.1.219
+  # The SDK comes from PyPI: when it cannot be had, say so and skip, rather
+  # than fail the build over a download. Once installed, every check counts.
+  if ! { python3 -m venv "$venv" &&
+         "$venv/bin/pip" install --quiet --disable-pip-version-check huaweicloudsdkcsms==3.1.219; }; then
+    echo "skipped: huaweicloudsdkcsms could not be installed from PyPI"
+    exit 0
+  fi
 fi
 
 work=$(mktemp -d)
