@@ -10,7 +10,7 @@ use tokio::sync::{Mutex, mpsc};
 use crate::app::{Effect, Msg};
 use crate::config::Profile;
 use crate::csms::bulk::{self, DEFAULT_CONCURRENCY};
-use crate::csms::{Client, reconcile};
+use crate::csms::{Client, Redacted, reconcile};
 
 /// Secrets per list request.
 const PAGE_SIZE: u32 = 200;
@@ -119,6 +119,19 @@ impl Worker {
                         Err(e) => Err(e),
                     };
                     w.send(Msg::ScheduleDone { profile, name, result });
+                }
+                Effect::RevealValue { profile, name } => {
+                    let result = match w.client(profile).await {
+                        Ok(c) => c.show_version(&name, "latest").await.map_err(|e| e.to_string()).map(|v| {
+                            match (v.secret_string, v.secret_binary) {
+                                (Some(s), _) => Redacted::new(s),
+                                (None, Some(b)) => Redacted::new(format!("(binary, base64) {b}")),
+                                (None, None) => Redacted::new(String::new()),
+                            }
+                        }),
+                        Err(e) => Err(e),
+                    };
+                    w.send(Msg::ValueLoaded { profile, name, result });
                 }
                 Effect::LoadVersions { profile, name } => {
                     let result = match w.client(profile).await {

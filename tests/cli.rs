@@ -319,3 +319,22 @@ fn a_closed_stdout_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reveal_prints_a_value_only_when_asked_and_never_for_a_pending_secret() {
+    let server = Server::start();
+    let client = server.aksk();
+    client.create_secret(&create_request("db")).await.unwrap();
+    let config = server.write_config("");
+    let run = csms(&config, "", &["reveal", "db"]);
+    assert_eq!((run.status, run.stdout.as_str()), (0, "value-of-db\n"), "{}", run.stderr);
+    let run = csms(&config, "", &["reveal", "db", "--version", "v1", "-o", "json"]);
+    assert_eq!(json(&run)["secret_string"], "value-of-db");
+    assert_eq!(json(&run)["version"], "v1");
+    let run = csms(&config, "", &["show", "db", "-o", "json"]);
+    assert!(!run.stdout.contains("value-of-db"), "show never prints the value");
+    client.schedule_deletion("db", 7).await.unwrap();
+    let run = csms(&config, "", &["reveal", "db"]);
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("CSMS.0103") && run.stdout.is_empty(), "{}", run.stderr);
+}

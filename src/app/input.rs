@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::command::{complete, run_command};
 use super::keymap::{self, Action};
-use super::{Bulk, DEFAULT_SCHEDULE_DAYS, Effect, Level, Mode, Op, Pending, Row, RowKey, State, View};
+use super::{Bulk, DEFAULT_SCHEDULE_DAYS, Effect, Level, Mode, Op, Pending, Reveal, Row, RowKey, State, View};
 
 /// Typing into a line: characters append, Backspace erases. Says whether the key edited.
 fn edit(line: &mut String, key: &KeyEvent) -> bool {
@@ -149,12 +149,30 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             vec![]
         }
-        Mode::Details { .. } => {
-            if keymap::lookup(keymap::CLOSE, &key) == Some(Action::Back) {
+        Mode::Details { key: row, secret, versions, value, scroll } => match keymap::lookup(keymap::DETAILS, &key) {
+            Some(Action::Back) => {
                 state.mode = Mode::Normal;
+                vec![]
             }
-            vec![]
-        }
+            Some(Action::Down) => {
+                state.mode = Mode::Details { key: row, secret, versions, value, scroll: scroll + 1 };
+                vec![]
+            }
+            Some(Action::Up) => {
+                state.mode = Mode::Details { key: row, secret, versions, value, scroll: scroll.saturating_sub(1) };
+                vec![]
+            }
+            Some(Action::Reveal) if value == Reveal::Hidden || matches!(value, Reveal::Failed(_)) => {
+                state.mode = Mode::Details { key: row.clone(), secret, versions, value: Reveal::Loading, scroll };
+                vec![Effect::RevealValue { profile: row.0, name: row.1 }]
+            }
+            Some(Action::Reveal) => {
+                // Shown (or on its way): v hides it again.
+                state.mode = Mode::Details { key: row, secret, versions, value: Reveal::Hidden, scroll };
+                vec![]
+            }
+            _ => vec![],
+        },
     }
 }
 
@@ -207,13 +225,19 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Action::Details => {
             if let Some(row) = state.table.selected() {
                 let key = row.key();
-                state.mode = Mode::Details { key: key.clone(), secret: Box::new(row.secret.clone()), versions: None };
+                state.mode = Mode::Details {
+                    key: key.clone(),
+                    secret: Box::new(row.secret.clone()),
+                    versions: None,
+                    value: Reveal::Hidden,
+                    scroll: 0,
+                };
                 return vec![Effect::LoadVersions { profile: key.0, name: key.1 }];
             }
         }
         Action::CancelDeletion => ask_cancel(state),
         Action::ScheduleDeletion => ask_schedule(state),
-        Action::Confirm | Action::Apply | Action::Complete | Action::MoreDays | Action::FewerDays => {}
+        Action::Confirm | Action::Apply | Action::Complete | Action::Reveal | Action::MoreDays | Action::FewerDays => {}
     }
     state.after_move();
     vec![]

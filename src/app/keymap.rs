@@ -29,6 +29,7 @@ pub enum Action {
     Back,
     Confirm,
     Apply,
+    Reveal,
     MoreDays,
     FewerDays,
 }
@@ -141,8 +142,18 @@ pub const POPUP: &[Binding] = &[
     b(&[Code(KeyCode::Esc), Char('q')], "esc", Action::Back, "close", Some("close")),
 ];
 
-pub const CLOSE: &[Binding] =
-    &[b(&[Code(KeyCode::Esc), Code(KeyCode::Enter), Char('q')], "esc", Action::Back, "close", Some("close"))];
+pub const DETAILS: &[Binding] = &[
+    b(&[Char('v')], "v", Action::Reveal, "reveal the current value / hide it again", Some("reveal")),
+    b(&[Char('j'), Code(KeyCode::Down)], "j/↓", Action::Down, "scroll down", None),
+    b(&[Char('k'), Code(KeyCode::Up)], "k/↑", Action::Up, "scroll up", None),
+    b(
+        &[Code(KeyCode::Esc), Code(KeyCode::Enter), Char('q')],
+        "esc",
+        Action::Back,
+        "close (and forget the value)",
+        Some("close"),
+    ),
+];
 
 /// The help screen's sections, in order.
 pub const SECTIONS: &[(&str, &[Binding])] = &[
@@ -152,7 +163,7 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Command line (after :)", COMMAND),
     ("Schedule a deletion (typing the name)", SCHEDULE),
     ("Profiles, help, reports", POPUP),
-    ("Details", CLOSE),
+    ("Details", DETAILS),
 ];
 
 pub fn lookup(table: &[Binding], ev: &KeyEvent) -> Option<Action> {

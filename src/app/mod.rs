@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crossterm::event::KeyEvent;
 
 use crate::csms::model::{Millis, VersionMetadata};
-use crate::csms::{CancelOutcome, Secret};
+use crate::csms::{CancelOutcome, Redacted, Secret};
 pub use table::{Row, RowKey, SecretTable, SortKey};
 
 /// What the UI knows of a profile.
@@ -53,14 +53,46 @@ pub enum Pending {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
     Normal,
-    Filter { input: String },
-    Command { input: String },
+    Filter {
+        input: String,
+    },
+    Command {
+        input: String,
+    },
     Confirm(Pending),
-    Schedule { key: RowKey, days: u32, typed: String },
-    Details { key: RowKey, secret: Box<Secret>, versions: Option<Result<Vec<VersionMetadata>, String>> },
-    PickProfile { selected: usize },
-    Help { scroll: usize },
-    Report { title: String, lines: Vec<String>, scroll: usize },
+    Schedule {
+        key: RowKey,
+        days: u32,
+        typed: String,
+    },
+    Details {
+        key: RowKey,
+        secret: Box<Secret>,
+        versions: Option<Result<Vec<VersionMetadata>, String>>,
+        value: Reveal,
+        scroll: usize,
+    },
+    PickProfile {
+        selected: usize,
+    },
+    Help {
+        scroll: usize,
+    },
+    Report {
+        title: String,
+        lines: Vec<String>,
+        scroll: usize,
+    },
+}
+
+/// The value in the details dialog: hidden until the user asks, forgotten
+/// when the dialog closes. `Debug` never shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reveal {
+    Hidden,
+    Loading,
+    Shown(Redacted),
+    Failed(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +157,11 @@ pub enum Msg {
         name: String,
         result: Result<Box<Secret>, String>,
     },
+    ValueLoaded {
+        profile: usize,
+        name: String,
+        result: Result<Redacted, String>,
+    },
     VersionsLoaded {
         profile: usize,
         name: String,
@@ -134,11 +171,32 @@ pub enum Msg {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    Load { generation: u64, profile: usize },
-    Cancel { profile: usize, name: String },
-    CancelMany { profile: usize, names: Vec<String> },
-    Schedule { profile: usize, name: String, days: u32 },
-    LoadVersions { profile: usize, name: String },
+    Load {
+        generation: u64,
+        profile: usize,
+    },
+    Cancel {
+        profile: usize,
+        name: String,
+    },
+    CancelMany {
+        profile: usize,
+        names: Vec<String>,
+    },
+    Schedule {
+        profile: usize,
+        name: String,
+        days: u32,
+    },
+    LoadVersions {
+        profile: usize,
+        name: String,
+    },
+    /// Reads the current value; only on the user's explicit request.
+    RevealValue {
+        profile: usize,
+        name: String,
+    },
 }
 
 const INFO_MS: Millis = 8_000;
@@ -356,6 +414,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
                 Err(e) => state
                     .say(Level::Error, format!("Scheduling the deletion of '{name}' (profile {pname}) failed: {e}")),
+            }
+            vec![]
+        }
+        Msg::ValueLoaded { profile, name, result } => {
+            if let Mode::Details { key, value, .. } = &mut state.mode
+                && *key == (profile, name)
+                && *value == Reveal::Loading
+            {
+                *value = match result {
+                    Ok(v) => Reveal::Shown(v),
+                    Err(e) => Reveal::Failed(e),
+                };
             }
             vec![]
         }

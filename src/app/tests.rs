@@ -1,7 +1,7 @@
 //! The state machine without a terminal.
 
 use super::*;
-use crate::csms::{Error, SecretState};
+use crate::csms::{Error, Redacted, SecretState};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 const NOW: Millis = 1_800_000_000_000;
@@ -489,4 +489,25 @@ fn a_first_load_that_breaks_off_shows_no_partial_list() {
     update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Err("connection dropped".into()) });
     assert!(state.table.is_empty());
     assert!(state.load_errors.contains_key(&0));
+}
+
+#[test]
+fn the_value_is_read_only_when_asked_and_forgotten_on_close() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('G'));
+    update(&mut state, code(KeyCode::Enter));
+    assert!(matches!(&state.mode, Mode::Details { value: Reveal::Hidden, .. }), "nothing is read by opening details");
+    let effects = update(&mut state, key('v'));
+    assert_eq!(effects, vec![Effect::RevealValue { profile: 0, name: "zeta".into() }]);
+    update(&mut state, Msg::ValueLoaded { profile: 0, name: "zeta".into(), result: Ok(Redacted::new("hunter2")) });
+    assert!(matches!(&state.mode, Mode::Details { value: Reveal::Shown(v), .. } if v.expose() == "hunter2"));
+    assert!(!format!("{state:?}").contains("hunter2"), "debug output never shows it");
+    update(&mut state, key('v'));
+    assert!(matches!(&state.mode, Mode::Details { value: Reveal::Hidden, .. }), "v hides it again");
+    update(&mut state, key('v'));
+    update(&mut state, code(KeyCode::Esc));
+    // An answer that comes after the dialog closed is dropped.
+    update(&mut state, Msg::ValueLoaded { profile: 0, name: "zeta".into(), result: Ok(Redacted::new("hunter2")) });
+    assert_eq!(state.mode, Mode::Normal);
+    assert!(!format!("{state:?}").contains("hunter2"));
 }

@@ -59,6 +59,14 @@ pub enum Command {
     /// Show every field of one secret and its versions
     #[command(after_help = EXIT_STATUSES)]
     Show { name: String },
+    /// Print a secret's value: the one command that shows one
+    #[command(after_help = EXIT_STATUSES)]
+    Reveal {
+        name: String,
+        /// `latest`, or a version id such as v3
+        #[arg(long, default_value = "latest")]
+        version: String,
+    },
     /// Schedule a secret's deletion after a recovery window of 7 to 30 days
     #[command(after_help = EXIT_STATUSES)]
     ScheduleDeletion {

@@ -97,6 +97,7 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
     match command {
         Command::List(args) => secrets::list(&ws, profile, g.output, &args).await,
         Command::Show { name } => secrets::show(&ws, profile, g.output, &name).await,
+        Command::Reveal { name, version } => secrets::reveal(&ws, profile, g.output, &name, &version).await,
         Command::ScheduleDeletion { name, days, yes } => {
             deletion::schedule(&ws, profile, g.output, &name, days, yes).await
         }

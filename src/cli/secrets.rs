@@ -163,6 +163,44 @@ pub(super) async fn show(ws: &Workspace, profile: Option<&str>, output: Output, 
     }
 }
 
+/// Prints a value, asked for by name: the one place the CLI shows one.
+pub(super) async fn reveal(ws: &Workspace, profile: Option<&str>, output: Output, name: &str, version: &str) -> i32 {
+    let (profile, client) = match profile_client(ws, profile, None) {
+        Ok(pc) => pc,
+        Err(status) => return status,
+    };
+    let v = match client.show_version(name, version).await {
+        Ok(v) => v,
+        Err(e) => return fail(&csms_context(e, name)),
+    };
+    match output {
+        Output::Json => {
+            let mut doc = json!({
+                "name": name,
+                "profile": profile.name,
+                "version": v.version_metadata.id,
+                "version_stages": v.version_metadata.version_stages,
+            });
+            if let Some(s) = &v.secret_string {
+                doc["secret_string"] = json!(s);
+            }
+            if let Some(b) = &v.secret_binary {
+                doc["secret_binary"] = json!(b);
+            }
+            outln!("{}", serde_json::to_string_pretty(&doc).expect("serializable"));
+        }
+        Output::Table => match (&v.secret_string, &v.secret_binary) {
+            (Some(s), _) => outln!("{s}"),
+            (None, Some(b)) => {
+                eprintln!("{name} {}: a binary value, printed as base64", v.version_metadata.id);
+                outln!("{b}");
+            }
+            (None, None) => eprintln!("{name} {}: the version has no value", v.version_metadata.id),
+        },
+    }
+    exit::OK
+}
+
 /// Names the secret in a not-found error.
 pub(super) fn csms_context(e: csms::Error, name: &str) -> csms::Error {
     match e {

@@ -100,7 +100,7 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Mode::Command { .. } => keymap::COMMAND,
         Mode::Confirm(_) => keymap::CONFIRM,
         Mode::Schedule { .. } => keymap::SCHEDULE,
-        Mode::Details { .. } => keymap::CLOSE,
+        Mode::Details { .. } => keymap::DETAILS,
         _ => keymap::POPUP,
     };
     let mut keys = vec![Span::raw(" ")];

@@ -7,9 +7,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::Theme;
-use crate::app::{Pending, RowKey, State, keymap};
-use crate::csms::Secret;
-use crate::csms::model::{Millis, VersionMetadata};
+use crate::app::{Mode, Pending, Reveal, RowKey, State, keymap};
+use crate::csms::model::Millis;
 use crate::timefmt::{countdown, local_time};
 
 /// Clears a centered area and draws a bordered block in it; returns the inside.
@@ -104,14 +103,10 @@ pub fn schedule(frame: &mut Frame, state: &State, key: &RowKey, days: u32, typed
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
-pub fn details(
-    frame: &mut Frame,
-    state: &State,
-    profile: usize,
-    s: &Secret,
-    versions: Option<&Result<Vec<VersionMetadata>, String>>,
-    theme: &Theme,
-) {
+/// Every field of the secret, its value on request, and its versions.
+pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
+    let Mode::Details { key: (profile, _), secret: s, versions, value, scroll } = &state.mode else { return };
+    let (profile, scroll, versions) = (*profile, *scroll, versions.as_ref());
     let time = |t: Option<Millis>| t.map(local_time).unwrap_or_else(|| "-".into());
     let text = |v: &Option<String>| v.clone().filter(|x| !x.is_empty()).unwrap_or_else(|| "-".into());
     let mut fields: Vec<(&str, Line)> = vec![
@@ -144,6 +139,15 @@ pub fn details(
             ),
         ),
         ("enterprise project", Line::from(text(&s.enterprise_project_id))),
+        (
+            "value",
+            match value {
+                Reveal::Hidden => Line::from(Span::styled("•••••••• (v reveals it)", theme.dim())),
+                Reveal::Loading => Line::from(Span::styled("reading…", theme.dim())),
+                Reveal::Shown(v) => Line::from(Span::styled(v.expose().to_string(), theme.key())),
+                Reveal::Failed(e) => Line::from(Span::styled(e.clone(), theme.message(crate::app::Level::Error))),
+            },
+        ),
     ]);
     let mut lines: Vec<Line> = fields
         .into_iter()
@@ -172,8 +176,9 @@ pub fn details(
         }
     }
     let height = (lines.len() as u16 + 2).min(frame.area().height);
-    let inner = popup(frame, 76, height, &s.name.to_string(), theme.header());
-    frame.render_widget(Paragraph::new(lines), inner);
+    let inner = popup(frame, 76, height, &s.name, theme.header());
+    let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize)) as u16;
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }
 
 pub fn profiles(frame: &mut Frame, state: &State, selected: usize, theme: &Theme) {

@@ -37,9 +37,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Mode::Normal | Mode::Filter { .. } | Mode::Command { .. } => {}
         Mode::Confirm(pending) => dialogs::confirm(frame, state, pending, theme),
         Mode::Schedule { key, days, typed } => dialogs::schedule(frame, state, key, *days, typed, theme),
-        Mode::Details { key, secret, versions } => {
-            dialogs::details(frame, state, key.0, secret, versions.as_ref(), theme)
-        }
+        Mode::Details { .. } => dialogs::details(frame, state, theme),
         Mode::PickProfile { selected } => dialogs::profiles(frame, state, *selected, theme),
         Mode::Help { scroll } => dialogs::help(frame, *scroll, theme),
         Mode::Report { title, lines, scroll } => dialogs::report(frame, title, lines, *scroll, theme),
