@@ -424,3 +424,20 @@ async fn tags_are_addressed_by_id_and_their_errors_are_nested() {
         .unwrap();
     assert_eq!(list["tags"], serde_json::json!([]));
 }
+
+#[tokio::test]
+async fn versions_are_listed_across_pages() {
+    let server = Server::start();
+    let c = server.aksk();
+    c.create_secret(&create_request("many")).await.unwrap();
+    for i in 2..=150 {
+        let req = CreateVersionRequest { secret_string: Some(format!("value {i}")), ..Default::default() };
+        c.create_version("many", &req).await.unwrap();
+    }
+    let versions = c.list_versions("many").await.unwrap();
+    let ids: Vec<String> = versions.iter().map(|v| v.id.clone()).collect();
+    let expected: Vec<String> = (1..=150).map(|i| format!("v{i}")).collect();
+    assert_eq!(ids, expected, "every version once, in order, over two pages of 100");
+    assert_eq!(versions[149].version_stages, vec!["SYSCURRENT"]);
+    assert_eq!(versions[148].version_stages, vec!["SYSPREVIOUS"]);
+}

@@ -143,29 +143,15 @@ impl Client {
     }
 
     /// As `list_secrets`, showing each page to `on_page` as it arrives.
-    pub async fn list_secrets_with(&self, page_size: u32, mut on_page: impl FnMut(&[Secret])) -> Result<Vec<Secret>> {
-        let mut all = Vec::new();
-        let mut marker: Option<String> = None;
-        let mut seen = std::collections::HashSet::new();
-        loop {
-            let page = self.list_secrets_page(page_size, marker.as_deref()).await?;
-            on_page(&page.secrets);
-            let count = page.secrets.len();
-            all.extend(page.secrets);
-            let next = page.page_info.and_then(|p| p.next_marker).filter(|m| !m.is_empty());
-            match next {
-                Some(m) if count > 0 => {
-                    if !seen.insert(m.clone()) {
-                        return Err(Error::Decode {
-                            message: format!("the server repeated the page marker '{m}'"),
-                            request_id: None,
-                        });
-                    }
-                    marker = Some(m);
-                }
-                _ => return Ok(all),
-            }
-        }
+    pub async fn list_secrets_with(&self, page_size: u32, on_page: impl FnMut(&[Secret])) -> Result<Vec<Secret>> {
+        all_pages(
+            |marker| async move {
+                let page = self.list_secrets_page(page_size, marker.as_deref()).await?;
+                Ok((page.secrets, page.page_info))
+            },
+            on_page,
+        )
+        .await
     }
 
     pub async fn show_secret(&self, name: &str) -> Result<Secret> {
@@ -223,17 +209,21 @@ impl Client {
         Ok(env.secret)
     }
 
+    /// Every version of a secret, page after page.
     pub async fn list_versions(&self, name: &str) -> Result<Vec<VersionMetadata>> {
-        let list: VersionList = self
-            .json(
-                Method::GET,
-                &["secrets", name, "versions"],
-                vec![("limit".into(), "1000".into())],
-                None,
-                "list versions",
-            )
-            .await?;
-        Ok(list.version_metadatas)
+        all_pages(
+            |marker| async move {
+                let mut query = vec![("limit".to_string(), VERSIONS_PAGE.to_string())];
+                if let Some(m) = marker {
+                    query.push(("marker".to_string(), m));
+                }
+                let list: VersionList =
+                    self.json(Method::GET, &["secrets", name, "versions"], query, None, "list versions").await?;
+                Ok((list.version_metadatas, list.page_info))
+            },
+            |_| {},
+        )
+        .await
     }
 
     /// A version with its value: `v1`, `v2`... or `latest`.
@@ -384,6 +374,40 @@ impl Client {
         })?;
         tracing::debug!(%method, path, status, request_id = request_id.as_deref().unwrap_or("-"), "answer");
         Ok(Answer { status, body, request_id, retry_after })
+    }
+}
+
+/// Versions per request.
+const VERSIONS_PAGE: u32 = 100;
+
+/// Follows `next_marker` page after page until a page says there is no more.
+/// A marker handed back twice is an error, not an endless loop; no page is
+/// dropped or repeated, since each page is asked for by the marker before it.
+async fn all_pages<T, F, Fut>(mut fetch: F, mut on_page: impl FnMut(&[T])) -> Result<Vec<T>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<PageInfo>)>>,
+{
+    let mut all = Vec::new();
+    let mut marker: Option<String> = None;
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        let (items, info) = fetch(marker.take()).await?;
+        on_page(&items);
+        let count = items.len();
+        all.extend(items);
+        match info.and_then(|p| p.next_marker).filter(|m| !m.is_empty()) {
+            Some(m) if count > 0 => {
+                if !seen.insert(m.clone()) {
+                    return Err(Error::Decode {
+                        message: format!("the server repeated the page marker '{m}'"),
+                        request_id: None,
+                    });
+                }
+                marker = Some(m);
+            }
+            _ => return Ok(all),
+        }
     }
 }
 
