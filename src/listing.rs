@@ -10,9 +10,14 @@ pub fn pending_first(a: &Secret, b: &Secret) -> Ordering {
     key(a).cmp(&key(b)).then_with(|| a.name.cmp(&b.name))
 }
 
+/// The time left before a pending secret's deletion (negative once overdue).
+pub fn time_left(s: &Secret, now: Millis) -> Option<Millis> {
+    if s.is_pending_delete() { s.scheduled_delete_time.map(|t| t - now) } else { None }
+}
+
 /// Whether a secret's deletion falls within `window` from `now` (or is overdue).
 pub fn deletes_within(s: &Secret, now: Millis, window: Millis) -> bool {
-    s.is_pending_delete() && s.scheduled_delete_time.is_some_and(|t| t - now <= window)
+    time_left(s, now).is_some_and(|left| left <= window)
 }
 
 /// Parses a state filter, case-insensitively.

@@ -2,6 +2,11 @@
 
 use crate::csms::model::Millis;
 
+/// The wall clock in milliseconds, the unit CSMS uses.
+pub fn now_ms() -> Millis {
+    chrono::Utc::now().timestamp_millis()
+}
+
 /// Parses `90s`, `15m`, `2h30m`, `7d`, `1w` (units may be combined; a bare
 /// number is seconds) into milliseconds.
 pub fn parse_duration(text: &str) -> Result<Millis, String> {

@@ -9,13 +9,10 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::app::{self, Effect, Msg, ProfileInfo, State, View};
+use crate::timefmt::now_ms;
 use crate::ui::{self, Theme};
 use crate::worker::Worker;
 use crate::workspace::Workspace;
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
 
 /// Restores the terminal when dropped, whatever the way out.
 struct TerminalGuard;
@@ -32,7 +29,7 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<()> {
     let profiles: Vec<_> = ws.config.profiles.values().cloned().collect();
     let infos = profiles.iter().map(ProfileInfo::from).collect();
     let first = profiles.iter().position(|p| p.name == start).unwrap_or(0);
-    let demo = ws.is_demo().then(crate::cli::config_hint);
+    let demo = ws.is_demo().then(crate::config::default_path_display);
     let refresh = ws.config.refresh_interval.as_millis() as i64;
     let (state, effects) = State::new(infos, View::Profile(first), refresh, demo, now_ms());
 

@@ -10,7 +10,7 @@ use tokio::sync::{Mutex, mpsc};
 use crate::app::{Effect, Msg};
 use crate::config::Profile;
 use crate::csms::bulk::{self, DEFAULT_CONCURRENCY};
-use crate::csms::{Client, Redacted, reconcile};
+use crate::csms::{Client, Error, Redacted, reconcile};
 
 /// Secrets per list request.
 const PAGE_SIZE: u32 = 200;
@@ -30,18 +30,15 @@ impl Worker {
 
     /// One client per profile, made on first use. Resolving credentials may
     /// run a command, so it happens off the async threads.
-    async fn client(&self, i: usize) -> Result<Arc<Client>, String> {
+    async fn client(&self, i: usize) -> Result<Arc<Client>, Error> {
         let mut clients = self.clients.lock().await;
         if let Some(c) = clients.get(&i) {
             return Ok(c.clone());
         }
-        let profile = self.profiles.get(i).cloned().ok_or_else(|| format!("no profile #{i}"))?;
-        let client = tokio::task::spawn_blocking(move || -> Result<Client, crate::csms::Error> {
-            Client::new(profile.client_options()?)
-        })
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?;
+        let profile = self.profiles.get(i).cloned().ok_or_else(|| Error::Invalid(format!("no profile #{i}")))?;
+        let client = tokio::task::spawn_blocking(move || Client::new(profile.client_options()?))
+            .await
+            .map_err(|e| Error::Invalid(format!("resolving credentials failed: {e}")))??;
         let client = Arc::new(client);
         clients.insert(i, client.clone());
         Ok(client)
@@ -58,24 +55,19 @@ impl Worker {
         tokio::spawn(async move {
             match effect {
                 Effect::Load { generation, profile } => {
-                    let result = match w.client(profile).await {
-                        Ok(c) => c
-                            .list_secrets_with(PAGE_SIZE, |page| {
-                                w.send(Msg::Page { generation, profile, secrets: page.to_vec() })
-                            })
-                            .await
-                            .map_err(|e| e.to_string()),
-                        Err(e) => Err(e),
-                    };
+                    let result = async {
+                        let page =
+                            |p: &[crate::csms::Secret]| w.send(Msg::Page { generation, profile, secrets: p.to_vec() });
+                        w.client(profile).await?.list_secrets_with(PAGE_SIZE, page).await
+                    }
+                    .await
+                    .map_err(|e| e.to_string());
                     w.send(Msg::Loaded { generation, profile, result });
                 }
                 Effect::Cancel { profile, name } => {
                     let outcome = match w.client(profile).await {
                         Ok(c) => reconcile::cancel_deletion(&c, &name).await,
-                        Err(e) => reconcile::CancelOutcome::Failed(crate::csms::Error::Auth {
-                            profile: w.profiles[profile].name.clone(),
-                            message: e,
-                        }),
+                        Err(e) => reconcile::CancelOutcome::Failed(e),
                     };
                     w.send(Msg::CancelDone { profile, name, outcome: Box::new(outcome), bulk: false });
                 }
@@ -100,44 +92,32 @@ impl Worker {
                     }
                     Err(e) => {
                         for name in names {
-                            let err = crate::csms::Error::Auth {
-                                profile: w.profiles[profile].name.clone(),
-                                message: e.clone(),
-                            };
-                            w.send(Msg::CancelDone {
-                                profile,
-                                name,
-                                outcome: Box::new(reconcile::CancelOutcome::Failed(err)),
-                                bulk: true,
-                            });
+                            let outcome = Box::new(reconcile::CancelOutcome::Failed(e.clone()));
+                            w.send(Msg::CancelDone { profile, name, outcome, bulk: true });
                         }
                     }
                 },
                 Effect::Schedule { profile, name, days } => {
                     let result = match w.client(profile).await {
                         Ok(c) => reconcile::schedule_deletion(&c, &name, days).await.into_result().map(Box::new),
-                        Err(e) => Err(e),
+                        Err(e) => Err(e.to_string()),
                     };
                     w.send(Msg::ScheduleDone { profile, name, result });
                 }
                 Effect::RevealValue { profile, name } => {
-                    let result = match w.client(profile).await {
-                        Ok(c) => c.show_version(&name, "latest").await.map_err(|e| e.to_string()).map(|v| {
-                            match (v.secret_string, v.secret_binary) {
-                                (Some(s), _) => Redacted::new(s),
-                                (None, Some(b)) => Redacted::new(format!("(binary, base64) {b}")),
-                                (None, None) => Redacted::new(String::new()),
-                            }
-                        }),
-                        Err(e) => Err(e),
-                    };
+                    let result = async { w.client(profile).await?.show_version(&name, "latest").await }
+                        .await
+                        .map_err(|e| e.to_string())
+                        .map(|v| match (v.secret_string, v.secret_binary) {
+                            (Some(s), _) => Redacted::new(s),
+                            (None, Some(b)) => Redacted::new(format!("(binary, base64) {b}")),
+                            (None, None) => Redacted::new(String::new()),
+                        });
                     w.send(Msg::ValueLoaded { profile, name, result });
                 }
                 Effect::LoadVersions { profile, name } => {
-                    let result = match w.client(profile).await {
-                        Ok(c) => c.list_versions(&name).await.map_err(|e| e.to_string()),
-                        Err(e) => Err(e),
-                    };
+                    let result =
+                        async { w.client(profile).await?.list_versions(&name).await }.await.map_err(|e| e.to_string());
                     w.send(Msg::VersionsLoaded { profile, name, result });
                 }
             }

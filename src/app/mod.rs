@@ -331,7 +331,7 @@ impl State {
 
     /// The time left before a row's deletion, if it is pending.
     pub fn time_left(&self, secret: &Secret) -> Option<Millis> {
-        secret.is_pending_delete().then(|| secret.scheduled_delete_time.map(|t| t - self.now)).flatten()
+        crate::listing::time_left(secret, self.now)
     }
 }
 

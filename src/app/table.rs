@@ -201,6 +201,8 @@ impl SecretTable {
             *counts.entry(r.secret.state_label()).or_default() += 1;
         }
         self.counts = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        // Pending deletions lead: they are what this tool is for.
+        self.counts.sort_by_key(|(label, _)| label != "PENDING_DELETE");
         self.refilter(keep);
     }
 
@@ -244,7 +246,8 @@ impl SecretTable {
         self.offset = self.offset.min(max_offset);
     }
 
-    /// Rows of the view per state label (not filtered), by label.
+    /// Rows of the view per state label (not filtered): PENDING_DELETE
+    /// first, then by label.
     pub fn state_counts(&self) -> &[(String, usize)] {
         &self.counts
     }

@@ -42,10 +42,6 @@ pub mod exit {
     pub const AUTH: i32 = 4;
 }
 
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
 /// Prints an error and gives its exit status.
 fn fail(err: &csms::Error) -> i32 {
     eprintln!("error: {err}");
@@ -91,7 +87,10 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
         Err(e) => return usage(e),
     };
     if ws.is_demo() && g.output == Output::Table {
-        eprintln!("DEMO: sample data on a local emulator. Configure a real account in {}.", config_hint());
+        eprintln!(
+            "DEMO: sample data on a local emulator. Configure a real account in {}.",
+            crate::config::default_path_display()
+        );
     }
     let profile = g.profile.as_deref();
     match command {
@@ -107,16 +106,6 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
         Command::Watch { within, all_profiles } => secrets::watch(&ws, profile, g.output, &within, all_profiles).await,
         Command::Profiles { check } => profiles::profiles(&ws, g.output, check).await,
         Command::Serve(_) | Command::Completions { .. } => unreachable!("handled above"),
-    }
-}
-
-/// Where a configuration would go, with the home directory as `~`.
-pub fn config_hint() -> String {
-    let Some(path) = crate::config::default_path() else { return "config.toml".into() };
-    let home = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
-    match home.as_deref().and_then(|h| path.strip_prefix(h).ok()) {
-        Some(rest) => format!("~/{}", rest.display()),
-        None => path.display().to_string(),
     }
 }
 

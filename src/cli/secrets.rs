@@ -4,11 +4,11 @@ use serde_json::{Value, json};
 
 use super::args::{ListArgs, Output};
 use super::table::{Table, truncate};
-use super::{chosen, client_for, error_status, exit, fail, now_ms, profile_client, usage};
+use super::{chosen, client_for, error_status, exit, fail, profile_client, usage};
 use crate::config::Profile;
 use crate::csms::{self, Secret};
-use crate::listing::{deletes_within, parse_state, pending_first};
-use crate::timefmt::{age, countdown, local_time, parse_duration};
+use crate::listing::{deletes_within, parse_state, pending_first, time_left};
+use crate::timefmt::{age, countdown, local_time, now_ms, parse_duration};
 use crate::workspace::Workspace;
 
 /// Every secret of each profile, the profiles fetched concurrently.
@@ -30,10 +30,7 @@ pub(super) fn secret_json(profile: &str, s: &Secret) -> Value {
 }
 
 fn deletes_in(s: &Secret, now: i64) -> String {
-    match (s.is_pending_delete(), s.scheduled_delete_time) {
-        (true, Some(t)) => countdown(t - now),
-        _ => String::new(),
-    }
+    time_left(s, now).map(countdown).unwrap_or_default()
 }
 
 fn secrets_table(rows: &[(String, Secret)], with_profile: bool, now: i64) -> String {

@@ -202,6 +202,16 @@ pub fn default_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "csms-tui").map(|d| d.config_dir().join("config.toml"))
 }
 
+/// Where a configuration would go, with the home directory as `~`.
+pub fn default_path_display() -> String {
+    let Some(path) = default_path() else { return "config.toml".into() };
+    let home = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+    match home.as_deref().and_then(|h| path.strip_prefix(h).ok()) {
+        Some(rest) => format!("~/{}", rest.display()),
+        None => path.display().to_string(),
+    }
+}
+
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {

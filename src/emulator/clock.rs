@@ -9,13 +9,9 @@ pub struct Clock {
     offset_ms: AtomicI64,
 }
 
-pub fn system_now_ms() -> Millis {
-    chrono::Utc::now().timestamp_millis()
-}
-
 impl Clock {
     pub fn now(&self) -> Millis {
-        system_now_ms() + self.offset_ms.load(Ordering::Relaxed)
+        crate::timefmt::now_ms() + self.offset_ms.load(Ordering::Relaxed)
     }
 
     pub fn advance(&self, seconds: i64) -> Millis {

@@ -107,7 +107,7 @@ pub async fn start() -> anyhow::Result<Demo> {
                     update_time: Some(updated),
                     scheduled_delete_time: scheduled,
                     secret_type: Some("COMMON".into()),
-                    kms_key_id: Some("00000000-0000-4000-8000-00000000c5a5".into()),
+                    kms_key_id: Some(super::store::DEFAULT_KMS_KEY.into()),
                     auto_rotation: Some(false),
                     enterprise_project_id: Some("0".into()),
                     event_subscriptions: Some(vec![]),

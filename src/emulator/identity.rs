@@ -102,7 +102,7 @@ pub async fn authenticate(State(shared): State<Shared>, req: Request, next: Next
             &parts.uri,
             &parts.headers,
             &bytes,
-            super::clock::system_now_ms(),
+            crate::timefmt::now_ms(),
         )
     } else {
         Err(ApiError::unauthorized("Incorrect IAM authentication information: no credentials"))

@@ -56,7 +56,8 @@ pub const SYSPREVIOUS: &str = "SYSPREVIOUS";
 const MAX_VALUE_BYTES: usize = 32 * 1024;
 const MAX_DESCRIPTION_BYTES: usize = 2048;
 const MAX_TAGS: usize = 20;
-const DEFAULT_KMS_KEY: &str = "00000000-0000-4000-8000-00000000c5a5";
+/// The KMS key a secret gets when none is named.
+pub const DEFAULT_KMS_KEY: &str = "00000000-0000-4000-8000-00000000c5a5";
 
 pub type StoreResult<T> = Result<T, ApiError>;
 

@@ -40,9 +40,7 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
 
     let mut second = vec![Span::raw(" ")];
-    let mut counts = state.table.state_counts().to_vec();
-    // Pending deletions lead: they are what this screen is for.
-    counts.sort_by_key(|(label, _)| label != "PENDING_DELETE");
+    let counts = state.table.state_counts();
     if counts.is_empty() && state.loading.is_empty() {
         second.push(Span::styled("no secrets", theme.dim()));
     }
