@@ -8,6 +8,8 @@ pub mod csms;
 pub mod emulator;
 pub mod listing;
 pub mod logging;
+pub mod printable;
+pub mod private_file;
 pub mod signals;
 pub mod timefmt;
 pub mod tui;

@@ -65,7 +65,8 @@ async fn lifecycle(client: &Client, prefix: &str) {
 
     client.delete_secret(&name).await.unwrap();
     let e = client.show_secret(&name).await.unwrap_err();
-    assert_eq!(code(&e), (Some(404), Some("CSMS.0106")));
+    assert_eq!(code(&e), (Some(400), Some("CSMS.0106")), "not found is a 400, as the official error table says");
+    assert!(e.is_not_found());
 }
 
 #[tokio::test]
@@ -122,9 +123,9 @@ async fn validation_errors() {
     // The client refuses a bad window itself; the raw API refuses it too.
     assert!(matches!(c.schedule_deletion("dup", 6).await, Err(Error::Invalid(_))));
     let e = c.cancel_deletion("missing").await.unwrap_err();
-    assert_eq!(e.status(), Some(404));
+    assert_eq!(code(&e), (Some(400), Some("CSMS.0106")));
     let e = c.show_version("dup", "v9").await.unwrap_err();
-    assert_eq!(code(&e), (Some(404), Some("CSMS.0005")));
+    assert_eq!(code(&e), (Some(400), Some("CSMS.0005")));
 }
 
 #[tokio::test]
@@ -255,10 +256,12 @@ async fn stages_move_like_the_service() {
     assert_eq!(r.status(), 200);
     let r = http.delete(format!("{url}/SYSCURRENT")).header("X-Auth-Token", &token).send().await.unwrap();
     assert_eq!(r.status(), 400, "built-in stages cannot be deleted");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error_code"], "CSMS.0105");
     let r = http.delete(format!("{url}/CANARY")).header("X-Auth-Token", &token).send().await.unwrap();
     assert_eq!(r.status(), 204);
     let r = http.get(format!("{url}/CANARY")).header("X-Auth-Token", &token).send().await.unwrap();
-    assert_eq!(r.status(), 404);
+    assert_eq!(r.status(), 400);
 }
 
 #[tokio::test]
@@ -400,7 +403,7 @@ async fn tags_are_addressed_by_id_and_their_errors_are_nested() {
     let r = http.delete(format!("{tags}/{key}")).header("X-Auth-Token", &token).send().await.unwrap();
     assert_eq!(r.status(), 204);
     let r = http.delete(format!("{tags}/{key}")).header("X-Auth-Token", &token).send().await.unwrap();
-    assert_eq!(r.status(), 404);
+    assert_eq!(r.status(), 400);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"]["error_code"], "CSMS.0005", "tag errors are nested: {body}");
     let r = http
@@ -409,7 +412,7 @@ async fn tags_are_addressed_by_id_and_their_errors_are_nested() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 404);
+    assert_eq!(r.status(), 400);
     // Deleting the secret takes its tags along.
     c.delete_secret("tagged").await.unwrap();
     let id2 = c.create_secret(&create_request("tagged")).await.unwrap().id.unwrap();

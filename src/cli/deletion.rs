@@ -30,8 +30,11 @@ pub(super) async fn schedule(
             return usage("not on a terminal: add --yes to schedule a deletion without a prompt");
         }
         eprint!(
-            "Schedule deletion of '{name}' in profile {}? It is deleted for good after {days} days. Type its name to confirm: ",
-            profile.name
+            "{}",
+            crate::printable::printable(&format!(
+                "Schedule deletion of '{name}' in profile {}? It is deleted for good after {days} days. Type its name to confirm: ",
+                profile.name
+            ))
         );
         let _ = std::io::stderr().flush();
         let mut answer = String::new();
@@ -46,13 +49,13 @@ pub(super) async fn schedule(
                 outln!("{}", serde_json::to_string_pretty(&secret_json(&profile.name, &s)).unwrap());
             } else {
                 let when = s.scheduled_delete_time.map(local_time).unwrap_or_default();
-                outln!("{name}: {} until {when}; undo with `csms cancel-deletion {name}`", s.state_label());
+                sayln!("{name}: {} until {when}; undo with `csms cancel-deletion {name}`", s.state_label());
             }
             exit::OK
         }
         csms::reconcile::ScheduleOutcome::Failed(e) => fail(&csms_context(e, name)),
         csms::reconcile::ScheduleOutcome::Unknown { error, seen } => {
-            eprintln!(
+            esayln!(
                 "error: {name}: outcome unknown ({error}); last seen {}",
                 seen.as_ref().map_or("nothing", |s| s.state_label())
             );
@@ -102,7 +105,7 @@ pub(super) async fn cancel(
         |name, outcome, _limit| {
             done += 1;
             if table {
-                outln!("{}", report_line(&CancelReport::new(&profile.name, name, outcome)));
+                sayln!("{}", report_line(&CancelReport::new(&profile.name, name, outcome)));
                 if show_progress {
                     eprint!("\r[{done}/{total}]");
                 }
@@ -141,7 +144,7 @@ pub(super) async fn cancel(
                 skipped += 1;
                 status = status.max(exit::FAILED);
                 if table {
-                    outln!("{name}: not attempted (stopped)");
+                    sayln!("{name}: not attempted (stopped)");
                 }
                 lines.push(json!({ "name": name, "profile": profile.name, "result": "not attempted" }));
             }

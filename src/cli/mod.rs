@@ -10,6 +10,21 @@ macro_rules! outln {
     }};
 }
 
+/// `outln!` for lines people read: server and config text in them (names,
+/// descriptions, error messages) cannot reach the terminal as control codes.
+macro_rules! sayln {
+    ($($arg:tt)*) => {
+        outln!("{}", crate::printable::printable(&format!($($arg)*)))
+    };
+}
+
+/// `eprintln!` for diagnostics, made printable as `sayln!` does.
+macro_rules! esayln {
+    ($($arg:tt)*) => {
+        eprintln!("{}", crate::printable::printable(&format!($($arg)*)))
+    };
+}
+
 /// `print!` for results; see `outln!`.
 macro_rules! out {
     ($($arg:tt)*) => {{
@@ -44,7 +59,7 @@ pub mod exit {
 
 /// Prints an error and gives its exit status.
 fn fail(err: &csms::Error) -> i32 {
-    eprintln!("error: {err}");
+    esayln!("error: {err}");
     error_status(err)
 }
 
@@ -67,7 +82,7 @@ fn overall(status: i32) -> i32 {
 }
 
 fn usage(msg: impl std::fmt::Display) -> i32 {
-    eprintln!("error: {msg}");
+    esayln!("error: {msg}");
     exit::USAGE
 }
 
@@ -112,7 +127,7 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
 /// A client for a profile; says so on stderr when it does not verify TLS.
 fn client_for(ws: &Workspace, profile: &Profile) -> csms::Result<Arc<csms::Client>> {
     if profile.insecure_skip_tls_verify {
-        eprintln!("warning: profile {} does not verify TLS certificates (insecure_skip_tls_verify)", profile.name);
+        esayln!("warning: profile {} does not verify TLS certificates (insecure_skip_tls_verify)", profile.name);
     }
     ws.client(profile)
 }

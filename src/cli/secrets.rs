@@ -8,6 +8,7 @@ use super::{chosen, client_for, error_status, exit, fail, profile_client, usage}
 use crate::config::Profile;
 use crate::csms::{self, Secret};
 use crate::listing::{deletes_within, parse_state, pending_first, time_left};
+use crate::printable::printable;
 use crate::timefmt::{age, countdown, local_time, now_ms, parse_duration};
 use crate::workspace::Workspace;
 
@@ -44,7 +45,7 @@ fn secrets_table(rows: &[(String, Secret)], with_profile: bool, now: i64) -> Str
             s.name.clone(),
             s.state_label().to_string(),
             deletes_in(s, now),
-            truncate(s.description.as_deref().unwrap_or(""), 48),
+            truncate(&printable(s.description.as_deref().unwrap_or("")), 48),
             s.update_time.map(|u| age(now, u)).unwrap_or_default(),
         ];
         if with_profile {
@@ -64,7 +65,7 @@ async fn gather(ws: &Workspace, profiles: &[&Profile], page_size: u32) -> (Vec<(
         match result {
             Ok(secrets) => rows.extend(secrets.into_iter().map(|s| (profile.clone(), s))),
             Err(e) => {
-                eprintln!("error: profile {profile}: {e}");
+                esayln!("error: profile {profile}: {e}");
                 status = status.max(error_status(&e));
             }
         }
@@ -154,7 +155,7 @@ pub(super) async fn show(ws: &Workspace, profile: Option<&str>, output: Output, 
             exit::OK
         }
         Err(e) => {
-            eprintln!("error: versions of {name}: {e}");
+            esayln!("error: versions of {name}: {e}");
             error_status(&e)
         }
     }
@@ -189,20 +190,20 @@ pub(super) async fn reveal(ws: &Workspace, profile: Option<&str>, output: Output
         Output::Table => match (&v.secret_string, &v.secret_binary) {
             (Some(s), _) => outln!("{s}"),
             (None, Some(b)) => {
-                eprintln!("{name} {}: a binary value, printed as base64", v.version_metadata.id);
+                esayln!("{name} {}: a binary value, printed as base64", v.version_metadata.id);
                 outln!("{b}");
             }
-            (None, None) => eprintln!("{name} {}: the version has no value", v.version_metadata.id),
+            (None, None) => esayln!("{name} {}: the version has no value", v.version_metadata.id),
         },
     }
     exit::OK
 }
 
-/// Names the secret in a not-found error.
+/// Names the secret in a not-found error (known by its code, whatever the status).
 pub(super) fn csms_context(e: csms::Error, name: &str) -> csms::Error {
     match e {
-        csms::Error::Api { status: 404, code, message, request_id, attempts } => {
-            csms::Error::Api { status: 404, code, message: format!("secret '{name}': {message}"), request_id, attempts }
+        csms::Error::Api { status, code, message, request_id, attempts } if e.is_not_found() => {
+            csms::Error::Api { status, code, message: format!("secret '{name}': {message}"), request_id, attempts }
         }
         other => other,
     }

@@ -15,6 +15,14 @@ pub async fn run(args: ServeArgs) -> i32 {
             args.listen
         );
     }
+    // A missing header would compare equal to an empty token and open the admin API to anyone.
+    if args.admin_token.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        eprintln!(
+            "error: the admin token (--admin-token or CSMS_EMULATOR_ADMIN_TOKEN) is empty; \
+             give a non-empty token, or unset it to keep the admin API off"
+        );
+        return exit::USAGE;
+    }
     let accounts = match &args.accounts {
         Some(path) => match Accounts::load(path) {
             Ok(a) => a,

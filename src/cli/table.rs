@@ -31,8 +31,9 @@ impl Table {
         Table { headers, rows: Vec::new() }
     }
 
+    /// Adds a row; control characters in its cells are made visible.
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows.push(cells.into_iter().map(|c| crate::printable::printable(&c).into_owned()).collect());
     }
 
     pub fn render(&self) -> String {

@@ -282,6 +282,15 @@ impl Client {
         if !idempotent {
             self.check_writable(operation)?;
         }
+        // URL layers read `.` and `..` (also percent-encoded) as "this" and
+        // "parent", and an empty segment as nothing: such a name would send the
+        // request to another resource. Refused here, before anything is sent.
+        if let Some(bad) = segments.iter().find(|s| s.is_empty() || s.bytes().all(|b| b == b'.')) {
+            return Err(Error::Invalid(format!(
+                "{operation}: '{bad}' cannot be addressed: an empty name or one made only of dots \
+                 names no resource in a URL path"
+            )));
+        }
         let mut path_segments = vec!["v1", self.project_id.as_str()];
         path_segments.extend_from_slice(segments);
         let path = signer::encode_path(&path_segments);
@@ -349,7 +358,12 @@ impl Client {
             .authorize(&self.http, Outgoing { method: method.as_str(), path, query, body, headers: &mut headers })
             .await?;
         let mut url = self.base.clone();
-        url.set_path(&format!("{}{}", self.base.path().trim_end_matches('/'), path));
+        let full_path = format!("{}{}", self.base.path().trim_end_matches('/'), path);
+        url.set_path(&full_path);
+        if url.path() != full_path {
+            // The path was normalised into another one: never send it there.
+            return Err(Error::Invalid(format!("the request path {full_path} would be sent as {}", url.path())));
+        }
         url.set_query((!query_string.is_empty()).then_some(query_string.as_str()));
         let mut req = self.http.request(method.clone(), url);
         for (k, v) in &headers {

@@ -69,6 +69,12 @@ impl Error {
         }
     }
 
+    /// The secret (or version, stage, tag) does not exist. Decided by the
+    /// error code: the service answers these with 400, not 404.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self.code(), Some("CSMS.0106" | "CSMS.0005"))
+    }
+
     pub fn is_auth(&self) -> bool {
         matches!(self, Error::Auth { .. }) || self.status() == Some(401)
     }

@@ -337,10 +337,12 @@ pub struct ErrorBody {
     pub request_id: Option<String>,
 }
 
-/// Secret names the service accepts: 1..64 of `[A-Za-z0-9_.-]`.
+/// Secret names the service accepts: 1..64 of `[A-Za-z0-9_.-]`, not only
+/// dots (`.` and `..` are path segments no URL can carry as a name).
 pub fn is_valid_secret_name(name: &str) -> bool {
     (1..=64).contains(&name.len())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+        && !name.bytes().all(|b| b == b'.')
 }
 
 #[cfg(test)]
@@ -396,5 +398,9 @@ mod tests {
         assert!(!is_valid_secret_name(""));
         assert!(!is_valid_secret_name("a b"));
         assert!(!is_valid_secret_name(&"a".repeat(65)));
+        assert!(is_valid_secret_name("a.b") && is_valid_secret_name(".env"));
+        for dots in [".", "..", "..."] {
+            assert!(!is_valid_secret_name(dots), "{dots}");
+        }
     }
 }

@@ -118,6 +118,32 @@ impl Accounts {
         if self.projects.is_empty() {
             return Err("no [[projects]]".into());
         }
+        for p in &self.projects {
+            if !is_valid_project_id(&p.id) {
+                return Err(format!("project id '{}' is not 1 to 64 of letters, digits, '_' and '-'", p.id));
+            }
+        }
+        let mut keys = std::collections::HashSet::new();
+        for c in &self.credentials {
+            if c.access_key.trim().is_empty() {
+                return Err("a credential has an empty access_key".into());
+            }
+            if c.secret_key.is_empty() {
+                return Err(format!("credential {} has an empty secret_key", c.access_key));
+            }
+            if !keys.insert(c.access_key.as_str()) {
+                return Err(format!("access key {} is listed twice", c.access_key));
+            }
+        }
+        let mut users = std::collections::HashSet::new();
+        for u in &self.users {
+            if u.password.is_empty() {
+                return Err(format!("user {}/{} has an empty password", u.domain, u.name));
+            }
+            if !users.insert((u.domain.as_str(), u.name.as_str())) {
+                return Err(format!("user {}/{} is listed twice", u.domain, u.name));
+            }
+        }
         let known = |p: &String| self.projects.iter().any(|x| &x.id == p);
         for c in &self.credentials {
             if let Some(p) = c.projects.iter().find(|p| !known(p)) {
@@ -145,7 +171,49 @@ impl Accounts {
     }
 }
 
+/// Project ids as the service makes them; anything else could be read
+/// differently once percent-decoded from a path.
+pub fn is_valid_project_id(id: &str) -> bool {
+    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// The opaque part of an issued token.
 pub fn random_string_token() -> String {
     random_string(96, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Accounts, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("accounts.toml");
+        std::fs::write(&path, text).unwrap();
+        Accounts::load(&path)
+    }
+
+    const PROJECT: &str = "[[projects]]\nid = \"p1\"\n";
+
+    #[test]
+    fn refuses_project_ids_that_decode_differently() {
+        let err = load("[[projects]]\nid = \"a%62\"\n").unwrap_err();
+        assert!(err.contains("project id 'a%62'"), "{err}");
+        assert!(load("[[projects]]\nid = \"a/b\"\n").is_err());
+        assert!(load(PROJECT).is_ok());
+    }
+
+    #[test]
+    fn refuses_duplicate_and_empty_keys() {
+        let cred = |ak: &str, sk: &str| {
+            format!("[[credentials]]\naccess_key = \"{ak}\"\nsecret_key = \"{sk}\"\nprojects = [\"p1\"]\n")
+        };
+        let err = load(&format!("{PROJECT}{}{}", cred("AK1", "s1"), cred("AK1", "s2"))).unwrap_err();
+        assert!(err.contains("access key AK1 is listed twice"), "{err}");
+        let err = load(&format!("{PROJECT}{}", cred("AK1", ""))).unwrap_err();
+        assert!(err.contains("empty secret_key"), "{err}");
+        let err = load(&format!("{PROJECT}{}", cred(" ", "s"))).unwrap_err();
+        assert!(err.contains("empty access_key"), "{err}");
+        assert!(load(&format!("{PROJECT}{}{}", cred("AK1", "s1"), cred("AK2", "s2"))).is_ok());
+    }
 }

@@ -21,7 +21,8 @@ pub async fn guard(
     req: Request,
     next: Next,
 ) -> Response {
-    let Some(expected) = shared.admin_token.as_deref() else {
+    // An empty token is refused at start; here it means "off" all the same.
+    let Some(expected) = shared.admin_token.as_deref().filter(|t| !t.is_empty()) else {
         return ApiError::no_such_api().into_response();
     };
     if !peer.ip().is_loopback() {

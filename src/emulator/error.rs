@@ -27,12 +27,13 @@ impl ApiError {
         ApiError::bad_request("CSMS.0004", message)
     }
 
+    /// The official error table gives 400 (not 404) for both not-found codes.
     pub fn secret_not_found(name: &str) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "CSMS.0106", format!("secret {name} does not exist"))
+        ApiError::bad_request("CSMS.0106", format!("secret {name} does not exist"))
     }
 
     pub fn resource_not_found(what: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "CSMS.0005", what)
+        ApiError::bad_request("CSMS.0005", what)
     }
 
     pub fn pending_delete(name: &str) -> ApiError {

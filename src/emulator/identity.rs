@@ -92,7 +92,13 @@ pub async fn authenticate(State(shared): State<Shared>, req: Request, next: Next
     let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
         return ApiError::malformed("request body too large or unreadable").into_response();
     };
-    let project = parts.uri.path().split('/').nth(2).unwrap_or_default().to_string();
+    // The project the handler will act on is the decoded path segment (axum's
+    // `Path` decodes it); authorize exactly that one, never its encoded form.
+    let raw_project = parts.uri.path().split('/').nth(2).unwrap_or_default();
+    let Ok(project) = percent_encoding::percent_decode_str(raw_project).decode_utf8() else {
+        return ApiError::invalid("the project id in the path is not UTF-8").into_response();
+    };
+    let project = project.into_owned();
     let allowed = if let Some(token) = header(&parts.headers, "x-auth-token") {
         shared.check_token(token).map(|t| vec![t.project_id])
     } else if header(&parts.headers, "authorization").is_some() {

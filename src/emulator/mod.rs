@@ -151,10 +151,14 @@ pub async fn start(opts: ServeOptions) -> anyhow::Result<Running> {
     let store = match &opts.database {
         Database::Memory => Store::in_memory()?,
         Database::File(path) => {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
+            let named = |e: &dyn std::fmt::Display| anyhow::anyhow!("database {}: {e}", path.display());
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| named(&e))?;
             }
-            Store::open(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+            // The file holds secret values: 0600 before SQLite opens it (its
+            // -wal and -shm files take the same mode).
+            crate::private_file::ensure(path).map_err(|e| named(&e))?;
+            Store::open(path).map_err(|e| named(&e))?
         }
     };
     let shared = Arc::new(Inner {

@@ -136,7 +136,7 @@ impl Store {
     pub fn create(&mut self, project: &str, req: &CreateSecretRequest, now: Millis) -> StoreResult<Secret> {
         if !is_valid_secret_name(&req.name) {
             return Err(ApiError::invalid(format!(
-                "invalid secret name '{}': 1 to 64 characters of letters, digits, '_', '-' and '.'",
+                "invalid secret name '{}': 1 to 64 characters of letters, digits, '_', '-' and '.', not only dots",
                 req.name
             )));
         }
@@ -495,7 +495,7 @@ impl Store {
     pub fn delete_stage(&self, project: &str, name: &str, stage: &str) -> StoreResult<()> {
         self.require(project, name)?;
         if stage == SYSCURRENT || stage == SYSPREVIOUS {
-            return Err(ApiError::invalid(format!("the built-in stage {stage} cannot be deleted")));
+            return Err(ApiError::bad_request("CSMS.0105", format!("the built-in stage {stage} cannot be deleted")));
         }
         let n = self.conn.execute(
             "DELETE FROM stages WHERE project_id = ?1 AND secret_name = ?2 AND stage = ?3",

@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::Theme;
 use crate::app::{Mode, State, View, keymap};
+use crate::printable::printable;
 use crate::timefmt::age;
 
 pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -82,7 +83,7 @@ fn message(state: &State, theme: &Theme) -> Line<'static> {
     } else if let Mode::Command { input } = &state.mode {
         Line::from(vec![Span::styled(" : ", theme.key()), Span::raw(input.clone()), Span::raw("█")])
     } else if let Some(m) = &state.message {
-        Line::from(Span::styled(format!(" {}", m.text), theme.message(m.level)))
+        Line::from(Span::styled(format!(" {}", printable(&m.text)), theme.message(m.level)))
     } else if let Some(path) = &state.demo {
         Line::from(Span::styled(format!(" Demo data · configure a real account in {path}"), theme.dim()))
     } else {

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 use super::Theme;
 use crate::app::{Mode, Pending, Reveal, RowKey, State, keymap};
 use crate::csms::model::Millis;
+use crate::printable::printable;
 use crate::timefmt::{countdown, local_time};
 
 /// Clears a centered area and draws a bordered block in it; returns the inside.
@@ -153,7 +154,8 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
         .into_iter()
         .map(|(k, v)| {
             let mut spans = vec![Span::styled(format!("{k:>18}  "), theme.dim())];
-            spans.extend(v.spans);
+            // Every field but the label is the server's text.
+            spans.extend(v.spans.into_iter().map(|sp| Span::styled(printable(&sp.content).into_owned(), sp.style)));
             Line::from(spans)
         })
         .collect();
@@ -176,7 +178,7 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
         }
     }
     let height = (lines.len() as u16 + 2).min(frame.area().height);
-    let inner = popup(frame, 76, height, &s.name, theme.header());
+    let inner = popup(frame, 76, height, &printable(&s.name), theme.header());
     let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize)) as u16;
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }

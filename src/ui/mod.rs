@@ -42,6 +42,19 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Mode::Help { scroll } => dialogs::help(frame, *scroll, theme),
         Mode::Report { title, lines, scroll } => dialogs::report(frame, title, lines, *scroll, theme),
     }
+    neutralize(frame.buffer_mut());
+}
+
+/// The last guard before the terminal: ratatui drops control characters on
+/// most paths, but wrapped text can carry zero-width ones (a bidi override in
+/// a description would reorder what follows it). Any cell still holding one
+/// shows `�` instead. The views escape such text as `\u{..}` where they print it.
+fn neutralize(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buffer.content {
+        if cell.symbol().chars().any(crate::printable::is_unsafe) {
+            cell.set_symbol("\u{fffd}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::Theme;
 use crate::app::{Op, State, View};
+use crate::printable::printable;
 use crate::timefmt::{age, countdown};
 
 /// `5m`, `3h`, `12d`: the UPDATED column's compact age.
@@ -88,14 +89,14 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         };
         let mut cells = vec![
             Cell::from(if marked { "●" } else { " " }).style(theme.marked()),
-            Cell::from(s.name.as_str()),
+            Cell::from(printable(&s.name)),
             Cell::from(s.state_label()).style(theme.state(s.state.as_ref())),
             deletes,
-            Cell::from(s.description.as_deref().unwrap_or("")),
+            Cell::from(printable(s.description.as_deref().unwrap_or(""))),
             Cell::from(s.update_time.map(|u| short_age(state.now, u)).unwrap_or_default()),
         ];
         if all {
-            cells.insert(1, Cell::from(state.profile_name(row.profile)));
+            cells.insert(1, Cell::from(printable(state.profile_name(row.profile))));
         }
         let mut style = if pending { theme.pending_row() } else { ratatui::style::Style::default() };
         if offset + i == selected {

@@ -266,3 +266,23 @@ fn read_only_and_unverified_profiles_are_flagged_in_the_header() {
     let first_line = screen(&state, 100, 20).lines().next().unwrap().to_string();
     assert!(first_line.contains("READ-ONLY") && first_line.contains("TLS-UNVERIFIED"), "{first_line}");
 }
+
+/// Server text with controls and bidi overrides never reaches a cell raw,
+/// in the table or in the wrapped details; it shows as `\u{..}`.
+#[test]
+fn server_text_cannot_reorder_or_drive_the_terminal() {
+    let evil = "pay\u{202e}exe.txt\u{1b}]52;c;aGk=\u{7}\u{2066}x";
+    let mut s = secret("evil\u{202e}name", SecretState::Enabled, None, HOUR);
+    s.description = Some(evil.into());
+    let mut state = state_with(vec![s], 24);
+    for screen in ["table", "details"] {
+        if screen == "details" {
+            update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+        }
+        let terminal = render(&state, 100, 24, Theme { color: false });
+        let buffer = terminal.backend().buffer();
+        let text: String = buffer.content.iter().map(|c| c.symbol()).collect();
+        assert!(!text.chars().any(crate::printable::is_unsafe), "{screen}: {text:?}");
+        assert!(text.contains("evil\\u{202e}name"), "{screen} shows the override as text");
+    }
+}

@@ -84,7 +84,8 @@ try:
     client.show_secret(ShowSecretRequest(secret_name=name))
     check(False, "deleted secret is gone")
 except exceptions.ClientRequestException as e:
-    check(e.status_code == 404, "deleted secret is gone")
+    check(e.status_code == 400 and e.error_code == "CSMS.0106" and e.request_id,
+          "deleted secret is gone: 400 CSMS.0106, as the official error table says")
 
 bad = (CsmsClient.new_builder().with_http_config(config)
        .with_credentials(BasicCredentials(ak, "wrong" + sk, project))

@@ -1,0 +1,47 @@
+//! Text from a server or a config file, made safe to print on a terminal.
+//!
+//! A secret's description is whatever someone typed into the console or the
+//! API: an ESC in it could retitle the window, clear the screen or write the
+//! clipboard (OSC 52); CR, BS and newlines break rows; bidi overrides make a
+//! name read differently from what it is. Such characters are shown as
+//! `\u{1b}`, never sent. JSON output does not go through here: serde escapes
+//! control characters, and scripts must get the exact text.
+
+use std::borrow::Cow;
+
+/// C0 and C1 controls, DEL, and the bidi embeddings, overrides and isolates.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every unsafe character written as `\u{..}`; borrowed when
+/// there is none (the common case costs no allocation).
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_and_bidi_become_visible() {
+        assert_eq!(printable("plain ü 测试"), "plain ü 测试");
+        assert!(matches!(printable("plain"), Cow::Borrowed(_)));
+        assert_eq!(printable("a\u{1b}]0;pwned\u{7}b"), "a\\u{1b}]0;pwned\\u{7}b");
+        assert_eq!(printable("x\r\ny\u{8}\u{0}\u{7f}"), "x\\u{d}\\u{a}y\\u{8}\\u{0}\\u{7f}");
+        assert_eq!(printable("\u{9b}31m"), "\\u{9b}31m", "C1 CSI");
+        assert_eq!(printable("abc\u{202e}fdp.exe\u{2066}"), "abc\\u{202e}fdp.exe\\u{2066}");
+    }
+}
