@@ -1,6 +1,7 @@
 use clap::Parser;
 
 use csms_tui::cli::{self, args::Cli, args::Command};
+use csms_tui::config::source::running::stop_all;
 
 fn main() {
     let cli = Cli::parse();
@@ -13,13 +14,34 @@ fn main() {
     let code = runtime.block_on(async {
         let mut cli = cli;
         match cli.command.take() {
-            Some(command) => cli::run(cli, command).await,
+            Some(command) => {
+                if !matches!(command, Command::Serve(_) | Command::CancelDeletion { .. }) {
+                    stop_on_signal();
+                }
+                cli::run(cli, command).await
+            }
             None => open_tui(&cli).await,
         }
     });
+    // A credential command still running (the UI quit while it hung) dies with us.
+    stop_all();
     // The demo emulator and stray tasks must not hold the exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     std::process::exit(code);
+}
+
+/// Ctrl-C or SIGTERM stops a command at once, and the credential commands
+/// it started with it (they run in process groups of their own, out of the
+/// terminal's reach). `serve`, `cancel-deletion` and the UI stop gracefully
+/// by themselves.
+fn stop_on_signal() {
+    if let Ok(mut termination) = csms_tui::signals::Termination::listen() {
+        tokio::spawn(async move {
+            termination.wait().await;
+            stop_all();
+            std::process::exit(130);
+        });
+    }
 }
 
 async fn open_tui(cli: &Cli) -> i32 {

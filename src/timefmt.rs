@@ -12,11 +12,13 @@ pub fn now_ms() -> Millis {
 pub fn parse_duration(text: &str) -> Result<Millis, String> {
     let t = text.trim();
     let bad = || format!("invalid duration '{text}': use a number with s, m, h, d or w, e.g. 36h or 2d12h");
+    let out_of_range = || format!("duration '{text}' is out of range");
     if t.is_empty() {
         return Err(bad());
     }
-    if let Ok(secs) = t.parse::<i64>() {
-        return Ok(secs * 1000);
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        // Overflow is an error, never a wrapped (negative) window.
+        return t.parse::<i64>().ok().and_then(|secs| secs.checked_mul(1000)).ok_or_else(out_of_range);
     }
     let mut total: i64 = 0;
     let mut digits = String::new();
@@ -33,8 +35,11 @@ pub fn parse_duration(text: &str) -> Result<Millis, String> {
             'w' => 7 * 86_400,
             _ => return Err(bad()),
         };
-        let n: i64 = digits.parse().map_err(|_| bad())?;
-        total = n.checked_mul(unit * 1000).and_then(|v| total.checked_add(v)).ok_or_else(bad)?;
+        if digits.is_empty() {
+            return Err(bad());
+        }
+        let n: i64 = digits.parse().map_err(|_| out_of_range())?;
+        total = n.checked_mul(unit * 1000).and_then(|v| total.checked_add(v)).ok_or_else(out_of_range)?;
         digits.clear();
     }
     if !digits.is_empty() {
@@ -88,8 +93,11 @@ mod tests {
         assert_eq!(parse_duration("2h30m").unwrap(), 9_000_000);
         assert_eq!(parse_duration("7d").unwrap(), 7 * 86_400_000);
         assert_eq!(parse_duration("1w").unwrap(), 7 * 86_400_000);
-        for bad in ["", "h", "3x", "5m3", "-"] {
+        for bad in ["", "h", "3x", "5m3", "-", "-5", "+5", "1.5h"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        for huge in ["9223372036854775807", "9223372036854775807s", "99999999999999999999", "300000000000000w"] {
+            assert!(parse_duration(huge).unwrap_err().contains("out of range"), "{huge}");
         }
     }
 

@@ -81,6 +81,7 @@ impl Workspace {
                     connect_timeout: Duration::from_secs(5),
                     request_timeout: Duration::from_secs(30),
                     max_attempts: RetryPolicy::default().max_attempts,
+                    credential_command_timeout: Duration::from_secs(crate::config::DEFAULT_CREDENTIAL_COMMAND_SECS),
                 };
                 (p.name.clone(), profile)
             })

@@ -171,21 +171,26 @@ async fn bad_credentials_exit_4_with_the_profile_named() {
         .unwrap();
     assert_eq!(out.status.code(), Some(4));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("profile aksk") && stderr.contains("APIGW.0301"), "{stderr}");
+    assert!(stderr.contains("profile 'aksk'") && stderr.contains("APIGW.0301"), "{stderr}");
+    assert_eq!(stderr.matches("aksk").count(), 1, "the profile is named once: {stderr}");
     assert!(!stderr.contains("not-the-key"), "the secret is never printed");
 
     let run = csms(&config, "expired-or-bogus-token-0123456789abcdef", &["--profile", "token", "list"]);
     assert_eq!(run.status, 4, "{}", run.stderr);
 
-    // A missing env var is named, and nothing is sent.
+    // A missing env var is a configuration error (2) that names it, and nothing is sent.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
         .args(["--config", config.to_str().unwrap(), "list"])
         .env_remove("TEST_CSMS_SK")
         .env("CSMS_LOG", "off")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(4));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("TEST_CSMS_SK is not set"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("profile 'aksk': secret_key_env: environment variable TEST_CSMS_SK is not set"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]

@@ -54,17 +54,27 @@ async fn self_signed_is_refused_unless_trusted_or_explicitly_unverified() {
     assert!(matches!(e, Error::Transport { .. }), "{e}");
     assert!(e.to_string().to_lowercase().contains("certificate"), "{e}");
 
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &pem).unwrap();
     let mut trusted = opts.clone();
-    trusted.extra_roots_pem = Some(pem.clone().into_bytes());
+    trusted.ca_file = Some(ca);
     assert_eq!(Client::new(trusted).unwrap().list_secrets(10).await.unwrap()[0].name, "over-tls");
 
     let mut insecure = opts.clone();
     insecure.insecure_skip_tls_verify = true;
     assert_eq!(Client::new(insecure).unwrap().list_secrets(10).await.unwrap()[0].name, "over-tls");
 
+    let junk = dir.path().join("junk.pem");
+    std::fs::write(&junk, "not a certificate").unwrap();
     let mut garbage = opts.clone();
-    garbage.extra_roots_pem = Some(b"not a certificate".to_vec());
-    assert!(matches!(Client::new(garbage), Err(Error::Invalid(_))));
+    garbage.ca_file = Some(junk);
+    let e = Client::new(garbage).unwrap_err();
+    assert!(matches!(e, Error::Config { .. }), "{e}");
+    // Named once: the profile, the key and the file.
+    let text = e.to_string();
+    assert!(text.starts_with("profile 'test': ca_file: ") && text.contains("junk.pem"), "{text}");
+    assert_eq!(text.matches("profile").count(), 1, "{text}");
 }
 
 // The CLI runs as a blocking child process: the server needs a thread of its own.

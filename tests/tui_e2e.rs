@@ -189,3 +189,42 @@ async fn sigterm_restores_the_terminal() {
     ui.wait_exit();
     assert!(!ui.screen.parser.lock().unwrap().screen().alternate_screen(), "alternate screen left on SIGTERM");
 }
+
+/// Quitting while a credential command hangs ends the command too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quitting_kills_a_hung_credential_command() {
+    let server = Server::start();
+    let pidfile = server.dir.path().join("sleep.pid");
+    let config = server.dir.path().join("hung.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.hung]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\nendpoint = \"{}\"\n\
+             access_key = \"{AK}\"\nsecret_key_command = \"sleep 1000 & echo $! > {}; wait\"\n",
+            server.url,
+            pidfile.display()
+        ),
+    )
+    .unwrap();
+    let mut ui = Ui::start(&config);
+    ui.screen.wait_for("the first load", |t| t.contains("Loading"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let pid = loop {
+        if let Some(pid) = std::fs::read_to_string(&pidfile).ok().and_then(|p| p.trim().parse::<u32>().ok()) {
+            break pid;
+        }
+        assert!(Instant::now() < deadline, "the credential command did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    ui.send("q");
+    assert!(ui.wait_exit().success());
+    let alive = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|stat| stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z')))
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while alive() {
+        assert!(Instant::now() < deadline, "the credential command's sleep {pid} outlived csms");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

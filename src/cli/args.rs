@@ -145,4 +145,7 @@ pub struct ServeArgs {
     /// Enable the admin API (/_emulator/...) with this token
     #[arg(long, value_name = "TOKEN", env = "CSMS_EMULATOR_ADMIN_TOKEN")]
     pub admin_token: Option<String>,
+    /// Seconds a client may take to send a request's headers, and then its body
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub read_timeout: u64,
 }

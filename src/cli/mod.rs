@@ -66,7 +66,7 @@ fn fail(err: &csms::Error) -> i32 {
 fn error_status(err: &csms::Error) -> i32 {
     match err {
         e if e.is_auth() => exit::AUTH,
-        csms::Error::Invalid(_) | csms::Error::ReadOnly { .. } => exit::USAGE,
+        csms::Error::Invalid(_) | csms::Error::ReadOnly { .. } | csms::Error::Config { .. } => exit::USAGE,
         _ => exit::FAILED,
     }
 }

@@ -56,21 +56,44 @@ fn secrets_table(rows: &[(String, Secret)], with_profile: bool, now: i64) -> Str
     t.render()
 }
 
-/// Fetches, reports failed profiles on stderr, and returns what came back
-/// with the worst exit status seen.
-async fn gather(ws: &Workspace, profiles: &[&Profile], page_size: u32) -> (Vec<(String, Secret)>, i32) {
+/// What a fetch over several profiles brought back.
+struct Gathered {
+    rows: Vec<(String, Secret)>,
+    /// The worst exit status of a failed profile (OK when none failed).
+    status: i32,
+    /// Whether any profile answered: without one there is nothing to print.
+    any_answered: bool,
+}
+
+impl Gathered {
+    /// The command's status: a profile's own failure when it was the only
+    /// one; 1 when some answered and others failed.
+    fn exit_status(&self) -> i32 {
+        if self.any_answered && self.status != exit::OK { exit::FAILED } else { self.status }
+    }
+}
+
+/// Fetches, reports failed profiles on stderr, and returns what came back.
+async fn gather(ws: &Workspace, profiles: &[&Profile], page_size: u32) -> Gathered {
     let mut status = exit::OK;
     let mut rows = Vec::new();
+    let mut any_answered = false;
     for (profile, result) in fetch_all(ws, profiles, page_size).await {
         match result {
-            Ok(secrets) => rows.extend(secrets.into_iter().map(|s| (profile.clone(), s))),
+            Ok(secrets) => {
+                any_answered = true;
+                rows.extend(secrets.into_iter().map(|s| (profile.clone(), s)));
+            }
             Err(e) => {
-                esayln!("error: profile {profile}: {e}");
+                match e.profile() {
+                    Some(_) => esayln!("error: {e}"),
+                    None => esayln!("error: profile {profile}: {e}"),
+                }
                 status = status.max(error_status(&e));
             }
         }
     }
-    (rows, status)
+    Gathered { rows, status, any_answered }
 }
 
 pub(super) async fn list(ws: &Workspace, profile: Option<&str>, output: Output, args: &ListArgs) -> i32 {
@@ -86,7 +109,13 @@ pub(super) async fn list(ws: &Workspace, profile: Option<&str>, output: Output, 
         Ok(p) => p,
         Err(e) => return usage(e),
     };
-    let (mut rows, status) = gather(ws, &profiles, args.page_size).await;
+    let gathered = gather(ws, &profiles, args.page_size).await;
+    if !gathered.any_answered {
+        // Nothing came back: an empty table or `[]` would read as "no secrets".
+        return gathered.exit_status();
+    }
+    let status = gathered.exit_status();
+    let mut rows = gathered.rows;
     let now = now_ms();
     rows.retain(|(_, s)| {
         state.as_ref().is_none_or(|st| s.state.as_ref() == Some(st)) && window.is_none_or(|w| deletes_within(s, now, w))
@@ -218,7 +247,13 @@ pub(super) async fn watch(ws: &Workspace, profile: Option<&str>, output: Output,
         Ok(p) => p,
         Err(e) => return usage(e),
     };
-    let (mut rows, status) = gather(ws, &profiles, 200).await;
+    let gathered = gather(ws, &profiles, 200).await;
+    if !gathered.any_answered {
+        // Never "no deletion" when nothing could be checked.
+        return gathered.exit_status();
+    }
+    let status = gathered.exit_status();
+    let mut rows = gathered.rows;
     let now = now_ms();
     rows.retain(|(_, s)| deletes_within(s, now, window));
     rows.sort_by(|a, b| pending_first(&a.1, &b.1));
@@ -227,8 +262,11 @@ pub(super) async fn watch(ws: &Workspace, profile: Option<&str>, output: Output,
             let arr: Vec<Value> = rows.iter().map(|(p, s)| secret_json(p, s)).collect();
             outln!("{}", serde_json::to_string_pretty(&arr).unwrap());
         }
-        Output::Table if rows.is_empty() => eprintln!("no deletion within {within}"),
+        Output::Table if rows.is_empty() && status == exit::OK => eprintln!("no deletion within {within}"),
+        Output::Table if rows.is_empty() => {}
         Output::Table => out!("{}", secrets_table(&rows, all, now)),
     }
+    // A deletion inside the window is the news; profiles that could not be
+    // checked are named on stderr above.
     if !rows.is_empty() { exit::PENDING_FOUND } else { status }
 }

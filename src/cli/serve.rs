@@ -67,16 +67,20 @@ pub async fn run(args: ServeArgs) -> i32 {
             return exit::FAILED;
         }
     };
-    let running =
-        match emulator::start(ServeOptions { listen: args.listen, database, accounts, admin_token: args.admin_token })
-            .await
-        {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return exit::FAILED;
-            }
-        };
+    let options = ServeOptions {
+        listen: args.listen,
+        database,
+        accounts,
+        admin_token: args.admin_token,
+        read_timeout: std::time::Duration::from_secs(args.read_timeout),
+    };
+    let running = match emulator::start(options).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::FAILED;
+        }
+    };
     outln!("listening on http://{}", running.addr);
     use std::io::Write;
     let _ = std::io::stdout().flush();

@@ -78,7 +78,12 @@ pub struct Profile {
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub max_attempts: u32,
+    /// How long a `*_command` may take to print its secret.
+    pub credential_command_timeout: Duration,
 }
+
+/// Default of `credential_command_timeout`, in seconds.
+pub const DEFAULT_CREDENTIAL_COMMAND_SECS: u64 = 30;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -129,6 +134,7 @@ struct RawProfile {
     connect_timeout: Option<Spanned<u64>>,
     request_timeout: Option<Spanned<u64>>,
     max_attempts: Option<Spanned<u32>>,
+    credential_command_timeout: Option<Spanned<u64>>,
 }
 
 /// Builds errors located in one file.
@@ -449,6 +455,11 @@ fn build_profile(
         connect_timeout: secs(&raw.connect_timeout, "connect_timeout", 5)?,
         request_timeout: secs(&raw.request_timeout, "request_timeout", 30)?,
         max_attempts,
+        credential_command_timeout: secs(
+            &raw.credential_command_timeout,
+            "credential_command_timeout",
+            DEFAULT_CREDENTIAL_COMMAND_SECS,
+        )?,
     })
 }
 
@@ -479,37 +490,42 @@ fn check_private(_: &Path, _: &str, _: usize) -> Result<(), ConfigError> {
 }
 
 impl Profile {
-    /// Resolves the credentials (reads env vars, runs commands) into client options.
+    /// Resolves the credentials (reads env vars, runs commands) into client
+    /// options. A source that yields nothing is a configuration error naming
+    /// the profile and the key, not an authentication failure.
     pub fn client_options(&self) -> Result<ClientOptions, crate::csms::Error> {
-        let fail = |message: String| crate::csms::Error::Auth { profile: self.name.clone(), message };
-        let sdk = || SdkDefaults::load();
+        let config_error =
+            |key: String, message: String| crate::csms::Error::Config { profile: self.name.clone(), key, message };
+        let timeout = self.credential_command_timeout;
+        let resolve = |src: &SecretSource, base: &str| src.resolve(timeout).map_err(|m| config_error(src.key(base), m));
         let credentials = match &self.auth {
-            AuthConfig::Token(src) => Credentials::Token(src.resolve().map_err(fail)?),
+            AuthConfig::Token(src) => Credentials::Token(resolve(src, "token")?),
             AuthConfig::Password { domain, user, password } => Credentials::Password {
                 domain: domain.clone(),
                 user: user.clone(),
-                password: password.resolve().map_err(fail)?,
+                password: resolve(password, "password")?,
             },
             AuthConfig::AkSk { access_key: Some(ak), secret_key: Some(sk), security_token } => Credentials::AkSk {
                 access_key: ak.clone(),
-                secret_key: sk.resolve().map_err(fail)?,
-                security_token: security_token.as_ref().map(|s| s.resolve()).transpose().map_err(fail)?,
+                secret_key: resolve(sk, "secret_key")?,
+                security_token: security_token.as_ref().map(|s| resolve(s, "security_token")).transpose()?,
             },
             AuthConfig::AkSk { .. } => {
-                let d = sdk();
+                let d = SdkDefaults::load();
                 match (d.access_key, d.secret_key) {
                     (Some(access_key), Some(secret_key)) => {
                         Credentials::AkSk { access_key, secret_key, security_token: d.security_token }
                     }
                     _ => {
-                        return Err(fail(
-                            "no access key: the SDK's environment variables and credentials file are gone".into(),
+                        return Err(config_error(
+                            "access_key".into(),
+                            "not set, and the SDK's environment variables and credentials file are gone".into(),
                         ));
                     }
                 }
             }
         };
-        let project_id = self.project_id.clone().ok_or_else(|| fail("no project id".into()))?;
+        let project_id = self.project_id.clone().ok_or_else(|| config_error("project_id".into(), "not set".into()))?;
         Ok(ClientOptions {
             profile: self.name.clone(),
             endpoint: self.endpoint.clone(),
@@ -518,12 +534,7 @@ impl Profile {
             credentials,
             read_only: self.read_only,
             insecure_skip_tls_verify: self.insecure_skip_tls_verify,
-            extra_roots_pem: match &self.ca_file {
-                Some(path) => Some(std::fs::read(path).map_err(|e| {
-                    crate::csms::Error::Invalid(format!("profile {}: ca_file {}: {e}", self.name, path.display()))
-                })?),
-                None => None,
-            },
+            ca_file: self.ca_file.clone(),
             connect_timeout: self.connect_timeout,
             request_timeout: self.request_timeout,
             retry: RetryPolicy { max_attempts: self.max_attempts, ..RetryPolicy::default() },

@@ -1,7 +1,10 @@
 //! Where a secret value comes from: the config file itself, an environment
 //! variable, or the output of a command.
 
-use std::process::Command;
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use crate::csms::Redacted;
 
@@ -13,8 +16,18 @@ pub enum SecretSource {
 }
 
 impl SecretSource {
-    /// Reads the value. The error says where it looked, never what it found.
-    pub fn resolve(&self) -> Result<Redacted, String> {
+    /// The config key this source was written as: `base`, `base_env` or `base_command`.
+    pub fn key(&self, base: &str) -> String {
+        match self {
+            SecretSource::Literal(_) => base.to_string(),
+            SecretSource::Env(_) => format!("{base}_env"),
+            SecretSource::Command(_) => format!("{base}_command"),
+        }
+    }
+
+    /// Reads the value; a command gets `timeout` to print it. The error says
+    /// where it looked, never what it found.
+    pub fn resolve(&self, timeout: Duration) -> Result<Redacted, String> {
         match self {
             SecretSource::Literal(v) => Ok(v.clone()),
             SecretSource::Env(var) => match std::env::var(var) {
@@ -22,31 +35,147 @@ impl SecretSource {
                 Ok(_) => Err(format!("environment variable {var} is empty")),
                 Err(_) => Err(format!("environment variable {var} is not set")),
             },
-            SecretSource::Command(cmd) => {
-                // stderr is captured, never let through: it would scribble over the UI.
-                let out = Command::new("sh")
-                    .arg("-c")
-                    .arg(cmd)
-                    .stdin(std::process::Stdio::null())
-                    .output()
-                    .map_err(|e| format!("cannot run command `{cmd}`: {e}"))?;
-                if !out.status.success() {
-                    let stderr = String::from_utf8_lossy(&out.stderr);
-                    let said = stderr.lines().rev().find(|l| !l.trim().is_empty()).map(str::trim);
-                    return Err(match said {
-                        Some(line) => format!("command `{cmd}` failed with {}: {line}", out.status),
-                        None => format!("command `{cmd}` failed with {}", out.status),
-                    });
-                }
-                let value = String::from_utf8(out.stdout)
-                    .map_err(|_| format!("command `{cmd}` printed something that is not UTF-8"))?;
-                let value = value.trim();
-                if value.is_empty() {
-                    return Err(format!("command `{cmd}` printed nothing"));
-                }
-                Ok(Redacted::new(value))
+            SecretSource::Command(cmd) => run_command(cmd, timeout),
+        }
+    }
+}
+
+/// Runs a credential command in a process group of its own, so that on a
+/// timeout, or when csms exits first, the whole group is killed, not just
+/// the shell. stdin is closed and stderr captured: nothing may scribble over
+/// the UI.
+fn run_command(cmd: &str, timeout: Duration) -> Result<Redacted, String> {
+    let mut command = Command::new("sh");
+    command.arg("-c").arg(cmd).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command.spawn().map_err(|e| format!("cannot run command `{cmd}`: {e}"))?;
+    let running = running::Registered::new(child.id());
+    // Readers on threads: a child that fills a pipe must not block the wait.
+    let (tx, rx) = mpsc::channel();
+    for (which, pipe) in [(0, child.stdout.take().map(Pipe::Out)), (1, child.stderr.take().map(Pipe::Err))] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            let _ = tx.send((which, buf));
+        });
+    }
+    drop(tx);
+    let deadline = Instant::now() + timeout;
+    let timed_out = || {
+        format!(
+            "command `{cmd}` did not finish within {} s and was stopped (credential_command_timeout)",
+            timeout.as_secs()
+        )
+    };
+    // Both pipes close when the command and everything it started are done.
+    let mut outputs: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
+    for _ in 0..2 {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok((which, buf)) => outputs[which] = buf,
+            Err(_) => {
+                running.kill();
+                let _ = child.wait();
+                return Err(timed_out());
             }
         }
+    }
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() >= deadline => {
+                running.kill();
+                let _ = child.wait();
+                return Err(timed_out());
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(format!("command `{cmd}`: {e}")),
+        }
+    };
+    let [stdout, stderr] = outputs;
+    if !status.success() {
+        let stderr = String::from_utf8_lossy(&stderr);
+        let said = stderr.lines().rev().find(|l| !l.trim().is_empty()).map(str::trim);
+        return Err(match said {
+            Some(line) => format!("command `{cmd}` failed with {status}: {line}"),
+            None => format!("command `{cmd}` failed with {status}"),
+        });
+    }
+    let value =
+        String::from_utf8(stdout).map_err(|_| format!("command `{cmd}` printed something that is not UTF-8"))?;
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(format!("command `{cmd}` printed nothing"));
+    }
+    Ok(Redacted::new(value))
+}
+
+enum Pipe {
+    Out(std::process::ChildStdout),
+    Err(std::process::ChildStderr),
+}
+
+impl Read for Pipe {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Pipe::Out(p) => p.read(buf),
+            Pipe::Err(p) => p.read(buf),
+        }
+    }
+}
+
+/// The credential commands running now, so that csms can kill them when it
+/// exits before they do.
+pub mod running {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+
+    static GROUPS: Mutex<Option<HashSet<u32>>> = Mutex::new(None);
+
+    fn groups() -> std::sync::MutexGuard<'static, Option<HashSet<u32>>> {
+        GROUPS.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A command's process group, known while it lives.
+    pub(super) struct Registered(u32);
+
+    impl Registered {
+        pub(super) fn new(pgid: u32) -> Registered {
+            groups().get_or_insert_with(HashSet::new).insert(pgid);
+            Registered(pgid)
+        }
+
+        pub(super) fn kill(&self) {
+            kill_group(self.0);
+        }
+    }
+
+    impl Drop for Registered {
+        fn drop(&mut self) {
+            if let Some(g) = groups().as_mut() {
+                g.remove(&self.0);
+            }
+        }
+    }
+
+    /// Kills every credential command still running, with its group.
+    pub fn stop_all() {
+        for pgid in groups().iter().flatten() {
+            kill_group(*pgid);
+        }
+    }
+
+    fn kill_group(pgid: u32) {
+        #[cfg(unix)]
+        // SAFETY: killpg only sends a signal; a group that is gone gives ESRCH, which is fine.
+        unsafe {
+            libc::killpg(pgid as libc::pid_t, libc::SIGKILL);
+        }
+        #[cfg(not(unix))]
+        let _ = pgid;
     }
 }
 
@@ -124,11 +253,38 @@ mod tests {
         );
     }
 
+    const T: Duration = Duration::from_secs(10);
+
     #[test]
     fn command_source() {
-        assert_eq!(SecretSource::Command("echo ' tok '".into()).resolve().unwrap().expose(), "tok");
-        let err = SecretSource::Command("echo 'no such entry' >&2; exit 3".into()).resolve().unwrap_err();
+        assert_eq!(SecretSource::Command("echo ' tok '".into()).resolve(T).unwrap().expose(), "tok");
+        let err = SecretSource::Command("echo 'no such entry' >&2; exit 3".into()).resolve(T).unwrap_err();
         assert!(err.contains("exit status: 3") && err.ends_with(": no such entry"), "{err}");
-        assert!(SecretSource::Env("CSMS_TEST_SURELY_UNSET_VAR".into()).resolve().is_err());
+        assert!(SecretSource::Env("CSMS_TEST_SURELY_UNSET_VAR".into()).resolve(T).is_err());
+    }
+
+    /// A command that never ends is stopped at its timeout, with everything it started.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_hung_command_is_killed_with_its_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("pid");
+        let cmd = format!("sleep 1000 & echo $! > {}; wait", pidfile.display());
+        let started = Instant::now();
+        let err = SecretSource::Command(cmd).resolve(Duration::from_millis(500)).unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        assert!(err.contains("did not finish within") && err.contains("credential_command_timeout"), "{err}");
+        let pid: i32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+        // The grandchild is gone too: no such process, or a zombie waiting for its reaper.
+        let alive = || {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .is_ok_and(|stat| stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z')))
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive() {
+            assert!(Instant::now() < deadline, "sleep {pid} survived its group's kill");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(SecretSource::Command("echo k".into()).key("secret_key"), "secret_key_command");
     }
 }

@@ -27,8 +27,8 @@ pub struct ClientOptions {
     pub read_only: bool,
     /// Accept any TLS certificate. Only when a profile says so explicitly.
     pub insecure_skip_tls_verify: bool,
-    /// PEM certificates trusted besides the built-in roots.
-    pub extra_roots_pem: Option<Vec<u8>>,
+    /// A PEM file of certificates trusted besides the built-in roots.
+    pub ca_file: Option<std::path::PathBuf>,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
@@ -75,11 +75,16 @@ impl Client {
             (None, _) => return Err(Error::Invalid(format!("endpoint '{}' has no host", opts.endpoint))),
         };
         let mut builder = reqwest::Client::builder();
-        if let Some(pem) = &opts.extra_roots_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| Error::Invalid(format!("profile {}: ca_file: {e}", opts.profile)))?;
+        if let Some(path) = &opts.ca_file {
+            let bad = |message: String| Error::Config {
+                profile: opts.profile.clone(),
+                key: "ca_file".into(),
+                message: format!("{}: {message}", path.display()),
+            };
+            let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bad(e.to_string()))?;
             if certs.is_empty() {
-                return Err(Error::Invalid(format!("profile {}: ca_file holds no PEM certificate", opts.profile)));
+                return Err(bad("holds no PEM certificate".into()));
             }
             for cert in certs {
                 builder = builder.add_root_certificate(cert);

@@ -34,6 +34,9 @@ pub enum Error {
     ReadOnly { profile: String, operation: &'static str },
     /// A value the client refuses to send (bad name, bad window).
     Invalid(String),
+    /// A profile's setting that cannot be used: an unset `*_env` variable, a
+    /// credential command that failed or hung, an unreadable `ca_file`.
+    Config { profile: String, key: String, message: String },
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -73,6 +76,16 @@ impl Error {
     /// error code: the service answers these with 400, not 404.
     pub fn is_not_found(&self) -> bool {
         matches!(self.code(), Some("CSMS.0106" | "CSMS.0005"))
+    }
+
+    /// The profile this error already names, so callers do not name it twice.
+    pub fn profile(&self) -> Option<&str> {
+        match self {
+            Error::Auth { profile, .. } | Error::ReadOnly { profile, .. } | Error::Config { profile, .. } => {
+                Some(profile)
+            }
+            _ => None,
+        }
     }
 
     pub fn is_auth(&self) -> bool {
@@ -162,6 +175,7 @@ impl fmt::Display for Error {
                 write!(f, "profile '{profile}' is read-only: {operation} refused")
             }
             Error::Invalid(msg) => f.write_str(msg),
+            Error::Config { profile, key, message } => write!(f, "profile '{profile}': {key}: {message}"),
         }
     }
 }

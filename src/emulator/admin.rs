@@ -42,7 +42,7 @@ pub async fn clock(State(shared): State<Shared>, body: bytes::Bytes) -> Result<R
         advance_seconds: i64,
     }
     let b: Body = serde_json::from_slice(&body).map_err(|e| ApiError::malformed(e.to_string()))?;
-    let now = shared.clock.advance(b.advance_seconds);
+    let now = shared.clock.advance(b.advance_seconds).map_err(ApiError::invalid)?;
     let reaped = shared.reap()?;
     Ok(Json(json!({ "now": now, "reaped": reaped })).into_response())
 }

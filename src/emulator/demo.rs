@@ -83,6 +83,7 @@ pub async fn start() -> anyhow::Result<Demo> {
         database: Database::Memory,
         accounts,
         admin_token: None,
+        read_timeout: super::DEFAULT_READ_TIMEOUT,
     })
     .await?;
     let now = server.shared.clock.now();

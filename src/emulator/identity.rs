@@ -20,7 +20,6 @@ use crate::csms::signer::{self, SignInput, constant_time_eq, parse_authorization
 /// How far `X-Sdk-Date` may be from the real time.
 const MAX_SKEW_MS: i64 = 15 * 60 * 1000;
 const TOKEN_LIFETIME_MS: i64 = 24 * 3600 * 1000;
-const MAX_BODY: usize = 1 << 20;
 
 #[derive(Debug, Clone)]
 pub struct IssuedToken {
@@ -31,6 +30,14 @@ pub struct IssuedToken {
 #[derive(Debug, Default)]
 pub struct Tokens {
     by_token: HashMap<String, IssuedToken>,
+}
+
+impl Tokens {
+    /// Forgets the tokens that have expired: without this, every token ever
+    /// issued would stay in memory.
+    pub fn purge(&mut self, now: Millis) {
+        self.by_token.retain(|_, t| t.expires_at > now);
+    }
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -89,7 +96,8 @@ pub fn verify_signature(
 /// and allowed on the project in the path.
 pub async fn authenticate(State(shared): State<Shared>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+    // The envelope has read the body already, within its limit.
+    let Ok(bytes) = to_bytes(body, super::envelope::MAX_BODY_BYTES).await else {
         return ApiError::malformed("request body too large or unreadable").into_response();
     };
     // The project the handler will act on is the decoded path segment (axum's
@@ -213,12 +221,11 @@ pub async fn issue_token(State(shared): State<Shared>, body: bytes::Bytes) -> Re
     let now = shared.clock.now();
     let expires_at = now + TOKEN_LIFETIME_MS;
     let token = format!("MII{}", random_string_token());
-    shared
-        .tokens
-        .lock()
-        .expect("tokens lock")
-        .by_token
-        .insert(token.clone(), IssuedToken { project_id: project.id.clone(), expires_at });
+    {
+        let mut tokens = shared.tokens.lock().expect("tokens lock");
+        tokens.purge(now);
+        tokens.by_token.insert(token.clone(), IssuedToken { project_id: project.id.clone(), expires_at });
+    }
     let iso = |ms: Millis| {
         Utc.timestamp_millis_opt(ms).single().unwrap_or_default().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
     };
@@ -239,6 +246,17 @@ pub async fn issue_token(State(shared): State<Shared>, body: bytes::Bytes) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expired_tokens_are_purged() {
+        let mut tokens = Tokens::default();
+        for (i, expires_at) in [100, 200, 300].into_iter().enumerate() {
+            tokens.by_token.insert(format!("t{i}"), IssuedToken { project_id: "p".into(), expires_at });
+        }
+        tokens.purge(200);
+        assert_eq!(tokens.by_token.len(), 1, "tokens that expired at or before now are gone");
+        assert!(tokens.by_token.contains_key("t2"));
+    }
     use crate::emulator::accounts::{Accounts, CredentialAccount, Project};
     use serde_json::Value;
 

@@ -5,10 +5,12 @@ pub mod accounts;
 mod admin;
 pub mod clock;
 pub mod demo;
+mod envelope;
 mod error;
 mod faults;
 mod identity;
 mod routes;
+mod server;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -34,6 +36,8 @@ pub struct Inner {
     faults: Mutex<faults::Faults>,
     tokens: Mutex<identity::Tokens>,
     admin_token: Option<String>,
+    /// How long a client may take to send its headers, and then its body.
+    read_timeout: Duration,
 }
 
 pub type Shared = Arc<Inner>;
@@ -43,9 +47,11 @@ impl Inner {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Deletes the secrets whose recovery window has passed.
+    /// Deletes the secrets whose recovery window has passed, and forgets expired tokens.
     pub fn reap(&self) -> Result<usize, ApiError> {
-        let gone = self.store().reap(self.clock.now())?;
+        let now = self.clock.now();
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).purge(now);
+        let gone = self.store().reap(now)?;
         for (project, name) in &gone {
             tracing::info!(%project, %name, "recovery window over: secret deleted");
         }
@@ -63,7 +69,11 @@ pub struct ServeOptions {
     pub database: Database,
     pub accounts: Accounts,
     pub admin_token: Option<String>,
+    pub read_timeout: Duration,
 }
+
+/// The default of `--read-timeout`.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A running emulator: its address and a handle to stop it.
 pub struct Running {
@@ -78,7 +88,8 @@ impl Running {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, lets requests in flight finish, and waits.
+    /// Stops accepting, lets requests in flight finish (for a few seconds at
+    /// most), and waits.
     pub async fn stop(mut self) -> std::io::Result<()> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -138,6 +149,7 @@ pub fn router(shared: Shared) -> Router {
         .merge(faulty)
         .merge(admin)
         .fallback(routes::no_such_api)
+        .layer(middleware::from_fn_with_state(shared.clone(), envelope::envelope))
         .layer(middleware::from_fn(request_id))
         .with_state(shared)
 }
@@ -167,14 +179,15 @@ pub async fn start(opts: ServeOptions) -> anyhow::Result<Running> {
         clock: clock::Clock::default(),
         faults: Mutex::new(faults::Faults::default()),
         tokens: Mutex::new(identity::Tokens::default()),
-        admin_token: opts.admin_token,
+        admin_token: opts.admin_token.filter(|t| !t.is_empty()),
+        read_timeout: opts.read_timeout,
     });
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.listen))?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = router(shared.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(shared.clone());
     let reaper_state = shared.clone();
     let reaper = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(500));
@@ -184,11 +197,10 @@ pub async fn start(opts: ServeOptions) -> anyhow::Result<Running> {
         }
     });
     let task = tokio::spawn(async move {
-        let result = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await;
+        let result = server::serve(listener, app, opts.read_timeout, async {
+            let _ = rx.await;
+        })
+        .await;
         reaper.abort();
         result
     });

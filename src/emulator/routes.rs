@@ -23,9 +23,10 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 fn limit_param(q: &HashMap<String, String>, max: u32) -> Result<u32, ApiError> {
     match q.get("limit") {
         None => Ok(50),
-        Some(l) => l
-            .parse::<u32>()
-            .ok()
+        // Digits only: Rust's integer parser would take `+5` too.
+        Some(l) => Some(l)
+            .filter(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|l| l.parse::<u32>().ok())
             .filter(|n| (1..=max).contains(n))
             .ok_or_else(|| ApiError::invalid(format!("limit must be 1 to {max}, got '{l}'"))),
     }

@@ -71,6 +71,11 @@ impl Server {
         Server::start_with(&["--in-memory"], tempfile::tempdir().unwrap())
     }
 
+    /// A server with an in-memory database and more `csms serve` flags.
+    pub fn start_with_flags(flags: &[&str]) -> Server {
+        Server::start_with(&[&["--in-memory"], flags].concat(), tempfile::tempdir().unwrap())
+    }
+
     /// A server on a database file inside `dir`.
     pub fn start_on_disk(dir: tempfile::TempDir) -> Server {
         let db = dir.path().join("emulator.db").display().to_string();
@@ -158,7 +163,7 @@ impl Server {
             credentials,
             read_only: false,
             insecure_skip_tls_verify: false,
-            extra_roots_pem: None,
+            ca_file: None,
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(10),
             retry: RetryPolicy { max_attempts: 4, base: Duration::from_millis(20), cap: Duration::from_millis(500) },
