@@ -94,6 +94,7 @@ async fn the_project_authorized_is_the_project_served() {
         accounts,
         admin_token: None,
         read_timeout: csms_tui::emulator::DEFAULT_READ_TIMEOUT,
+        quirks: Default::default(),
     })
     .await
     .unwrap();

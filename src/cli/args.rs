@@ -148,4 +148,7 @@ pub struct ServeArgs {
     /// Seconds a client may take to send a request's headers, and then its body
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub read_timeout: u64,
+    /// Answer with shapes the real service is known to send: nulls, numbers, unreadable (comma-separated), or all
+    #[arg(long, value_name = "LIST", value_parser = crate::emulator::quirks::Quirks::parse)]
+    pub quirks: Option<crate::emulator::quirks::Quirks>,
 }

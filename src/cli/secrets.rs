@@ -34,6 +34,14 @@ fn deletes_in(s: &Secret, now: i64) -> String {
     time_left(s, now).map(countdown).unwrap_or_default()
 }
 
+/// The description, or for an entry that could not be read, why.
+fn description_cell(s: &Secret) -> String {
+    match &s.unreadable {
+        Some(reason) => format!("unreadable: {reason}"),
+        None => s.description.clone().unwrap_or_default(),
+    }
+}
+
 fn secrets_table(rows: &[(String, Secret)], with_profile: bool, now: i64) -> String {
     let mut headers = vec!["NAME", "STATE", "DELETES IN", "DESCRIPTION", "UPDATED"];
     if with_profile {
@@ -45,7 +53,7 @@ fn secrets_table(rows: &[(String, Secret)], with_profile: bool, now: i64) -> Str
             s.name.clone(),
             s.state_label().to_string(),
             deletes_in(s, now),
-            truncate(&printable(s.description.as_deref().unwrap_or("")), 48),
+            truncate(&printable(&description_cell(s)), 48),
             s.update_time.map(|u| age(now, u)).unwrap_or_default(),
         ];
         if with_profile {
@@ -158,6 +166,9 @@ pub(super) async fn show(ws: &Workspace, profile: Option<&str>, output: Output, 
     field("name", secret.name.clone());
     field("profile", profile.name.clone());
     field("state", secret.state_label().to_string());
+    if let Some(reason) = &secret.unreadable {
+        field("unreadable", reason.clone());
+    }
     if let Some(t) = secret.scheduled_delete_time {
         field("scheduled_delete_time", format!("{} (in {})", local_time(t), countdown(t - now)));
     }

@@ -73,6 +73,7 @@ pub async fn run(args: ServeArgs) -> i32 {
         accounts,
         admin_token: args.admin_token,
         read_timeout: std::time::Duration::from_secs(args.read_timeout),
+        quirks: args.quirks.unwrap_or_default(),
     };
     let running = match emulator::start(options).await {
         Ok(r) => r,

@@ -216,9 +216,14 @@ impl Client {
 
     /// Every version of a secret, page after page.
     pub async fn list_versions(&self, name: &str) -> Result<Vec<VersionMetadata>> {
+        self.list_versions_paged(name, VERSIONS_PAGE).await
+    }
+
+    /// Every version of a secret, `page_size` per request.
+    pub async fn list_versions_paged(&self, name: &str, page_size: u32) -> Result<Vec<VersionMetadata>> {
         all_pages(
             |marker| async move {
-                let mut query = vec![("limit".to_string(), VERSIONS_PAGE.to_string())];
+                let mut query = vec![("limit".to_string(), page_size.to_string())];
                 if let Some(m) = marker {
                     query.push(("marker".to_string(), m));
                 }

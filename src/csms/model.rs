@@ -82,6 +82,39 @@ fn de_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Millis>, D::Er
     })
 }
 
+/// A list the service may send as `null` (the official examples do): read as empty.
+fn de_list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A string the service may send as a number (`enterprise_project_id: 0` in the definition's example).
+fn de_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(other @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => Some(other.to_string()),
+        Some(other) => return Err(serde::de::Error::custom(format!("expected text, got {other}"))),
+    })
+}
+
+/// A page of secrets in which one the model cannot read does not hide the
+/// others: it stays in the list, marked unreadable with the reason, and is logged.
+fn de_secrets<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Secret>, D::Error> {
+    let items: Vec<serde_json::Value> = de_list(d)?;
+    Ok(items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let name = item.get("name").and_then(|n| n.as_str()).map(str::to_string);
+            serde_json::from_value::<Secret>(item).unwrap_or_else(|e| {
+                let name = name.unwrap_or_else(|| format!("(unreadable #{})", i + 1));
+                tracing::warn!(secret = %name, error = %e, "a secret in the listing could not be read");
+                Secret::unreadable(name, e.to_string())
+            })
+        })
+        .collect())
+}
+
 /// A secret as the API describes it. Every field but `name` may be missing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Secret {
@@ -115,10 +148,14 @@ pub struct Secret {
     pub next_rotation_time: Option<Millis>,
     #[serde(default)]
     pub event_subscriptions: Option<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_text")]
     pub enterprise_project_id: Option<String>,
     #[serde(default)]
     pub rotation_func_urn: Option<String>,
+    /// Set when the service's entry for this secret could not be read: why.
+    /// Never sent by a server; shown, and given in `-o json`.
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
 }
 
 impl Secret {
@@ -141,6 +178,16 @@ impl Secret {
             event_subscriptions: None,
             enterprise_project_id: None,
             rotation_func_urn: None,
+            unreadable: None,
+        }
+    }
+
+    /// The row for an entry that could not be read: its state says so.
+    pub fn unreadable(name: String, reason: String) -> Secret {
+        Secret {
+            state: Some(SecretState::Unknown("UNREADABLE".into())),
+            unreadable: Some(reason),
+            ..Secret::named(name)
         }
     }
 
@@ -166,7 +213,7 @@ pub struct PageInfo {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SecretList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_secrets")]
     pub secrets: Vec<Secret>,
     #[serde(default)]
     pub page_info: Option<PageInfo>,
@@ -188,13 +235,13 @@ pub struct VersionMetadata {
     pub kms_key_id: Option<String>,
     #[serde(default)]
     pub secret_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_list")]
     pub version_stages: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VersionList {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_list")]
     pub version_metadatas: Vec<VersionMetadata>,
     #[serde(default)]
     pub page_info: Option<PageInfo>,
@@ -268,6 +315,11 @@ pub struct CreateSecretRequest {
     pub event_subscriptions: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enterprise_project_id: Option<String>,
+    /// Required for RDS-FG and GaussDB-FG secrets: `{"InstanceId":..,"SecretSubType":..}` as a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_config: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_func_urn: Option<String>,
 }
 
 impl std::fmt::Debug for CreateSecretRequest {
@@ -293,6 +345,8 @@ pub struct UpdateSecretRequest {
     pub rotation_period: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_subscriptions: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_func_urn: Option<String>,
 }
 
 /// Body of `POST /secrets/{name}/versions`. `Debug` never prints the value.
@@ -373,6 +427,41 @@ mod tests {
         assert_eq!(s.create_time, Some(1_581_507_580_000));
         assert_eq!(s.update_time, Some(1_581_507_580_000));
         assert_eq!(s.scheduled_delete_time, None);
+    }
+
+    /// What the real service is known to send: `null` lists, numbers for
+    /// strings, and an entry the model cannot read among good ones.
+    #[test]
+    fn tolerates_the_services_shapes() {
+        let page: SecretList = serde_json::from_str(
+            r#"{"secrets": [
+                {"name": "a", "state": "ENABLED", "event_subscriptions": null, "enterprise_project_id": 0},
+                {"name": "b", "state": 7},
+                {"state": "ENABLED"},
+                {"name": "c", "state": "PENDING_DELETE", "scheduled_delete_time": 1581507580000}
+            ], "page_info": null}"#,
+        )
+        .unwrap();
+        let names: Vec<&str> = page.secrets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "(unreadable #3)", "c"]);
+        assert_eq!(page.secrets[0].enterprise_project_id.as_deref(), Some("0"));
+        assert_eq!(page.secrets[0].event_subscriptions, None);
+        assert_eq!(page.secrets[1].state_label(), "UNREADABLE");
+        assert!(
+            page.secrets[1].unreadable.as_deref().is_some_and(|r| r.contains("invalid type")),
+            "{:?}",
+            page.secrets[1]
+        );
+        assert!(page.secrets[3].is_pending_delete() && page.secrets[3].unreadable.is_none());
+        let empty: SecretList = serde_json::from_str(r#"{"secrets": null}"#).unwrap();
+        assert!(empty.secrets.is_empty());
+        let versions: VersionList = serde_json::from_str(
+            r#"{"version_metadatas": [{"id": "v1", "version_stages": null}], "page_info": {"next_marker": null}}"#,
+        )
+        .unwrap();
+        assert!(versions.version_metadatas[0].version_stages.is_empty());
+        let none: VersionList = serde_json::from_str(r#"{"version_metadatas": null}"#).unwrap();
+        assert!(none.version_metadatas.is_empty());
     }
 
     #[test]

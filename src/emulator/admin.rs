@@ -58,3 +58,11 @@ pub async fn reset(State(shared): State<Shared>) -> Result<Response, ApiError> {
     shared.store().reset()?;
     Ok(StatusCode::OK.into_response())
 }
+
+/// `{"nulls": true, "numbers": true, "unreadable": true}`; `{}` turns them off.
+pub async fn quirks(State(shared): State<Shared>, body: bytes::Bytes) -> Result<Response, ApiError> {
+    let quirks: super::quirks::Quirks =
+        serde_json::from_slice(&body).map_err(|e| ApiError::malformed(e.to_string()))?;
+    *shared.quirks.lock().unwrap_or_else(|p| p.into_inner()) = quirks;
+    Ok(StatusCode::OK.into_response())
+}

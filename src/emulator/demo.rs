@@ -84,6 +84,7 @@ pub async fn start() -> anyhow::Result<Demo> {
         accounts,
         admin_token: None,
         read_timeout: super::DEFAULT_READ_TIMEOUT,
+        quirks: Default::default(),
     })
     .await?;
     let now = server.shared.clock.now();

@@ -9,7 +9,9 @@ mod envelope;
 mod error;
 mod faults;
 mod identity;
+pub mod quirks;
 mod routes;
+mod rules;
 mod server;
 pub mod store;
 
@@ -38,6 +40,7 @@ pub struct Inner {
     admin_token: Option<String>,
     /// How long a client may take to send its headers, and then its body.
     read_timeout: Duration,
+    quirks: Mutex<quirks::Quirks>,
 }
 
 pub type Shared = Arc<Inner>;
@@ -70,6 +73,7 @@ pub struct ServeOptions {
     pub accounts: Accounts,
     pub admin_token: Option<String>,
     pub read_timeout: Duration,
+    pub quirks: quirks::Quirks,
 }
 
 /// The default of `--read-timeout`.
@@ -135,11 +139,13 @@ pub fn router(shared: Shared) -> Router {
         )
         .route("/v1/{project_id}/csms/{secret_id}/tags", get(routes::list_tags).post(routes::create_tag))
         .route("/v1/{project_id}/csms/{secret_id}/tags/{key}", axum::routing::delete(routes::delete_tag))
+        .route_layer(middleware::from_fn_with_state(shared.clone(), quirks::apply))
         .route_layer(middleware::from_fn_with_state(shared.clone(), identity::authenticate));
     let admin = Router::new()
         .route("/_emulator/clock", post(admin::clock))
         .route("/_emulator/faults", post(admin::faults))
         .route("/_emulator/reset", post(admin::reset))
+        .route("/_emulator/quirks", post(admin::quirks))
         .route_layer(middleware::from_fn_with_state(shared.clone(), admin::guard));
     let faulty = Router::new()
         .merge(api)
@@ -181,6 +187,7 @@ pub async fn start(opts: ServeOptions) -> anyhow::Result<Running> {
         tokens: Mutex::new(identity::Tokens::default()),
         admin_token: opts.admin_token.filter(|t| !t.is_empty()),
         read_timeout: opts.read_timeout,
+        quirks: Mutex::new(opts.quirks),
     });
     let listener = tokio::net::TcpListener::bind(opts.listen)
         .await

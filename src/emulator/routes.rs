@@ -32,10 +32,12 @@ fn limit_param(q: &HashMap<String, String>, max: u32) -> Result<u32, ApiError> {
     }
 }
 
-fn page_info<T>(items: &[T], more: bool, marker: Option<&str>, last: impl Fn(&T) -> String) -> PageInfo {
+/// `next_marker` is the page's last item (the next page starts after it);
+/// `previous_marker` its first, as the definition's example shows.
+fn page_info<T>(items: &[T], more: bool, id: impl Fn(&T) -> String) -> PageInfo {
     PageInfo {
-        next_marker: if more { items.last().map(last) } else { None },
-        previous_marker: marker.map(str::to_string),
+        next_marker: if more { items.last().map(&id) } else { None },
+        previous_marker: items.first().map(&id),
         current_count: Some(items.len() as u32),
     }
 }
@@ -47,8 +49,9 @@ pub async fn list_secrets(
 ) -> Answer {
     let limit = limit_param(&q, 1000)?;
     let marker = q.get("marker").map(String::as_str).filter(|m| !m.is_empty());
-    let (secrets, more) = s.store().list(&project, limit, marker)?;
-    let page = page_info(&secrets, more, marker, |x| x.name.clone());
+    let event = q.get("event_name").map(String::as_str).filter(|e| !e.is_empty());
+    let (secrets, more) = s.store().list(&project, limit, marker, event)?;
+    let page = page_info(&secrets, more, |x| x.name.clone());
     Ok(Json(json!({ "secrets": secrets, "page_info": page })).into_response())
 }
 
@@ -83,11 +86,17 @@ pub async fn schedule_deletion(
     Path((project, name)): Path<(String, String)>,
     body: bytes::Bytes,
 ) -> Answer {
+    // The body and its window are required (the definition), not defaulted.
     #[derive(serde::Deserialize)]
     struct Body {
         recovery_window_in_days: Option<i64>,
     }
-    let days = if body.is_empty() { 30 } else { parse::<Body>(&body)?.recovery_window_in_days.unwrap_or(30) };
+    if body.is_empty() {
+        return Err(ApiError::malformed("a body with recovery_window_in_days (7 to 30) is required"));
+    }
+    let days = parse::<Body>(&body)?
+        .recovery_window_in_days
+        .ok_or_else(|| ApiError::invalid("recovery_window_in_days (7 to 30) is required"))?;
     let secret = s.store().schedule_deletion(&project, &name, days, s.clock.now())?;
     Ok(Json(json!({ "secret": secret })).into_response())
 }
@@ -105,7 +114,7 @@ pub async fn list_versions(
     let limit = limit_param(&q, 1000)?;
     let marker = q.get("marker").map(String::as_str).filter(|m| !m.is_empty());
     let (versions, more) = s.store().list_versions(&project, &name, limit, marker)?;
-    let page = page_info(&versions, more, marker, |v| v.id.clone());
+    let page = page_info(&versions, more, |v| v.id.clone());
     Ok(Json(json!({ "version_metadatas": versions, "page_info": page })).into_response())
 }
 

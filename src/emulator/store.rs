@@ -8,9 +8,9 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::error::ApiError;
+use super::rules::{self, MAX_STAGES, MAX_TAGS, MAX_VERSIONS};
 use crate::csms::model::{
-    CreateSecretRequest, CreateVersionRequest, Millis, Secret, SecretState, Stage, UpdateSecretRequest,
-    VersionMetadata, is_valid_secret_name,
+    CreateSecretRequest, CreateVersionRequest, Millis, Secret, SecretState, Stage, UpdateSecretRequest, VersionMetadata,
 };
 
 const SCHEMA: &str = "
@@ -53,9 +53,6 @@ CREATE TABLE IF NOT EXISTS stages (
 
 pub const SYSCURRENT: &str = "SYSCURRENT";
 pub const SYSPREVIOUS: &str = "SYSPREVIOUS";
-const MAX_VALUE_BYTES: usize = 32 * 1024;
-const MAX_DESCRIPTION_BYTES: usize = 2048;
-const MAX_TAGS: usize = 20;
 /// The KMS key a secret gets when none is named.
 pub const DEFAULT_KMS_KEY: &str = "00000000-0000-4000-8000-00000000c5a5";
 
@@ -116,14 +113,23 @@ impl Store {
         StoreTx(&self.conn).put(project, secret)
     }
 
-    /// A page of secrets sorted by name, starting after `marker`; the flag
-    /// says whether more follow.
-    pub fn list(&self, project: &str, limit: u32, marker: Option<&str>) -> StoreResult<(Vec<Secret>, bool)> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT body FROM secrets WHERE project_id = ?1 AND name > ?2 ORDER BY name LIMIT ?3")?;
+    /// A page of secrets sorted by name, starting after `marker` (where the
+    /// name order would put it, whether or not it exists), only those
+    /// subscribed to `event` when one is named; the flag says whether more follow.
+    pub fn list(
+        &self,
+        project: &str,
+        limit: u32,
+        marker: Option<&str>,
+        event: Option<&str>,
+    ) -> StoreResult<(Vec<Secret>, bool)> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT body FROM secrets WHERE project_id = ?1 AND name > ?2
+             AND (?4 IS NULL OR EXISTS (SELECT 1 FROM json_each(body, '$.event_subscriptions') WHERE value = ?4))
+             ORDER BY name LIMIT ?3",
+        )?;
         let rows =
-            stmt.query_map(params![project, marker.unwrap_or(""), limit as i64 + 1], |r| r.get::<_, String>(0))?;
+            stmt.query_map(params![project, marker.unwrap_or(""), limit as i64 + 1, event], |r| r.get::<_, String>(0))?;
         let mut secrets = Vec::new();
         for row in rows {
             secrets.push(serde_json::from_str(&row?).map_err(|e| ApiError::internal(e.to_string()))?);
@@ -134,26 +140,7 @@ impl Store {
     }
 
     pub fn create(&mut self, project: &str, req: &CreateSecretRequest, now: Millis) -> StoreResult<Secret> {
-        if !is_valid_secret_name(&req.name) {
-            return Err(ApiError::invalid(format!(
-                "invalid secret name '{}': 1 to 64 characters of letters, digits, '_', '-' and '.', not only dots",
-                req.name
-            )));
-        }
-        check_value(req.secret_string.as_deref(), req.secret_binary.as_deref())?;
-        if let Some(d) = &req.description
-            && d.len() > MAX_DESCRIPTION_BYTES
-        {
-            return Err(ApiError::invalid("description exceeds 2048 bytes"));
-        }
-        if let Some(t) = &req.secret_type
-            && !matches!(t.as_str(), "COMMON" | "RDS-FG" | "GaussDB-FG")
-        {
-            return Err(ApiError::invalid(format!("invalid secret_type '{t}'")));
-        }
-        if req.event_subscriptions.as_ref().is_some_and(|e| e.len() > 1) {
-            return Err(ApiError::invalid("at most one event subscription"));
-        }
+        rules::create(req)?;
         if self.get(project, &req.name)?.is_some() {
             return Err(ApiError::bad_request("CSMS.0003", format!("secret {} already exists", req.name)));
         }
@@ -169,6 +156,8 @@ impl Store {
             rotation_period: req.rotation_period.clone(),
             event_subscriptions: Some(req.event_subscriptions.clone().unwrap_or_default()),
             enterprise_project_id: Some(req.enterprise_project_id.clone().unwrap_or_else(|| "0".into())),
+            rotation_config: req.rotation_config.clone().map(serde_json::Value::String),
+            rotation_func_urn: req.rotation_func_urn.clone(),
             ..Secret::named(req.name.clone())
         };
         let tx = self.conn.transaction()?;
@@ -194,10 +183,8 @@ impl Store {
         if s.is_pending_delete() {
             return Err(ApiError::pending_delete(name));
         }
+        rules::update(req, s.rotation_period.as_deref())?;
         if let Some(d) = &req.description {
-            if d.len() > MAX_DESCRIPTION_BYTES {
-                return Err(ApiError::invalid("description exceeds 2048 bytes"));
-            }
             s.description = Some(d.clone());
         }
         if let Some(k) = &req.kms_key_id {
@@ -210,10 +197,10 @@ impl Store {
             s.rotation_period = Some(p.clone());
         }
         if let Some(e) = &req.event_subscriptions {
-            if e.len() > 1 {
-                return Err(ApiError::invalid("at most one event subscription"));
-            }
             s.event_subscriptions = Some(e.clone());
+        }
+        if let Some(u) = &req.rotation_func_urn {
+            s.rotation_func_urn = Some(u.clone());
         }
         s.update_time = Some(now);
         self.put(project, &s)?;
@@ -317,12 +304,7 @@ impl Store {
     /// Adds a tag, or gives an existing key its new value.
     pub fn put_tag(&self, project: &str, secret_id: &str, key: &str, value: &str) -> StoreResult<()> {
         let name = self.name_of(project, secret_id)?;
-        if key.is_empty() || key.chars().count() > 128 || key.starts_with("_sys_") || key.trim() != key {
-            return Err(ApiError::invalid("tag keys are 1 to 128 characters, not starting with _sys_ or blank"));
-        }
-        if value.chars().count() > 255 {
-            return Err(ApiError::invalid("tag values are at most 255 characters"));
-        }
+        rules::tag(key, value)?;
         let existing = self.list_tags(project, secret_id)?;
         if existing.len() >= MAX_TAGS && !existing.iter().any(|(k, _)| k == key) {
             return Err(ApiError::invalid("a secret has at most 20 tags"));
@@ -357,9 +339,11 @@ impl Store {
         marker: Option<&str>,
     ) -> StoreResult<(Vec<VersionMetadata>, bool)> {
         let secret = self.require(project, name)?;
+        // A marker is a position: `v7` starts after v7 whether or not v7 is still there.
         let after = match marker {
             None => 0,
-            Some(m) => self.resolve_version(project, name, m)?,
+            Some("latest") => StoreTx(&self.conn).stage_num(project, name, SYSCURRENT)?.unwrap_or(0),
+            Some(m) => parse_version_id(m)?,
         };
         let nums: Vec<i64> = {
             let mut stmt = self.conn.prepare_cached(
@@ -414,12 +398,17 @@ impl Store {
         if secret.is_pending_delete() {
             return Err(ApiError::pending_delete(name));
         }
-        check_value(req.secret_string.as_deref(), req.secret_binary.as_deref())?;
-        if let Some(stages) = &req.version_stages
-            && (!(1..=12).contains(&stages.len()) || stages.iter().any(|s| s.is_empty() || s.len() > 64))
-        {
-            return Err(ApiError::invalid("version_stages takes 1 to 12 names of 1 to 64 characters"));
+        rules::value(req.secret_string.as_deref(), req.secret_binary.as_deref())?;
+        rules::version_stages(req.version_stages.as_deref())?;
+        rules::expire_time(req.expire_time)?;
+        if self.version_count(project, name)? >= MAX_VERSIONS as i64 {
+            return Err(ApiError::bad_request(
+                "CSMS.0202",
+                format!("secret {name} has {MAX_VERSIONS} versions, the most a secret can hold"),
+            ));
         }
+        let stages = req.version_stages.clone().unwrap_or_else(|| vec![SYSCURRENT.to_string()]);
+        self.check_stage_quota(project, name, &stages)?;
         secret.update_time = Some(now);
         let tx = self.conn.transaction()?;
         let meta = {
@@ -471,10 +460,13 @@ impl Store {
         if secret.is_pending_delete() {
             return Err(ApiError::pending_delete(name));
         }
-        if stage.is_empty() || stage.len() > 64 {
-            return Err(ApiError::invalid("stage names are 1 to 64 characters"));
-        }
+        rules::stage_name(stage)?;
         let num = self.resolve_version(project, name, version)?;
+        let mut added = vec![stage.to_string()];
+        if stage == SYSCURRENT {
+            added.push(SYSPREVIOUS.to_string());
+        }
+        self.check_stage_quota(project, name, &added)?;
         let tx = self.conn.transaction()?;
         {
             let store = StoreTx(&tx);
@@ -507,17 +499,38 @@ impl Store {
         Ok(())
     }
 
+    fn version_count(&self, project: &str, name: &str) -> StoreResult<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM versions WHERE project_id = ?1 AND secret_name = ?2",
+            params![project, name],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// A secret carries at most 12 stages: adding one more is CSMS.0203.
+    fn check_stage_quota(&self, project: &str, name: &str, adding: &[String]) -> StoreResult<()> {
+        let existing: Vec<String> = {
+            let mut stmt =
+                self.conn.prepare_cached("SELECT stage FROM stages WHERE project_id = ?1 AND secret_name = ?2")?;
+            stmt.query_map(params![project, name], |r| r.get(0))?.collect::<Result<_, _>>()?
+        };
+        let new = adding.iter().filter(|s| !existing.contains(s)).collect::<std::collections::HashSet<_>>().len();
+        if existing.len() + new > MAX_STAGES {
+            return Err(ApiError::bad_request(
+                "CSMS.0203",
+                format!("secret {name} would carry more than {MAX_STAGES} stages"),
+            ));
+        }
+        Ok(())
+    }
+
     /// `v3` or `latest` to a version number that exists.
     fn resolve_version(&self, project: &str, name: &str, version: &str) -> StoreResult<i64> {
         let not_found = || ApiError::resource_not_found(format!("version {version} of secret {name} does not exist"));
         if version == "latest" {
             return StoreTx(&self.conn).stage_num(project, name, SYSCURRENT)?.ok_or_else(not_found);
         }
-        let num = version
-            .strip_prefix('v')
-            .filter(|d| (1..=10).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|d| d.parse::<i64>().ok())
-            .ok_or_else(|| ApiError::invalid(format!("invalid version id '{version}'")))?;
+        let num = parse_version_id(version)?;
         let exists: Option<i64> = self
             .conn
             .query_row(
@@ -636,19 +649,11 @@ fn delete_rows(conn: &Connection, project: &str, name: &str) -> StoreResult<()> 
     Ok(())
 }
 
-/// Exactly one of the string and the binary (base64) value, at most 32 KiB.
-fn check_value(string: Option<&str>, binary: Option<&str>) -> StoreResult<()> {
-    use base64::Engine;
-    match (string, binary) {
-        (Some(_), Some(_)) | (None, None) => {
-            Err(ApiError::invalid("exactly one of secret_string and secret_binary is required"))
-        }
-        (Some(s), None) if s.len() > MAX_VALUE_BYTES => Err(ApiError::invalid("secret_string exceeds 32 KiB")),
-        (None, Some(b)) => match base64::engine::general_purpose::STANDARD.decode(b) {
-            Err(_) => Err(ApiError::invalid("secret_binary is not valid base64")),
-            Ok(v) if v.len() > MAX_VALUE_BYTES => Err(ApiError::invalid("secret_binary exceeds 32 KiB")),
-            Ok(_) => Ok(()),
-        },
-        _ => Ok(()),
-    }
+/// `v1`..`v9999999999` to its number.
+fn parse_version_id(version: &str) -> StoreResult<i64> {
+    version
+        .strip_prefix('v')
+        .filter(|d| (1..=10).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|d| d.parse::<i64>().ok())
+        .ok_or_else(|| ApiError::invalid(format!("invalid version id '{version}'")))
 }

@@ -115,6 +115,9 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
         ("profile", Line::from(state.profile_name(profile).to_string())),
         ("state", Line::from(Span::styled(s.state_label().to_string(), theme.state(s.state.as_ref())))),
     ];
+    if let Some(reason) = &s.unreadable {
+        fields.push(("unreadable", Line::from(Span::styled(reason.clone(), theme.message(crate::app::Level::Error)))));
+    }
     if let Some(left) = state.time_left(s) {
         fields.push((
             "deletes in",

@@ -92,7 +92,11 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Cell::from(printable(&s.name)),
             Cell::from(s.state_label()).style(theme.state(s.state.as_ref())),
             deletes,
-            Cell::from(printable(s.description.as_deref().unwrap_or(""))),
+            match &s.unreadable {
+                Some(reason) => Cell::from(format!("unreadable: {}", printable(reason)))
+                    .style(theme.message(crate::app::Level::Error)),
+                None => Cell::from(printable(s.description.as_deref().unwrap_or(""))),
+            },
             Cell::from(s.update_time.map(|u| short_age(state.now, u)).unwrap_or_default()),
         ];
         if all {

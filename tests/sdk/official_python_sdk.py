@@ -14,7 +14,7 @@ from huaweicloudsdkcsms.v1 import (
     CreateSecretVersionRequestBody, CsmsClient, DeleteSecretForScheduleRequest,
     DeleteSecretForScheduleRequestBody, DeleteSecretRequest, ListSecretVersionsRequest,
     ListSecretsRequest, RestoreSecretRequest, ShowSecretRequest, ShowSecretVersionRequest,
-    UpdateSecretRequest, UpdateSecretRequestBody,
+    UpdateSecretRequest, UpdateSecretRequestBody, DeleteSecretStageRequest,
 )
 
 endpoint, project, ak, sk = sys.argv[1:5]
@@ -57,12 +57,35 @@ check([v.id for v in versions.version_metadatas] == ["v1", "v2"], "list_secret_v
 latest = client.show_secret_version(ShowSecretVersionRequest(secret_name=name, version_id="latest"))
 check(latest.version.secret_string == "v2 value", "show_secret_version latest")
 
+def refused(call, status, code, what):
+    """The call fails with exactly this status and error code, and a request id."""
+    try:
+        call()
+        check(False, what)
+    except exceptions.ClientRequestException as e:
+        check(e.status_code == status and e.error_code == code and e.request_id,
+              f"{what}: {status} {code} (got {e.status_code} {e.error_code})")
+
+
+refused(lambda: client.show_secret_version(ShowSecretVersionRequest(secret_name=name, version_id="v99")),
+        400, "CSMS.0005", "a version that does not exist")
+refused(lambda: client.delete_secret_stage(DeleteSecretStageRequest(secret_name=name, stage_name="SYSCURRENT")),
+        400, "CSMS.0105", "a built-in stage cannot be deleted")
+refused(lambda: client.create_secret(CreateSecretRequest(body=CreateSecretRequestBody(name=name, secret_string="x"))),
+        400, "CSMS.0003", "a name that exists")
+for i in range(3, 21):
+    client.create_secret_version(CreateSecretVersionRequest(
+        secret_name=name, body=CreateSecretVersionRequestBody(secret_string=f"v{i} value")))
+refused(lambda: client.create_secret_version(CreateSecretVersionRequest(
+    secret_name=name, body=CreateSecretVersionRequestBody(secret_string="one too many"))),
+        400, "CSMS.0202", "a secret holds 20 versions")
+
 secret_id = shown.secret.id
 client.create_secret_tag(CreateSecretTagRequest(
-    secret_id=secret_id, body=CreateSecretTagRequestBody(tag=TagItem(key="env:prod/测试 key", value="blue"))))
+    secret_id=secret_id, body=CreateSecretTagRequestBody(tag=TagItem(key="env:prod=测试 key", value="blue"))))
 tags = client.list_secret_tags(ListSecretTagsRequest(secret_id=secret_id))
-check([(t.key, t.value) for t in tags.tags] == [("env:prod/测试 key", "blue")], "create_secret_tag / list_secret_tags")
-client.delete_secret_tag(DeleteSecretTagRequest(secret_id=secret_id, key="env:prod/测试 key"))
+check([(t.key, t.value) for t in tags.tags] == [("env:prod=测试 key", "blue")], "create_secret_tag / list_secret_tags")
+client.delete_secret_tag(DeleteSecretTagRequest(secret_id=secret_id, key="env:prod=测试 key"))
 check(client.list_secret_tags(ListSecretTagsRequest(secret_id=secret_id)).tags == [], "delete_secret_tag")
 
 scheduled = client.delete_secret_for_schedule(DeleteSecretForScheduleRequest(
