@@ -9,11 +9,13 @@ mod envelope;
 mod error;
 mod faults;
 mod identity;
+mod password;
 pub mod quirks;
 mod routes;
 mod rules;
 mod server;
 pub mod store;
+mod tag_routes;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -132,13 +134,30 @@ pub fn router(shared: Shared) -> Router {
         .route("/v1/{project_id}/secrets/{name}/scheduled-deleted-tasks/create", post(routes::schedule_deletion))
         .route("/v1/{project_id}/secrets/{name}/scheduled-deleted-tasks/cancel", post(routes::cancel_deletion))
         .route("/v1/{project_id}/secrets/{name}/versions", get(routes::list_versions).post(routes::create_version))
-        .route("/v1/{project_id}/secrets/{name}/versions/{version_id}", get(routes::show_version))
+        .route(
+            "/v1/{project_id}/secrets/{name}/versions/{version_id}",
+            get(routes::show_version).put(routes::update_version),
+        )
+        .route("/v1/{project_id}/secrets/{name}/backup", post(routes::backup))
+        .route(
+            "/v1/{project_id}/secrets/restore",
+            post(routes::restore)
+                .get(routes::secret_named_restore)
+                .put(routes::secret_named_restore)
+                .delete(routes::secret_named_restore),
+        )
+        .route("/v1/{project_id}/csms/generate-password", post(password::generate_password))
+        .route("/v1/{project_id}/csms/tags", get(tag_routes::project_tags))
         .route(
             "/v1/{project_id}/secrets/{name}/stages/{stage}",
             get(routes::show_stage).put(routes::move_stage).delete(routes::delete_stage),
         )
-        .route("/v1/{project_id}/csms/{secret_id}/tags", get(routes::list_tags).post(routes::create_tag))
-        .route("/v1/{project_id}/csms/{secret_id}/tags/{key}", axum::routing::delete(routes::delete_tag))
+        .route("/v1/{project_id}/csms/{secret_id}/tags", get(tag_routes::list_tags).post(tag_routes::create_tag))
+        .route(
+            "/v1/{project_id}/csms/{secret_id}/tags/action",
+            post(tag_routes::batch).delete(tag_routes::delete_tag_named_action),
+        )
+        .route("/v1/{project_id}/csms/{secret_id}/tags/{key}", axum::routing::delete(tag_routes::delete_tag))
         .route_layer(middleware::from_fn_with_state(shared.clone(), quirks::apply))
         .route_layer(middleware::from_fn_with_state(shared.clone(), identity::authenticate));
     let admin = Router::new()

@@ -11,12 +11,12 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::Shared;
-use super::error::{ApiError, NestedError};
+use super::error::ApiError;
 use crate::csms::model::{CreateSecretRequest, CreateVersionRequest, MoveStageRequest, PageInfo, UpdateSecretRequest};
 
 type Answer = Result<Response, ApiError>;
 
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+pub(super) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::malformed(format!("malformed request body: {e}")))
 }
 
@@ -143,6 +143,53 @@ pub async fn create_version(
     Ok(Json(json!({ "version_metadata": meta })).into_response())
 }
 
+pub async fn update_version(
+    State(s): State<Shared>,
+    Path((project, name, version)): Path<(String, String, String)>,
+    body: bytes::Bytes,
+) -> Answer {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        expire_time: Option<i64>,
+    }
+    let expire_time = parse::<Body>(&body)?.expire_time;
+    let meta = s.store().update_version(&project, &name, &version, expire_time)?;
+    Ok(Json(json!({ "version_metadata": meta })).into_response())
+}
+
+/// DownloadSecretBlob: the secret, its versions, stages and tags, sealed.
+pub async fn backup(State(s): State<Shared>, Path((project, name)): Path<(String, String)>) -> Answer {
+    let blob = s.store().backup(&project, &name)?;
+    Ok(Json(json!({ "secret_blob": blob })).into_response())
+}
+
+/// UploadSecretBlob: brings a backed-up secret back under its name.
+pub async fn restore(State(s): State<Shared>, Path(project): Path<String>, body: bytes::Bytes) -> Answer {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        secret_blob: String,
+    }
+    let blob = parse::<Body>(&body)?.secret_blob;
+    let secret = s.store().restore(&project, &blob, s.clock.now())?;
+    Ok(Json(json!({ "secret": secret })).into_response())
+}
+
+/// `/secrets/restore` is also the path of a secret named `restore`: the
+/// gateway routes by method, so reads and changes of it still reach it.
+pub async fn secret_named_restore(
+    State(s): State<Shared>,
+    Path(project): Path<String>,
+    method: axum::http::Method,
+    body: bytes::Bytes,
+) -> Answer {
+    let path = Path((project, "restore".to_string()));
+    match method {
+        axum::http::Method::GET => show_secret(State(s), path).await,
+        axum::http::Method::PUT => update_secret(State(s), path, body).await,
+        _ => delete_secret(State(s), path).await,
+    }
+}
+
 pub async fn show_stage(
     State(s): State<Shared>,
     Path((project, name, stage)): Path<(String, String, String)>,
@@ -166,42 +213,6 @@ pub async fn delete_stage(
     Path((project, name, stage)): Path<(String, String, String)>,
 ) -> Answer {
     s.store().delete_stage(&project, &name, &stage)?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-type TagAnswer = Result<Response, NestedError>;
-
-pub async fn list_tags(State(s): State<Shared>, Path((project, secret_id)): Path<(String, String)>) -> TagAnswer {
-    let tags = s.store().list_tags(&project, &secret_id)?;
-    let tags: Vec<_> = tags.into_iter().map(|(key, value)| json!({ "key": key, "value": value })).collect();
-    Ok(Json(json!({ "tags": tags, "sys_tags": [] })).into_response())
-}
-
-pub async fn create_tag(
-    State(s): State<Shared>,
-    Path((project, secret_id)): Path<(String, String)>,
-    body: bytes::Bytes,
-) -> TagAnswer {
-    #[derive(serde::Deserialize)]
-    struct Tag {
-        key: String,
-        #[serde(default)]
-        value: String,
-    }
-    #[derive(serde::Deserialize)]
-    struct Body {
-        tag: Tag,
-    }
-    let body: Body = parse(&body)?;
-    s.store().put_tag(&project, &secret_id, &body.tag.key, &body.tag.value)?;
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-pub async fn delete_tag(
-    State(s): State<Shared>,
-    Path((project, secret_id, key)): Path<(String, String, String)>,
-) -> TagAnswer {
-    s.store().delete_tag(&project, &secret_id, &key)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

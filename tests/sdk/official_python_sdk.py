@@ -15,6 +15,9 @@ from huaweicloudsdkcsms.v1 import (
     DeleteSecretForScheduleRequestBody, DeleteSecretRequest, ListSecretVersionsRequest,
     ListSecretsRequest, RestoreSecretRequest, ShowSecretRequest, ShowSecretVersionRequest,
     UpdateSecretRequest, UpdateSecretRequestBody, DeleteSecretStageRequest,
+    BatchCreateOrDeleteTagsRequest, BatchCreateOrDeleteTagsRequestBody, CreatePasswordRequestBody,
+    DownloadSecretBlobRequest, GenerateRandomPasswordRequest, ListProjectSecretsTagsRequest,
+    UpdateVersionRequest, UpdateVersionRequestBody, UploadSecretBlobRequest, UploadSecretBlobRequestBody,
 )
 
 endpoint, project, ak, sk = sys.argv[1:5]
@@ -88,6 +91,31 @@ check([(t.key, t.value) for t in tags.tags] == [("env:prod=测试 key", "blue")]
 client.delete_secret_tag(DeleteSecretTagRequest(secret_id=secret_id, key="env:prod=测试 key"))
 check(client.list_secret_tags(ListSecretTagsRequest(secret_id=secret_id)).tags == [], "delete_secret_tag")
 
+generated = client.generate_random_password(GenerateRandomPasswordRequest(body=CreatePasswordRequestBody(
+    length=24, exclude_punctuation=True, require_each_included_type=True)))
+check(len(generated.password) == 24 and generated.password.isalnum(), "generate_random_password")
+
+updated = client.update_version(UpdateVersionRequest(
+    secret_name=name, version_id="v1", body=UpdateVersionRequestBody(expire_time=4102444800000)))
+check(updated.version_metadata.id == "v1" and updated.version_metadata.expire_time == 4102444800000,
+      "update_version (expire_time)")
+
+client.batch_create_or_delete_tags(BatchCreateOrDeleteTagsRequest(secret_id=secret_id,
+    body=BatchCreateOrDeleteTagsRequestBody(action="create",
+                                            tags=[TagItem(key="team", value="pay"), TagItem(key="tier", value="1")])))
+project_tags = client.list_project_secrets_tags(ListProjectSecretsTagsRequest())
+check(sorted((t.key, t.values) for t in project_tags.tags) == [("team", ["pay"]), ("tier", ["1"])],
+      "batch_create_or_delete_tags (create) / list_project_secrets_tags")
+client.batch_create_or_delete_tags(BatchCreateOrDeleteTagsRequest(secret_id=secret_id,
+    body=BatchCreateOrDeleteTagsRequestBody(action="delete", tags=[TagItem(key="tier", value="1")])))
+check([t.key for t in client.list_secret_tags(ListSecretTagsRequest(secret_id=secret_id)).tags] == ["team"],
+      "batch_create_or_delete_tags (delete)")
+
+blob = client.download_secret_blob(DownloadSecretBlobRequest(secret_name=name)).secret_blob
+check(blob and "v2 value" not in blob, "download_secret_blob (sealed)")
+refused(lambda: client.upload_secret_blob(UploadSecretBlobRequest(body=UploadSecretBlobRequestBody(secret_blob=blob))),
+        400, "CSMS.0003", "upload_secret_blob over an existing secret")
+
 scheduled = client.delete_secret_for_schedule(DeleteSecretForScheduleRequest(
     secret_name=name, body=DeleteSecretForScheduleRequestBody(recovery_window_in_days=7)))
 check(scheduled.secret.state == "PENDING_DELETE" and scheduled.secret.scheduled_delete_time > 10**12,
@@ -102,6 +130,11 @@ try:
 except exceptions.ClientRequestException as e:
     check(e.status_code == 400 and e.error_code == "CSMS.0108" and e.request_id, "second restore: CSMS.0108")
 
+client.delete_secret(DeleteSecretRequest(secret_name=name))
+restored = client.upload_secret_blob(UploadSecretBlobRequest(body=UploadSecretBlobRequestBody(secret_blob=blob)))
+check(restored.secret.name == name and restored.secret.state == "ENABLED", "upload_secret_blob brings it back")
+back = client.show_secret_version(ShowSecretVersionRequest(secret_name=name, version_id="latest"))
+check(back.version.secret_string == "v20 value", "the restored secret has its versions")
 client.delete_secret(DeleteSecretRequest(secret_name=name))
 try:
     client.show_secret(ShowSecretRequest(secret_name=name))

@@ -7,8 +7,13 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+mod backup;
+mod tags;
+
+pub use tags::TagAction;
+
 use super::error::ApiError;
-use super::rules::{self, MAX_STAGES, MAX_TAGS, MAX_VERSIONS};
+use super::rules::{self, MAX_STAGES, MAX_VERSIONS};
 use crate::csms::model::{
     CreateSecretRequest, CreateVersionRequest, Millis, Secret, SecretState, Stage, UpdateSecretRequest, VersionMetadata,
 };
@@ -40,6 +45,10 @@ CREATE TABLE IF NOT EXISTS versions (
     secret_string TEXT,
     secret_binary TEXT,
     PRIMARY KEY (project_id, secret_name, num)
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS stages (
     project_id TEXT NOT NULL,
@@ -279,56 +288,6 @@ impl Store {
         Ok(())
     }
 
-    // ---- tags (addressed by the secret's id) -------------------------------
-
-    /// The name of the secret with this id.
-    fn name_of(&self, project: &str, secret_id: &str) -> StoreResult<String> {
-        self.conn
-            .query_row(
-                "SELECT name FROM secrets WHERE project_id = ?1 AND json_extract(body, '$.id') = ?2",
-                params![project, secret_id],
-                |r| r.get(0),
-            )
-            .optional()?
-            .ok_or_else(|| ApiError::resource_not_found(format!("secret {secret_id} does not exist")))
-    }
-
-    pub fn list_tags(&self, project: &str, secret_id: &str) -> StoreResult<Vec<(String, String)>> {
-        let name = self.name_of(project, secret_id)?;
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT key, value FROM tags WHERE project_id = ?1 AND secret_name = ?2 ORDER BY key")?;
-        Ok(stmt.query_map(params![project, name], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?)
-    }
-
-    /// Adds a tag, or gives an existing key its new value.
-    pub fn put_tag(&self, project: &str, secret_id: &str, key: &str, value: &str) -> StoreResult<()> {
-        let name = self.name_of(project, secret_id)?;
-        rules::tag(key, value)?;
-        let existing = self.list_tags(project, secret_id)?;
-        if existing.len() >= MAX_TAGS && !existing.iter().any(|(k, _)| k == key) {
-            return Err(ApiError::invalid("a secret has at most 20 tags"));
-        }
-        self.conn.execute(
-            "INSERT INTO tags (project_id, secret_name, key, value) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (project_id, secret_name, key) DO UPDATE SET value = excluded.value",
-            params![project, name, key, value],
-        )?;
-        Ok(())
-    }
-
-    pub fn delete_tag(&self, project: &str, secret_id: &str, key: &str) -> StoreResult<()> {
-        let name = self.name_of(project, secret_id)?;
-        let n = self.conn.execute(
-            "DELETE FROM tags WHERE project_id = ?1 AND secret_name = ?2 AND key = ?3",
-            params![project, name, key],
-        )?;
-        if n == 0 {
-            return Err(ApiError::resource_not_found(format!("tag {key} does not exist")));
-        }
-        Ok(())
-    }
-
     // ---- versions and stages ----------------------------------------------
 
     pub fn list_versions(
@@ -426,6 +385,34 @@ impl Store {
         };
         tx.commit()?;
         Ok(meta)
+    }
+
+    /// Sets (or clears) a version's expiry; only an ENABLED secret's.
+    pub fn update_version(
+        &self,
+        project: &str,
+        name: &str,
+        version: &str,
+        expire_time: Option<Millis>,
+    ) -> StoreResult<VersionMetadata> {
+        let secret = self.require(project, name)?;
+        if secret.is_pending_delete() {
+            return Err(ApiError::pending_delete(name));
+        }
+        if secret.state != Some(SecretState::Enabled) {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "CSMS.0109",
+                format!("secret {name} is {} and cannot be changed", secret.state_label()),
+            ));
+        }
+        rules::expire_time(expire_time)?;
+        let num = self.resolve_version(project, name, version)?;
+        self.conn.execute(
+            "UPDATE versions SET expire_time = ?4 WHERE project_id = ?1 AND secret_name = ?2 AND num = ?3",
+            params![project, name, num, expire_time],
+        )?;
+        StoreTx(&self.conn).metadata(project, &secret, num)
     }
 
     pub fn get_stage(&self, project: &str, name: &str, stage: &str) -> StoreResult<Stage> {
