@@ -6,9 +6,7 @@ use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
 
 pub fn log_path() -> Option<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "csms-tui")?;
-    let dir = dirs.state_dir().unwrap_or_else(|| dirs.data_local_dir());
-    Some(dir.join("csms.log"))
+    crate::state_dir::state_dir().map(|d| d.join("csms.log"))
 }
 
 /// Logs to the file; silently logs nowhere if it cannot be opened.

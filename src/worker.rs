@@ -11,6 +11,7 @@ use crate::app::{Effect, Msg};
 use crate::config::Profile;
 use crate::csms::bulk::{self, DEFAULT_CONCURRENCY};
 use crate::csms::{Client, Error, Redacted, reconcile};
+use crate::journal::{self, Entry, Journal, Target};
 
 /// Secrets per list request.
 const PAGE_SIZE: u32 = 200;
@@ -21,11 +22,26 @@ pub struct Worker {
     profiles: Arc<Vec<Profile>>,
     clients: Arc<Mutex<HashMap<usize, Arc<Client>>>>,
     tx: mpsc::UnboundedSender<Msg>,
+    /// Every change's outcome is written here before the UI hears of it.
+    journal: Option<Arc<Journal>>,
 }
 
 impl Worker {
     pub fn new(profiles: Vec<Profile>, tx: mpsc::UnboundedSender<Msg>) -> Worker {
-        Worker { profiles: Arc::new(profiles), clients: Arc::default(), tx }
+        let journal = Journal::open_default().map(Arc::new);
+        Worker { profiles: Arc::new(profiles), clients: Arc::default(), tx, journal }
+    }
+
+    fn target(&self, i: usize) -> Target {
+        self.profiles.get(i).map(Profile::journal_target).unwrap_or_else(|| Target {
+            profile: format!("#{i}"),
+            region: String::new(),
+            project: String::new(),
+        })
+    }
+
+    fn record(&self, entry: Entry) {
+        journal::record(self.journal.as_deref(), entry);
     }
 
     /// One client per profile, made on first use. Resolving credentials may
@@ -69,16 +85,19 @@ impl Worker {
                         Ok(c) => reconcile::cancel_deletion(&c, &name).await,
                         Err(e) => reconcile::CancelOutcome::Failed(e),
                     };
+                    w.record(Entry::cancel(&w.target(profile), &name, &outcome));
                     w.send(Msg::CancelDone { profile, name, outcome: Box::new(outcome), bulk: false });
                 }
                 Effect::CancelMany { profile, names } => match w.client(profile).await {
                     Ok(c) => {
                         let tx = w.tx.clone();
+                        let target = w.target(profile);
                         bulk::cancel_many(
                             c,
                             names,
                             DEFAULT_CONCURRENCY,
                             |name, outcome, _| {
+                                w.record(Entry::cancel(&target, name, outcome));
                                 let _ = tx.send(Msg::CancelDone {
                                     profile,
                                     name: name.to_string(),
@@ -93,15 +112,18 @@ impl Worker {
                     Err(e) => {
                         for name in names {
                             let outcome = Box::new(reconcile::CancelOutcome::Failed(e.clone()));
+                            w.record(Entry::cancel(&w.target(profile), &name, &outcome));
                             w.send(Msg::CancelDone { profile, name, outcome, bulk: true });
                         }
                     }
                 },
                 Effect::Schedule { profile, name, days } => {
-                    let result = match w.client(profile).await {
-                        Ok(c) => reconcile::schedule_deletion(&c, &name, days).await.into_result().map(Box::new),
-                        Err(e) => Err(e.to_string()),
+                    let outcome = match w.client(profile).await {
+                        Ok(c) => reconcile::schedule_deletion(&c, &name, days).await,
+                        Err(e) => reconcile::ScheduleOutcome::Failed(e),
                     };
+                    w.record(Entry::schedule(&w.target(profile), &name, days, &outcome));
+                    let result = outcome.into_result().map(Box::new);
                     w.send(Msg::ScheduleDone { profile, name, result });
                 }
                 Effect::RevealValue { profile, name } => {

@@ -244,6 +244,7 @@ async fn ctrl_c_stops_a_bulk_cancel_and_reports_each_secret() {
         .args(&names)
         .env("TEST_CSMS_SK", SK)
         .env("CSMS_LOG", "off")
+        .env("XDG_STATE_HOME", state_dir(&config))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()

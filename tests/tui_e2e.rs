@@ -79,6 +79,7 @@ impl Ui {
         cmd.env("TEST_CSMS_SK", SK);
         cmd.env("CSMS_LOG", "off");
         cmd.env("TERM", "xterm-256color");
+        cmd.env("XDG_STATE_HOME", config.parent().unwrap().join("state"));
         let child = pty.slave.spawn_command(cmd).unwrap();
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().unwrap();

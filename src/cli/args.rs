@@ -77,6 +77,84 @@ pub enum Command {
         /// Do not ask for confirmation (required without a terminal)
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Write a backup (as `csms backup`) first; schedule only if it was written
+        #[arg(long, value_name = "FILE")]
+        backup: Option<PathBuf>,
+    },
+    /// Create a secret; the value comes from stdin, a file or the service's generator, never the command line
+    #[command(after_help = EXIT_STATUSES)]
+    Create {
+        name: String,
+        #[arg(long, value_name = "TEXT")]
+        description: Option<String>,
+        #[command(flatten)]
+        value: ValueSource,
+        #[command(flatten)]
+        generate: GenerateArgs,
+    },
+    /// Put a new value: it becomes SYSCURRENT and the current one SYSPREVIOUS; prints the new version id
+    #[command(after_help = EXIT_STATUSES)]
+    PutValue {
+        name: String,
+        #[command(flatten)]
+        value: ValueSource,
+        #[command(flatten)]
+        generate: GenerateArgs,
+    },
+    /// Move SYSCURRENT back to an earlier version (default: the SYSPREVIOUS one)
+    #[command(after_help = EXIT_STATUSES)]
+    Rollback {
+        name: String,
+        /// The version to make current, e.g. v2
+        #[arg(long, value_name = "VERSION")]
+        to: Option<String>,
+    },
+    /// Change a secret's description
+    #[command(after_help = EXIT_STATUSES)]
+    Update {
+        name: String,
+        #[arg(long, value_name = "TEXT")]
+        description: String,
+    },
+    /// Add or change tags (KEY=VALUE) and remove tags (--remove KEY)
+    #[command(after_help = EXIT_STATUSES)]
+    Tag {
+        name: String,
+        #[arg(value_name = "KEY=VALUE", required_unless_present = "remove")]
+        set: Vec<String>,
+        #[arg(long, value_name = "KEY")]
+        remove: Vec<String>,
+    },
+    /// A secret's versions: id, stages, created, expires
+    #[command(after_help = EXIT_STATUSES)]
+    Versions { name: String },
+    /// Write the service's backup of a secret to a new file (mode 0600)
+    #[command(after_help = EXIT_STATUSES)]
+    Backup {
+        name: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Bring a secret back from a backup file
+    #[command(after_help = EXIT_STATUSES)]
+    Restore { file: PathBuf },
+    /// Delete a secret at once, without a recovery window; give its name twice
+    #[command(after_help = EXIT_STATUSES)]
+    DeleteNow {
+        name: String,
+        /// The secret's name again
+        #[arg(long, value_name = "NAME")]
+        confirm: String,
+    },
+    /// The changes csms made, newest last, from the journal
+    #[command(after_help = EXIT_STATUSES)]
+    History {
+        /// Only this secret's
+        #[arg(long, value_name = "NAME")]
+        secret: Option<String>,
+        /// Only those within this duration, e.g. 24h
+        #[arg(long, value_name = "DURATION")]
+        since: Option<String>,
     },
     /// Cancel the scheduled deletion of one or more secrets
     #[command(after_help = EXIT_STATUSES)]
@@ -107,6 +185,31 @@ pub enum Command {
     Completions { shell: clap_complete::Shell },
     /// Run a local CSMS-compatible emulator
     Serve(ServeArgs),
+}
+
+/// Where a value comes from: exactly one of these.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct ValueSource {
+    /// Read the value from standard input (one trailing newline is dropped)
+    #[arg(long)]
+    pub value_stdin: bool,
+    /// Read the value from a file (one trailing newline is dropped)
+    #[arg(long, value_name = "FILE")]
+    pub value_file: Option<PathBuf>,
+    /// Let the service generate a password
+    #[arg(long)]
+    pub generate: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Length of the generated password
+    #[arg(long, requires = "generate", value_parser = clap::value_parser!(u32).range(8..=4096))]
+    pub length: Option<u32>,
+    /// A generated password of letters and digits only
+    #[arg(long, requires = "generate")]
+    pub no_symbols: bool,
 }
 
 #[derive(Debug, Args)]

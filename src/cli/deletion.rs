@@ -10,6 +10,7 @@ use super::secrets::{csms_context, secret_json};
 use super::{error_status, exit, fail, overall, profile_client, usage};
 use crate::csms::bulk::{BulkResult, cancel_many};
 use crate::csms::{self, CancelOutcome, CancelReport};
+use crate::journal::{self, Entry, Journal};
 use crate::timefmt::local_time;
 use crate::workspace::Workspace;
 
@@ -20,6 +21,7 @@ pub(super) async fn schedule(
     name: &str,
     days: u32,
     yes: bool,
+    backup: Option<&std::path::Path>,
 ) -> i32 {
     let (profile, client) = match profile_client(ws, profile, Some("schedule deletion")) {
         Ok(pc) => pc,
@@ -43,7 +45,17 @@ pub(super) async fn schedule(
             return exit::FAILED;
         }
     }
-    match csms::reconcile::schedule_deletion(&client, name, days).await {
+    if let Some(out) = backup {
+        // The backup first: without it, nothing is scheduled.
+        if let Err(status) = super::backups::write_backup(&client, profile, name, out).await {
+            eprintln!("not scheduled: the backup was not written");
+            return status;
+        }
+        sayln!("{name}: backed up to {} (mode 0600)", out.display());
+    }
+    let outcome = csms::reconcile::schedule_deletion(&client, name, days).await;
+    journal::record(Journal::open_default().as_ref(), Entry::schedule(&profile.journal_target(), name, days, &outcome));
+    match outcome {
         csms::reconcile::ScheduleOutcome::Scheduled(s) => {
             if output == Output::Json {
                 outln!("{}", serde_json::to_string_pretty(&secret_json(&profile.name, &s)).unwrap());
@@ -98,12 +110,15 @@ pub(super) async fn cancel(
     let mut done = 0usize;
     let table = output == Output::Table;
     let show_progress = table && total > 1 && std::io::stderr().is_terminal();
+    let journal = Journal::open_default();
+    let target = profile.journal_target();
     let report = cancel_many(
         Arc::clone(&client),
         names,
         concurrency,
         |name, outcome, _limit| {
             done += 1;
+            journal::record(journal.as_ref(), Entry::cancel(&target, name, outcome));
             if table {
                 sayln!("{}", report_line(&CancelReport::new(&profile.name, name, outcome)));
                 if show_progress {

@@ -34,7 +34,10 @@ macro_rules! out {
 }
 
 pub mod args;
+mod backups;
 mod deletion;
+mod history;
+mod lifecycle;
 mod profiles;
 mod secrets;
 mod serve;
@@ -97,6 +100,9 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
         }
         _ => {}
     }
+    if let Command::History { secret, since } = &command {
+        return history::history(g.output, secret.as_deref(), since.as_deref());
+    }
     let ws = match Workspace::open(g.config.as_deref(), g.demo, false).await {
         Ok(ws) => ws,
         Err(e) => return usage(e),
@@ -112,15 +118,28 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
         Command::List(args) => secrets::list(&ws, profile, g.output, &args).await,
         Command::Show { name } => secrets::show(&ws, profile, g.output, &name).await,
         Command::Reveal { name, version } => secrets::reveal(&ws, profile, g.output, &name, &version).await,
-        Command::ScheduleDeletion { name, days, yes } => {
-            deletion::schedule(&ws, profile, g.output, &name, days, yes).await
+        Command::ScheduleDeletion { name, days, yes, backup } => {
+            deletion::schedule(&ws, profile, g.output, &name, days, yes, backup.as_deref()).await
         }
+        Command::Create { name, description, value, generate } => {
+            lifecycle::create(&ws, profile, g.output, &name, description, &value, &generate).await
+        }
+        Command::PutValue { name, value, generate } => {
+            lifecycle::put_value(&ws, profile, g.output, &name, &value, &generate).await
+        }
+        Command::Rollback { name, to } => lifecycle::rollback(&ws, profile, g.output, &name, to.as_deref()).await,
+        Command::Update { name, description } => lifecycle::update(&ws, profile, g.output, &name, &description).await,
+        Command::Tag { name, set, remove } => lifecycle::tag(&ws, profile, g.output, &name, &set, &remove).await,
+        Command::Versions { name } => lifecycle::versions(&ws, profile, g.output, &name).await,
+        Command::Backup { name, out } => backups::backup(&ws, profile, g.output, &name, &out).await,
+        Command::Restore { file } => backups::restore(&ws, profile, g.output, &file).await,
+        Command::DeleteNow { name, confirm } => lifecycle::delete_now(&ws, profile, g.output, &name, &confirm).await,
         Command::CancelDeletion { names, concurrency } => {
             deletion::cancel(&ws, profile, g.output, names, usize::from(concurrency)).await
         }
         Command::Watch { within, all_profiles } => secrets::watch(&ws, profile, g.output, &within, all_profiles).await,
         Command::Profiles { check } => profiles::profiles(&ws, g.output, check).await,
-        Command::Serve(_) | Command::Completions { .. } => unreachable!("handled above"),
+        Command::Serve(_) | Command::Completions { .. } | Command::History { .. } => unreachable!("handled above"),
     }
 }
 

@@ -541,6 +541,15 @@ impl Profile {
         })
     }
 
+    /// Where this profile's changes land, as the journal names it.
+    pub fn journal_target(&self) -> crate::journal::Target {
+        crate::journal::Target {
+            profile: self.name.clone(),
+            region: self.region.clone(),
+            project: self.project_id.clone().unwrap_or_default(),
+        }
+    }
+
     pub fn auth_mode(&self) -> &'static str {
         match self.auth {
             AuthConfig::Token(_) => "token",

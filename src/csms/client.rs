@@ -56,7 +56,7 @@ pub struct Stats {
 }
 
 /// A raw answer: status, body and request id.
-struct Answer {
+pub(super) struct Answer {
     status: u16,
     body: bytes::Bytes,
     request_id: Option<String>,
@@ -257,7 +257,7 @@ impl Client {
 
     // ---- transport --------------------------------------------------------
 
-    async fn json<T: DeserializeOwned>(
+    pub(super) async fn json<T: DeserializeOwned>(
         &self,
         method: Method,
         segments: &[&str],
@@ -280,7 +280,7 @@ impl Client {
     /// connections; mutations are sent once (see `reconcile` for what follows
     /// a mutation whose answer was lost). A 401 under password auth renews
     /// the token and repeats the request once.
-    async fn send(
+    pub(super) async fn send(
         &self,
         method: Method,
         segments: &[&str],
@@ -288,7 +288,7 @@ impl Client {
         body: Option<Vec<u8>>,
         operation: &'static str,
     ) -> Result<Answer> {
-        let idempotent = method == Method::GET;
+        let idempotent = method == Method::GET || super::manage::READS_BY_POST.contains(&operation);
         if !idempotent {
             self.check_writable(operation)?;
         }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bulk;
 pub mod client;
 pub mod error;
+pub mod manage;
 pub mod model;
 pub mod reconcile;
 pub mod redact;

@@ -381,6 +381,51 @@ pub struct MoveStageRequest {
     pub version_id: String,
 }
 
+/// A tag of a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub key: String,
+    #[serde(default, deserialize_with = "de_text")]
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TagList {
+    #[serde(default, deserialize_with = "de_list")]
+    pub tags: Vec<Tag>,
+}
+
+/// Body of `POST /csms/{secret_id}/tags/action`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TagBatch {
+    /// `create` or `delete`.
+    pub action: String,
+    pub tags: Vec<Tag>,
+}
+
+/// Body of `POST /csms/generate-password`: what the password is made of.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PasswordRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u32>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclude_punctuation: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclude_numbers: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclude_uppercase: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclude_lowercase: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_each_included_type: bool,
+}
+
+/// Body of `PUT /secrets/{name}/versions/{version_id}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UpdateVersionRequest {
+    pub expire_time: Option<Millis>,
+}
+
 /// The error body of the service: `{"error_code", "error_msg"}`, possibly
 /// nested under `error` (tag endpoints), possibly with a `request_id`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -389,6 +434,36 @@ pub struct ErrorBody {
     pub error_msg: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+
+/// Tags a secret may carry.
+pub const MAX_TAGS: usize = 20;
+
+static TAG_KEY_CHARS: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"^[\p{L}\p{Z}\p{N}_.:=+\-@]*$").expect("regex"));
+static TAG_VALUE_CHARS: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$").expect("regex"));
+
+/// Tag keys: 1..128 of letters, spaces, digits and `_.:=+-@`, not starting
+/// with `_sys_`, no white space at either end. Values: at most 255 of the
+/// same and `/`. The error says which rule the tag breaks.
+pub fn check_tag(key: &str, value: &str) -> Result<(), String> {
+    let key_len = key.chars().count();
+    if !(1..=128).contains(&key_len)
+        || !TAG_KEY_CHARS.is_match(key)
+        || key.starts_with("_sys_")
+        || key.starts_with(char::is_whitespace)
+        || key.ends_with(char::is_whitespace)
+    {
+        return Err(format!(
+            "invalid tag key '{key}': 1 to 128 letters, digits, spaces and _.:=+-@, \
+             not starting with _sys_, no space at either end"
+        ));
+    }
+    if value.chars().count() > 255 || !TAG_VALUE_CHARS.is_match(value) {
+        return Err(format!("invalid tag value '{value}': at most 255 letters, digits, spaces and _.:/=+-@"));
+    }
+    Ok(())
 }
 
 /// Secret names the service accepts: 1..64 of `[A-Za-z0-9_.-]`, not only

@@ -229,3 +229,80 @@ pub async fn schedule_deletion(client: &Client, name: &str, days: u32) -> Schedu
     let error = last_error.unwrap_or_else(|| Error::Decode { message: "no answer".into(), request_id: None });
     ScheduleOutcome::Unknown { error, seen }
 }
+
+/// What happened to one change other than a cancel or a schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome<T> {
+    /// It took effect: the server's answer, or what a read-back showed.
+    Done(T),
+    /// The server refused it: nothing changed.
+    Failed(Error),
+    /// No answer could be trusted: it may or may not have taken effect.
+    Unknown(Error),
+}
+
+impl<T> Outcome<T> {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Done(_) => "ok",
+            Outcome::Failed(_) => "failed",
+            Outcome::Unknown(_) => "unknown",
+        }
+    }
+
+    pub fn error(&self) -> Option<&Error> {
+        match self {
+            Outcome::Done(_) => None,
+            Outcome::Failed(e) | Outcome::Unknown(e) => Some(e),
+        }
+    }
+}
+
+/// Sends a change once and, only when its answer is lost, asks `confirm`
+/// whether it took effect: `Some` it did, `None` it did not, and then it is
+/// sent again. Never sent twice without a read in between, so a create is
+/// not repeated blindly. Throttled sends are waited out and sent again.
+pub async fn apply<T, Send, SendFut, Confirm, ConfirmFut>(
+    client: &Client,
+    mut send: Send,
+    mut confirm: Confirm,
+) -> Outcome<T>
+where
+    Send: FnMut() -> SendFut,
+    SendFut: std::future::Future<Output = Result<T, Error>>,
+    Confirm: FnMut() -> ConfirmFut,
+    ConfirmFut: std::future::Future<Output = Result<Option<T>, Error>>,
+{
+    let policy = client.retry_policy();
+    let mut must_send = true;
+    let mut last_error: Option<Error> = None;
+    for round in 1..=MAX_ROUNDS {
+        if must_send {
+            match send().await {
+                Ok(t) => return Outcome::Done(t),
+                Err(e) if e.status() == Some(429) => {
+                    last_error = Some(e);
+                    tokio::time::sleep(policy.delay(round, None)).await;
+                    continue;
+                }
+                Err(e) if may_have_landed(&e) => last_error = Some(e),
+                Err(e) => return Outcome::Failed(e),
+            }
+        }
+        match confirm().await {
+            Ok(Some(t)) => return Outcome::Done(t),
+            Ok(None) => must_send = true,
+            Err(e) if retryable_read(&e) => {
+                last_error = Some(e);
+                must_send = false;
+                tokio::time::sleep(policy.delay(round, None)).await;
+            }
+            // The change may have landed; the read that would tell cannot be made.
+            Err(e) => return Outcome::Unknown(e),
+        }
+    }
+    Outcome::Unknown(last_error.unwrap_or_else(|| Error::Decode {
+        message: format!("no trustworthy answer after {MAX_ROUNDS} rounds"),
+        request_id: None,
+    }))
+}

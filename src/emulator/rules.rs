@@ -12,7 +12,7 @@ use crate::csms::model::{CreateSecretRequest, Millis, UpdateSecretRequest};
 
 pub const MAX_VALUE_BYTES: usize = 32 * 1024;
 pub const MAX_DESCRIPTION_BYTES: usize = 2048;
-pub const MAX_TAGS: usize = 20;
+pub use crate::csms::model::MAX_TAGS;
 /// "Each secret supports at most 20 versions" (CreateSecretVersion).
 pub const MAX_VERSIONS: usize = 20;
 /// Stages per version and, as the quota codes say, per secret.
@@ -22,9 +22,6 @@ const MAX_EXPIRE_TIME: Millis = 9_999_999_999_999;
 static KMS_KEY_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new("^[0-9a-z]{8}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{12}$").expect("regex"));
 static STAGE_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new("^[a-zA-Z0-9_-]{1,64}$").expect("regex"));
-static TAG_KEY_CHARS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[\p{L}\p{Z}\p{N}_.:=+\-@]*$").expect("regex"));
-static TAG_VALUE_CHARS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$").expect("regex"));
 
 fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::invalid(message)
@@ -167,25 +164,9 @@ pub fn expire_time(t: Option<Millis>) -> Result<(), ApiError> {
     }
 }
 
-/// Tag keys: 1..128 of letters, spaces, digits and `_.:=+-@`, not starting
-/// with `_sys_`, no white space at either end. Values: 0..255, `/` allowed too.
+/// Tag keys and values as the definitions allow (shared with the client, which checks before sending).
 pub fn tag(key: &str, value: &str) -> Result<(), ApiError> {
-    let key_len = key.chars().count();
-    if !(1..=128).contains(&key_len)
-        || !TAG_KEY_CHARS.is_match(key)
-        || key.starts_with("_sys_")
-        || key.starts_with(char::is_whitespace)
-        || key.ends_with(char::is_whitespace)
-    {
-        return Err(invalid(format!(
-            "invalid tag key '{key}': 1 to 128 letters, digits, spaces and _.:=+-@, \
-             not starting with _sys_, no space at either end"
-        )));
-    }
-    if value.chars().count() > 255 || !TAG_VALUE_CHARS.is_match(value) {
-        return Err(invalid(format!("invalid tag value '{value}': at most 255 letters, digits, spaces and _.:/=+-@")));
-    }
-    Ok(())
+    crate::csms::model::check_tag(key, value).map_err(invalid)
 }
 
 #[cfg(test)]

@@ -270,9 +270,25 @@ pub struct CliRun {
     pub stderr: String,
 }
 
+/// The state dir (log, journal) of CLI runs with this config: beside it, never the user's.
+pub fn state_dir(config: &Path) -> PathBuf {
+    config.parent().unwrap().join("state")
+}
+
+/// The journal CLI runs with this config write.
+pub fn journal_path(config: &Path) -> PathBuf {
+    state_dir(config).join("csms-tui/journal.jsonl")
+}
+
 /// Runs the real binary with a config and the env the test config names.
 pub fn csms(config: &Path, token: &str, args: &[&str]) -> CliRun {
-    let out = Command::new(env!("CARGO_BIN_EXE_csms"))
+    csms_with_input(config, token, args, None)
+}
+
+/// As `csms`, with `input` on standard input.
+pub fn csms_with_input(config: &Path, token: &str, args: &[&str], input: Option<&[u8]>) -> CliRun {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_csms"))
         .arg("--config")
         .arg(config)
         .args(args)
@@ -281,10 +297,18 @@ pub fn csms(config: &Path, token: &str, args: &[&str]) -> CliRun {
         .env("TEST_CSMS_PASSWORD", PASSWORD)
         .env("TEST_CSMS_TOKEN", token)
         .env("CSMS_LOG", "off")
+        .env("XDG_STATE_HOME", state_dir(config))
         .env_remove("CSMS_CONFIG")
-        .stdin(Stdio::null())
-        .output()
+        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("csms runs");
+    if let Some(bytes) = input {
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(bytes).unwrap();
+    }
+    let out = child.wait_with_output().expect("csms runs");
     CliRun {
         status: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -1,0 +1,233 @@
+//! The journal: one JSON line per change csms made, from the TUI or the
+//! CLI, whatever its outcome, in `journal.jsonl` (0600) in the state dir.
+//! It answers "who cancelled the deletion of X, from which machine and
+//! profile, and what did the server say". Never a value, a key or a token.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::csms::Error;
+use crate::csms::reconcile::{CancelOutcome, ScheduleOutcome};
+
+/// Where a change was made: a profile's region and project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub profile: String,
+    pub region: String,
+    pub project: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// RFC 3339, UTC, to the millisecond.
+    pub time: String,
+    pub host: String,
+    pub user: String,
+    pub profile: String,
+    pub region: String,
+    pub project: String,
+    pub secret: String,
+    /// create, put-value, rollback, update, tag, schedule, cancel, delete-now, restore.
+    pub action: String,
+    /// ok, failed or unknown.
+    pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_msg: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// The version ids the change made or moved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<String>,
+    /// What else was asked: a window, a description's new length, tag keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Entry {
+    /// A line for `action` on `secret`, stamped now, on this machine.
+    pub fn new(target: &Target, secret: &str, action: &str) -> Entry {
+        Entry {
+            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            host: host_name(),
+            user: user_name(),
+            profile: target.profile.clone(),
+            region: target.region.clone(),
+            project: target.project.clone(),
+            secret: secret.to_string(),
+            action: action.to_string(),
+            outcome: "ok".into(),
+            error_code: None,
+            error_msg: None,
+            request_id: None,
+            versions: Vec::new(),
+            detail: None,
+        }
+    }
+
+    /// The outcome: `ok`, or `failed`/`unknown` with what the server said.
+    pub fn outcome(mut self, label: &str, error: Option<&Error>) -> Entry {
+        self.outcome = label.to_string();
+        if let Some(e) = error {
+            self.error_code = e.code().map(str::to_string);
+            self.error_msg = Some(match e {
+                Error::Api { message, .. } => message.clone(),
+                other => other.to_string(),
+            });
+            self.request_id = e.request_id().map(str::to_string);
+        }
+        self
+    }
+
+    pub fn versions(mut self, versions: impl IntoIterator<Item = String>) -> Entry {
+        self.versions = versions.into_iter().collect();
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Entry {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// The line for one cancel of a scheduled deletion.
+    pub fn cancel(target: &Target, secret: &str, outcome: &CancelOutcome) -> Entry {
+        let entry = Entry::new(target, secret, "cancel");
+        match outcome {
+            CancelOutcome::Cancelled(_) => entry,
+            CancelOutcome::NotPending(_) => entry.detail("was not pending deletion"),
+            CancelOutcome::Failed(e) => entry.outcome("failed", Some(e)),
+            CancelOutcome::Unknown { error, .. } => entry.outcome("unknown", Some(error)),
+        }
+    }
+
+    /// The line for one scheduled deletion.
+    pub fn schedule(target: &Target, secret: &str, days: u32, outcome: &ScheduleOutcome) -> Entry {
+        let entry = Entry::new(target, secret, "schedule").detail(format!("{days} days"));
+        match outcome {
+            ScheduleOutcome::Scheduled(_) => entry,
+            ScheduleOutcome::Failed(e) => entry.outcome("failed", Some(e)),
+            ScheduleOutcome::Unknown { error, .. } => entry.outcome("unknown", Some(error)),
+        }
+    }
+
+    /// Milliseconds since the epoch, for `--since` filters.
+    pub fn millis(&self) -> Option<i64> {
+        chrono::DateTime::parse_from_rfc3339(&self.time).ok().map(|t| t.timestamp_millis())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Journal {
+    path: PathBuf,
+}
+
+impl Journal {
+    /// `journal.jsonl` in the state dir.
+    pub fn open_default() -> Option<Journal> {
+        crate::state_dir::state_dir().map(|d| Journal { path: d.join("journal.jsonl") })
+    }
+
+    pub fn at(path: &Path) -> Journal {
+        Journal { path: path.to_path_buf() }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one line, in one write, to a 0600 file.
+    pub fn append(&self, entry: &Entry) -> std::io::Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut line = serde_json::to_vec(entry).expect("serializable");
+        line.push(b'\n');
+        let mut file = crate::private_file::open_append(&self.path)?;
+        file.write_all(&line)?;
+        file.flush()
+    }
+
+    /// Every readable line, oldest first; the count of lines that were not.
+    pub fn read(&self) -> std::io::Result<(Vec<Entry>, usize)> {
+        let file = match std::fs::File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
+            Err(e) => return Err(e),
+        };
+        let mut entries = Vec::new();
+        let mut unreadable = 0;
+        for line in std::io::BufReader::new(file).lines() {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str(&line) {
+                Ok(e) => entries.push(e),
+                Err(_) => unreadable += 1,
+            }
+        }
+        Ok((entries, unreadable))
+    }
+}
+
+/// Writes an entry; a journal that cannot be written is logged, never fatal
+/// to the change it records (that change already happened).
+pub fn record(journal: Option<&Journal>, entry: Entry) {
+    let Some(journal) = journal else { return };
+    if let Err(e) = journal.append(&entry) {
+        tracing::error!(path = %journal.path.display(), error = %e, action = %entry.action, "journal not written");
+    }
+}
+
+fn host_name() -> String {
+    #[cfg(unix)]
+    {
+        let mut buf = [0u8; 256];
+        // SAFETY: the buffer is valid for its length; gethostname writes at most that much.
+        if unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0 {
+            let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+            return String::from_utf8_lossy(&buf[..end]).into_owned();
+        }
+    }
+    std::env::var("HOSTNAME").unwrap_or_else(|_| "unknown".into())
+}
+
+fn user_name() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appends_lines_that_read_back_and_skips_broken_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::at(&dir.path().join("state/journal.jsonl"));
+        let target = Target { profile: "prod".into(), region: "cn-north-4".into(), project: "p1".into() };
+        journal.append(&Entry::new(&target, "db", "cancel")).unwrap();
+        let err = Error::Api {
+            status: 400,
+            code: Some("CSMS.0108".into()),
+            message: "not scheduled".into(),
+            request_id: Some("r1".into()),
+            attempts: 1,
+        };
+        journal.append(&Entry::new(&target, "db", "cancel").outcome("failed", Some(&err))).unwrap();
+        std::fs::OpenOptions::new().append(true).open(journal.path()).unwrap().write_all(b"{broken\n").unwrap();
+        let (entries, unreadable) = journal.read().unwrap();
+        assert_eq!((entries.len(), unreadable), (2, 1));
+        assert_eq!(entries[1].error_code.as_deref(), Some("CSMS.0108"));
+        assert_eq!(entries[1].request_id.as_deref(), Some("r1"));
+        assert!(entries[0].millis().is_some() && !entries[0].host.is_empty());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(journal.path()).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+    }
+}
