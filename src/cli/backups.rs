@@ -11,8 +11,8 @@ use super::args::Output;
 use super::secrets::{csms_context, secret_json};
 use super::{exit, fail, profile_client, usage};
 use crate::config::Profile;
-use crate::csms::reconcile::{Outcome, apply};
-use crate::csms::{Client, Redacted};
+use crate::csms::reconcile::Outcome;
+use crate::csms::{Client, Redacted, changes};
 use crate::journal::{self, Entry, Journal};
 use crate::workspace::Workspace;
 
@@ -98,21 +98,7 @@ pub(super) async fn restore(ws: &Workspace, profile: Option<&str>, output: Outpu
         Err(status) => return status,
     };
     let blob = Redacted::new(blob);
-    let outcome = apply(
-        &client,
-        || client.restore(&blob),
-        || async {
-            let Some(name) = &name else {
-                return Err(crate::csms::Error::Invalid("the backup does not name its secret".into()));
-            };
-            match client.show_secret(name).await {
-                Ok(s) => Ok(Some(s)),
-                Err(e) if e.is_not_found() => Ok(None),
-                Err(e) => Err(e),
-            }
-        },
-    )
-    .await;
+    let outcome = changes::restore(&client, &blob, name.as_deref()).await;
     let label = name.clone().unwrap_or_else(|| path.display().to_string());
     let entry = Entry::new(&profile.journal_target(), &label, "restore").outcome(outcome.label(), outcome.error());
     let secret = match outcome {

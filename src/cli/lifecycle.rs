@@ -12,12 +12,9 @@ use super::secrets::{csms_context, secret_json};
 use super::table::Table;
 use super::{exit, fail, profile_client, usage};
 use crate::config::Profile;
-use crate::csms::model::{
-    CreateSecretRequest, CreateVersionRequest, MAX_TAGS, PasswordRequest, Tag, TagBatch, UpdateSecretRequest,
-    check_tag, is_valid_secret_name,
-};
-use crate::csms::reconcile::{Outcome, apply};
-use crate::csms::{Client, Redacted};
+use crate::csms::model::{CreateSecretRequest, MAX_TAGS, PasswordRequest, Tag, check_tag, is_valid_secret_name};
+use crate::csms::reconcile::Outcome;
+use crate::csms::{Client, Redacted, changes};
 use crate::journal::{self, Entry, Journal};
 use crate::timefmt::local_time;
 use crate::workspace::Workspace;
@@ -129,18 +126,7 @@ pub(super) async fn create(
         ..Default::default()
     };
     // A create whose answer was lost is read back before it is ever sent again.
-    let outcome = apply(
-        &client,
-        || client.create_secret(&req),
-        || async {
-            match client.show_secret(name).await {
-                Ok(s) => Ok(Some(s)),
-                Err(e) if e.is_not_found() => Ok(None),
-                Err(e) => Err(e),
-            }
-        },
-    )
-    .await;
+    let outcome = changes::create(&client, &req).await;
     let secret = match settle(profile, name, "create", outcome, |e, _| e.versions(["v1".to_string()])) {
         Ok(s) => s,
         Err(status) => return status,
@@ -173,16 +159,7 @@ pub(super) async fn put_value(
         Ok(vs) => vs.into_iter().map(|v| v.id).collect(),
         Err(e) => return fail(&csms_context(e, name)),
     };
-    let req = CreateVersionRequest { secret_string: Some(value.expose().to_string()), ..Default::default() };
-    let outcome = apply(
-        &client,
-        || client.create_version(name, &req),
-        || async {
-            let now = client.list_versions(name).await?;
-            Ok(now.into_iter().find(|v| !before.contains(&v.id)))
-        },
-    )
-    .await;
+    let outcome = changes::put_value(&client, name, &value, &before).await;
     let meta = match settle(profile, name, "put-value", outcome, |e, m| e.versions(m.map(|m| m.id.clone()))) {
         Ok(m) => m,
         Err(status) => return status,
@@ -229,15 +206,7 @@ pub(super) async fn rollback(
         sayln!("{name}: {target} is already SYSCURRENT; nothing was changed");
         return exit::OK;
     }
-    let outcome = apply(
-        &client,
-        || client.move_stage(name, "SYSCURRENT", &target),
-        || async {
-            let stage = client.show_stage(name, "SYSCURRENT").await?;
-            Ok((stage.version_id.as_deref() == Some(target.as_str())).then_some(stage))
-        },
-    )
-    .await;
+    let outcome = changes::rollback(&client, name, &target).await;
     let detail = format!("SYSCURRENT {current} -> {target}");
     if let Err(status) =
         settle(profile, name, "rollback", outcome, |e, _| e.versions([current.clone(), target.clone()]).detail(&detail))
@@ -271,16 +240,7 @@ pub(super) async fn update(
         Ok(pc) => pc,
         Err(status) => return status,
     };
-    let req = UpdateSecretRequest { description: Some(description.to_string()), ..Default::default() };
-    let outcome = apply(
-        &client,
-        || client.update_secret(name, &req),
-        || async {
-            let s = client.show_secret(name).await?;
-            Ok((s.description.as_deref() == Some(description)).then_some(s))
-        },
-    )
-    .await;
+    let outcome = changes::describe(&client, name, description).await;
     let detail = format!("description, {} characters", description.chars().count());
     let secret = match settle(profile, name, "update", outcome, |e, _| e.detail(detail)) {
         Ok(s) => s,
@@ -345,41 +305,12 @@ pub(super) async fn tag(
     if after.len() > MAX_TAGS {
         return usage(format!("{name} would carry {} tags; a secret carries at most {MAX_TAGS}", after.len()));
     }
-    let matches = |tags: &[Tag]| {
-        create.iter().all(|c| tags.iter().any(|t| t.key == c.key && t.value == c.value))
-            && delete.iter().all(|d| !tags.iter().any(|t| t.key == d.key))
-    };
     let mut detail: Vec<String> = create.iter().map(|t| format!("+{}", t.key)).collect();
     detail.extend(delete.iter().map(|t| format!("-{}", t.key)));
-    let batches = [("delete", &delete), ("create", &create)];
-    let mut outcome = Outcome::Done(Vec::new());
-    for (action, tags) in batches.into_iter().filter(|(_, t)| !t.is_empty()) {
-        let batch = TagBatch { action: action.to_string(), tags: tags.clone() };
-        outcome = apply(
-            &client,
-            || async { client.batch_tags(&id, &batch).await.map(|_| Vec::new()) },
-            || async {
-                let now = client.list_tags(&id).await?;
-                // The delete is confirmed by itself; the create completes the change.
-                let applied = if action == "delete" {
-                    delete.iter().all(|d| !now.iter().any(|t| t.key == d.key))
-                } else {
-                    matches(&now)
-                };
-                Ok(applied.then_some(now))
-            },
-        )
-        .await;
-        if !matches!(outcome, Outcome::Done(_)) {
-            break;
-        }
-    }
-    if let Err(status) = settle(profile, name, "tag", outcome, |e, _| e.detail(detail.join(" "))) {
-        return status;
-    }
-    let tags = match client.list_tags(&id).await {
+    let outcome = changes::change_tags(&client, &id, &create, &delete).await;
+    let tags = match settle(profile, name, "tag", outcome, |e, _| e.detail(detail.join(" "))) {
         Ok(t) => t,
-        Err(e) => return fail(&e),
+        Err(status) => return status,
     };
     match output {
         Output::Json => outln!(
@@ -444,18 +375,7 @@ pub(super) async fn delete_now(
         Ok(pc) => pc,
         Err(status) => return status,
     };
-    let outcome = apply(
-        &client,
-        || client.delete_secret(name),
-        || async {
-            match client.show_secret(name).await {
-                Err(e) if e.is_not_found() => Ok(Some(())),
-                Ok(_) => Ok(None),
-                Err(e) => Err(e),
-            }
-        },
-    )
-    .await;
+    let outcome = changes::delete_now(&client, name).await;
     if let Err(status) = settle(profile, name, "delete-now", outcome, |e, _| e) {
         return status;
     }

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod bulk;
+pub mod changes;
 pub mod client;
 pub mod error;
 pub mod manage;
