@@ -19,8 +19,18 @@ struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
         ratatui::restore();
     }
+}
+
+/// Puts text on the terminal's clipboard (OSC 52); empty text clears it.
+/// The sequence goes to the terminal only, never to a log.
+fn set_clipboard(out: &mut impl std::io::Write, text: &crate::csms::Redacted) -> std::io::Result<()> {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.expose());
+    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.flush()
 }
 
 /// Opens the UI on a profile (or the default one) and runs until quit.
@@ -31,7 +41,8 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<()> {
     let first = profiles.iter().position(|p| p.name == start).unwrap_or(0);
     let demo = ws.is_demo().then(crate::config::default_path_display);
     let refresh = ws.config.refresh_interval.as_millis() as i64;
-    let (state, effects) = State::new(infos, View::Profile(first), refresh, demo, now_ms());
+    let (mut state, effects) = State::new(infos, View::Profile(first), refresh, demo, now_ms());
+    state.clipboard_clear_ms = ws.config.clipboard_clear.as_millis() as i64;
 
     let (tx, rx) = mpsc::unbounded_channel();
     let worker = Worker::new(profiles, tx);
@@ -42,6 +53,8 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<()> {
     let termination = crate::signals::Termination::listen()?;
     let terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
+    // Pastes arrive whole (into a value field without being typed key by key).
+    crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)?;
     let result = event_loop(terminal, state, effects, worker, rx, termination).await;
     drop(_guard);
     // The workspace (and the demo emulator in it) lives until the UI is gone.
@@ -80,6 +93,7 @@ async fn event_loop(
             Some(msg) = rx.recv() => msg,
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(key))) => Msg::Key(key),
+                Some(Ok(Event::Paste(text))) => Msg::Paste(crate::csms::Redacted::new(text)),
                 Some(Ok(Event::Resize(_, h))) => Msg::Viewport { rows: ui::table_height(h) },
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
@@ -87,7 +101,11 @@ async fn event_loop(
             },
         };
         for effect in app::update(&mut state, msg) {
-            worker.run(effect);
+            match effect {
+                // The terminal's own: written here, where the terminal is.
+                Effect::Clipboard { text } => set_clipboard(terminal.backend_mut(), &text)?,
+                other => worker.run(other),
+            }
         }
         // Countdowns change every tick, so every message redraws.
         dirty = true;

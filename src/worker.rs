@@ -10,7 +10,9 @@ use tokio::sync::{Mutex, mpsc};
 use crate::app::{Effect, Msg};
 use crate::config::Profile;
 use crate::csms::bulk::{self, DEFAULT_CONCURRENCY};
-use crate::csms::{Client, Error, Redacted, reconcile};
+use crate::csms::model::{CreateSecretRequest, PasswordRequest};
+use crate::csms::reconcile::Outcome;
+use crate::csms::{Client, Error, Redacted, changes, reconcile};
 use crate::journal::{self, Entry, Journal, Target};
 
 /// Secrets per list request.
@@ -42,6 +44,22 @@ impl Worker {
 
     fn record(&self, entry: Entry) {
         journal::record(self.journal.as_deref(), entry);
+    }
+
+    /// The journal's line for a change's outcome.
+    fn entry<T>(&self, profile: usize, name: &str, action: &str, outcome: &Outcome<T>) -> Entry {
+        Entry::new(&self.target(profile), name, action).outcome(outcome.label(), outcome.error())
+    }
+
+    /// A version's value, as the details or the clipboard asked for it.
+    async fn read_value(&self, profile: usize, name: &str, version: &str) -> Result<Redacted, String> {
+        async { self.client(profile).await?.show_version(name, version).await }.await.map_err(|e| e.to_string()).map(
+            |v| match (v.secret_string, v.secret_binary) {
+                (Some(s), _) => Redacted::new(s),
+                (None, Some(b)) => Redacted::new(format!("(binary, base64) {b}")),
+                (None, None) => Redacted::new(String::new()),
+            },
+        )
     }
 
     /// One client per profile, made on first use. Resolving credentials may
@@ -126,17 +144,105 @@ impl Worker {
                     let result = outcome.into_result().map(Box::new);
                     w.send(Msg::ScheduleDone { profile, name, result });
                 }
-                Effect::RevealValue { profile, name } => {
-                    let result = async { w.client(profile).await?.show_version(&name, "latest").await }
-                        .await
-                        .map_err(|e| e.to_string())
-                        .map(|v| match (v.secret_string, v.secret_binary) {
-                            (Some(s), _) => Redacted::new(s),
-                            (None, Some(b)) => Redacted::new(format!("(binary, base64) {b}")),
-                            (None, None) => Redacted::new(String::new()),
-                        });
-                    w.send(Msg::ValueLoaded { profile, name, result });
+                Effect::RevealValue { profile, name, version } => {
+                    let result = w.read_value(profile, &name, &version).await;
+                    w.send(Msg::ValueLoaded { profile, name, version, result });
                 }
+                Effect::CopyValue { profile, name } => {
+                    let result = w.read_value(profile, &name, "latest").await;
+                    w.send(Msg::ValueForCopy { profile, name, result });
+                }
+                Effect::GeneratePassword { profile, generator } => {
+                    let req = PasswordRequest {
+                        length: Some(generator.length),
+                        exclude_punctuation: !generator.symbols,
+                        require_each_included_type: true,
+                        ..Default::default()
+                    };
+                    let result = async { w.client(profile).await?.generate_password(&req).await }
+                        .await
+                        .map_err(|e| e.to_string());
+                    w.send(Msg::PasswordGenerated(result));
+                }
+                Effect::Create { profile, name, description, value } => {
+                    let req = CreateSecretRequest {
+                        name: name.clone(),
+                        secret_string: Some(value.expose().to_string()),
+                        description: (!description.is_empty()).then_some(description),
+                        ..Default::default()
+                    };
+                    let outcome = match w.client(profile).await {
+                        Ok(c) => changes::create(&c, &req).await,
+                        Err(e) => Outcome::Failed(e),
+                    };
+                    w.record(w.entry(profile, &name, "create", &outcome).versions(["v1".to_string()]));
+                    w.send(Msg::Created { profile, name, result: outcome_result(outcome).map(Box::new) });
+                }
+                Effect::PutValue { profile, name, value, before } => {
+                    let outcome = match w.client(profile).await {
+                        Ok(c) => changes::put_value(&c, &name, &value, &before).await,
+                        Err(e) => Outcome::Failed(e),
+                    };
+                    let made = match &outcome {
+                        Outcome::Done(m) => vec![m.id.clone()],
+                        _ => vec![],
+                    };
+                    w.record(w.entry(profile, &name, "put-value", &outcome).versions(made));
+                    w.send(Msg::ValuePut { profile, name, result: outcome_result(outcome).map(|m| m.id) });
+                }
+                Effect::Rollback { profile, name, from, to } => {
+                    let outcome = match w.client(profile).await {
+                        Ok(c) => changes::rollback(&c, &name, &to).await,
+                        Err(e) => Outcome::Failed(e),
+                    };
+                    let entry = w.entry(profile, &name, "rollback", &outcome);
+                    w.record(entry.versions([from.clone(), to.clone()]).detail(format!("SYSCURRENT {from} -> {to}")));
+                    let result = outcome_result(outcome).map(|_| ());
+                    w.send(Msg::RolledBack { profile, name, from, to, result });
+                }
+                Effect::Describe { profile, name, description } => {
+                    let outcome = match w.client(profile).await {
+                        Ok(c) => changes::describe(&c, &name, &description).await,
+                        Err(e) => Outcome::Failed(e),
+                    };
+                    let detail = format!("description, {} characters", description.chars().count());
+                    w.record(w.entry(profile, &name, "update", &outcome).detail(detail));
+                    w.send(Msg::Described { profile, name, result: outcome_result(outcome).map(Box::new) });
+                }
+                Effect::LoadTags { profile, name } => {
+                    let result = async {
+                        let c = w.client(profile).await?;
+                        let id = c.show_secret(&name).await?.id.unwrap_or_default();
+                        let tags = c.list_tags(&id).await?;
+                        Ok::<_, Error>((id, tags))
+                    }
+                    .await
+                    .map_err(|e| e.to_string());
+                    w.send(Msg::TagsLoaded { profile, name, result });
+                }
+                Effect::ChangeTags { profile, name, secret_id, create, delete } => {
+                    let outcome = match w.client(profile).await {
+                        Ok(c) => changes::change_tags(&c, &secret_id, &create, &delete).await,
+                        Err(e) => Outcome::Failed(e),
+                    };
+                    let mut detail: Vec<String> = create.iter().map(|t| format!("+{}", t.key)).collect();
+                    detail.extend(delete.iter().map(|t| format!("-{}", t.key)));
+                    w.record(w.entry(profile, &name, "tag", &outcome).detail(detail.join(" ")));
+                    w.send(Msg::TagsChanged { profile, name, result: outcome_result(outcome) });
+                }
+                Effect::LoadHistory => {
+                    let result = tokio::task::spawn_blocking(|| match Journal::open_default() {
+                        Some(j) => {
+                            j.read().map(|(entries, _)| entries).map_err(|e| format!("{}: {e}", j.path().display()))
+                        }
+                        None => Err("no state directory on this platform: there is no journal".to_string()),
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
+                    w.send(Msg::HistoryLoaded(result));
+                }
+                // The terminal's own effect: the event loop writes it, the worker never gets it.
+                Effect::Clipboard { .. } => tracing::error!("a clipboard effect reached the worker"),
                 Effect::LoadVersions { profile, name } => {
                     let result =
                         async { w.client(profile).await?.list_versions(&name).await }.await.map_err(|e| e.to_string());
@@ -144,5 +250,14 @@ impl Worker {
                 }
             }
         });
+    }
+}
+
+/// An outcome as the UI shows it: an unknown one says so.
+fn outcome_result<T>(outcome: Outcome<T>) -> Result<T, String> {
+    match outcome {
+        Outcome::Done(t) => Ok(t),
+        Outcome::Failed(e) => Err(e.to_string()),
+        Outcome::Unknown(e) => Err(format!("outcome unknown ({e}); the next refresh shows what the server has")),
     }
 }

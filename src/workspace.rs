@@ -90,6 +90,7 @@ impl Workspace {
             path: None,
             default_profile: demo.profiles.first().map(|p| p.name.clone()),
             refresh_interval: Duration::from_secs(crate::config::DEFAULT_REFRESH_SECS),
+            clipboard_clear: Duration::from_secs(crate::config::DEFAULT_CLIPBOARD_CLEAR_SECS),
             profiles,
         };
         Ok(Workspace { config, demo: Some(demo) })

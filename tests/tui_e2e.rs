@@ -229,3 +229,68 @@ async fn quitting_kills_a_hung_credential_command() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// The whole life of a secret from the keyboard: `n` creates it with a typed
+/// value, `u` puts a new one, the details roll back to v1 with `R` `y`, and
+/// `y` `v` hands the value to the terminal's clipboard (OSC 52). The server,
+/// read by the test, agrees at each step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_put_value_roll_back_and_copy_from_the_keyboard() {
+    use base64::Engine;
+    let server = Server::start();
+    let client = server.aksk();
+    populate(&client, "existing", 2, false).await;
+    let config = server.write_config("");
+    let mut ui = Ui::start(&config);
+    ui.screen.wait_for("the secrets", |t| t.contains("existing-0001"));
+
+    ui.send("n");
+    ui.screen.wait_for("the form", |t| t.contains("New secret"));
+    ui.send("pty-made\tmade in the pty\ttyped-value-1");
+    ui.screen.wait_for("the masked value", |t| t.contains("(13 characters)") && !t.contains("typed-value-1"));
+    ui.send("\r");
+    ui.screen.wait_for("the create", |t| t.contains("Created 'pty-made'"));
+    let v = client.show_version("pty-made", "latest").await.unwrap();
+    assert_eq!(v.secret_string.as_deref(), Some("typed-value-1"));
+    assert_eq!(client.show_secret("pty-made").await.unwrap().description.as_deref(), Some("made in the pty"));
+    assert!(ui.screen.is_selected("pty-made"), "the new row is selected:\n{}", ui.screen.text());
+
+    ui.send("u");
+    ui.screen.wait_for("the consequence", |t| t.contains("creates v2 as SYSCURRENT; v1 becomes SYSPREVIOUS"));
+    ui.send("typed-value-2\r");
+    ui.screen.wait_for("the confirmation", |t| t.contains("Put a new value?"));
+    assert_eq!(client.list_versions("pty-made").await.unwrap().len(), 1, "nothing sent before y");
+    ui.send("y");
+    ui.screen.wait_for("the new value", |t| t.contains("has a new value: v2"));
+    assert_eq!(
+        client.show_version("pty-made", "latest").await.unwrap().secret_string.as_deref(),
+        Some("typed-value-2")
+    );
+
+    ui.send("\r");
+    ui.screen.wait_for("the versions", |t| t.contains("versions (2)"));
+    ui.send("j");
+    ui.send("R");
+    ui.screen.wait_for("the rollback confirmation", |t| t.contains("SYSCURRENT moves from v2 to v1"));
+    ui.send("y");
+    ui.screen.wait_for("the rollback", |t| t.contains("Rolled back 'pty-made'"));
+    let stage = client.show_stage("pty-made", "SYSCURRENT").await.unwrap();
+    assert_eq!(stage.version_id.as_deref(), Some("v1"), "the server has SYSCURRENT on v1");
+
+    ui.send("y");
+    ui.screen.wait_for("the copy menu", |t| t.contains("Copy from"));
+    ui.send("v");
+    ui.screen.wait_for("the copy", |t| t.contains("Copied the value of 'pty-made'"));
+    let expected = format!("\x1b]52;c;{}\x07", base64::engine::general_purpose::STANDARD.encode("typed-value-1"));
+    let raw = String::from_utf8_lossy(&ui.raw.lock().unwrap()).into_owned();
+    assert!(raw.contains(&expected), "an OSC 52 sequence with the current value");
+    assert!(!ui.screen.text().contains("typed-value-1"), "the value is never on screen");
+
+    ui.send("q");
+    assert!(ui.wait_exit().success());
+    let journal = std::fs::read_to_string(journal_path(&config)).unwrap();
+    let actions: Vec<&str> =
+        journal.lines().map(|l| l.split("\"action\":\"").nth(1).unwrap().split('"').next().unwrap()).collect();
+    assert_eq!(actions, ["create", "put-value", "rollback"]);
+    assert!(!journal.contains("typed-value"), "no value in the journal");
+}

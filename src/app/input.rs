@@ -7,10 +7,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::command::{complete, run_command};
 use super::keymap::{self, Action};
-use super::{Bulk, DEFAULT_SCHEDULE_DAYS, Effect, Level, Mode, Op, Pending, Reveal, Row, RowKey, State, View};
+use super::{
+    Bulk, DEFAULT_SCHEDULE_DAYS, Effect, Level, Mode, Op, Pending, Reveal, Row, RowKey, State, View, copy, forms,
+    history, tags,
+};
 
 /// Typing into a line: characters append, Backspace erases. Says whether the key edited.
-fn edit(line: &mut String, key: &KeyEvent) -> bool {
+pub(super) fn edit(line: &mut String, key: &KeyEvent) -> bool {
     match key.code {
         KeyCode::Backspace => {
             line.pop();
@@ -149,31 +152,105 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             vec![]
         }
-        Mode::Details { key: row, secret, versions, value, scroll } => match keymap::lookup(keymap::DETAILS, &key) {
-            Some(Action::Back) => {
-                state.mode = Mode::Normal;
-                vec![]
-            }
-            Some(Action::Down) => {
-                state.mode = Mode::Details { key: row, secret, versions, value, scroll: scroll + 1 };
-                vec![]
-            }
-            Some(Action::Up) => {
-                state.mode = Mode::Details { key: row, secret, versions, value, scroll: scroll.saturating_sub(1) };
-                vec![]
-            }
-            Some(Action::Reveal) if value == Reveal::Hidden || matches!(value, Reveal::Failed(_)) => {
-                state.mode = Mode::Details { key: row.clone(), secret, versions, value: Reveal::Loading, scroll };
-                vec![Effect::RevealValue { profile: row.0, name: row.1 }]
-            }
-            Some(Action::Reveal) => {
-                // Shown (or on its way): v hides it again.
-                state.mode = Mode::Details { key: row, secret, versions, value: Reveal::Hidden, scroll };
-                vec![]
-            }
-            _ => vec![],
-        },
+        Mode::Details { key: row, secret, versions, cursor, value, shown, hide_at } => {
+            details_key(state, DetailsView { row, secret, versions, cursor, value, shown, hide_at }, key)
+        }
+        Mode::NewSecret(form) => forms::new_secret_key(state, *form, key),
+        Mode::NewValue(form) => forms::new_value_key(state, *form, key),
+        Mode::Describe(form) => forms::describe_key(state, *form, key),
+        Mode::Tags(dialog) => tags::on_key(state, *dialog, key),
+        Mode::Copy { key: row, id } => copy::on_key(state, row, id, key),
+        Mode::History(view) => history::on_key(state, *view, key),
     }
+}
+
+/// The details dialog's fields, taken out of the mode while a key is handled.
+struct DetailsView {
+    row: RowKey,
+    secret: Box<crate::csms::Secret>,
+    versions: Option<Result<Vec<crate::csms::model::VersionMetadata>, String>>,
+    cursor: usize,
+    value: Reveal,
+    shown: Option<String>,
+    hide_at: Option<crate::csms::model::Millis>,
+}
+
+impl DetailsView {
+    fn into_mode(self) -> Mode {
+        let DetailsView { row, secret, versions, cursor, value, shown, hide_at } = self;
+        Mode::Details { key: row, secret, versions, cursor, value, shown, hide_at }
+    }
+
+    /// The selected version (the list shows the newest first).
+    fn selected(&self) -> Option<&crate::csms::model::VersionMetadata> {
+        let vs = self.versions.as_ref()?.as_ref().ok()?;
+        vs.len().checked_sub(1 + self.cursor).map(|i| &vs[i])
+    }
+
+    fn current(&self) -> Option<&crate::csms::model::VersionMetadata> {
+        let vs = self.versions.as_ref()?.as_ref().ok()?;
+        vs.iter().find(|v| v.version_stages.iter().any(|s| s == "SYSCURRENT"))
+    }
+
+    fn hide(&mut self) {
+        self.value = Reveal::Hidden;
+        self.shown = None;
+        self.hide_at = None;
+    }
+}
+
+fn details_key(state: &mut State, mut d: DetailsView, key: KeyEvent) -> Vec<Effect> {
+    let count = d.versions.as_ref().and_then(|v| v.as_ref().ok()).map_or(0, Vec::len);
+    let mut effects = vec![];
+    match keymap::lookup(keymap::DETAILS, &key) {
+        Some(Action::Back) => {
+            // Closing forgets the value.
+            state.mode = Mode::Normal;
+            return vec![];
+        }
+        Some(Action::Down) if d.cursor + 1 < count => {
+            d.cursor += 1;
+            d.hide();
+        }
+        Some(Action::Up) if d.cursor > 0 => {
+            d.cursor -= 1;
+            d.hide();
+        }
+        Some(Action::Reveal) if d.value == Reveal::Hidden || matches!(d.value, Reveal::Failed(_)) => {
+            if d.secret.is_pending_delete() {
+                state.say(Level::Info, "A secret pending deletion has no readable value: cancel the deletion first");
+            } else {
+                let version = d.selected().map_or_else(|| "latest".to_string(), |v| v.id.clone());
+                d.value = Reveal::Loading;
+                d.shown = Some(version.clone());
+                effects.push(Effect::RevealValue { profile: d.row.0, name: d.row.1.clone(), version });
+            }
+        }
+        // Shown (or on its way): v hides it again.
+        Some(Action::Reveal) => d.hide(),
+        Some(Action::Rollback) => {
+            let (Some(to), Some(from)) = (d.selected().map(|v| v.id.clone()), d.current().map(|v| v.id.clone())) else {
+                state.say(Level::Info, "The versions are not read yet");
+                state.mode = d.into_mode();
+                return vec![];
+            };
+            if to == from {
+                state.say(Level::Info, format!("{to} is already SYSCURRENT"));
+            } else if d.secret.is_pending_delete() {
+                state.say(Level::Info, "A secret pending deletion cannot be rolled back: cancel the deletion first");
+            } else if let Some(refusal) = state.refuse_read_only([d.row.0], "roll back") {
+                state.say(Level::Error, refusal);
+            } else if state.in_flight.contains_key(&d.row) {
+                state.say(Level::Info, format!("A request for '{}' is already under way", d.row.1));
+            } else {
+                state.mode = Mode::Confirm(Pending::Rollback { key: d.row, from, to });
+                return vec![];
+            }
+        }
+        _ => {}
+    }
+    state.mode = d.into_mode();
+    effects
 }
 
 fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
@@ -229,17 +306,88 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     key: key.clone(),
                     secret: Box::new(row.secret.clone()),
                     versions: None,
+                    cursor: 0,
                     value: Reveal::Hidden,
-                    scroll: 0,
+                    shown: None,
+                    hide_at: None,
                 };
                 return vec![Effect::LoadVersions { profile: key.0, name: key.1 }];
             }
         }
         Action::CancelDeletion => ask_cancel(state),
         Action::ScheduleDeletion => ask_schedule(state),
-        Action::Confirm | Action::Apply | Action::Complete | Action::Reveal | Action::MoreDays | Action::FewerDays => {}
+        Action::NewSecret => {
+            let profile = match state.view {
+                View::Profile(i) => i,
+                View::All => state.table.selected().map_or(state.home, |r| r.profile),
+            };
+            match state.refuse_read_only([profile], "create secret") {
+                Some(refusal) => state.say(Level::Error, refusal),
+                None => state.mode = Mode::NewSecret(Box::new(forms::NewSecret::new(profile))),
+            }
+        }
+        Action::NewValue => return ask_change(state, Op::PutValue),
+        Action::EditDescription => return ask_change(state, Op::Update),
+        Action::Tags => {
+            if let Some(key) = state.table.selected().map(Row::key) {
+                state.mode = Mode::Tags(Box::new(tags::TagsDialog::new(key.clone())));
+                return vec![Effect::LoadTags { profile: key.0, name: key.1 }];
+            }
+        }
+        Action::Copy => {
+            if let Some(row) = state.table.selected() {
+                state.mode = Mode::Copy { key: row.key(), id: row.secret.id.clone() };
+            }
+        }
+        Action::History => {
+            state.mode = Mode::History(Box::default());
+            return vec![Effect::LoadHistory];
+        }
+        Action::Confirm
+        | Action::Apply
+        | Action::Complete
+        | Action::Reveal
+        | Action::MoreDays
+        | Action::FewerDays
+        | Action::NextField
+        | Action::PreviousField
+        | Action::Generate
+        | Action::Increase
+        | Action::Decrease
+        | Action::Toggle
+        | Action::Rollback
+        | Action::CopyValue
+        | Action::CopyName
+        | Action::CopyId
+        | Action::AddTag
+        | Action::RemoveTag => {}
     }
     state.after_move();
+    vec![]
+}
+
+/// Opens the form for a new value (`u`) or a new description (`e`) of the
+/// selected secret, if it may be changed.
+fn ask_change(state: &mut State, op: Op) -> Vec<Effect> {
+    let Some(row) = state.table.selected() else { return vec![] };
+    let (key, secret) = (row.key(), row.secret.clone());
+    let what = if op == Op::PutValue { "put value" } else { "update secret" };
+    if secret.is_pending_delete() {
+        state.say(
+            Level::Info,
+            format!("'{}' is pending deletion and cannot be changed: cancel the deletion first", key.1),
+        );
+    } else if let Some(refusal) = state.refuse_read_only([key.0], what) {
+        state.say(Level::Error, refusal);
+    } else if state.in_flight.contains_key(&key) {
+        state.say(Level::Info, format!("A request for '{}' is already under way", key.1));
+    } else if op == Op::PutValue {
+        state.mode = Mode::NewValue(Box::new(forms::NewValue::new(key.clone())));
+        return vec![Effect::LoadVersions { profile: key.0, name: key.1 }];
+    } else {
+        let text = secret.description.unwrap_or_default();
+        state.mode = Mode::Describe(Box::new(forms::Describe { key, text }));
+    }
     vec![]
 }
 
@@ -308,6 +456,16 @@ fn confirm(state: &mut State, pending: Pending) -> Vec<Effect> {
             state.bulk = Some(Bulk { total: keys.len(), ..Bulk::default() });
             state.say(Level::Info, format!("Cancelling deletions: 0/{}", keys.len()));
             by_profile.into_iter().map(|(profile, names)| Effect::CancelMany { profile, names }).collect()
+        }
+        Pending::PutValue { key, value, before, .. } => {
+            state.in_flight.insert(key.clone(), Op::PutValue);
+            state.say(Level::Info, format!("Putting a new value of '{}'…", key.1));
+            vec![Effect::PutValue { profile: key.0, name: key.1, value, before }]
+        }
+        Pending::Rollback { key, from, to } => {
+            state.in_flight.insert(key.clone(), Op::Rollback);
+            state.say(Level::Info, format!("Rolling '{}' back to {to}…", key.1));
+            vec![Effect::Rollback { profile: key.0, name: key.1, from, to }]
         }
     }
 }

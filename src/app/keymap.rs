@@ -32,6 +32,24 @@ pub enum Action {
     Reveal,
     MoreDays,
     FewerDays,
+    NewSecret,
+    NewValue,
+    EditDescription,
+    Tags,
+    Copy,
+    History,
+    NextField,
+    PreviousField,
+    Generate,
+    Increase,
+    Decrease,
+    Toggle,
+    Rollback,
+    CopyValue,
+    CopyName,
+    CopyId,
+    AddTag,
+    RemoveTag,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -83,6 +101,12 @@ pub const TABLE: &[Binding] = &[
     b(&[Char('c')], "c", Action::CancelDeletion, "cancel the deletion (selected or marked)", Some("cancel")),
     b(&[Char(' ')], "space", Action::Mark, "mark / unmark for bulk cancel", Some("mark")),
     b(&[Char('d')], "d", Action::ScheduleDeletion, "schedule a deletion", None),
+    b(&[Char('n')], "n", Action::NewSecret, "new secret", None),
+    b(&[Char('u')], "u", Action::NewValue, "put a new value (a new SYSCURRENT version)", None),
+    b(&[Char('e')], "e", Action::EditDescription, "edit the description", None),
+    b(&[Char('t')], "t", Action::Tags, "tags: list, add, remove", None),
+    b(&[Char('y')], "y", Action::Copy, "copy the value, name or id (OSC 52)", None),
+    b(&[Char('H')], "H", Action::History, "history: every change csms made (the journal)", None),
     b(&[Char('/')], "/", Action::Filter, "filter by name and description", Some("filter")),
     b(&[Char(':')], ":", Action::Command, "command: profile NAME, all, sort KEY, filter TEXT, refresh, quit", None),
     b(&[Code(KeyCode::Enter)], "enter", Action::Details, "details and versions", Some("details")),
@@ -143,14 +167,61 @@ pub const POPUP: &[Binding] = &[
 ];
 
 pub const DETAILS: &[Binding] = &[
-    b(&[Char('v')], "v", Action::Reveal, "reveal the current value / hide it again", Some("reveal")),
-    b(&[Char('j'), Code(KeyCode::Down)], "j/↓", Action::Down, "scroll down", None),
-    b(&[Char('k'), Code(KeyCode::Up)], "k/↑", Action::Up, "scroll up", None),
+    b(&[Char('v')], "v", Action::Reveal, "reveal the selected version's value / hide it", Some("reveal")),
+    b(&[Char('R')], "R", Action::Rollback, "roll back: make the selected version SYSCURRENT", Some("roll back")),
+    b(&[Char('j'), Code(KeyCode::Down)], "j/↓", Action::Down, "next (older) version", None),
+    b(&[Char('k'), Code(KeyCode::Up)], "k/↑", Action::Up, "previous (newer) version", None),
     b(
         &[Code(KeyCode::Esc), Code(KeyCode::Enter), Char('q')],
         "esc",
         Action::Back,
         "close (and forget the value)",
+        Some("close"),
+    ),
+];
+
+/// The new-secret and new-value forms.
+pub const FORM: &[Binding] = &[
+    b(&[Code(KeyCode::Tab)], "tab", Action::NextField, "next field", Some("next")),
+    b(&[Code(KeyCode::BackTab)], "shift-tab", Action::PreviousField, "previous field", None),
+    b(&[Ctrl('g')], "ctrl-g", Action::Generate, "generate a password into the value", Some("generate")),
+    b(&[Code(KeyCode::Right)], "→", Action::Increase, "longer password (on the length field)", None),
+    b(&[Code(KeyCode::Left)], "←", Action::Decrease, "shorter password (on the length field)", None),
+    b(&[Char(' ')], "space", Action::Toggle, "symbols on/off (on the symbols field)", None),
+    b(&[Code(KeyCode::Enter)], "enter", Action::Apply, "submit, once the form is valid", Some("submit")),
+    b(&[Code(KeyCode::Esc)], "esc", Action::Back, "discard the form (and the value)", Some("discard")),
+];
+
+/// Editing one line: the description.
+pub const LINE: &[Binding] = &[
+    b(&[Code(KeyCode::Enter)], "enter", Action::Apply, "save", Some("save")),
+    b(&[Code(KeyCode::Esc)], "esc", Action::Back, "discard", Some("discard")),
+];
+
+pub const TAGS: &[Binding] = &[
+    b(&[Char('a')], "a", Action::AddTag, "add or change a tag (key=value)", Some("add")),
+    b(&[Char('x'), Code(KeyCode::Delete)], "x", Action::RemoveTag, "remove the selected tag", Some("remove")),
+    b(&[Char('j'), Code(KeyCode::Down)], "j/↓", Action::Down, "next tag", None),
+    b(&[Char('k'), Code(KeyCode::Up)], "k/↑", Action::Up, "previous tag", None),
+    b(&[Code(KeyCode::Esc), Char('q')], "esc", Action::Back, "close", Some("close")),
+];
+
+pub const COPY: &[Binding] = &[
+    b(&[Char('v')], "v", Action::CopyValue, "the current value (cleared from the clipboard later)", Some("value")),
+    b(&[Char('n')], "n", Action::CopyName, "the name", Some("name")),
+    b(&[Char('i')], "i", Action::CopyId, "the id", Some("id")),
+    b(&[Code(KeyCode::Esc), Char('q')], "esc", Action::Back, "copy nothing", Some("close")),
+];
+
+pub const HISTORY: &[Binding] = &[
+    b(&[Char('/')], "/", Action::Filter, "filter (secret, action, profile, outcome)", Some("filter")),
+    b(&[Char('j'), Code(KeyCode::Down)], "j/↓", Action::Down, "older", None),
+    b(&[Char('k'), Code(KeyCode::Up)], "k/↑", Action::Up, "newer", None),
+    b(
+        &[Code(KeyCode::Esc), Char('q'), Char('H')],
+        "esc",
+        Action::Back,
+        "close (esc clears a filter first)",
         Some("close"),
     ),
 ];
@@ -164,6 +235,11 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Schedule a deletion (typing the name)", SCHEDULE),
     ("Profiles, help, reports", POPUP),
     ("Details", DETAILS),
+    ("New secret, new value", FORM),
+    ("Description", LINE),
+    ("Tags", TAGS),
+    ("Copy (after y)", COPY),
+    ("History (H)", HISTORY),
 ];
 
 pub fn lookup(table: &[Binding], ev: &KeyEvent) -> Option<Action> {

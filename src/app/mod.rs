@@ -3,16 +3,21 @@
 //! What must happen outside comes back as `Effect`s, which the worker runs.
 
 mod command;
+mod copy;
+pub mod forms;
+pub mod history;
 mod input;
 pub mod keymap;
 pub mod table;
+pub mod tags;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crossterm::event::KeyEvent;
 
-use crate::csms::model::{Millis, VersionMetadata};
+use crate::csms::model::{Millis, Tag, VersionMetadata};
 use crate::csms::{CancelOutcome, Redacted, Secret};
+use crate::journal::Entry;
 pub use table::{Row, RowKey, SecretTable, SortKey};
 
 /// What the UI knows of a profile.
@@ -46,8 +51,26 @@ pub enum View {
 /// A request the user must confirm before anything is sent.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pending {
-    Cancel { key: RowKey, deletes_at: Option<Millis> },
-    CancelMany { keys: Vec<RowKey> },
+    Cancel {
+        key: RowKey,
+        deletes_at: Option<Millis>,
+    },
+    CancelMany {
+        keys: Vec<RowKey>,
+    },
+    /// A new value; `consequence` says which version it becomes and which it demotes.
+    PutValue {
+        key: RowKey,
+        value: Redacted,
+        consequence: String,
+        before: Vec<String>,
+    },
+    /// SYSCURRENT moves from one version to another.
+    Rollback {
+        key: RowKey,
+        from: String,
+        to: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,9 +92,23 @@ pub enum Mode {
         key: RowKey,
         secret: Box<Secret>,
         versions: Option<Result<Vec<VersionMetadata>, String>>,
+        /// The selected version, counted from the newest.
+        cursor: usize,
+        /// The value of the version `shown`, on request only.
         value: Reveal,
-        scroll: usize,
+        shown: Option<String>,
+        /// A shown value hides itself again at this time.
+        hide_at: Option<Millis>,
     },
+    NewSecret(Box<forms::NewSecret>),
+    NewValue(Box<forms::NewValue>),
+    Describe(Box<forms::Describe>),
+    Tags(Box<tags::TagsDialog>),
+    Copy {
+        key: RowKey,
+        id: Option<String>,
+    },
+    History(Box<history::HistoryView>),
     PickProfile {
         selected: usize,
     },
@@ -115,6 +152,24 @@ pub struct Message {
 pub enum Op {
     Cancel,
     Schedule,
+    PutValue,
+    Rollback,
+    Update,
+    Tag,
+}
+
+impl Op {
+    /// What the row says while it is under way.
+    pub fn label(self) -> &'static str {
+        match self {
+            Op::Cancel => "cancelling…",
+            Op::Schedule => "scheduling…",
+            Op::PutValue => "updating…",
+            Op::Rollback => "rolling back…",
+            Op::Update => "updating…",
+            Op::Tag => "tagging…",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -160,6 +215,7 @@ pub enum Msg {
     ValueLoaded {
         profile: usize,
         name: String,
+        version: String,
         result: Result<Redacted, String>,
     },
     VersionsLoaded {
@@ -167,6 +223,49 @@ pub enum Msg {
         name: String,
         result: Result<Vec<VersionMetadata>, String>,
     },
+    /// Bracketed paste: the text, redacted from the start (it may be a value).
+    Paste(Redacted),
+    PasswordGenerated(Result<Redacted, String>),
+    Created {
+        profile: usize,
+        name: String,
+        result: Result<Box<Secret>, String>,
+    },
+    /// A new value: its version id.
+    ValuePut {
+        profile: usize,
+        name: String,
+        result: Result<String, String>,
+    },
+    RolledBack {
+        profile: usize,
+        name: String,
+        from: String,
+        to: String,
+        result: Result<(), String>,
+    },
+    Described {
+        profile: usize,
+        name: String,
+        result: Result<Box<Secret>, String>,
+    },
+    /// The secret's id and tags.
+    TagsLoaded {
+        profile: usize,
+        name: String,
+        result: Result<(String, Vec<Tag>), String>,
+    },
+    TagsChanged {
+        profile: usize,
+        name: String,
+        result: Result<Vec<Tag>, String>,
+    },
+    ValueForCopy {
+        profile: usize,
+        name: String,
+        result: Result<Redacted, String>,
+    },
+    HistoryLoaded(Result<Vec<Entry>, String>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,14 +291,66 @@ pub enum Effect {
         profile: usize,
         name: String,
     },
-    /// Reads the current value; only on the user's explicit request.
+    /// Reads a version's value; only on the user's explicit request.
     RevealValue {
         profile: usize,
         name: String,
+        version: String,
     },
+    GeneratePassword {
+        profile: usize,
+        generator: forms::Generator,
+    },
+    Create {
+        profile: usize,
+        name: String,
+        description: String,
+        value: Redacted,
+    },
+    PutValue {
+        profile: usize,
+        name: String,
+        value: Redacted,
+        before: Vec<String>,
+    },
+    Rollback {
+        profile: usize,
+        name: String,
+        from: String,
+        to: String,
+    },
+    Describe {
+        profile: usize,
+        name: String,
+        description: String,
+    },
+    LoadTags {
+        profile: usize,
+        name: String,
+    },
+    ChangeTags {
+        profile: usize,
+        name: String,
+        secret_id: String,
+        create: Vec<Tag>,
+        delete: Vec<Tag>,
+    },
+    /// Reads the current value to copy it; only on the user's explicit request.
+    CopyValue {
+        profile: usize,
+        name: String,
+    },
+    /// Puts text on the clipboard (OSC 52); the terminal's own effect, run by `tui`.
+    Clipboard {
+        text: Redacted,
+    },
+    LoadHistory,
 }
 
 const INFO_MS: Millis = 8_000;
+/// A revealed value hides itself again after this long.
+pub const REVEAL_MS: Millis = 30_000;
+pub const DEFAULT_CLIPBOARD_CLEAR_MS: Millis = 30_000;
 /// Rows shown page by page while a profile loads for the first time.
 pub const PREVIEW_ROWS: usize = 5_000;
 const ERROR_MS: Millis = 60_000;
@@ -231,6 +382,9 @@ pub struct State {
     pub demo: Option<String>,
     /// Table rows that fit on screen, for paging and scrolling.
     pub page_height: usize,
+    /// How long a copied value stays on the clipboard (0: until replaced).
+    pub clipboard_clear_ms: Millis,
+    pub clipboard_clear_at: Option<Millis>,
     pub quit: bool,
 }
 
@@ -267,6 +421,8 @@ impl State {
             last_refresh: now,
             demo,
             page_height: 10,
+            clipboard_clear_ms: DEFAULT_CLIPBOARD_CLEAR_MS,
+            clipboard_clear_at: None,
             quit: false,
         };
         let effects = state.refresh();
@@ -417,23 +573,92 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
-        Msg::ValueLoaded { profile, name, result } => {
-            if let Mode::Details { key, value, .. } = &mut state.mode
+        Msg::ValueLoaded { profile, name, version, result } => {
+            let now = state.now;
+            if let Mode::Details { key, value, shown, hide_at, .. } = &mut state.mode
                 && *key == (profile, name)
                 && *value == Reveal::Loading
+                && shown.as_deref() == Some(version.as_str())
             {
                 *value = match result {
-                    Ok(v) => Reveal::Shown(v),
+                    Ok(v) => {
+                        *hide_at = Some(now + REVEAL_MS);
+                        Reveal::Shown(v)
+                    }
                     Err(e) => Reveal::Failed(e),
                 };
             }
             vec![]
         }
+        Msg::Paste(text) => {
+            forms::paste(state, text);
+            vec![]
+        }
+        Msg::PasswordGenerated(result) => {
+            forms::generated(state, result);
+            vec![]
+        }
+        Msg::Created { profile, name, result } => {
+            let pname = state.profile_name(profile).to_string();
+            match result {
+                Ok(secret) => {
+                    state.table.insert_secret(profile, *secret);
+                    state.after_move();
+                    state.say(Level::Success, format!("Created '{name}' (profile {pname}, v1)"));
+                }
+                Err(e) => state.say(Level::Error, format!("Creating '{name}' (profile {pname}) failed: {e}")),
+            }
+            vec![]
+        }
+        Msg::ValuePut { profile, name, result } => {
+            state.in_flight.remove(&(profile, name.clone()));
+            match result {
+                Ok(version) => state.say(Level::Success, format!("'{name}' has a new value: {version} is SYSCURRENT")),
+                Err(e) => state.say(Level::Error, format!("The new value of '{name}' failed: {e}")),
+            }
+            vec![]
+        }
+        Msg::RolledBack { profile, name, from, to, result } => {
+            state.in_flight.remove(&(profile, name.clone()));
+            match result {
+                Ok(()) => state.say(
+                    Level::Success,
+                    format!("Rolled back '{name}': SYSCURRENT {from} -> {to}; {from} is SYSPREVIOUS"),
+                ),
+                Err(e) => state.say(Level::Error, format!("Rolling back '{name}' to {to} failed: {e}")),
+            }
+            vec![]
+        }
+        Msg::Described { profile, name, result } => {
+            state.in_flight.remove(&(profile, name.clone()));
+            match result {
+                Ok(secret) => {
+                    state.table.update_secret(profile, *secret);
+                    state.after_move();
+                    state.say(Level::Success, format!("Description of '{name}' saved"));
+                }
+                Err(e) => state.say(Level::Error, format!("Saving the description of '{name}' failed: {e}")),
+            }
+            vec![]
+        }
+        Msg::TagsLoaded { profile, name, result } => {
+            tags::loaded(state, (profile, name), result);
+            vec![]
+        }
+        Msg::TagsChanged { profile, name, result } => tags::changed(state, (profile, name), result),
+        Msg::ValueForCopy { name, result, .. } => copy::value_ready(state, &name, result),
+        Msg::HistoryLoaded(result) => {
+            if let Mode::History(view) = &mut state.mode {
+                view.entries = Some(result);
+            }
+            vec![]
+        }
         Msg::VersionsLoaded { profile, name, result } => {
-            if let Mode::Details { key, versions, .. } = &mut state.mode
-                && *key == (profile, name)
-            {
-                *versions = Some(result);
+            let asked = (profile, name);
+            match &mut state.mode {
+                Mode::Details { key, versions, .. } if *key == asked => *versions = Some(result),
+                Mode::NewValue(form) if form.key == asked => form.versions = Some(result),
+                _ => {}
             }
             vec![]
         }
@@ -445,10 +670,18 @@ fn tick(state: &mut State, now: Millis) -> Vec<Effect> {
     if state.message.as_ref().is_some_and(|m| m.until <= now) {
         state.message = None;
     }
-    if state.loading.is_empty() && now - state.last_refresh >= state.refresh_every {
-        return state.refresh();
+    if let Mode::Details { value, shown, hide_at, .. } = &mut state.mode
+        && hide_at.is_some_and(|at| at <= now)
+    {
+        *value = Reveal::Hidden;
+        *shown = None;
+        *hide_at = None;
     }
-    vec![]
+    let mut effects = copy::clear_when_due(state);
+    if state.loading.is_empty() && now - state.last_refresh >= state.refresh_every {
+        effects.extend(state.refresh());
+    }
+    effects
 }
 
 fn cancel_done(state: &mut State, profile: usize, name: String, outcome: CancelOutcome, bulk: bool) {

@@ -171,6 +171,14 @@ impl SecretTable {
         true
     }
 
+    /// A row the server just created, selected; an existing row of that name is replaced.
+    pub fn insert_secret(&mut self, profile: usize, secret: Secret) {
+        let key = (profile, secret.name.clone());
+        self.rows.retain(|r| r.key() != key);
+        self.rows.push(Row::new(profile, secret));
+        self.resort(Some(key));
+    }
+
     pub fn set_sort(&mut self, sort: SortKey) {
         let keep = self.selected().map(Row::key);
         self.sort = sort;

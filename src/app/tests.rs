@@ -498,8 +498,17 @@ fn the_value_is_read_only_when_asked_and_forgotten_on_close() {
     update(&mut state, code(KeyCode::Enter));
     assert!(matches!(&state.mode, Mode::Details { value: Reveal::Hidden, .. }), "nothing is read by opening details");
     let effects = update(&mut state, key('v'));
-    assert_eq!(effects, vec![Effect::RevealValue { profile: 0, name: "zeta".into() }]);
-    update(&mut state, Msg::ValueLoaded { profile: 0, name: "zeta".into(), result: Ok(Redacted::new("hunter2")) });
+    // The versions are not read yet: the current one is asked for.
+    assert_eq!(effects, vec![Effect::RevealValue { profile: 0, name: "zeta".into(), version: "latest".into() }]);
+    update(
+        &mut state,
+        Msg::ValueLoaded {
+            profile: 0,
+            name: "zeta".into(),
+            version: "latest".into(),
+            result: Ok(Redacted::new("hunter2")),
+        },
+    );
     assert!(matches!(&state.mode, Mode::Details { value: Reveal::Shown(v), .. } if v.expose() == "hunter2"));
     assert!(!format!("{state:?}").contains("hunter2"), "debug output never shows it");
     update(&mut state, key('v'));
@@ -507,7 +516,15 @@ fn the_value_is_read_only_when_asked_and_forgotten_on_close() {
     update(&mut state, key('v'));
     update(&mut state, code(KeyCode::Esc));
     // An answer that comes after the dialog closed is dropped.
-    update(&mut state, Msg::ValueLoaded { profile: 0, name: "zeta".into(), result: Ok(Redacted::new("hunter2")) });
+    update(
+        &mut state,
+        Msg::ValueLoaded {
+            profile: 0,
+            name: "zeta".into(),
+            version: "latest".into(),
+            result: Ok(Redacted::new("hunter2")),
+        },
+    );
     assert_eq!(state.mode, Mode::Normal);
     assert!(!format!("{state:?}").contains("hunter2"));
 }

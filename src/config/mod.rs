@@ -91,8 +91,12 @@ pub struct Config {
     pub path: Option<PathBuf>,
     pub default_profile: Option<String>,
     pub refresh_interval: Duration,
+    /// How long a value copied in the UI stays on the clipboard (zero: until replaced).
+    pub clipboard_clear: Duration,
     pub profiles: BTreeMap<String, Profile>,
 }
+
+pub const DEFAULT_CLIPBOARD_CLEAR_SECS: u64 = 30;
 
 // ---- the file as written ---------------------------------------------------
 
@@ -101,6 +105,7 @@ pub struct Config {
 struct RawConfig {
     default_profile: Option<Spanned<String>>,
     refresh_interval: Option<Spanned<u64>>,
+    clipboard_clear_seconds: Option<Spanned<u64>>,
     #[serde(default)]
     profiles: BTreeMap<String, Spanned<RawProfile>>,
 }
@@ -251,6 +256,13 @@ impl Config {
             Some(r) => Duration::from_secs(*r.get_ref()),
             None => Duration::from_secs(DEFAULT_REFRESH_SECS),
         };
+        let clipboard_clear = match &raw.clipboard_clear_seconds {
+            Some(c) if *c.get_ref() > 86_400 => {
+                return Err(loc.at(c, "clipboard_clear_seconds", "must be 0 (never) to 86400 seconds"));
+            }
+            Some(c) => Duration::from_secs(*c.get_ref()),
+            None => Duration::from_secs(DEFAULT_CLIPBOARD_CLEAR_SECS),
+        };
         if let Some((key, line)) = literal_secrets.first() {
             check_private(path, key, *line)?;
         }
@@ -258,6 +270,7 @@ impl Config {
             path: Some(path.to_path_buf()),
             default_profile: raw.default_profile.map(|d| d.into_inner()),
             refresh_interval,
+            clipboard_clear,
             profiles,
         })
     }

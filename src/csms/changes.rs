@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use super::client::Client;
-use super::model::{CreateSecretRequest, CreateVersionRequest, Secret, Stage, Tag, TagBatch, UpdateSecretRequest};
 use super::model::VersionMetadata;
+use super::model::{CreateSecretRequest, CreateVersionRequest, Secret, Stage, Tag, TagBatch, UpdateSecretRequest};
 use super::reconcile::{Outcome, apply};
 use super::redact::Redacted;
 
@@ -99,12 +99,8 @@ pub async fn change_tags(client: &Client, secret_id: &str, create: &[Tag], delet
 }
 
 pub async fn delete_now(client: &Client, name: &str) -> Outcome<()> {
-    apply(
-        client,
-        || client.delete_secret(name),
-        || async { Ok(find(client, name).await?.is_none().then_some(())) },
-    )
-    .await
+    apply(client, || client.delete_secret(name), || async { Ok(find(client, name).await?.is_none().then_some(())) })
+        .await
 }
 
 /// Restores a backup; `name` (when the backup says it) lets a lost answer be read back.

@@ -12,6 +12,24 @@ impl Redacted {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Typing into a masked field: the value is never a plain `String` on the way.
+    pub fn push_str(&mut self, s: &str) {
+        self.0.push_str(s);
+    }
+
+    pub fn pop(&mut self) {
+        self.0.pop();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Characters, for a mask of the same length.
+    pub fn chars(&self) -> usize {
+        self.0.chars().count()
+    }
 }
 
 impl std::fmt::Debug for Redacted {

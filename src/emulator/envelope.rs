@@ -22,6 +22,8 @@ const MAX_HEADER_BYTES: usize = 64 * 1024;
 pub const MAX_HEADERS: usize = 100;
 /// Bodies: secret values are at most 32 KiB, so 1 MiB is generous.
 pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// How much of a body over the limit is read (and dropped) before the 413.
+const DRAIN_BYTES: usize = 16 << 20;
 
 fn gateway(status: StatusCode, message: &str) -> ApiError {
     ApiError::new(status, "APIGW.0201", message)
@@ -52,6 +54,14 @@ async fn read_body(body: Body, timeout: Duration) -> Result<Bytes, ApiError> {
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|_| gateway(StatusCode::BAD_REQUEST, "The request body could not be read."))?;
             if buf.len() + chunk.len() > MAX_BODY_BYTES {
+                // Read on (a bounded amount) so that the client, still sending,
+                // gets to read the answer instead of a reset connection.
+                let mut drained = buf.len() + chunk.len();
+                while drained < DRAIN_BYTES
+                    && let Some(Ok(more)) = stream.next().await
+                {
+                    drained += more.len();
+                }
                 return Err(gateway(StatusCode::PAYLOAD_TOO_LARGE, "Request entity too large."));
             }
             buf.extend_from_slice(&chunk);

@@ -100,6 +100,11 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Mode::Confirm(_) => keymap::CONFIRM,
         Mode::Schedule { .. } => keymap::SCHEDULE,
         Mode::Details { .. } => keymap::DETAILS,
+        Mode::NewSecret(_) | Mode::NewValue(_) => keymap::FORM,
+        Mode::Describe(_) => keymap::LINE,
+        Mode::Tags(_) => keymap::TAGS,
+        Mode::Copy { .. } => keymap::COPY,
+        Mode::History(_) => keymap::HISTORY,
         _ => keymap::POPUP,
     };
     let mut keys = vec![Span::raw(" ")];

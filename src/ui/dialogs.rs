@@ -13,7 +13,7 @@ use crate::printable::printable;
 use crate::timefmt::{countdown, local_time};
 
 /// Clears a centered area and draws a bordered block in it; returns the inside.
-fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, style: Style) -> Rect {
+pub(super) fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, style: Style) -> Rect {
     let area = frame.area();
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
     let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(v);
@@ -28,7 +28,7 @@ fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, style: Style) 
     inner
 }
 
-fn keys_line(table: &[keymap::Binding], theme: &Theme) -> Line<'static> {
+pub(super) fn keys_line(table: &[keymap::Binding], theme: &Theme) -> Line<'static> {
     let mut spans = Vec::new();
     for (label, what) in keymap::footer(table) {
         spans.push(Span::styled(label, theme.key()));
@@ -72,10 +72,36 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
             // The lines so far, a blank one and the keys, inside the border.
             lines.len() as u16 + 4
         }
+        Pending::PutValue { key, consequence, .. } => {
+            lines.push(Line::from(vec![
+                Span::raw("A new value for "),
+                Span::styled(printable(&key.1).into_owned(), theme.header()),
+            ]));
+            lines.push(Line::from(format!("profile {}", state.profile_name(key.0))));
+            lines.push(Line::from(Span::styled(consequence.clone(), warn)));
+            lines.len() as u16 + 4
+        }
+        Pending::Rollback { key, from, to } => {
+            lines.push(Line::from(vec![
+                Span::raw("Roll back "),
+                Span::styled(printable(&key.1).into_owned(), theme.header()),
+            ]));
+            lines.push(Line::from(format!("profile {}", state.profile_name(key.0))));
+            lines.push(Line::from(Span::styled(
+                format!("SYSCURRENT moves from {from} to {to}; {from} becomes SYSPREVIOUS"),
+                warn,
+            )));
+            lines.len() as u16 + 4
+        }
     };
     lines.push(Line::default());
     lines.push(keys_line(keymap::CONFIRM, theme));
-    let inner = popup(frame, 64, height, "Cancel deletion?", warn);
+    let title = match pending {
+        Pending::Cancel { .. } | Pending::CancelMany { .. } => "Cancel deletion?",
+        Pending::PutValue { .. } => "Put a new value?",
+        Pending::Rollback { .. } => "Roll back?",
+    };
+    let inner = popup(frame, 64, height, title, warn);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
@@ -106,8 +132,10 @@ pub fn schedule(frame: &mut Frame, state: &State, key: &RowKey, days: u32, typed
 
 /// Every field of the secret, its value on request, and its versions.
 pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
-    let Mode::Details { key: (profile, _), secret: s, versions, value, scroll } = &state.mode else { return };
-    let (profile, scroll, versions) = (*profile, *scroll, versions.as_ref());
+    let Mode::Details { key: (profile, _), secret: s, versions, cursor, value, shown, .. } = &state.mode else {
+        return;
+    };
+    let (profile, cursor, versions) = (*profile, *cursor, versions.as_ref());
     let time = |t: Option<Millis>| t.map(local_time).unwrap_or_else(|| "-".into());
     let text = |v: &Option<String>| v.clone().filter(|x| !x.is_empty()).unwrap_or_else(|| "-".into());
     let mut fields: Vec<(&str, Line)> = vec![
@@ -144,9 +172,12 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
         ),
         ("enterprise project", Line::from(text(&s.enterprise_project_id))),
         (
-            "value",
+            if shown.is_some() { "value of" } else { "value" },
             match value {
-                Reveal::Hidden => Line::from(Span::styled("•••••••• (v reveals it)", theme.dim())),
+                Reveal::Hidden if s.is_pending_delete() => {
+                    Line::from(Span::styled("none readable while pending deletion", theme.dim()))
+                }
+                Reveal::Hidden => Line::from(Span::styled("•••••••• (v reveals the selected version's)", theme.dim())),
                 Reveal::Loading => Line::from(Span::styled("reading…", theme.dim())),
                 Reveal::Shown(v) => Line::from(Span::styled(v.expose().to_string(), theme.key())),
                 Reveal::Failed(e) => Line::from(Span::styled(e.clone(), theme.message(crate::app::Level::Error))),
@@ -169,20 +200,25 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
             lines.push(Line::from(Span::styled(format!("versions: {e}"), theme.message(crate::app::Level::Error))))
         }
         Some(Ok(vs)) => {
-            lines.push(Line::from(Span::styled(format!("versions ({})", vs.len()), theme.header())));
-            for v in vs.iter().rev() {
-                lines.push(Line::from(format!(
-                    "  {:<6} {:<24} {}",
-                    v.id,
-                    v.version_stages.join(","),
-                    time(v.create_time)
-                )));
+            lines.push(Line::from(Span::styled(
+                format!("versions ({}) · j/k select, v reveal, R roll back", vs.len()),
+                theme.header(),
+            )));
+            for (i, v) in vs.iter().rev().enumerate() {
+                let mut text = format!("  {:<6} {:<24} {}", v.id, v.version_stages.join(","), time(v.create_time));
+                if shown.as_deref() == Some(v.id.as_str()) {
+                    text.push_str("  (value shown above)");
+                }
+                let style = if i == cursor { theme.selected() } else { Style::default() };
+                lines.push(Line::from(Span::styled(text, style)));
             }
         }
     }
+    let cursor_line = lines.len().saturating_sub(versions.and_then(|v| v.as_ref().ok()).map_or(0, Vec::len)) + cursor;
     let height = (lines.len() as u16 + 2).min(frame.area().height);
     let inner = popup(frame, 76, height, &printable(&s.name), theme.header());
-    let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize)) as u16;
+    // The selected version stays in view.
+    let scroll = (cursor_line + 1).saturating_sub(inner.height as usize) as u16;
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }
 

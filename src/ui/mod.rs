@@ -2,7 +2,10 @@
 
 mod chrome;
 mod dialogs;
+mod forms;
+mod history;
 mod secrets;
+mod tags;
 pub mod theme;
 
 use ratatui::Frame;
@@ -41,6 +44,12 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Mode::PickProfile { selected } => dialogs::profiles(frame, state, *selected, theme),
         Mode::Help { scroll } => dialogs::help(frame, *scroll, theme),
         Mode::Report { title, lines, scroll } => dialogs::report(frame, title, lines, *scroll, theme),
+        Mode::NewSecret(form) => forms::new_secret(frame, state, form, theme),
+        Mode::NewValue(form) => forms::new_value(frame, state, form, theme),
+        Mode::Describe(form) => forms::describe(frame, state, form, theme),
+        Mode::Copy { key, .. } => forms::copy_menu(frame, state, key, theme),
+        Mode::Tags(dialog) => tags::tags(frame, state, dialog, theme),
+        Mode::History(view) => history::history(frame, view, theme),
     }
     neutralize(frame.buffer_mut());
 }

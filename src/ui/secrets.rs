@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::Theme;
-use crate::app::{Op, State, View};
+use crate::app::{State, View};
 use crate::printable::printable;
 use crate::timefmt::{age, countdown};
 
@@ -82,8 +82,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let pending = s.is_pending_delete();
         let marked = state.marked.contains(&key);
         let deletes = match (state.in_flight.get(&key), state.time_left(s)) {
-            (Some(Op::Cancel), _) => Cell::from("cancelling…").style(theme.in_flight()),
-            (Some(Op::Schedule), _) => Cell::from("scheduling…").style(theme.in_flight()),
+            (Some(op), _) => Cell::from(op.label()).style(theme.in_flight()),
             (None, Some(left)) => Cell::from(countdown(left)).style(theme.countdown(left)),
             (None, None) => Cell::from(""),
         };

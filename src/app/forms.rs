@@ -1,0 +1,365 @@
+//! The forms that change a secret: a new secret (name, description, value),
+//! a new value for the selected one, and its description. Their fields are
+//! data in the `Mode`; a value is `Redacted` from the first keystroke (and
+//! from a paste), so it never reaches `Debug`, a log or a snapshot.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::input::edit;
+use super::keymap::{self, Action};
+use super::{Effect, Level, Mode, Op, Pending, RowKey, State};
+use crate::csms::Redacted;
+use crate::csms::model::{VersionMetadata, is_valid_secret_name};
+
+/// The service's generator, as the forms ask it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generator {
+    pub length: u32,
+    pub symbols: bool,
+}
+
+impl Default for Generator {
+    fn default() -> Generator {
+        Generator { length: 32, symbols: true }
+    }
+}
+
+const MIN_LENGTH: u32 = 8;
+const MAX_LENGTH: u32 = 128;
+const MAX_DESCRIPTION_BYTES: usize = 2048;
+const MAX_VALUE_BYTES: usize = 32 * 1024;
+
+impl Generator {
+    fn adjust(&mut self, action: Action) {
+        self.length = match action {
+            Action::Increase => (self.length + 1).min(MAX_LENGTH),
+            _ => self.length.saturating_sub(1).max(MIN_LENGTH),
+        };
+    }
+}
+
+/// The fields of the new-secret form, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    Description,
+    Value,
+    Length,
+    Symbols,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSecret {
+    pub profile: usize,
+    pub name: String,
+    pub description: String,
+    pub value: Redacted,
+    pub generator: Generator,
+    pub focus: Field,
+    /// A generated password is on its way.
+    pub generating: bool,
+}
+
+impl NewSecret {
+    pub fn new(profile: usize) -> NewSecret {
+        NewSecret {
+            profile,
+            name: String::new(),
+            description: String::new(),
+            value: Redacted::new(""),
+            generator: Generator::default(),
+            focus: Field::Name,
+            generating: false,
+        }
+    }
+
+    /// What is wrong with the name as typed so far (the emulator's rule).
+    pub fn name_problem(&self) -> Option<&'static str> {
+        if self.name.is_empty() {
+            Some("a name is required")
+        } else if !is_valid_secret_name(&self.name) {
+            Some("1 to 64 letters, digits, _ - . (not only dots)")
+        } else {
+            None
+        }
+    }
+
+    /// Why the form cannot be sent yet, if it cannot.
+    pub fn problem(&self) -> Option<&'static str> {
+        self.name_problem()
+            .or_else(|| {
+                (self.description.len() > MAX_DESCRIPTION_BYTES).then_some("the description is over 2048 bytes")
+            })
+            .or_else(|| value_problem(&self.value))
+    }
+}
+
+fn value_problem(value: &Redacted) -> Option<&'static str> {
+    if value.is_empty() {
+        Some("a value is required (type it, paste it, or ctrl-g)")
+    } else if value.expose().len() > MAX_VALUE_BYTES {
+        Some("the value is over 32 KiB")
+    } else {
+        None
+    }
+}
+
+/// The fields of the new-value form, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueField {
+    Value,
+    Length,
+    Symbols,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewValue {
+    pub key: RowKey,
+    pub value: Redacted,
+    pub generator: Generator,
+    pub focus: ValueField,
+    /// The versions there are, to say what the new one will be.
+    pub versions: Option<Result<Vec<VersionMetadata>, String>>,
+    pub generating: bool,
+}
+
+impl NewValue {
+    pub fn new(key: RowKey) -> NewValue {
+        NewValue {
+            key,
+            value: Redacted::new(""),
+            generator: Generator::default(),
+            focus: ValueField::Value,
+            versions: None,
+            generating: false,
+        }
+    }
+
+    /// "creates v4 as SYSCURRENT; v3 becomes SYSPREVIOUS", once the versions are known.
+    pub fn consequence(&self) -> Option<String> {
+        let versions = self.versions.as_ref()?.as_ref().ok()?;
+        let highest = versions.iter().filter_map(|v| v.id.strip_prefix('v')?.parse::<u64>().ok()).max().unwrap_or(0);
+        let current = versions.iter().find(|v| v.version_stages.iter().any(|s| s == "SYSCURRENT"));
+        Some(match current {
+            Some(c) => format!("creates v{} as SYSCURRENT; {} becomes SYSPREVIOUS", highest + 1, c.id),
+            None => format!("creates v{} as SYSCURRENT", highest + 1),
+        })
+    }
+
+    pub fn problem(&self) -> Option<&'static str> {
+        let versions = match &self.versions {
+            None => Some("reading the versions…"),
+            Some(Err(_)) => Some("the versions could not be read"),
+            Some(Ok(_)) => None,
+        };
+        value_problem(&self.value).or(versions)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Describe {
+    pub key: RowKey,
+    pub text: String,
+}
+
+/// Keys in the new-secret form.
+pub(super) fn new_secret_key(state: &mut State, mut form: NewSecret, key: KeyEvent) -> Vec<Effect> {
+    let typing = matches!(form.focus, Field::Name | Field::Description | Field::Value);
+    let action = keymap::lookup(keymap::FORM, &key);
+    let text_key =
+        typing && matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace) && action != Some(Action::Generate);
+    if text_key {
+        match form.focus {
+            Field::Name => {
+                edit(&mut form.name, &key);
+            }
+            Field::Description => {
+                edit(&mut form.description, &key);
+            }
+            _ => edit_secret(&mut form.value, &key),
+        }
+        state.mode = Mode::NewSecret(Box::new(form));
+        return vec![];
+    }
+    match action {
+        Some(Action::Back) => {
+            state.mode = Mode::Normal;
+            state.say(Level::Info, "New secret discarded: nothing was sent");
+            vec![]
+        }
+        Some(Action::NextField | Action::PreviousField) => {
+            const ORDER: [Field; 5] = [Field::Name, Field::Description, Field::Value, Field::Length, Field::Symbols];
+            form.focus = step(&ORDER, form.focus, action == Some(Action::NextField));
+            state.mode = Mode::NewSecret(Box::new(form));
+            vec![]
+        }
+        Some(a @ (Action::Increase | Action::Decrease)) if form.focus == Field::Length => {
+            form.generator.adjust(a);
+            state.mode = Mode::NewSecret(Box::new(form));
+            vec![]
+        }
+        Some(Action::Toggle) if form.focus == Field::Symbols => {
+            form.generator.symbols = !form.generator.symbols;
+            state.mode = Mode::NewSecret(Box::new(form));
+            vec![]
+        }
+        Some(Action::Generate) => {
+            form.generating = true;
+            let effect = Effect::GeneratePassword { profile: form.profile, generator: form.generator };
+            state.mode = Mode::NewSecret(Box::new(form));
+            vec![effect]
+        }
+        Some(Action::Apply) => match form.problem() {
+            Some(problem) => {
+                state.say(Level::Warning, format!("Not yet: {problem}"));
+                state.mode = Mode::NewSecret(Box::new(form));
+                vec![]
+            }
+            None => {
+                state.mode = Mode::Normal;
+                state.say(Level::Info, format!("Creating '{}'…", form.name));
+                vec![Effect::Create {
+                    profile: form.profile,
+                    name: form.name,
+                    description: form.description,
+                    value: form.value,
+                }]
+            }
+        },
+        _ => {
+            state.mode = Mode::NewSecret(Box::new(form));
+            vec![]
+        }
+    }
+}
+
+/// Keys in the new-value form; Enter asks for a `y` that names the versions.
+pub(super) fn new_value_key(state: &mut State, mut form: NewValue, key: KeyEvent) -> Vec<Effect> {
+    let action = keymap::lookup(keymap::FORM, &key);
+    let text_key = form.focus == ValueField::Value
+        && matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace)
+        && action != Some(Action::Generate);
+    if text_key {
+        edit_secret(&mut form.value, &key);
+        state.mode = Mode::NewValue(Box::new(form));
+        return vec![];
+    }
+    match action {
+        Some(Action::Back) => {
+            state.mode = Mode::Normal;
+            state.say(Level::Info, "New value discarded: nothing was sent");
+            vec![]
+        }
+        Some(Action::NextField | Action::PreviousField) => {
+            const ORDER: [ValueField; 3] = [ValueField::Value, ValueField::Length, ValueField::Symbols];
+            form.focus = step(&ORDER, form.focus, action == Some(Action::NextField));
+            state.mode = Mode::NewValue(Box::new(form));
+            vec![]
+        }
+        Some(a @ (Action::Increase | Action::Decrease)) if form.focus == ValueField::Length => {
+            form.generator.adjust(a);
+            state.mode = Mode::NewValue(Box::new(form));
+            vec![]
+        }
+        Some(Action::Toggle) if form.focus == ValueField::Symbols => {
+            form.generator.symbols = !form.generator.symbols;
+            state.mode = Mode::NewValue(Box::new(form));
+            vec![]
+        }
+        Some(Action::Generate) => {
+            form.generating = true;
+            let effect = Effect::GeneratePassword { profile: form.key.0, generator: form.generator };
+            state.mode = Mode::NewValue(Box::new(form));
+            vec![effect]
+        }
+        Some(Action::Apply) => match (form.problem(), form.consequence()) {
+            (None, Some(consequence)) => {
+                let before = form.versions.and_then(Result::ok).unwrap_or_default().into_iter().map(|v| v.id).collect();
+                state.mode = Mode::Confirm(Pending::PutValue { key: form.key, value: form.value, consequence, before });
+                vec![]
+            }
+            (problem, _) => {
+                state.say(Level::Warning, format!("Not yet: {}", problem.unwrap_or("reading the versions…")));
+                state.mode = Mode::NewValue(Box::new(form));
+                vec![]
+            }
+        },
+        _ => {
+            state.mode = Mode::NewValue(Box::new(form));
+            vec![]
+        }
+    }
+}
+
+/// Keys while editing a description.
+pub(super) fn describe_key(state: &mut State, mut form: Describe, key: KeyEvent) -> Vec<Effect> {
+    match keymap::lookup(keymap::LINE, &key) {
+        Some(Action::Back) => {
+            state.mode = Mode::Normal;
+            state.say(Level::Info, "Description unchanged: nothing was sent");
+            vec![]
+        }
+        Some(Action::Apply) if form.text.len() > MAX_DESCRIPTION_BYTES => {
+            state.say(Level::Warning, "Not yet: the description is over 2048 bytes");
+            state.mode = Mode::Describe(Box::new(form));
+            vec![]
+        }
+        Some(Action::Apply) => {
+            state.mode = Mode::Normal;
+            state.in_flight.insert(form.key.clone(), Op::Update);
+            vec![Effect::Describe { profile: form.key.0, name: form.key.1, description: form.text }]
+        }
+        _ => {
+            edit(&mut form.text, &key);
+            state.mode = Mode::Describe(Box::new(form));
+            vec![]
+        }
+    }
+}
+
+/// A paste goes into the field under the cursor; into a value field it goes
+/// without ever being a plain string.
+pub(super) fn paste(state: &mut State, text: Redacted) {
+    match &mut state.mode {
+        Mode::NewSecret(form) => match form.focus {
+            Field::Name => form.name.push_str(text.expose().trim()),
+            Field::Description => form.description.push_str(text.expose()),
+            Field::Value => form.value.push_str(text.expose()),
+            Field::Length | Field::Symbols => {}
+        },
+        Mode::NewValue(form) if form.focus == ValueField::Value => form.value.push_str(text.expose()),
+        Mode::Describe(form) => form.text.push_str(text.expose()),
+        Mode::Filter { input } | Mode::Command { input } => input.push_str(text.expose().trim()),
+        _ => {}
+    }
+}
+
+/// A generated password lands in the form that asked for it.
+pub(super) fn generated(state: &mut State, result: Result<Redacted, String>) {
+    let (value, generating) = match &mut state.mode {
+        Mode::NewSecret(form) => (&mut form.value, &mut form.generating),
+        Mode::NewValue(form) => (&mut form.value, &mut form.generating),
+        _ => return,
+    };
+    *generating = false;
+    match result {
+        Ok(v) => *value = v,
+        Err(e) => state.say(Level::Error, format!("No password was generated: {e}")),
+    }
+}
+
+fn edit_secret(value: &mut Redacted, key: &KeyEvent) {
+    match key.code {
+        KeyCode::Backspace => value.pop(),
+        KeyCode::Char(c) if !key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
+            value.push_str(c.encode_utf8(&mut [0; 4]))
+        }
+        _ => {}
+    }
+}
+
+fn step<T: Copy + PartialEq>(order: &[T], at: T, forward: bool) -> T {
+    let i = order.iter().position(|f| *f == at).unwrap_or(0);
+    let n = order.len();
+    order[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+}

@@ -1,0 +1,152 @@
+//! The tags dialog: the selected secret's tags, added (`key=value`) and
+//! removed one at a time, each checked against the service's rules and its
+//! limit of 20 before anything is sent.
+
+use crossterm::event::KeyEvent;
+
+use super::input::edit;
+use super::keymap::{self, Action};
+use super::{Effect, Level, Mode, Op, RowKey, State};
+use crate::csms::model::{MAX_TAGS, Tag, check_tag};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagsDialog {
+    pub key: RowKey,
+    /// The secret's id (tags are addressed by it) and its tags, once read.
+    pub loaded: Option<Result<(String, Vec<Tag>), String>>,
+    pub cursor: usize,
+    /// `key=value` being typed, when adding.
+    pub adding: Option<String>,
+    /// A change is under way: keys wait for its answer.
+    pub busy: bool,
+}
+
+impl TagsDialog {
+    pub fn new(key: RowKey) -> TagsDialog {
+        TagsDialog { key, loaded: None, cursor: 0, adding: None, busy: false }
+    }
+
+    fn tags(&self) -> &[Tag] {
+        match &self.loaded {
+            Some(Ok((_, tags))) => tags,
+            _ => &[],
+        }
+    }
+}
+
+pub(super) fn on_key(state: &mut State, mut dialog: TagsDialog, key: KeyEvent) -> Vec<Effect> {
+    if let Some(mut line) = dialog.adding.take() {
+        return match keymap::lookup(keymap::LINE, &key) {
+            Some(Action::Back) => {
+                state.mode = Mode::Tags(Box::new(dialog));
+                vec![]
+            }
+            Some(Action::Apply) => add(state, dialog, &line),
+            _ => {
+                edit(&mut line, &key);
+                dialog.adding = Some(line);
+                state.mode = Mode::Tags(Box::new(dialog));
+                vec![]
+            }
+        };
+    }
+    let count = dialog.tags().len();
+    match keymap::lookup(keymap::TAGS, &key) {
+        Some(Action::Back) => {
+            state.mode = Mode::Normal;
+            return vec![];
+        }
+        Some(Action::Down) => dialog.cursor = (dialog.cursor + 1).min(count.saturating_sub(1)),
+        Some(Action::Up) => dialog.cursor = dialog.cursor.saturating_sub(1),
+        Some(Action::AddTag | Action::RemoveTag) if dialog.busy || !matches!(dialog.loaded, Some(Ok(_))) => {
+            state.say(Level::Info, "Wait for the tags to be read");
+        }
+        Some(Action::AddTag) => dialog.adding = Some(String::new()),
+        Some(Action::RemoveTag) => {
+            if let Some(tag) = dialog.tags().get(dialog.cursor).cloned() {
+                return send(state, dialog, vec![], vec![Tag { key: tag.key, value: None }]);
+            }
+        }
+        _ => {}
+    }
+    state.mode = Mode::Tags(Box::new(dialog));
+    vec![]
+}
+
+fn add(state: &mut State, mut dialog: TagsDialog, line: &str) -> Vec<Effect> {
+    let refuse = |state: &mut State, mut dialog: TagsDialog, why: String| {
+        state.say(Level::Warning, why);
+        dialog.adding = Some(line.to_string());
+        state.mode = Mode::Tags(Box::new(dialog));
+        vec![]
+    };
+    let Some((k, v)) = line.split_once('=') else {
+        return refuse(state, dialog, format!("'{line}' is not key=value"));
+    };
+    let (k, v) = (k.trim(), v.trim());
+    if let Err(why) = check_tag(k, v) {
+        return refuse(state, dialog, why);
+    }
+    if dialog.tags().len() >= MAX_TAGS && !dialog.tags().iter().any(|t| t.key == k) {
+        return refuse(state, dialog, format!("a secret carries at most {MAX_TAGS} tags"));
+    }
+    dialog.adding = None;
+    send(state, dialog, vec![Tag { key: k.to_string(), value: Some(v.to_string()) }], vec![])
+}
+
+fn send(state: &mut State, mut dialog: TagsDialog, create: Vec<Tag>, delete: Vec<Tag>) -> Vec<Effect> {
+    let Some(Ok((secret_id, _))) = &dialog.loaded else { return vec![] };
+    let effect = Effect::ChangeTags {
+        profile: dialog.key.0,
+        name: dialog.key.1.clone(),
+        secret_id: secret_id.clone(),
+        create,
+        delete,
+    };
+    dialog.busy = true;
+    state.in_flight.insert(dialog.key.clone(), Op::Tag);
+    state.mode = Mode::Tags(Box::new(dialog));
+    vec![effect]
+}
+
+/// The tags as read, or as the server has them after a change.
+pub(super) fn loaded(state: &mut State, key: RowKey, result: Result<(String, Vec<Tag>), String>) {
+    if let Mode::Tags(dialog) = &mut state.mode
+        && dialog.key == key
+    {
+        dialog.cursor = dialog.cursor.min(result.as_ref().map_or(0, |(_, t)| t.len().saturating_sub(1)));
+        dialog.loaded = Some(result);
+    }
+}
+
+/// A change's answer; after a failure the tags are read again, since an
+/// answer that never came may hide a change that did.
+pub(super) fn changed(state: &mut State, key: RowKey, result: Result<Vec<Tag>, String>) -> Vec<Effect> {
+    state.in_flight.remove(&key);
+    match result {
+        Ok(tags) => {
+            if let Mode::Tags(dialog) = &mut state.mode
+                && dialog.key == key
+            {
+                dialog.busy = false;
+                dialog.cursor = dialog.cursor.min(tags.len().saturating_sub(1));
+                if let Some(Ok((_, old))) = &mut dialog.loaded {
+                    *old = tags;
+                }
+            }
+            state.say(Level::Success, format!("Tags of '{}' changed", key.1));
+        }
+        Err(e) => {
+            if let Mode::Tags(dialog) = &mut state.mode
+                && dialog.key == key
+            {
+                dialog.busy = false;
+            }
+            state.say(Level::Error, format!("Changing the tags of '{}' failed: {e}", key.1));
+            if matches!(&state.mode, Mode::Tags(d) if d.key == key) {
+                return vec![Effect::LoadTags { profile: key.0, name: key.1 }];
+            }
+        }
+    }
+    vec![]
+}

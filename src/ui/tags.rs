@@ -1,0 +1,47 @@
+//! The tags dialog.
+
+use ratatui::Frame;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Theme;
+use super::dialogs::{keys_line, popup};
+use crate::app::tags::TagsDialog;
+use crate::app::{Level, State, keymap};
+use crate::csms::model::MAX_TAGS;
+use crate::printable::printable;
+
+pub fn tags(frame: &mut Frame, state: &State, dialog: &TagsDialog, theme: &Theme) {
+    let mut lines =
+        vec![Line::from(format!("profile {}", printable(state.profile_name(dialog.key.0)))), Line::default()];
+    match &dialog.loaded {
+        None => lines.push(Line::from(Span::styled("reading the tags…", theme.dim()))),
+        Some(Err(e)) => lines.push(Line::from(Span::styled(printable(e).into_owned(), theme.message(Level::Error)))),
+        Some(Ok((_, tags))) if tags.is_empty() => lines.push(Line::from(Span::styled("no tags", theme.dim()))),
+        Some(Ok((_, tags))) => {
+            lines.push(Line::from(Span::styled(format!("{} of {MAX_TAGS} tags", tags.len()), theme.dim())));
+            for (i, t) in tags.iter().enumerate() {
+                let text = format!("  {:<28} {}", printable(&t.key), printable(t.value.as_deref().unwrap_or("")));
+                let style = if i == dialog.cursor { theme.selected() } else { Style::default() };
+                lines.push(Line::from(Span::styled(text, style)));
+            }
+        }
+    }
+    lines.push(Line::default());
+    match &dialog.adding {
+        Some(line) => {
+            lines.push(Line::from(vec![
+                Span::styled("key=value> ", theme.key()),
+                Span::raw(printable(line).into_owned()),
+                Span::raw("█"),
+            ]));
+            lines.push(keys_line(keymap::LINE, theme));
+        }
+        None if dialog.busy => lines.push(Line::from(Span::styled("sending…", theme.in_flight()))),
+        None => lines.push(keys_line(keymap::TAGS, theme)),
+    }
+    let height = (lines.len() as u16 + 2).min(frame.area().height);
+    let inner = popup(frame, 72, height, &format!("Tags of {}", printable(&dialog.key.1)), theme.header());
+    frame.render_widget(Paragraph::new(lines), inner);
+}
