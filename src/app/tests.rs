@@ -528,3 +528,5 @@ fn the_value_is_read_only_when_asked_and_forgotten_on_close() {
     assert_eq!(state.mode, Mode::Normal);
     assert!(!format!("{state:?}").contains("hunter2"));
 }
+
+mod lifecycle;

@@ -28,39 +28,40 @@ pub fn history(frame: &mut Frame, view: &HistoryView, theme: &Theme) {
         Some(Err(e)) => lines.push(Line::from(Span::styled(printable(e).into_owned(), theme.message(Level::Error)))),
         Some(Ok(_)) if visible.is_empty() => lines.push(Line::from(Span::styled("no change recorded", theme.dim()))),
         Some(Ok(_)) => {
-            // Room for the list: the border, the filter line and the keys.
-            let room = area.height.saturating_sub(4 + lines.len() as u16) as usize;
-            let first = (view.cursor + 1).saturating_sub(room.max(1));
-            for (i, e) in visible.iter().enumerate().skip(first).take(room.max(1)) {
+            // Each entry is a line, and a second one for what the server said.
+            let mut rows: Vec<(usize, Line)> = Vec::new();
+            for (i, e) in visible.iter().enumerate() {
                 let time = e.millis().map(local_time).unwrap_or_else(|| e.time.clone());
-                let mut said: Vec<String> = e.detail.iter().cloned().collect();
-                if !e.versions.is_empty() {
-                    said.push(e.versions.join(","));
-                }
-                if let Some(code) = &e.error_code {
-                    said.push(code.clone());
-                }
-                if let Some(id) = &e.request_id {
-                    said.push(format!("req {id}"));
-                }
-                let text = format!(
-                    " {time}  {:<10} {:<24} {:<10} {:<7} {}",
-                    printable(&e.profile),
-                    printable(&e.secret),
-                    e.action,
-                    e.outcome,
-                    printable(&said.join("; "))
-                );
                 let style = match (i == view.cursor, e.outcome.as_str()) {
                     (true, _) => theme.selected(),
                     (false, "ok") => Style::default(),
                     (false, _) => theme.message(Level::Error),
                 };
-                lines.push(Line::from(Span::styled(text, style)));
+                let text = format!(
+                    " {time}  {:<10} {:<24} {:<10} {}",
+                    printable(&e.profile),
+                    printable(&e.secret),
+                    e.action,
+                    e.outcome
+                );
+                rows.push((i, Line::from(Span::styled(text, style))));
+                let mut said: Vec<String> = e.detail.iter().cloned().collect();
+                if !e.versions.is_empty() {
+                    said.push(e.versions.join(","));
+                }
+                said.extend(e.error_code.iter().cloned());
+                said.extend(e.error_msg.iter().cloned());
+                said.extend(e.request_id.iter().map(|id| format!("request id {id}")));
+                said.push(format!("{}@{}", e.user, e.host));
+                rows.push((i, Line::from(Span::styled(format!("     {}", printable(&said.join(" · "))), theme.dim()))));
             }
+            // Room for the list: the border, the filter line and the keys.
+            let room = (area.height.saturating_sub(5 + lines.len() as u16) as usize).max(2);
+            let last_of_cursor = rows.iter().rposition(|(i, _)| *i == view.cursor).unwrap_or(0);
+            let first = (last_of_cursor + 1).saturating_sub(room);
+            lines.extend(rows.into_iter().skip(first).take(room).map(|(_, line)| line));
         }
     }
-    lines.push(if view.typing { keys_line(keymap::FILTER, theme) } else { keys_line(keymap::HISTORY, theme) });
     let count = visible.len();
     let inner = popup(
         frame,
@@ -69,5 +70,10 @@ pub fn history(frame: &mut Frame, view: &HistoryView, theme: &Theme) {
         &format!("History ({count})"),
         theme.header(),
     );
+    // The keys stay on the bottom line.
+    while lines.len() + 1 < inner.height as usize {
+        lines.push(Line::default());
+    }
+    lines.push(if view.typing { keys_line(keymap::FILTER, theme) } else { keys_line(keymap::HISTORY, theme) });
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -286,3 +286,128 @@ fn server_text_cannot_reorder_or_drive_the_terminal() {
         assert!(text.contains("evil\\u{202e}name"), "{screen} shows the override as text");
     }
 }
+
+fn press(state: &mut State, code: KeyCode) {
+    update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn typed(state: &mut State, text: &str) {
+    for c in text.chars() {
+        key(state, c);
+    }
+}
+
+/// The enabled `auth-jwt-signing-key` selected.
+fn on_enabled() -> State {
+    let mut state = state_with(secrets(), 24);
+    while state.table.selected().unwrap().secret.name != "auth-jwt-signing-key" {
+        key(&mut state, 'j');
+    }
+    state
+}
+
+fn two_versions() -> Vec<VersionMetadata> {
+    ["v1", "v2"]
+        .iter()
+        .zip([&["SYSPREVIOUS"], &["SYSCURRENT"]])
+        .map(|(id, stages)| VersionMetadata {
+            id: id.to_string(),
+            create_time: Some(NOW - DAY),
+            expire_time: None,
+            kms_key_id: None,
+            secret_name: None,
+            version_stages: stages.iter().map(|s| s.to_string()).collect(),
+        })
+        .collect()
+}
+
+#[test]
+fn new_secret_form() {
+    let mut state = state_with(secrets(), 24);
+    key(&mut state, 'n');
+    typed(&mut state, "db.password");
+    press(&mut state, KeyCode::Tab);
+    typed(&mut state, "the orders database");
+    press(&mut state, KeyCode::Tab);
+    typed(&mut state, "hunter2");
+    let text = screen(&state, 80, 24);
+    assert!(!text.contains("hunter2"), "masked");
+    snap!("new_secret_80x24", text);
+}
+
+#[test]
+fn new_value_form_and_its_confirmation() {
+    let mut state = on_enabled();
+    key(&mut state, 'u');
+    let name = "auth-jwt-signing-key".to_string();
+    update(&mut state, Msg::VersionsLoaded { profile: 0, name, result: Ok(two_versions()) });
+    typed(&mut state, "hunter2");
+    snap!("new_value_80x24", screen(&state, 80, 24));
+    press(&mut state, KeyCode::Enter);
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("creates v3 as SYSCURRENT; v2 becomes SYSPREVIOUS") && !text.contains("hunter2"));
+    snap!("put_value_confirm_80x24", text);
+}
+
+#[test]
+fn describe_tags_and_copy_dialogs() {
+    let mut state = on_enabled();
+    key(&mut state, 'e');
+    snap!("describe_80x24", screen(&state, 80, 24));
+    press(&mut state, KeyCode::Esc);
+    key(&mut state, 't');
+    let tags = vec![
+        crate::csms::model::Tag { key: "env".into(), value: Some("prod".into()) },
+        crate::csms::model::Tag { key: "team".into(), value: Some("payments".into()) },
+    ];
+    let name = "auth-jwt-signing-key".to_string();
+    update(&mut state, Msg::TagsLoaded { profile: 0, name, result: Ok(("id".into(), tags)) });
+    snap!("tags_80x24", screen(&state, 80, 24));
+    press(&mut state, KeyCode::Esc);
+    key(&mut state, 'y');
+    snap!("copy_80x24", screen(&state, 80, 24));
+}
+
+#[test]
+fn rollback_confirmation_from_the_details() {
+    let mut state = on_enabled();
+    press(&mut state, KeyCode::Enter);
+    let name = "auth-jwt-signing-key".to_string();
+    update(&mut state, Msg::VersionsLoaded { profile: 0, name, result: Ok(two_versions()) });
+    key(&mut state, 'j');
+    key(&mut state, 'R');
+    snap!("rollback_confirm_80x24", screen(&state, 80, 24));
+}
+
+#[test]
+fn history_view() {
+    let mut state = state_with(secrets(), 24);
+    key(&mut state, 'H');
+    let target = crate::journal::Target { profile: "prod".into(), region: "cn-north-4".into(), project: "p".into() };
+    let at = |e: crate::journal::Entry, t: &str| crate::journal::Entry {
+        time: t.into(),
+        host: "ops-laptop".into(),
+        user: "ana".into(),
+        ..e
+    };
+    let failed = Error::Api {
+        status: 400,
+        code: Some("CSMS.0108".into()),
+        message: "not scheduled".into(),
+        request_id: Some("7f3c2a90".into()),
+        attempts: 1,
+    };
+    let entries = vec![
+        at(crate::journal::Entry::new(&target, "orders-api-key", "cancel"), "2027-01-15T08:00:00.000Z"),
+        at(
+            crate::journal::Entry::new(&target, "billing-stripe-key", "schedule").detail("7 days"),
+            "2027-01-15T08:05:00.000Z",
+        ),
+        at(
+            crate::journal::Entry::new(&target, "old-ldap-bind", "cancel").outcome("failed", Some(&failed)),
+            "2027-01-15T08:09:00.000Z",
+        ),
+    ];
+    update(&mut state, Msg::HistoryLoaded(Ok(entries)));
+    snap!("history_80x24", screen(&state, 80, 24));
+}
