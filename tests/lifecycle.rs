@@ -271,3 +271,59 @@ async fn a_lost_answer_is_read_back_and_never_sent_twice_blindly() {
     server.faults(json!({})).await;
     assert!(journal(&config).iter().all(|e| e["outcome"] == "ok"));
 }
+
+/// After a whole life at trace level, the value is nowhere: not in the
+/// journal, not in csms.log, and no credential is either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_value_in_the_journal_or_the_log_at_trace_level() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let server = Server::start();
+    let config = server.write_config("");
+    let value = "trace-level-value-7Qx";
+    let run = |args: &[&str], input: Option<&str>| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_csms"))
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .env("TEST_CSMS_SK", SK)
+            .env("CSMS_LOG", "trace")
+            .env("XDG_STATE_HOME", state_dir(&config))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(text) = input {
+            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        }
+        drop(child.stdin.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&["create", "traced", "--value-stdin"], Some(value));
+    run(&["put-value", "traced", "--value-stdin"], Some(&format!("{value}-2")));
+    run(&["rollback", "traced"], None);
+    let revealed = run(&["reveal", "traced"], None);
+    assert_eq!(revealed.trim(), value, "asked for, it is printed");
+    let backup = server.dir.path().join("traced.backup");
+    run(&["backup", "traced", "--out", backup.to_str().unwrap()], None);
+    run(&["schedule-deletion", "traced", "--yes", "--days", "7"], None);
+    run(&["cancel-deletion", "traced"], None);
+    run(&["delete-now", "traced", "--confirm", "traced"], None);
+    run(&["restore", backup.to_str().unwrap()], None);
+
+    let journal = std::fs::read_to_string(journal_path(&config)).unwrap();
+    assert_eq!(journal.lines().count(), 7, "every change, and only changes:\n{journal}");
+    let log = std::fs::read_to_string(state_dir(&config).join("csms-tui/csms.log")).unwrap();
+    assert!(log.lines().count() > 20, "trace level logs plenty:\n{log}");
+    let blob = std::fs::read_to_string(&backup).unwrap();
+    let blob: Value = serde_json::from_str(&blob).unwrap();
+    for (what, text) in [("journal", &journal), ("csms.log", &log)] {
+        assert!(!text.contains(value), "{what} holds the value");
+        assert!(!text.contains(SK), "{what} holds the secret key");
+        assert!(!text.contains(blob["secret_blob"].as_str().unwrap()), "{what} holds the backup");
+        assert!(!text.to_lowercase().contains("authorization: sdk"), "{what} holds a signature");
+    }
+}

@@ -315,3 +315,35 @@ fn history_is_newest_first_and_every_word_filters() {
     update(&mut state, code(KeyCode::Esc));
     assert_eq!(state.mode, Mode::Normal);
 }
+
+#[test]
+fn no_debug_output_shows_a_value() {
+    let v = || Redacted::new("hunter2");
+    let outputs = [
+        format!("{:?}", Effect::Create { profile: 0, name: "n".into(), description: String::new(), value: v() }),
+        format!("{:?}", Effect::PutValue { profile: 0, name: "n".into(), value: v(), before: vec![] }),
+        format!("{:?}", Effect::Clipboard { text: v() }),
+        format!("{:?}", Msg::Paste(v())),
+        format!("{:?}", Msg::ValueForCopy { profile: 0, name: "n".into(), result: Ok(v()) }),
+        format!("{:?}", Msg::PasswordGenerated(Ok(v()))),
+        format!(
+            "{:?}",
+            Pending::PutValue { key: (0, "n".into()), value: v(), consequence: String::new(), before: vec![] }
+        ),
+        format!(
+            "{:?}",
+            crate::csms::model::CreateSecretRequest {
+                name: "n".into(),
+                secret_string: Some("hunter2".into()),
+                ..Default::default()
+            }
+        ),
+        format!(
+            "{:?}",
+            crate::csms::model::CreateVersionRequest { secret_string: Some("hunter2".into()), ..Default::default() }
+        ),
+    ];
+    for out in outputs {
+        assert!(!out.contains("hunter2"), "{out}");
+    }
+}
