@@ -30,11 +30,16 @@ const MAX_DESCRIPTION_BYTES: usize = 2048;
 const MAX_VALUE_BYTES: usize = 32 * 1024;
 
 impl Generator {
-    fn adjust(&mut self, action: Action) {
-        self.length = match action {
-            Action::Increase => (self.length + 1).min(MAX_LENGTH),
-            _ => self.length.saturating_sub(1).max(MIN_LENGTH),
-        };
+    /// The generator's own keys, on its fields: ←/→ the length, space the
+    /// symbols. Says whether the key was one of them.
+    fn on_key(&mut self, action: Option<Action>, on_length: bool, on_symbols: bool) -> bool {
+        match action {
+            Some(Action::Increase) if on_length => self.length = (self.length + 1).min(MAX_LENGTH),
+            Some(Action::Decrease) if on_length => self.length = self.length.saturating_sub(1).max(MIN_LENGTH),
+            Some(Action::Toggle) if on_symbols => self.symbols = !self.symbols,
+            _ => return false,
+        }
+        true
     }
 }
 
@@ -168,6 +173,11 @@ pub(super) fn new_secret_key(state: &mut State, mut form: NewSecret, key: KeyEve
     let action = keymap::lookup(keymap::FORM, &key);
     let text_key =
         typing && matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace) && action != Some(Action::Generate);
+    let (on_length, on_symbols) = (form.focus == Field::Length, form.focus == Field::Symbols);
+    if form.generator.on_key(action, on_length, on_symbols) {
+        state.mode = Mode::NewSecret(Box::new(form));
+        return vec![];
+    }
     if text_key {
         match form.focus {
             Field::Name => {
@@ -190,16 +200,6 @@ pub(super) fn new_secret_key(state: &mut State, mut form: NewSecret, key: KeyEve
         Some(Action::NextField | Action::PreviousField) => {
             const ORDER: [Field; 5] = [Field::Name, Field::Description, Field::Value, Field::Length, Field::Symbols];
             form.focus = step(&ORDER, form.focus, action == Some(Action::NextField));
-            state.mode = Mode::NewSecret(Box::new(form));
-            vec![]
-        }
-        Some(a @ (Action::Increase | Action::Decrease)) if form.focus == Field::Length => {
-            form.generator.adjust(a);
-            state.mode = Mode::NewSecret(Box::new(form));
-            vec![]
-        }
-        Some(Action::Toggle) if form.focus == Field::Symbols => {
-            form.generator.symbols = !form.generator.symbols;
             state.mode = Mode::NewSecret(Box::new(form));
             vec![]
         }
@@ -239,8 +239,11 @@ pub(super) fn new_value_key(state: &mut State, mut form: NewValue, key: KeyEvent
     let text_key = form.focus == ValueField::Value
         && matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace)
         && action != Some(Action::Generate);
-    if text_key {
-        edit_secret(&mut form.value, &key);
+    let (on_length, on_symbols) = (form.focus == ValueField::Length, form.focus == ValueField::Symbols);
+    if text_key || form.generator.on_key(action, on_length, on_symbols) {
+        if text_key {
+            edit_secret(&mut form.value, &key);
+        }
         state.mode = Mode::NewValue(Box::new(form));
         return vec![];
     }
@@ -253,16 +256,6 @@ pub(super) fn new_value_key(state: &mut State, mut form: NewValue, key: KeyEvent
         Some(Action::NextField | Action::PreviousField) => {
             const ORDER: [ValueField; 3] = [ValueField::Value, ValueField::Length, ValueField::Symbols];
             form.focus = step(&ORDER, form.focus, action == Some(Action::NextField));
-            state.mode = Mode::NewValue(Box::new(form));
-            vec![]
-        }
-        Some(a @ (Action::Increase | Action::Decrease)) if form.focus == ValueField::Length => {
-            form.generator.adjust(a);
-            state.mode = Mode::NewValue(Box::new(form));
-            vec![]
-        }
-        Some(Action::Toggle) if form.focus == ValueField::Symbols => {
-            form.generator.symbols = !form.generator.symbols;
             state.mode = Mode::NewValue(Box::new(form));
             vec![]
         }
