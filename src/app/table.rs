@@ -157,17 +157,15 @@ impl SecretTable {
     }
 
     /// Puts the server's newest word on one secret; false when the row is
-    /// not here. The selection keeps its place on screen even when the row
-    /// moves (a cancelled deletion leaves the pending group), so the next
-    /// pending secret is under the cursor.
+    /// not here. The selection stays on the secret it was on, wherever the
+    /// re-sort puts it: a key pressed next acts on the secret the user chose.
     pub fn update_secret(&mut self, profile: usize, secret: Secret) -> bool {
         let Some(i) = self.rows.iter().position(|r| r.profile == profile && r.secret.name == secret.name) else {
             return false;
         };
-        let position = self.selected;
+        let keep = self.selected().map(Row::key);
         self.rows[i] = Row::new(profile, secret);
-        self.resort(None);
-        self.selected = position.min(self.order.len().saturating_sub(1));
+        self.resort(keep);
         true
     }
 
@@ -322,7 +320,8 @@ mod tests {
         assert_eq!(t.selected().unwrap().secret.name, "new");
         assert!(t.update_secret(0, secret("new", None)));
         assert_eq!(names(&t), ["a", "new", "z"]);
-        assert_eq!(t.selected_index(), 0, "the selection kept its place; the row moved");
+        assert_eq!(t.selected().unwrap().secret.name, "new", "the selection followed the row");
+        assert_eq!(t.selected_index(), 1);
         assert!(!t.update_secret(1, secret("new", None)), "another profile's secret is not this row");
     }
 

@@ -111,7 +111,32 @@ fn cancel_confirm_in_flight_success() {
     let m = state.message.clone().unwrap();
     assert_eq!(m.level, Level::Success);
     assert!(m.text.contains("db-pass") && m.text.contains("ENABLED"), "{}", m.text);
-    assert_eq!(selected(&state), "later", "the next pending secret is under the cursor");
+    assert_eq!(selected(&state), "db-pass", "the cursor follows the secret, wherever it sorts now");
+    assert!(state.table.selected().unwrap().secret.state_label() == "ENABLED");
+}
+
+/// After a re-sort, `c` acts on the secret the cursor was on, not on the
+/// one that took its row number.
+#[test]
+fn the_cursor_follows_the_secret_through_schedule_and_bulk() {
+    let mut state = loaded(0, sample());
+    while selected(&state) != "zeta" {
+        update(&mut state, key('j'));
+    }
+    let mut zeta = pending("zeta", HOUR);
+    zeta.description = None;
+    update(&mut state, Msg::ScheduleDone { profile: 0, name: "zeta".into(), result: Ok(Box::new(zeta)) });
+    assert_eq!(selected(&state), "zeta", "zeta moved to the top of the pending group, and the cursor with it");
+    update(&mut state, key(' '));
+    update(&mut state, key('k'));
+    update(&mut state, key(' '));
+    update(&mut state, key('c'));
+    update(&mut state, key('y'));
+    while selected(&state) != "later" {
+        update(&mut state, key('j'));
+    }
+    update(&mut state, Msg::CancelDone { profile: 0, name: "zeta".into(), outcome: cancelled("zeta"), bulk: true });
+    assert_eq!(selected(&state), "later");
 }
 
 #[test]
