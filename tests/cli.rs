@@ -219,7 +219,7 @@ async fn profiles_check_says_what_works() {
     for ok in ["aksk", "temp", "password", "token", "other"] {
         assert_eq!(check(ok), "ok", "{ok}");
     }
-    assert!(check("broken").starts_with("FAILED: could not connect"), "{}", check("broken"));
+    assert!(check("broken").starts_with("FAILED: cannot connect to 127.0.0.1:"), "{}", check("broken"));
 }
 
 #[test]
@@ -342,4 +342,19 @@ async fn reveal_prints_a_value_only_when_asked_and_never_for_a_pending_secret() 
     let run = csms(&config, "", &["reveal", "db"]);
     assert_eq!(run.status, 1);
     assert!(run.stderr.contains("CSMS.0103") && run.stdout.is_empty(), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn an_unreachable_iam_is_a_network_failure_not_an_authentication_one() {
+    let server = Server::start();
+    let config = server.write_config(&format!(
+        "\n[profiles.iamdown]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\nendpoint = \"{}\"\n\
+         iam_endpoint = \"http://127.0.0.1:9\"\nauth = \"password\"\ndomain = \"{DOMAIN}\"\nuser = \"{USER}\"\n\
+         password_env = \"TEST_CSMS_PASSWORD\"\nmax_attempts = 1\n",
+        server.url
+    ));
+    let run = csms(&config, "", &["--profile", "iamdown", "list"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot connect to 127.0.0.1:9: connection refused"), "{}", run.stderr);
+    assert!(!run.stderr.contains("authentication failed"), "{}", run.stderr);
 }

@@ -188,6 +188,7 @@ fn unknown_outcome_shows_what_was_seen() {
     let outcome = CancelOutcome::Unknown {
         error: Error::Transport {
             kind: crate::csms::error::TransportKind::Timeout,
+            target: "kms.example:443".into(),
             message: "deadline".into(),
             attempts: 1,
         },
@@ -196,7 +197,7 @@ fn unknown_outcome_shows_what_was_seen() {
     update(&mut state, Msg::CancelDone { profile: 0, name: "db-pass".into(), outcome: Box::new(outcome), bulk: false });
     assert_eq!(row_state(&state, 0, "db-pass"), "PENDING_DELETE");
     let text = state.message.clone().unwrap().text;
-    assert!(text.contains("outcome unknown") && text.contains("timed out"), "{text}");
+    assert!(text.contains("outcome unknown") && text.contains("no answer from kms.example:443 in time"), "{text}");
 }
 
 #[test]

@@ -169,10 +169,11 @@ impl Authenticator {
             .body(body.to_string())
             .send()
             .await
-            .map_err(|e| (self.auth_error(format!("IAM at {url} unreachable: {e}")), true))?;
+            // Unreachable is a network failure, not a refusal of the credentials.
+            .map_err(|e| (super::client::transport_error(e), true))?;
         let status = resp.status().as_u16();
         let subject = resp.headers().get("X-Subject-Token").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let bytes = resp.bytes().await.map_err(|e| (self.auth_error(format!("IAM answer lost: {e}")), true))?;
+        let bytes = resp.bytes().await.map_err(|e| (super::client::transport_error(e), true))?;
         if !(200..300).contains(&status) {
             let detail = match Error::from_response(status, &bytes, None) {
                 Error::Api { code: Some(code), message, .. } => format!("{code}: {message}"),

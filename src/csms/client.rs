@@ -435,7 +435,9 @@ where
     }
 }
 
-fn transport_error(e: reqwest::Error) -> Error {
+/// A request that got no (whole) answer: where to, and the innermost cause in
+/// a few words (`connection refused`); the whole chain goes to the log.
+pub(super) fn transport_error(e: reqwest::Error) -> Error {
     let kind = if e.is_timeout() {
         TransportKind::Timeout
     } else if e.is_connect() {
@@ -445,13 +447,44 @@ fn transport_error(e: reqwest::Error) -> Error {
     } else {
         TransportKind::Other
     };
+    let target = e
+        .url()
+        .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
+        .unwrap_or_else(|| "the server".into());
     // reqwest's Display omits the cause; the chain says what really happened.
-    let mut message = e.to_string();
+    let mut chain = e.to_string();
+    let mut innermost = chain.clone();
     let mut source = std::error::Error::source(&e);
     while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
+        innermost = s.to_string();
+        chain.push_str(": ");
+        chain.push_str(&innermost);
         source = s.source();
     }
-    Error::Transport { kind, message, attempts: 1 }
+    tracing::debug!(%target, error = %chain, "no answer");
+    Error::Transport { kind, target, message: short_cause(&innermost), attempts: 1 }
+}
+
+/// `Connection refused (os error 111)` reads `connection refused`.
+fn short_cause(cause: &str) -> String {
+    let cause = match cause.find(" (os error") {
+        Some(i) => &cause[..i],
+        None => cause,
+    };
+    let mut chars = cause.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => "no cause given".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_read_short() {
+        assert_eq!(short_cause("Connection refused (os error 111)"), "connection refused");
+        assert_eq!(short_cause("operation timed out"), "operation timed out");
+    }
 }

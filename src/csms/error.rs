@@ -24,8 +24,10 @@ pub enum Error {
         request_id: Option<String>,
         attempts: u32,
     },
-    /// No (complete) answer: the outcome of a mutation is unknown.
-    Transport { kind: TransportKind, message: String, attempts: u32 },
+    /// No (complete) answer: the outcome of a mutation is unknown. `target`
+    /// is the host and port, `message` the innermost cause, short (the whole
+    /// chain goes to the log).
+    Transport { kind: TransportKind, target: String, message: String, attempts: u32 },
     /// A success status with a body that does not parse.
     Decode { message: String, request_id: Option<String> },
     /// Credentials could not be found or were refused by IAM.
@@ -152,14 +154,14 @@ impl fmt::Display for Error {
                 }
                 f.write_str(&attempts_suffix(*attempts))
             }
-            Error::Transport { kind, message, attempts } => {
-                let what = match kind {
-                    TransportKind::Connect => "could not connect",
-                    TransportKind::Timeout => "timed out",
-                    TransportKind::Dropped => "connection dropped",
-                    TransportKind::Other => "request failed",
-                };
-                write!(f, "{what}: {message}{}", attempts_suffix(*attempts))
+            Error::Transport { kind, target, message, attempts } => {
+                match kind {
+                    TransportKind::Connect => write!(f, "cannot connect to {target}: {message}")?,
+                    TransportKind::Timeout => write!(f, "no answer from {target} in time: {message}")?,
+                    TransportKind::Dropped => write!(f, "the connection to {target} broke off: {message}")?,
+                    TransportKind::Other => write!(f, "request to {target} failed: {message}")?,
+                }
+                f.write_str(&attempts_suffix(*attempts))
             }
             Error::Decode { message, request_id } => {
                 write!(f, "unexpected response: {message}")?;
