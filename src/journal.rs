@@ -176,6 +176,16 @@ impl Journal {
 /// Writes an entry; a journal that cannot be written is logged, never fatal
 /// to the change it records (that change already happened).
 pub fn record(journal: Option<&Journal>, entry: Entry) {
+    // The log says it too: a failure stays findable even where no journal can be written.
+    tracing::info!(
+        action = %entry.action,
+        secret = %entry.secret,
+        profile = %entry.profile,
+        outcome = %entry.outcome,
+        code = entry.error_code.as_deref().unwrap_or("-"),
+        request_id = entry.request_id.as_deref().unwrap_or("-"),
+        "change"
+    );
     let Some(journal) = journal else { return };
     if let Err(e) = journal.append(&entry) {
         tracing::error!(path = %journal.path.display(), error = %e, action = %entry.action, "journal not written");

@@ -47,11 +47,11 @@ pub(super) fn value_ready(state: &mut State, name: &str, result: Result<Redacted
             } else {
                 String::new()
             };
-            state.say(Level::Success, format!("Copied the value of '{name}'{when}"));
+            state.report(Level::Success, format!("Copied the value of '{name}'{when}"));
             vec![Effect::Clipboard { text: value }]
         }
         Err(e) => {
-            state.say(Level::Error, format!("Copying the value of '{name}' failed: {e}"));
+            state.report(Level::Error, format!("Copying the value of '{name}' failed: {e}"));
             vec![]
         }
     }

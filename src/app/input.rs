@@ -275,6 +275,8 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Action::Back => {
             state.table.set_filter("");
             state.marked.clear();
+            state.message = None;
+            state.outcome = None;
         }
         Action::Refresh => {
             state.say(Level::Info, "Refreshing…");

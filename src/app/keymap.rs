@@ -114,7 +114,7 @@ pub const TABLE: &[Binding] = &[
     b(&[Char('p')], "p", Action::PickProfile, "pick a profile", Some("profile")),
     b(&[Char('a')], "a", Action::AllProfiles, "all profiles in one table / back", Some("all")),
     b(&[Char('s')], "s", Action::Sort, "next sort order", None),
-    b(&[Code(KeyCode::Esc)], "esc", Action::Back, "clear the filter and the marks", None),
+    b(&[Code(KeyCode::Esc)], "esc", Action::Back, "clear the filter, the marks and the message", None),
     b(&[Char('?')], "?", Action::Help, "this help", Some("help")),
     b(&[Char('q'), Ctrl('c')], "q", Action::Quit, "quit", Some("quit")),
 ];

@@ -375,6 +375,8 @@ pub struct State {
     /// Secrets received so far by the loads under way, per profile.
     pub preview: BTreeMap<usize, usize>,
     pub message: Option<Message>,
+    /// The last outcome of the user's own actions; outranks background news.
+    pub outcome: Option<Message>,
     pub bulk: Option<Bulk>,
     pub refresh_every: Millis,
     last_refresh: Millis,
@@ -416,6 +418,7 @@ impl State {
             load_errors: BTreeMap::new(),
             preview: BTreeMap::new(),
             message: None,
+            outcome: None,
             bulk: None,
             refresh_every,
             last_refresh: now,
@@ -454,9 +457,22 @@ impl State {
         })
     }
 
+    /// A passing word: it goes by itself after a few seconds.
     fn say(&mut self, level: Level, text: impl Into<String>) {
         let ttl = if level == Level::Error { ERROR_MS } else { INFO_MS };
         self.message = Some(Message { text: text.into(), level, until: self.now + ttl });
+    }
+
+    /// The outcome of something the user did: it stays until dismissed (esc)
+    /// or replaced by another outcome; passing words show over it a while.
+    fn report(&mut self, level: Level, text: impl Into<String>) {
+        self.message = None;
+        self.outcome = Some(Message { text: text.into(), level, until: Millis::MAX });
+    }
+
+    /// What the footer shows: a passing word, else the last outcome.
+    pub fn footer_message(&self) -> Option<&Message> {
+        self.message.as_ref().or(self.outcome.as_ref())
     }
 
     fn refresh(&mut self) -> Vec<Effect> {
@@ -478,6 +494,9 @@ impl State {
         self.load_errors.clear();
         self.fetched_at.clear();
         self.mode = Mode::Normal;
+        // Words about the view left behind do not follow to the next one.
+        self.message = None;
+        self.outcome = None;
         self.refresh()
     }
 
@@ -539,8 +558,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     state.after_move();
                 }
                 Err(e) => {
-                    let name = state.profile_name(profile).to_string();
-                    state.say(Level::Error, format!("profile {name}: {e}"));
+                    // Shown in the header and over the table, never over the
+                    // outcome of something the user did.
                     state.load_errors.insert(profile, e);
                     // Pages of a first load that broke off are not the profile:
                     // a pending deletion may be on a page that never came.
@@ -563,13 +582,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     let when = secret.scheduled_delete_time.map(crate::timefmt::local_time).unwrap_or_default();
                     state.table.update_secret(profile, *secret);
                     state.after_move();
-                    state.say(
+                    state.report(
                         Level::Warning,
                         format!("'{name}' (profile {pname}) will be deleted on {when}; c cancels"),
                     );
                 }
                 Err(e) => state
-                    .say(Level::Error, format!("Scheduling the deletion of '{name}' (profile {pname}) failed: {e}")),
+                    .report(Level::Error, format!("Scheduling the deletion of '{name}' (profile {pname}) failed: {e}")),
             }
             vec![]
         }
@@ -604,28 +623,30 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Ok(secret) => {
                     state.table.insert_secret(profile, *secret);
                     state.after_move();
-                    state.say(Level::Success, format!("Created '{name}' (profile {pname}, v1)"));
+                    state.report(Level::Success, format!("Created '{name}' (profile {pname}, v1)"));
                 }
-                Err(e) => state.say(Level::Error, format!("Creating '{name}' (profile {pname}) failed: {e}")),
+                Err(e) => state.report(Level::Error, format!("Creating '{name}' (profile {pname}) failed: {e}")),
             }
             vec![]
         }
         Msg::ValuePut { profile, name, result } => {
             state.in_flight.remove(&(profile, name.clone()));
             match result {
-                Ok(version) => state.say(Level::Success, format!("'{name}' has a new value: {version} is SYSCURRENT")),
-                Err(e) => state.say(Level::Error, format!("The new value of '{name}' failed: {e}")),
+                Ok(version) => {
+                    state.report(Level::Success, format!("'{name}' has a new value: {version} is SYSCURRENT"))
+                }
+                Err(e) => state.report(Level::Error, format!("The new value of '{name}' failed: {e}")),
             }
             vec![]
         }
         Msg::RolledBack { profile, name, from, to, result } => {
             state.in_flight.remove(&(profile, name.clone()));
             match result {
-                Ok(()) => state.say(
+                Ok(()) => state.report(
                     Level::Success,
                     format!("Rolled back '{name}': SYSCURRENT {from} -> {to}; {from} is SYSPREVIOUS"),
                 ),
-                Err(e) => state.say(Level::Error, format!("Rolling back '{name}' to {to} failed: {e}")),
+                Err(e) => state.report(Level::Error, format!("Rolling back '{name}' to {to} failed: {e}")),
             }
             vec![]
         }
@@ -635,9 +656,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Ok(secret) => {
                     state.table.update_secret(profile, *secret);
                     state.after_move();
-                    state.say(Level::Success, format!("Description of '{name}' saved"));
+                    state.report(Level::Success, format!("Description of '{name}' saved"));
                 }
-                Err(e) => state.say(Level::Error, format!("Saving the description of '{name}' failed: {e}")),
+                Err(e) => state.report(Level::Error, format!("Saving the description of '{name}' failed: {e}")),
             }
             vec![]
         }
@@ -709,7 +730,7 @@ fn cancel_done(state: &mut State, profile: usize, name: String, outcome: CancelO
         ),
     };
     if !bulk {
-        state.say(level, text);
+        state.report(level, text);
         return;
     }
     let Some(b) = state.bulk.as_mut() else { return };
@@ -734,7 +755,7 @@ fn cancel_done(state: &mut State, profile: usize, name: String, outcome: CancelO
     lines.sort_by_key(|(safe, _)| *safe);
     let lines = lines.into_iter().map(|(_, line)| line).collect();
     let level = if safe == total { Level::Success } else { Level::Error };
-    state.say(level, format!("Bulk cancel done: {safe} of {total} no longer pending deletion"));
+    state.report(level, format!("Bulk cancel done: {safe} of {total} no longer pending deletion"));
     if state.mode == Mode::Normal {
         state.mode = Mode::Report { title: format!("Bulk cancel: {safe}/{total} safe"), lines, scroll: 0 };
     }

@@ -134,7 +134,7 @@ pub(super) fn changed(state: &mut State, key: RowKey, result: Result<Vec<Tag>, S
                     *old = tags;
                 }
             }
-            state.say(Level::Success, format!("Tags of '{}' changed", key.1));
+            state.report(Level::Success, format!("Tags of '{}' changed", key.1));
         }
         Err(e) => {
             if let Mode::Tags(dialog) = &mut state.mode
@@ -142,7 +142,7 @@ pub(super) fn changed(state: &mut State, key: RowKey, result: Result<Vec<Tag>, S
             {
                 dialog.busy = false;
             }
-            state.say(Level::Error, format!("Changing the tags of '{}' failed: {e}", key.1));
+            state.report(Level::Error, format!("Changing the tags of '{}' failed: {e}", key.1));
             if matches!(&state.mode, Mode::Tags(d) if d.key == key) {
                 return vec![Effect::LoadTags { profile: key.0, name: key.1 }];
             }

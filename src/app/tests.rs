@@ -108,7 +108,7 @@ fn cancel_confirm_in_flight_success() {
     );
     assert!(state.in_flight.is_empty());
     assert_eq!(row_state(&state, 0, "db-pass"), "ENABLED");
-    let m = state.message.clone().unwrap();
+    let m = state.footer_message().cloned().unwrap();
     assert_eq!(m.level, Level::Success);
     assert!(m.text.contains("db-pass") && m.text.contains("ENABLED"), "{}", m.text);
     assert_eq!(selected(&state), "db-pass", "the cursor follows the secret, wherever it sorts now");
@@ -173,7 +173,7 @@ fn cancel_failure_keeps_the_true_state_and_says_everything() {
         },
     );
     assert_eq!(row_state(&state, 0, "db-pass"), "PENDING_DELETE");
-    let m = state.message.clone().unwrap();
+    let m = state.footer_message().cloned().unwrap();
     assert_eq!(m.level, Level::Error);
     for part in ["db-pass", "prod", "APIGW.0302", "no permission", "req-42"] {
         assert!(m.text.contains(part), "{part} missing from: {}", m.text);
@@ -196,7 +196,7 @@ fn unknown_outcome_shows_what_was_seen() {
     };
     update(&mut state, Msg::CancelDone { profile: 0, name: "db-pass".into(), outcome: Box::new(outcome), bulk: false });
     assert_eq!(row_state(&state, 0, "db-pass"), "PENDING_DELETE");
-    let text = state.message.clone().unwrap().text;
+    let text = state.footer_message().cloned().unwrap().text;
     assert!(text.contains("outcome unknown") && text.contains("no answer from kms.example:443 in time"), "{text}");
 }
 
@@ -215,12 +215,12 @@ fn read_only_profile_refuses_cancel_and_schedule() {
     let mut state = loaded(2, sample());
     update(&mut state, key('c'));
     assert_eq!(state.mode, Mode::Normal);
-    let m = state.message.clone().unwrap();
+    let m = state.footer_message().cloned().unwrap();
     assert!(m.text.contains("audit is read-only"), "{}", m.text);
     update(&mut state, key('G'));
     update(&mut state, key('d'));
     assert_eq!(state.mode, Mode::Normal);
-    assert!(state.message.clone().unwrap().text.contains("read-only"));
+    assert!(state.footer_message().cloned().unwrap().text.contains("read-only"));
     // Marked rows go through the same check.
     update(&mut state, key(' '));
     assert_eq!(update(&mut state, key('c')), vec![]);
@@ -333,7 +333,7 @@ fn bulk_cancel_with_mixed_results() {
         Msg::CancelDone { profile: 0, name: "db-pass".into(), outcome: cancelled("db-pass"), bulk: true },
     );
     assert_eq!(state.bulk.as_ref().unwrap().done, 1);
-    assert!(state.message.clone().unwrap().text.contains("1/3"));
+    assert!(state.footer_message().cloned().unwrap().text.contains("1/3"));
     update(
         &mut state,
         Msg::CancelDone {
@@ -463,7 +463,7 @@ fn command_line_switches_sorts_filters_and_completes() {
     update(&mut state, key(':'));
     typed(&mut state, "frobnicate");
     assert_eq!(update(&mut state, code(KeyCode::Enter)), vec![]);
-    assert!(state.message.clone().unwrap().text.contains("unknown command 'frobnicate'"));
+    assert!(state.footer_message().cloned().unwrap().text.contains("unknown command 'frobnicate'"));
 
     update(&mut state, key(':'));
     typed(&mut state, "q");
@@ -556,3 +556,38 @@ fn the_value_is_read_only_when_asked_and_forgotten_on_close() {
 }
 
 mod lifecycle;
+
+/// The outcome of the user's own action stays: background refresh errors
+/// and time do not push it away; esc dismisses it; the next outcome replaces it.
+#[test]
+fn a_failed_cancel_stays_reported_over_refresh_errors() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('c'));
+    update(&mut state, key('y'));
+    let err = Error::Api {
+        status: 503,
+        code: Some("APIGW.0203".into()),
+        message: "Service unavailable".into(),
+        request_id: Some("req-9".into()),
+        attempts: 4,
+    };
+    let outcome = Box::new(CancelOutcome::Failed(err));
+    update(&mut state, Msg::CancelDone { profile: 0, name: "db-pass".into(), outcome, bulk: false });
+    for i in 1..=5 {
+        let effects = update(&mut state, Msg::Tick(NOW + i * 61_000));
+        let generation = state.generation;
+        if !effects.is_empty() {
+            update(&mut state, Msg::Loaded { generation, profile: 0, result: Err("cannot connect".into()) });
+        }
+    }
+    let m = state.footer_message().unwrap();
+    assert!(m.text.contains("Cancel of 'db-pass'") && m.text.contains("req-9"), "{}", m.text);
+    assert_eq!(m.level, Level::Error);
+    assert!(state.load_errors.contains_key(&0), "the refresh error is kept for the header");
+    update(&mut state, key('s'));
+    assert!(state.footer_message().unwrap().text.starts_with("Sorted by"), "a passing word shows over it");
+    update(&mut state, Msg::Tick(NOW + 400_000));
+    assert!(state.footer_message().unwrap().text.contains("Cancel of 'db-pass'"), "and the outcome comes back");
+    update(&mut state, code(KeyCode::Esc));
+    assert!(state.footer_message().is_none(), "esc dismisses it");
+}

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::Theme;
-use crate::app::{Mode, State, View, keymap};
+use crate::app::{Level, Mode, State, View, keymap};
 use crate::printable::printable;
 use crate::timefmt::age;
 
@@ -42,7 +42,7 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 
     let mut second = vec![Span::raw(" ")];
     let counts = state.table.state_counts();
-    if counts.is_empty() && state.loading.is_empty() {
+    if counts.is_empty() && state.loading.is_empty() && state.load_errors.is_empty() {
         second.push(Span::styled("no secrets", theme.dim()));
     }
     for (i, (label, n)) in counts.iter().enumerate() {
@@ -57,8 +57,26 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let so_far: usize = state.preview.values().sum();
         second.push(Span::raw(if so_far > 0 { format!("loading… {so_far} so far ") } else { "loading… ".into() }));
     }
-    if let Some(oldest) = state.fetched_at.values().min() {
-        second.push(Span::raw(format!("fetched {}", age(state.now, *oldest))));
+    match state.load_errors.iter().next() {
+        // What is on screen is not what the server has now: say so, and why.
+        Some((p, e)) => {
+            let more = match state.load_errors.len() {
+                1 => String::new(),
+                n => format!(" (+{} more)", n - 1),
+            };
+            let who = if state.view == View::All { format!("{}: ", state.profile_name(*p)) } else { String::new() };
+            let text = match state.fetched_at.get(p) {
+                Some(t) => format!("stale · last fetched {} · {who}{e}{more}", age(state.now, *t)),
+                None => format!("could not load · {who}{e}{more}"),
+            };
+            let level = if state.fetched_at.contains_key(p) { Level::Warning } else { Level::Error };
+            second.push(Span::styled(printable(&text).into_owned(), theme.message(level)));
+        }
+        None => {
+            if let Some(oldest) = state.fetched_at.values().min() {
+                second.push(Span::raw(format!("fetched {}", age(state.now, *oldest))));
+            }
+        }
     }
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
 }
@@ -82,7 +100,7 @@ fn message(state: &State, theme: &Theme) -> Line<'static> {
         Line::from(vec![Span::styled(" / ", theme.key()), Span::raw(input.clone()), Span::raw("█")])
     } else if let Mode::Command { input } = &state.mode {
         Line::from(vec![Span::styled(" : ", theme.key()), Span::raw(input.clone()), Span::raw("█")])
-    } else if let Some(m) = &state.message {
+    } else if let Some(m) = state.footer_message() {
         Line::from(Span::styled(format!(" {}", printable(&m.text)), theme.message(m.level)))
     } else if let Some(path) = &state.demo {
         Line::from(Span::styled(format!(" Demo data · configure a real account in {path}"), theme.dim()))

@@ -42,7 +42,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         } else if !state.table.filter().is_empty() {
             format!("No secret matches '{}'. Esc clears the filter.", state.table.filter())
         } else if !state.load_errors.is_empty() {
-            String::new()
+            "Could not load the secrets (r tries again):".to_string()
         } else {
             "No secrets in this view.".to_string()
         };
@@ -102,6 +102,10 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             cells.insert(1, Cell::from(printable(state.profile_name(row.profile))));
         }
         let mut style = if pending { theme.pending_row() } else { ratatui::style::Style::default() };
+        // A profile whose refresh failed shows what it had, dimmed: stale.
+        if state.load_errors.contains_key(&row.profile) {
+            style = style.patch(theme.stale());
+        }
         if offset + i == selected {
             style = style.patch(theme.selected());
         }
@@ -109,7 +113,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     });
 
     let mut footer_rows = Vec::new();
-    if all && !state.load_errors.is_empty() {
+    if !state.load_errors.is_empty() {
         for (p, e) in &state.load_errors {
             footer_rows.push(format!("{}: {e}", state.profile_name(*p)));
         }

@@ -411,3 +411,38 @@ fn history_view() {
     update(&mut state, Msg::HistoryLoaded(Ok(entries)));
     snap!("history_80x24", screen(&state, 80, 24));
 }
+
+#[test]
+fn a_failed_refresh_marks_the_view_stale_and_a_first_one_could_not_load() {
+    let mut state = state_with(secrets(), 24);
+    update(&mut state, Msg::Tick(NOW + 120_000));
+    let generation = state.generation;
+    update(
+        &mut state,
+        Msg::Loaded {
+            generation,
+            profile: 0,
+            result: Err("cannot connect to 127.0.0.1:28917: connection refused".into()),
+        },
+    );
+    let text = screen(&state, 120, 24);
+    assert!(text.contains("stale · last fetched 2m ago · cannot connect"), "{text}");
+    assert!(
+        text.contains("cannot connect to 127.0.0.1:28917: connection refused"),
+        "the whole error, over the border: {text}"
+    );
+    let buffer = render(&state, 120, 24, Theme { color: true }).backend().buffer().clone();
+    let row = (0..24)
+        .find(|y| (0..120).map(|x| buffer[(x, *y)].symbol()).collect::<String>().contains("warehouse-readonly"))
+        .unwrap();
+    assert!(buffer[(3, row)].modifier.contains(Modifier::DIM), "the stale rows are dimmed");
+
+    let (mut fresh, _) = State::new(profiles(), View::Profile(0), 60_000, None, NOW);
+    update(&mut fresh, Msg::Loaded { generation: 1, profile: 0, result: Err("cannot connect".into()) });
+    let text = screen(&fresh, 120, 24);
+    assert!(text.contains("could not load · cannot connect") && text.contains("Could not load the secrets"), "{text}");
+    assert!(
+        !text.contains("no secrets") && !text.contains("No secrets"),
+        "never 'no secrets' when nothing could be read"
+    );
+}

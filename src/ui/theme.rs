@@ -76,6 +76,11 @@ impl Theme {
         self.fg(Color::DarkGray)
     }
 
+    /// Rows that may no longer be true (their refresh failed): faint, in colour or not.
+    pub fn stale(&self) -> Style {
+        Style::default().add_modifier(Modifier::DIM)
+    }
+
     pub fn key(&self) -> Style {
         self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
     }

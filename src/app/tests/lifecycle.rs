@@ -62,9 +62,9 @@ fn a_new_secret_is_checked_as_typed_and_sent_once_valid() {
     assert!(!state.table.rows().iter().any(|r| r.secret.name == "bad-key"), "the row waits for the server");
     update(&mut state, Msg::Created { profile: 0, name: "bad-key".into(), result: Ok(Box::new(enabled("bad-key"))) });
     assert_eq!(selected(&state), "bad-key", "the new row, selected");
-    assert_eq!(state.message.as_ref().unwrap().level, Level::Success);
+    assert_eq!(state.footer_message().unwrap().level, Level::Success);
     update(&mut state, Msg::Created { profile: 0, name: "dup".into(), result: Err("CSMS.0003 (HTTP 400)".into()) });
-    assert!(state.message.as_ref().unwrap().text.contains("Creating 'dup' (profile prod) failed: CSMS.0003"));
+    assert!(state.footer_message().unwrap().text.contains("Creating 'dup' (profile prod) failed: CSMS.0003"));
     assert!(!state.table.rows().iter().any(|r| r.secret.name == "dup"));
 }
 
@@ -97,13 +97,13 @@ fn no_form_opens_where_nothing_may_change() {
     let mut state = loaded(2, sample());
     update(&mut state, key('n'));
     assert_eq!(state.mode, Mode::Normal, "audit is read-only");
-    assert!(state.message.as_ref().unwrap().text.contains("read-only"));
+    assert!(state.footer_message().unwrap().text.contains("read-only"));
     let mut state = loaded(0, sample());
     assert_eq!(selected(&state), "db-pass");
     for k in ['u', 'e'] {
         update(&mut state, key(k));
         assert_eq!(state.mode, Mode::Normal, "{k} on a pending secret");
-        assert!(state.message.as_ref().unwrap().text.contains("pending deletion"));
+        assert!(state.footer_message().unwrap().text.contains("pending deletion"));
     }
 }
 
@@ -133,9 +133,9 @@ fn a_new_value_says_which_version_it_makes_and_waits_for_yes() {
     assert_eq!(state.in_flight.get(&(0, "api-key".into())), Some(&Op::PutValue));
     update(&mut state, Msg::ValuePut { profile: 0, name: "api-key".into(), result: Ok("v3".into()) });
     assert!(state.in_flight.is_empty());
-    assert!(state.message.as_ref().unwrap().text.contains("v3 is SYSCURRENT"));
+    assert!(state.footer_message().unwrap().text.contains("v3 is SYSCURRENT"));
     update(&mut state, Msg::ValuePut { profile: 0, name: "api-key".into(), result: Err("CSMS.0202".into()) });
-    assert_eq!(state.message.as_ref().unwrap().level, Level::Error);
+    assert_eq!(state.footer_message().unwrap().level, Level::Error);
 }
 
 #[test]
@@ -172,7 +172,7 @@ fn tags_are_checked_before_sending_and_reread_after_a_failure() {
     update(&mut state, key('a'));
     typed(&mut state, "a/b=c");
     assert!(update(&mut state, code(KeyCode::Enter)).is_empty(), "a key with / is refused here");
-    assert!(state.message.as_ref().unwrap().text.contains("invalid tag key"));
+    assert!(state.footer_message().unwrap().text.contains("invalid tag key"));
     for _ in 0..5 {
         update(&mut state, code(KeyCode::Backspace));
     }
@@ -219,7 +219,7 @@ fn tags_are_checked_before_sending_and_reread_after_a_failure() {
     update(&mut state, key('a'));
     typed(&mut state, "one=more");
     assert!(update(&mut state, code(KeyCode::Enter)).is_empty());
-    assert!(state.message.as_ref().unwrap().text.contains("at most 20"));
+    assert!(state.footer_message().unwrap().text.contains("at most 20"));
 }
 
 #[test]
@@ -236,7 +236,7 @@ fn copying_a_value_goes_to_the_clipboard_and_leaves_it_later() {
         Msg::ValueForCopy { profile: 0, name: "api-key".into(), result: Ok(Redacted::new("hunter2")) },
     );
     assert_eq!(effects, vec![Effect::Clipboard { text: Redacted::new("hunter2") }]);
-    assert!(state.message.as_ref().unwrap().text.contains("cleared in 30 s"));
+    assert!(state.footer_message().unwrap().text.contains("cleared in 30 s"));
     assert!(!format!("{state:?}").contains("hunter2"));
     assert!(update(&mut state, Msg::Tick(NOW + 29_000)).is_empty());
     let effects = update(&mut state, Msg::Tick(NOW + 30_000));
@@ -254,7 +254,7 @@ fn versions_are_a_list_to_reveal_and_roll_back_from() {
     let versions = vec![version("v1", &["SYSPREVIOUS"]), version("v2", &["SYSCURRENT"])];
     update(&mut state, Msg::VersionsLoaded { profile: 0, name: "api-key".into(), result: Ok(versions) });
     update(&mut state, key('R'));
-    assert!(state.message.as_ref().unwrap().text.contains("v2 is already SYSCURRENT"));
+    assert!(state.footer_message().unwrap().text.contains("v2 is already SYSCURRENT"));
     update(&mut state, key('j'));
     let effects = update(&mut state, key('v'));
     assert_eq!(effects, vec![Effect::RevealValue { profile: 0, name: "api-key".into(), version: "v1".into() }]);
@@ -285,7 +285,7 @@ fn versions_are_a_list_to_reveal_and_roll_back_from() {
         &mut state,
         Msg::RolledBack { profile: 0, name: "api-key".into(), from: "v2".into(), to: "v1".into(), result: Ok(()) },
     );
-    assert!(state.message.as_ref().unwrap().text.contains("SYSCURRENT v2 -> v1"));
+    assert!(state.footer_message().unwrap().text.contains("SYSCURRENT v2 -> v1"));
     assert!(state.in_flight.is_empty());
 }
 
