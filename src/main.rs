@@ -59,7 +59,16 @@ async fn open_tui(cli: &Cli) -> i32 {
         }
     };
     match csms_tui::tui::run(ws, g.profile.as_deref()).await {
-        Ok(()) => cli::exit::OK,
+        Ok(unfinished) if unfinished.is_empty() => cli::exit::OK,
+        Ok(unfinished) => {
+            // Quit before these were answered: say so, where the user will see it.
+            for what in &unfinished {
+                let what = csms_tui::printable::printable(what);
+                eprintln!("unknown: {what}: csms quit before the answer; check with `csms show` or `csms history`");
+                tracing::warn!(%what, "quit before the answer");
+            }
+            cli::exit::FAILED
+        }
         Err(e) => {
             eprintln!("error: {e}");
             cli::exit::FAILED

@@ -34,7 +34,8 @@ fn set_clipboard(out: &mut impl std::io::Write, text: &crate::csms::Redacted) ->
 }
 
 /// Opens the UI on a profile (or the default one) and runs until quit.
-pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<()> {
+/// Returns the requests still under way when it quit (their outcome is unknown).
+pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<String>> {
     let start = ws.profile(profile).map_err(|e| anyhow::anyhow!(e))?.name.clone();
     let profiles: Vec<_> = ws.config.profiles.values().cloned().collect();
     let infos = profiles.iter().map(ProfileInfo::from).collect();
@@ -69,7 +70,7 @@ async fn event_loop(
     worker: Worker,
     mut rx: mpsc::UnboundedReceiver<Msg>,
     mut termination: crate::signals::Termination,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<String>> {
     let theme = Theme::from_env();
     for e in effects {
         worker.run(e);
@@ -88,7 +89,7 @@ async fn event_loop(
             dirty = false;
         }
         let msg = tokio::select! {
-            _ = termination.wait() => break,
+            _ = termination.wait() => Msg::Terminate,
             _ = tick.tick() => Msg::Tick(now_ms()),
             Some(msg) = rx.recv() => msg,
             ev = events.next() => match ev {
@@ -110,5 +111,5 @@ async fn event_loop(
         // Countdowns change every tick, so every message redraws.
         dirty = true;
     }
-    Ok(())
+    Ok(state.unfinished())
 }

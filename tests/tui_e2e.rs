@@ -294,3 +294,35 @@ async fn create_put_value_roll_back_and_copy_from_the_keyboard() {
     assert_eq!(actions, ["create", "put-value", "rollback"]);
     assert!(!journal.contains("typed-value"), "no value in the journal");
 }
+
+/// `q` while a slow cancel is under way waits for it: the secret ends
+/// ENABLED and csms exits 0 once the answer came. SIGTERM waits the same way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quit_and_sigterm_wait_for_a_cancel_under_way() {
+    let server = Server::start();
+    let client = server.aksk();
+    populate(&client, "slow", 2, true).await;
+    let config = server.write_config("");
+    for stop in ["q", "SIGTERM"] {
+        let mut ui = Ui::start(&config);
+        ui.screen.wait_for("the secrets", |t| t.contains("slow-0001"));
+        // Only the cancels are slow.
+        server.faults(serde_json::json!({"latency_ms": 1500, "path_regex": "/cancel$"})).await;
+        let name = if stop == "q" { "slow-0000" } else { "slow-0001" };
+        ui.send(&format!("/{name}\r"));
+        ui.screen.wait_for("the filter", |t| t.contains("Secrets (1 of 2)"));
+        ui.send("cy");
+        ui.screen.wait_for("the cancel under way", |t| t.contains("cancelling…"));
+        if stop == "q" {
+            ui.send("q");
+        } else {
+            let pid = ui.child.process_id().unwrap();
+            std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+        }
+        ui.screen.wait_for("the wait", |t| t.contains("Quitting once 1 request under way"));
+        let status = ui.wait_exit();
+        assert!(status.success(), "{stop}: {status:?}");
+        assert_eq!(client.show_secret(name).await.unwrap().state_label(), "ENABLED", "{stop}: the cancel landed");
+        server.faults(serde_json::json!({})).await;
+    }
+}

@@ -43,8 +43,13 @@ pub(super) fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
             state.mode = Mode::Help { scroll: 0 };
             vec![]
         }
-        "quit" | "q" | "q!" => {
+        // `q!` quits at once, as in vi; `quit` waits for requests under way.
+        "q!" => {
             state.quit = true;
+            vec![]
+        }
+        "quit" | "q" => {
+            state.ask_quit(None);
             vec![]
         }
         name if arg.is_empty() && profile_index(name).is_some() => {

@@ -217,6 +217,7 @@ pub(super) fn new_secret_key(state: &mut State, mut form: NewSecret, key: KeyEve
             }
             None => {
                 state.mode = Mode::Normal;
+                state.in_flight.insert((form.profile, form.name.clone()), Op::Create);
                 state.say(Level::Info, format!("Creating '{}'…", form.name));
                 vec![Effect::Create {
                     profile: form.profile,

@@ -271,7 +271,7 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             state.say(Level::Info, format!("Sorted by {}", next.label()));
         }
         Action::Help => state.mode = Mode::Help { scroll: 0 },
-        Action::Quit => state.quit = true,
+        Action::Quit => state.ask_quit(None),
         Action::Back => {
             state.table.set_filter("");
             state.marked.clear();

@@ -152,6 +152,7 @@ pub struct Message {
 pub enum Op {
     Cancel,
     Schedule,
+    Create,
     PutValue,
     Rollback,
     Update,
@@ -164,13 +165,30 @@ impl Op {
         match self {
             Op::Cancel => "cancelling…",
             Op::Schedule => "scheduling…",
+            Op::Create => "creating…",
             Op::PutValue => "updating…",
             Op::Rollback => "rolling back…",
             Op::Update => "updating…",
             Op::Tag => "tagging…",
         }
     }
+
+    /// What was asked, for a report of requests that never got an answer.
+    pub fn what(self) -> &'static str {
+        match self {
+            Op::Cancel => "the cancel of the deletion",
+            Op::Schedule => "the scheduled deletion",
+            Op::Create => "the creation",
+            Op::PutValue => "the new value",
+            Op::Rollback => "the rollback",
+            Op::Update => "the new description",
+            Op::Tag => "the tag change",
+        }
+    }
 }
+
+/// How long a stop asked by a signal waits for requests under way.
+pub const SIGNAL_GRACE_MS: Millis = 10_000;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Bulk {
@@ -184,6 +202,9 @@ pub struct Bulk {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Key(KeyEvent),
+    /// SIGTERM or SIGINT: stop once the requests under way are answered, or
+    /// after a grace period; a second one stops at once.
+    Terminate,
     Tick(Millis),
     /// How many table rows fit on screen (after a resize).
     Viewport {
@@ -387,6 +408,9 @@ pub struct State {
     /// How long a copied value stays on the clipboard (0: until replaced).
     pub clipboard_clear_ms: Millis,
     pub clipboard_clear_at: Option<Millis>,
+    /// Asked to quit while requests were under way: waits for them, until
+    /// this time when a signal asked (a second `q` quits at once).
+    pub quitting: Option<Millis>,
     pub quit: bool,
 }
 
@@ -426,6 +450,7 @@ impl State {
             page_height: 10,
             clipboard_clear_ms: DEFAULT_CLIPBOARD_CLEAR_MS,
             clipboard_clear_at: None,
+            quitting: None,
             quit: false,
         };
         let effects = state.refresh();
@@ -504,6 +529,26 @@ impl State {
         self.table.scroll_to_selection(self.page_height);
     }
 
+    /// Quits now when nothing is under way; else waits for the answers
+    /// (until `deadline`, if one), and a second request quits at once.
+    pub(super) fn ask_quit(&mut self, deadline: Option<Millis>) {
+        if self.in_flight.is_empty() || self.quitting.is_some() {
+            self.quit = true;
+        } else {
+            self.quitting = Some(deadline.unwrap_or(Millis::MAX));
+            self.mode = Mode::Normal;
+        }
+    }
+
+    /// The requests still under way, as lines for the user: at a forced quit
+    /// their outcome is unknown.
+    pub fn unfinished(&self) -> Vec<String> {
+        self.in_flight
+            .iter()
+            .map(|((p, name), op)| format!("{} of '{name}' (profile {})", op.what(), self.profile_name(*p)))
+            .collect()
+    }
+
     /// The time left before a row's deletion, if it is pending.
     pub fn time_left(&self, secret: &Secret) -> Option<Millis> {
         crate::listing::time_left(secret, self.now)
@@ -512,7 +557,23 @@ impl State {
 
 /// Applies one message; returns what must be done outside.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let effects = apply(state, msg);
+    // A quit that waited: the last answer has come, or the grace is over.
+    if let Some(deadline) = state.quitting
+        && (state.in_flight.is_empty() || state.now >= deadline)
+    {
+        state.quit = true;
+    }
+    effects
+}
+
+fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
+        Msg::Terminate => {
+            let deadline = state.now + SIGNAL_GRACE_MS;
+            state.ask_quit(Some(deadline));
+            vec![]
+        }
         Msg::Tick(now) => tick(state, now),
         Msg::Viewport { rows } => {
             state.page_height = rows;
@@ -618,6 +679,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Created { profile, name, result } => {
+            state.in_flight.remove(&(profile, name.clone()));
             let pname = state.profile_name(profile).to_string();
             match result {
                 Ok(secret) => {

@@ -591,3 +591,40 @@ fn a_failed_cancel_stays_reported_over_refresh_errors() {
     update(&mut state, code(KeyCode::Esc));
     assert!(state.footer_message().is_none(), "esc dismisses it");
 }
+
+/// `q` with a cancel under way waits for its answer; a second `q` quits at
+/// once and names what never got one; a signal waits ten seconds at most.
+#[test]
+fn quitting_waits_for_requests_under_way() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('c'));
+    update(&mut state, key('y'));
+    update(&mut state, key('q'));
+    assert!(!state.quit && state.quitting.is_some(), "the cancel is under way");
+    update(
+        &mut state,
+        Msg::CancelDone { profile: 0, name: "db-pass".into(), outcome: cancelled("db-pass"), bulk: false },
+    );
+    assert!(state.quit, "quits once the answer came");
+
+    let mut state = loaded(0, sample());
+    update(&mut state, key('c'));
+    update(&mut state, key('y'));
+    update(&mut state, key('q'));
+    update(&mut state, key('q'));
+    assert!(state.quit);
+    assert_eq!(state.unfinished(), ["the cancel of the deletion of 'db-pass' (profile prod)"]);
+
+    let mut state = loaded(0, sample());
+    update(&mut state, key('c'));
+    update(&mut state, key('y'));
+    update(&mut state, Msg::Terminate);
+    update(&mut state, Msg::Tick(NOW + SIGNAL_GRACE_MS - 1));
+    assert!(!state.quit, "a signal waits a while");
+    update(&mut state, Msg::Tick(NOW + SIGNAL_GRACE_MS));
+    assert!(state.quit, "but not longer than its grace");
+
+    let mut state = loaded(0, sample());
+    update(&mut state, key('q'));
+    assert!(state.quit, "nothing under way: quits at once");
+}

@@ -96,7 +96,13 @@ const MAX_MESSAGE_LINES: usize = 4;
 /// The line above the keys: the filter being typed, the message of the
 /// moment, or on the demo a hint on configuring a real account.
 fn message(state: &State, theme: &Theme) -> Line<'static> {
-    if let Mode::Filter { input } = &state.mode {
+    if state.quitting.is_some() {
+        let n = state.in_flight.len();
+        let requests = if n == 1 { "1 request".to_string() } else { format!("{n} requests") };
+        let text =
+            format!(" Quitting once {requests} under way are answered · q quits now (their outcome stays unknown)");
+        Line::from(Span::styled(text, theme.message(Level::Warning)))
+    } else if let Mode::Filter { input } = &state.mode {
         Line::from(vec![Span::styled(" / ", theme.key()), Span::raw(input.clone()), Span::raw("█")])
     } else if let Mode::Command { input } = &state.mode {
         Line::from(vec![Span::styled(" : ", theme.key()), Span::raw(input.clone()), Span::raw("█")])
