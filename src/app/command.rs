@@ -5,7 +5,13 @@ use super::{Effect, Level, Mode, SortKey, State, View};
 
 /// Runs a `:` command line.
 pub(super) fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
+    if !line.is_empty() && state.command_history.last().map(String::as_str) != Some(line) {
+        state.command_history.push(line.to_string());
+    }
     let (cmd, arg) = line.split_once(' ').map_or((line, ""), |(c, a)| (c, a.trim()));
+    // Commands are case-insensitive; profile names are as configured.
+    let cmd = cmd.to_lowercase();
+    let cmd = cmd.as_str();
     let profile_index = |name: &str| state.profiles.iter().position(|p| p.name == name);
     match cmd {
         "" => vec![],
@@ -17,8 +23,8 @@ pub(super) fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
             }
         },
         "all" | "a" => state.switch_view(View::All),
-        "sort" => {
-            let key = match arg {
+        "sort" | "s" => {
+            let key = match arg.to_lowercase().as_str() {
                 "time" | "time-left" => Some(SortKey::TimeLeft),
                 "name" => Some(SortKey::Name),
                 "state" => Some(SortKey::State),
@@ -32,13 +38,13 @@ pub(super) fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
             state.after_move();
             vec![]
         }
-        "filter" => {
+        "filter" | "f" => {
             state.table.set_filter(arg);
             state.table.select_first();
             state.after_move();
             vec![]
         }
-        "refresh" | "r" => state.refresh(),
+        "refresh" | "r" => state.refresh_asked(),
         "help" | "?" => {
             state.mode = Mode::Help { scroll: 0 };
             vec![]
@@ -63,9 +69,20 @@ pub(super) fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
     }
 }
 
-/// Completes the command line: a command name, or a profile name after `profile`.
-pub(super) fn complete(state: &State, input: &str) -> String {
-    let candidates: Vec<String> = match input.split_once(' ') {
+/// Completes the command line; when several candidates remain, says which.
+pub(super) fn complete_or_list(state: &mut State, input: &str) -> String {
+    let completed = complete(state, input);
+    if completed == input {
+        let candidates = candidates(state, input);
+        if candidates.len() > 1 {
+            state.say(Level::Info, format!("candidates: {}", candidates.join("  ")));
+        }
+    }
+    completed
+}
+
+fn candidates(state: &State, input: &str) -> Vec<String> {
+    match input.split_once(' ') {
         Some(("profile" | "ctx" | "p", prefix)) => state
             .profiles
             .iter()
@@ -77,9 +94,14 @@ pub(super) fn complete(state: &State, input: &str) -> String {
             .iter()
             .map(|c| c.0.to_string())
             .chain(state.profiles.iter().map(|p| p.name.clone()))
-            .filter(|c| c.starts_with(input))
+            .filter(|c| c.starts_with(&input.to_lowercase()) || c.starts_with(input))
             .collect(),
-    };
+    }
+}
+
+/// Completes the command line: a command name, or a profile name after `profile`.
+fn complete(state: &State, input: &str) -> String {
+    let candidates = candidates(state, input);
     match candidates.as_slice() {
         [one] if one.starts_with("profile ") => one.clone(),
         [one] if keymap::COMMANDS.iter().any(|c| c.0 == one && !c.1.is_empty()) => format!("{one} "),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::command::{complete, run_command};
+use super::command::{complete_or_list, run_command};
 use super::keymap::{self, Action};
 use super::{
     Bulk, DEFAULT_SCHEDULE_DAYS, Effect, Level, Mode, Op, Pending, Reveal, Row, RowKey, State, View, copy, forms,
@@ -65,7 +65,21 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
             Some(Action::Complete) => {
-                state.mode = Mode::Command { input: complete(state, &input) };
+                state.mode = Mode::Command { input: complete_or_list(state, &input) };
+                vec![]
+            }
+            // Up and Down walk through the commands run before.
+            Some(a @ (Action::Up | Action::Down)) => {
+                let n = state.command_history.len();
+                let at = match (a, state.command_recall) {
+                    (Action::Up, None) => n.checked_sub(1),
+                    (Action::Up, Some(i)) => Some(i.saturating_sub(1)),
+                    (_, Some(i)) if i + 1 < n => Some(i + 1),
+                    _ => None,
+                };
+                state.command_recall = at;
+                let input = at.map(|i| state.command_history[i].clone()).unwrap_or_default();
+                state.mode = Mode::Command { input };
                 vec![]
             }
             // Backspace on an empty line leaves it, as in vi.
@@ -264,11 +278,19 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Action::Top => state.table.select_first(),
         Action::Bottom => state.table.select_last(),
         Action::Filter => state.mode = Mode::Filter { input: state.table.filter().to_string() },
-        Action::Command => state.mode = Mode::Command { input: String::new() },
+        Action::Command => {
+            state.command_recall = None;
+            state.mode = Mode::Command { input: String::new() };
+        }
         Action::Sort => {
             let next = state.table.sort().next();
             state.table.set_sort(next);
             state.say(Level::Info, format!("Sorted by {}", next.label()));
+        }
+        Action::ReverseSort => {
+            state.table.reverse();
+            let way = if state.table.reversed() { "reversed" } else { "back in its usual order" };
+            state.say(Level::Info, format!("Sorted by {}, {way}", state.table.sort().label()));
         }
         Action::Help => state.mode = Mode::Help { scroll: 0 },
         Action::Quit => state.ask_quit(None),
@@ -279,8 +301,7 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             state.outcome = None;
         }
         Action::Refresh => {
-            state.say(Level::Info, "Refreshing…");
-            return state.refresh();
+            return state.refresh_asked();
         }
         Action::PickProfile => {
             let selected = match state.view {

@@ -45,6 +45,7 @@ pub enum Action {
     Decrease,
     Toggle,
     Rollback,
+    ReverseSort,
     CopyValue,
     CopyName,
     CopyId,
@@ -94,12 +95,12 @@ use Key::{Char, Code, Ctrl};
 pub const TABLE: &[Binding] = &[
     b(&[Char('j'), Code(KeyCode::Down)], "j/↓", Action::Down, "next secret", None),
     b(&[Char('k'), Code(KeyCode::Up)], "k/↑", Action::Up, "previous secret", None),
-    b(&[Char('g'), Code(KeyCode::Home)], "g", Action::Top, "first secret", None),
-    b(&[Char('G'), Code(KeyCode::End)], "G", Action::Bottom, "last secret", None),
-    b(&[Code(KeyCode::PageDown), Ctrl('f')], "PgDn", Action::PageDown, "page down", None),
-    b(&[Code(KeyCode::PageUp), Ctrl('b')], "PgUp", Action::PageUp, "page up", None),
+    b(&[Char('g'), Code(KeyCode::Home)], "g/Home", Action::Top, "first secret", None),
+    b(&[Char('G'), Code(KeyCode::End)], "G/End", Action::Bottom, "last secret", None),
+    b(&[Code(KeyCode::PageDown), Ctrl('f')], "PgDn/^f", Action::PageDown, "page down", None),
+    b(&[Code(KeyCode::PageUp), Ctrl('b')], "PgUp/^b", Action::PageUp, "page up", None),
     b(&[Char('c')], "c", Action::CancelDeletion, "cancel the deletion (selected or marked)", Some("cancel")),
-    b(&[Char(' ')], "space", Action::Mark, "mark / unmark for bulk cancel", Some("mark")),
+    b(&[Char(' ')], "space", Action::Mark, "mark / unmark a pending secret for bulk cancel, then move down", Some("mark")),
     b(&[Char('d')], "d", Action::ScheduleDeletion, "schedule a deletion", None),
     b(&[Char('n')], "n", Action::NewSecret, "new secret", None),
     b(&[Char('u')], "u", Action::NewValue, "put a new value (a new SYSCURRENT version)", None),
@@ -114,6 +115,7 @@ pub const TABLE: &[Binding] = &[
     b(&[Char('p')], "p", Action::PickProfile, "pick a profile", Some("profile")),
     b(&[Char('a')], "a", Action::AllProfiles, "all profiles in one table / back", Some("all")),
     b(&[Char('s')], "s", Action::Sort, "next sort order", None),
+    b(&[Char('S')], "S", Action::ReverseSort, "reverse the order", None),
     b(&[Code(KeyCode::Esc)], "esc", Action::Back, "clear the filter, the marks and the message", None),
     b(&[Char('?')], "?", Action::Help, "this help", Some("help")),
     b(&[Char('q'), Ctrl('c')], "q", Action::Quit, "quit", Some("quit")),
@@ -131,19 +133,21 @@ pub const FILTER: &[Binding] = &[
 
 pub const COMMAND: &[Binding] = &[
     b(&[Code(KeyCode::Enter)], "enter", Action::Apply, "run the command", Some("run")),
-    b(&[Code(KeyCode::Tab)], "tab", Action::Complete, "complete a command or profile name", Some("complete")),
+    b(&[Code(KeyCode::Tab)], "tab", Action::Complete, "complete (or list the candidates)", Some("complete")),
+    b(&[Code(KeyCode::Up)], "↑", Action::Up, "the command before", None),
+    b(&[Code(KeyCode::Down)], "↓", Action::Down, "the command after", None),
     b(&[Code(KeyCode::Esc)], "esc", Action::Back, "leave the command line", Some("cancel")),
 ];
 
 /// What `:` understands: `(command, argument, what it does)`.
 pub const COMMANDS: &[(&str, &str, &str)] = &[
-    ("profile", "NAME", "show one profile (a bare profile name works too)"),
-    ("all", "", "every profile in one table"),
-    ("sort", "time|name|state|updated", "sort order"),
-    ("filter", "TEXT", "filter by name and description"),
-    ("refresh", "", "fetch again now"),
-    ("help", "", "this help"),
-    ("quit", "", "leave csms"),
+    ("profile", "NAME", "one profile (also ctx, p, or the bare name)"),
+    ("all", "", "every profile in one table (also a)"),
+    ("sort", "time|name|state|updated", "sort order (also s)"),
+    ("filter", "TEXT", "filter (also f; words, state:pending)"),
+    ("refresh", "", "fetch again now (also r)"),
+    ("help", "", "this help (also ?)"),
+    ("quit", "", "leave, once requests under way end (q; q! at once)"),
 ];
 
 pub const SCHEDULE: &[Binding] = &[

@@ -408,6 +408,11 @@ pub struct State {
     /// How long a copied value stays on the clipboard (0: until replaced).
     pub clipboard_clear_ms: Millis,
     pub clipboard_clear_at: Option<Millis>,
+    /// A refresh the user asked for is under way: its end is announced.
+    refresh_announced: bool,
+    /// The `:` commands run so far, oldest first, and the one recalled with Up/Down.
+    pub command_history: Vec<String>,
+    pub command_recall: Option<usize>,
     /// Asked to quit while requests were under way: waits for them, until
     /// this time when a signal asked (a second `q` quits at once).
     pub quitting: Option<Millis>,
@@ -450,6 +455,9 @@ impl State {
             page_height: 10,
             clipboard_clear_ms: DEFAULT_CLIPBOARD_CLEAR_MS,
             clipboard_clear_at: None,
+            refresh_announced: false,
+            command_history: Vec::new(),
+            command_recall: None,
             quitting: None,
             quit: false,
         };
@@ -507,6 +515,26 @@ impl State {
         let profiles = self.view_profiles();
         self.loading = profiles.iter().copied().collect();
         profiles.into_iter().map(|profile| Effect::Load { generation: self.generation, profile }).collect()
+    }
+
+    /// A refresh the user asked for: "Refreshing…" until it ends, then what it brought.
+    fn refresh_asked(&mut self) -> Vec<Effect> {
+        self.refresh_announced = true;
+        self.message = Some(Message { text: "Refreshing…".into(), level: Level::Info, until: Millis::MAX });
+        self.refresh()
+    }
+
+    /// The end of a load: a refresh the user asked for says how it went.
+    fn loads_done(&mut self) {
+        if !self.loading.is_empty() || !std::mem::take(&mut self.refresh_announced) {
+            return;
+        }
+        let failed = self.view_profiles().into_iter().filter(|p| self.load_errors.contains_key(p)).count();
+        if failed == 0 {
+            self.say(Level::Success, format!("{} secrets, fetched just now", self.table.rows().len()));
+        } else {
+            self.say(Level::Error, format!("The refresh failed for {failed} of {} profiles: see above", self.view_profiles().len()));
+        }
     }
 
     fn switch_view(&mut self, view: View) -> Vec<Effect> {
@@ -629,6 +657,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                     }
                 }
             }
+            state.loads_done();
             vec![]
         }
         Msg::CancelDone { profile, name, outcome, bulk } => {

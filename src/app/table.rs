@@ -29,6 +29,17 @@ impl Row {
     pub fn key(&self) -> RowKey {
         (self.profile, self.secret.name.clone())
     }
+
+    /// Every word matches: `state:` words the state, others name or description.
+    fn matches(&self, words: &[String]) -> bool {
+        words.iter().all(|w| match w.strip_prefix("state:") {
+            Some(state) => {
+                let label = self.secret.state_label().to_lowercase();
+                label.starts_with(state) || label.replace('_', "-").starts_with(state)
+            }
+            None => self.search.contains(w.as_str()),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -66,7 +77,14 @@ impl SortKey {
         match self {
             SortKey::TimeLeft => pending_first(&a.secret, &b.secret).then(a.profile.cmp(&b.profile)),
             SortKey::Name => by_name(),
-            SortKey::State => a.secret.state_label().cmp(b.secret.state_label()).then_with(by_name),
+            // Pending deletions lead, soonest first; then the other states by name.
+            SortKey::State => (!a.secret.is_pending_delete())
+                .cmp(&!b.secret.is_pending_delete())
+                .then_with(|| match a.secret.is_pending_delete() {
+                    true => pending_first(&a.secret, &b.secret),
+                    false => a.secret.state_label().cmp(b.secret.state_label()),
+                })
+                .then_with(by_name),
             SortKey::Updated => b.secret.update_time.cmp(&a.secret.update_time).then_with(by_name),
         }
     }
@@ -86,7 +104,11 @@ pub struct SecretTable {
     /// First position of `order` on screen.
     offset: usize,
     sort: SortKey,
+    /// The order reversed (`S`).
+    reversed: bool,
+    /// The filter as typed, and its lower-cased words.
     filter: String,
+    words: Vec<String>,
 }
 
 impl SecretTable {
@@ -183,11 +205,25 @@ impl SecretTable {
         self.resort(keep);
     }
 
-    /// Filters on name and description, case-insensitively. The selection
-    /// stays on its row when that row still matches, else goes to the first match.
+    pub fn reversed(&self) -> bool {
+        self.reversed
+    }
+
+    /// Turns the order around (`S`).
+    pub fn reverse(&mut self) {
+        let keep = self.selected().map(Row::key);
+        self.reversed = !self.reversed;
+        self.resort(keep);
+    }
+
+    /// Filters on name and description, case-insensitively: every word must
+    /// match; `state:pending` (or any state's beginning) keeps that state. The
+    /// selection stays on its row when that row still matches, else goes to
+    /// the first match.
     pub fn set_filter(&mut self, filter: &str) {
         let keep = self.selected().map(Row::key);
-        self.filter = filter.to_lowercase();
+        self.filter = filter.to_string();
+        self.words = filter.split_whitespace().map(str::to_lowercase).collect();
         self.refilter(keep);
     }
 
@@ -202,6 +238,9 @@ impl SecretTable {
         let sort = self.sort;
         self.sorted = (0..rows.len()).collect();
         self.sorted.sort_by(|&a, &b| sort.compare(&rows[a], &rows[b]));
+        if self.reversed {
+            self.sorted.reverse();
+        }
         let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
         for r in rows {
             *counts.entry(r.secret.state_label()).or_default() += 1;
@@ -214,12 +253,12 @@ impl SecretTable {
 
     /// After the filter changed: keeps the sorted rows that match.
     fn refilter(&mut self, keep: Option<RowKey>) {
-        let filter = self.filter.as_str();
         let rows = &self.rows;
-        self.order = if filter.is_empty() {
+        self.order = if self.words.is_empty() {
             self.sorted.clone()
         } else {
-            self.sorted.iter().copied().filter(|&i| rows[i].search.contains(filter)).collect()
+            let words = &self.words;
+            self.sorted.iter().copied().filter(|&i| rows[i].matches(words)).collect()
         };
         self.selected = keep
             .and_then(|(p, name)| self.order.iter().position(|&i| rows[i].profile == p && rows[i].secret.name == name))
@@ -288,7 +327,26 @@ mod tests {
         t.set_sort(SortKey::Name);
         assert_eq!(names(&t), ["a", "b", "late", "soon"]);
         t.set_sort(SortKey::State);
-        assert_eq!(names(&t), ["a", "b", "late", "soon"]);
+        assert_eq!(names(&t), ["soon", "late", "a", "b"], "pending first, by time left; then the states");
+        t.reverse();
+        assert_eq!(names(&t), ["b", "a", "late", "soon"], "S reverses");
+        assert!(t.reversed());
+    }
+
+    #[test]
+    fn every_word_must_match_and_state_words_filter_by_state() {
+        let mut t = SecretTable::default();
+        t.replace_profile(0, vec![secret("db-prod", Some(5)), secret("db-test", None), secret("api-prod", None)]);
+        t.set_filter("db prod");
+        assert_eq!(names(&t), ["db-prod"]);
+        t.set_filter("prod state:enabled");
+        assert_eq!(names(&t), ["api-prod"]);
+        t.set_filter("state:pending");
+        assert_eq!(names(&t), ["db-prod"]);
+        t.set_filter("state:pending-delete db");
+        assert_eq!(names(&t), ["db-prod"]);
+        t.set_filter("state:frozen");
+        assert!(names(&t).is_empty());
     }
 
     #[test]
@@ -299,6 +357,7 @@ mod tests {
         assert_eq!(t.selected().unwrap().secret.name, "s05");
         t.set_filter("S0");
         assert_eq!(t.selected().unwrap().secret.name, "s05", "still matches: kept");
+        assert_eq!(t.filter(), "S0", "shown as typed");
         t.set_filter("s1");
         assert_eq!(t.selected().unwrap().secret.name, "s10", "first match");
         assert_eq!(t.len(), 10);

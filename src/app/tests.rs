@@ -237,7 +237,7 @@ fn filter_applies_on_enter_and_clears_on_esc() {
     update(&mut state, code(KeyCode::Enter));
     assert_eq!(state.mode, Mode::Normal);
     assert_eq!(selected(&state), "api-key");
-    assert_eq!(state.table.filter(), "key");
+    assert_eq!(state.table.filter(), "KEY", "shown as typed");
     // Descriptions match too.
     update(&mut state, key('/'));
     update(&mut state, code(KeyCode::Backspace));

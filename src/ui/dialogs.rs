@@ -254,14 +254,14 @@ pub fn help(frame: &mut Frame, scroll: usize, theme: &Theme) {
         }
         lines.push(Line::from(Span::styled(title.to_string(), theme.header())));
         for b in *table {
-            lines.push(Line::from(vec![Span::styled(format!("  {:<8}", b.label), theme.key()), Span::raw(b.help)]));
+            lines.push(Line::from(vec![Span::styled(format!("  {:<10}", b.label), theme.key()), Span::raw(b.help)]));
         }
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled("Commands (after :)", theme.header())));
     for (cmd, arg, what) in keymap::COMMANDS {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {:<28}", format!("{cmd} {arg}")), theme.key()),
+            Span::styled(format!("  {:<31}", format!("{cmd} {arg}")), theme.key()),
             Span::raw(*what),
         ]));
     }

@@ -25,8 +25,9 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         format!(" Secrets ({} of {}) ", state.table.len(), state.table.rows().len())
     };
+    let arrow = if state.table.reversed() { "▼" } else { "▲" };
     let mut title =
-        vec![Span::raw(title), Span::styled(format!("· sort: {} ", state.table.sort().label()), theme.dim())];
+        vec![Span::raw(title), Span::styled(format!("· sort: {} {arrow} ", state.table.sort().label()), theme.dim())];
     if !state.table.filter().is_empty() {
         title.push(Span::styled(format!("· filter: {} ", state.table.filter()), theme.key()));
     }
@@ -57,7 +58,18 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
 
-    let mut header = vec!["", "NAME", "STATE", "DELETES IN", "DESCRIPTION", "UPDATED"];
+    // The sorted column carries the arrow.
+    let sorted_column = match state.table.sort() {
+        crate::app::SortKey::Name => 1,
+        crate::app::SortKey::State => 2,
+        crate::app::SortKey::TimeLeft => 3,
+        crate::app::SortKey::Updated => 5,
+    };
+    let mut header: Vec<String> = ["", "NAME", "STATE", "DELETES IN", "DESCRIPTION", "UPDATED"]
+        .iter()
+        .enumerate()
+        .map(|(i, h)| if i == sorted_column { format!("{h}{arrow}") } else { h.to_string() })
+        .collect();
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Fill(4),
@@ -68,7 +80,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     ];
     if all {
         let longest = state.profiles.iter().map(|p| p.name.chars().count()).max().unwrap_or(7);
-        header.insert(1, "PROFILE");
+        header.insert(1, "PROFILE".to_string());
         widths.insert(1, Constraint::Length(longest.clamp(7, 16) as u16));
     }
 
