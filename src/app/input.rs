@@ -315,11 +315,18 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             return state.switch_view(view);
         }
         Action::Mark => {
-            if let Some(key) = state.table.selected().map(Row::key) {
-                if !state.marked.remove(&key) {
+            if let Some(row) = state.table.selected() {
+                let (key, pending, label) =
+                    (row.key(), row.secret.is_pending_delete(), row.secret.state_label().to_string());
+                if state.marked.remove(&key) {
+                    state.table.move_by(1);
+                } else if pending {
                     state.marked.insert(key);
+                    state.table.move_by(1);
+                } else {
+                    // A mark is for a bulk cancel: only a pending deletion can take one.
+                    state.say(Level::Info, format!("'{}' is {label}: only pending deletions can be marked", key.1));
                 }
-                state.table.move_by(1);
             }
         }
         Action::Details => {
@@ -416,12 +423,17 @@ fn ask_change(state: &mut State, op: Op) -> Vec<Effect> {
 
 fn ask_cancel(state: &mut State) {
     if !state.marked.is_empty() {
-        let keys: Vec<RowKey> = state.marked.iter().cloned().collect();
-        if let Some(refusal) = state.refuse_read_only(keys.iter().map(|k| k.0), "cancel") {
+        // Rows of read-only profiles are skipped, not a reason to refuse the rest.
+        let (skipped, keys): (Vec<RowKey>, Vec<RowKey>) =
+            state.marked.iter().cloned().partition(|k| state.profiles.get(k.0).is_some_and(|p| p.read_only));
+        if keys.is_empty() {
+            let refusal = state.refuse_read_only(skipped.iter().map(|k| k.0), "cancel").unwrap_or_default();
             state.say(Level::Error, refusal);
             return;
         }
-        state.mode = Mode::Confirm(Pending::CancelMany { keys });
+        let visible: std::collections::BTreeSet<RowKey> = state.table.visible(usize::MAX).map(Row::key).collect();
+        let hidden = keys.iter().filter(|k| !visible.contains(*k)).count();
+        state.mode = Mode::Confirm(Pending::CancelMany { keys, skipped, hidden });
         return;
     }
     let Some(row) = state.table.selected() else {
@@ -463,7 +475,7 @@ fn confirm(state: &mut State, pending: Pending) -> Vec<Effect> {
             state.say(Level::Info, format!("Cancelling the deletion of '{}'…", key.1));
             vec![Effect::Cancel { profile: key.0, name: key.1 }]
         }
-        Pending::CancelMany { keys } => {
+        Pending::CancelMany { keys, skipped, .. } => {
             // Rows already being worked on are left to the request under way.
             let keys: Vec<RowKey> = keys.into_iter().filter(|k| !state.in_flight.contains_key(k)).collect();
             if keys.is_empty() {
@@ -476,7 +488,16 @@ fn confirm(state: &mut State, pending: Pending) -> Vec<Effect> {
                 by_profile.entry(k.0).or_default().push(k.1.clone());
             }
             state.marked.clear();
-            state.bulk = Some(Bulk { total: keys.len(), ..Bulk::default() });
+            let skipped_lines = skipped
+                .iter()
+                .map(|k| {
+                    (
+                        false,
+                        format!("{:<19} {} ({}): the profile is read-only", "skipped", k.1, state.profile_name(k.0)),
+                    )
+                })
+                .collect();
+            state.bulk = Some(Bulk { total: keys.len(), lines: skipped_lines, ..Bulk::default() });
             state.say(Level::Info, format!("Cancelling deletions: 0/{}", keys.len()));
             by_profile.into_iter().map(|(profile, names)| Effect::CancelMany { profile, names }).collect()
         }

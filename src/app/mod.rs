@@ -55,8 +55,12 @@ pub enum Pending {
         key: RowKey,
         deletes_at: Option<Millis>,
     },
+    /// `skipped`: marked rows of read-only profiles, left out; `hidden`: how
+    /// many of `keys` the filter hides from view.
     CancelMany {
         keys: Vec<RowKey>,
+        skipped: Vec<RowKey>,
+        hidden: usize,
     },
     /// A new value; `consequence` says which version it becomes and which it demotes.
     PutValue {
@@ -533,7 +537,10 @@ impl State {
         if failed == 0 {
             self.say(Level::Success, format!("{} secrets, fetched just now", self.table.rows().len()));
         } else {
-            self.say(Level::Error, format!("The refresh failed for {failed} of {} profiles: see above", self.view_profiles().len()));
+            self.say(
+                Level::Error,
+                format!("The refresh failed for {failed} of {} profiles: see above", self.view_profiles().len()),
+            );
         }
     }
 

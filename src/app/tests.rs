@@ -315,13 +315,19 @@ fn all_profiles_view_loads_each_and_shows_failures_without_hiding_others() {
 
 #[test]
 fn bulk_cancel_with_mixed_results() {
-    let mut state = loaded(0, sample());
+    let secrets =
+        vec![pending("db-pass", 2 * HOUR), pending("later", 50 * HOUR), pending("api-key", 60 * HOUR), enabled("zeta")];
+    let mut state = loaded(0, secrets);
     update(&mut state, key(' '));
     update(&mut state, key(' '));
     update(&mut state, key(' '));
     assert_eq!(state.marked.len(), 3);
+    assert_eq!(selected(&state), "zeta");
+    update(&mut state, key(' '));
+    assert_eq!(state.marked.len(), 3, "an enabled secret takes no mark");
+    assert!(state.footer_message().unwrap().text.contains("only pending deletions can be marked"));
     update(&mut state, key('c'));
-    assert!(matches!(&state.mode, Mode::Confirm(Pending::CancelMany { keys }) if keys.len() == 3));
+    assert!(matches!(&state.mode, Mode::Confirm(Pending::CancelMany { keys, .. }) if keys.len() == 3));
     let effects = update(&mut state, key('y'));
     let Effect::CancelMany { profile: 0, names } = &effects[0] else { panic!("{effects:?}") };
     assert_eq!(names.len(), 3);
@@ -627,4 +633,40 @@ fn quitting_waits_for_requests_under_way() {
     let mut state = loaded(0, sample());
     update(&mut state, key('q'));
     assert!(state.quit, "nothing under way: quits at once");
+}
+
+/// Marks in a read-only profile are skipped (and reported), the others go;
+/// the confirmation counts the marked rows the filter hides.
+#[test]
+fn bulk_cancel_skips_read_only_rows_and_counts_hidden_ones() {
+    let mut state = loaded(0, vec![pending("p-one", HOUR), pending("p-two", 2 * HOUR)]);
+    update(&mut state, key('a'));
+    let generation = state.generation;
+    update(
+        &mut state,
+        Msg::Loaded { generation, profile: 0, result: Ok(vec![pending("p-one", HOUR), pending("p-two", 2 * HOUR)]) },
+    );
+    update(&mut state, Msg::Loaded { generation, profile: 1, result: Ok(vec![]) });
+    update(&mut state, Msg::Loaded { generation, profile: 2, result: Ok(vec![pending("audit-x", 3 * HOUR)]) });
+    for _ in 0..3 {
+        update(&mut state, key(' '));
+    }
+    assert_eq!(state.marked.len(), 3);
+    update(&mut state, key('/'));
+    typed(&mut state, "one");
+    update(&mut state, code(KeyCode::Enter));
+    update(&mut state, key('c'));
+    let Mode::Confirm(Pending::CancelMany { keys, skipped, hidden }) = &state.mode else { panic!("{:?}", state.mode) };
+    assert_eq!(keys.len(), 2);
+    assert_eq!(skipped, &vec![(2, "audit-x".to_string())], "audit is read-only");
+    assert_eq!(*hidden, 1, "p-two is marked but filtered out");
+    let effects = update(&mut state, key('y'));
+    assert_eq!(effects, vec![Effect::CancelMany { profile: 0, names: vec!["p-one".into(), "p-two".into()] }]);
+    update(&mut state, Msg::CancelDone { profile: 0, name: "p-one".into(), outcome: cancelled("p-one"), bulk: true });
+    update(&mut state, Msg::CancelDone { profile: 0, name: "p-two".into(), outcome: cancelled("p-two"), bulk: true });
+    let Mode::Report { lines, .. } = &state.mode else { panic!("{:?}", state.mode) };
+    assert!(
+        lines[0].starts_with("skipped") && lines[0].contains("audit-x") && lines[0].contains("read-only"),
+        "{lines:?}"
+    );
 }

@@ -133,6 +133,20 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     };
     let mut keys = vec![Span::raw(" ")];
     for (label, what) in keymap::footer(table) {
+        // `c` only where it can act, and with what it would act on.
+        let what = match (&state.mode, what) {
+            (Mode::Normal, "cancel") if !state.marked.is_empty() => format!("cancel {} marked", state.marked.len()),
+            (Mode::Normal, "cancel") => {
+                let acts = state.table.selected().is_some_and(|r| {
+                    r.secret.is_pending_delete() && !state.profiles.get(r.profile).is_some_and(|p| p.read_only)
+                });
+                if !acts {
+                    continue;
+                }
+                what.to_string()
+            }
+            _ => what.to_string(),
+        };
         keys.push(Span::styled(label, theme.key()));
         keys.push(Span::raw(format!(" {what}  ")));
     }
