@@ -358,3 +358,69 @@ async fn an_unreachable_iam_is_a_network_failure_not_an_authentication_one() {
     assert!(run.stderr.contains("cannot connect to 127.0.0.1:9: connection refused"), "{}", run.stderr);
     assert!(!run.stderr.contains("authentication failed"), "{}", run.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_is_quiet_for_cron_and_can_watch_on() {
+    let server = Server::start();
+    let client = server.aksk();
+    client.create_secret(&create_request("calm")).await.unwrap();
+    let config = server.write_config("");
+    let run = csms(&config, "", &["watch"]);
+    assert_eq!((run.status, run.stdout.as_str(), run.stderr.as_str()), (0, "", ""), "nothing to say, nothing said");
+    let run = csms(&config, "", &["watch", "--verbose"]);
+    assert_eq!(run.status, 0);
+    assert!(run.stderr.contains("no deletion within 7d"), "{}", run.stderr);
+    populate(&client, "soon", 1, true).await;
+    let run = csms(&config, "", &["watch"]);
+    assert_eq!(run.status, 3, "7 days is the default window: {}", run.stderr);
+    assert!(run.stdout.contains("soon-0000"));
+
+    // --every: what enters the window, once; what leaves it.
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
+        .args(["--config", config.to_str().unwrap(), "watch", "--every", "1s"])
+        .env("TEST_CSMS_SK", SK)
+        .env("CSMS_LOG", "off")
+        .env("XDG_STATE_HOME", state_dir(&config))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    client.schedule_deletion("calm", 7).await.unwrap();
+    client.cancel_deletion("soon-0000").await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert!(lines[0].starts_with("+ aksk/soon-0000: deleted in "), "{stdout}");
+    assert!(lines.contains(&"- aksk/soon-0000: no longer deleted within the window"), "{stdout}");
+    assert!(lines.iter().any(|l| l.starts_with("+ aksk/calm: deleted in")), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_every_pending_deletion_or_the_names_on_stdin() {
+    let server = Server::start();
+    let client = server.aksk();
+    let names = populate(&client, "pend", 3, true).await;
+    client.create_secret(&create_request("fine")).await.unwrap();
+    let config = server.write_config("");
+    let run = csms(&config, "", &["cancel-deletion", "--all-pending", "--within", "1d"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("pending deletion within that window"), "{}", run.stderr);
+    assert!(client.show_secret("pend-0000").await.unwrap().is_pending_delete(), "none within a day: none cancelled");
+
+    let run =
+        csms_with_input(&config, "", &["cancel-deletion", "-"], Some(b"pend-0000\n\n# a comment\n  pend-0001  \n"));
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
+    let run = csms(&config, "", &["cancel-deletion", "--all-pending"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.trim(), "pend-0002: cancelled (state ENABLED)");
+    for name in names {
+        assert!(!client.show_secret(&name).await.unwrap().is_pending_delete(), "{name}");
+    }
+    let run = csms(&config, "", &["cancel-deletion"]);
+    assert_eq!(run.status, 2, "a name or --all-pending is required");
+}

@@ -159,8 +159,15 @@ pub enum Command {
     /// Cancel the scheduled deletion of one or more secrets
     #[command(after_help = EXIT_STATUSES)]
     CancelDeletion {
-        #[arg(required = true, value_name = "NAME")]
+        /// Secret names; `-` reads them from stdin, one a line
+        #[arg(value_name = "NAME", required_unless_present = "all_pending", conflicts_with = "all_pending")]
         names: Vec<String>,
+        /// Every secret of the profile that is pending deletion
+        #[arg(long)]
+        all_pending: bool,
+        /// With --all-pending: only those whose deletion falls within this duration, e.g. 3d
+        #[arg(long, value_name = "DURATION", requires = "all_pending")]
+        within: Option<String>,
         /// Requests in flight at most
         #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
         concurrency: u16,
@@ -169,11 +176,17 @@ pub enum Command {
     #[command(after_help = EXIT_STATUSES)]
     Watch {
         /// The window, e.g. 24h, 3d, 2d12h
-        #[arg(long, value_name = "DURATION")]
+        #[arg(long, value_name = "DURATION", default_value = "7d")]
         within: String,
         /// Every configured profile
         #[arg(long)]
         all_profiles: bool,
+        /// Say so when no deletion falls inside the window (quiet by default, for cron)
+        #[arg(long, short = 'v')]
+        verbose: bool,
+        /// Check again at this interval until interrupted, printing only what changed, e.g. 5m
+        #[arg(long, value_name = "DURATION")]
+        every: Option<String>,
     },
     /// The configured profiles; --check authenticates each
     #[command(after_help = EXIT_STATUSES)]

@@ -94,16 +94,80 @@ fn report_line(r: &CancelReport) -> String {
     line
 }
 
+/// Which secrets a cancel is for.
+pub(super) enum Selection {
+    /// As named; `-` alone reads names from stdin.
+    Names(Vec<String>),
+    /// Every pending one of the profile (within a window, if given).
+    AllPending { within: Option<String> },
+}
+
+/// Names from stdin: one a line, blank lines and `#` comments skipped.
+fn names_from_stdin() -> Result<Vec<String>, String> {
+    use std::io::BufRead;
+    let mut names = Vec::new();
+    for line in std::io::stdin().lock().lines() {
+        let line = line.map_err(|e| format!("standard input: {e}"))?;
+        let name = line.trim();
+        if !name.is_empty() && !name.starts_with('#') {
+            names.push(name.to_string());
+        }
+    }
+    Ok(names)
+}
+
 pub(super) async fn cancel(
     ws: &Workspace,
     profile: Option<&str>,
     output: Output,
-    names: Vec<String>,
+    selection: Selection,
     concurrency: usize,
 ) -> i32 {
+    let window = match &selection {
+        Selection::AllPending { within: Some(w) } => match crate::timefmt::parse_duration(w) {
+            Ok(w) => Some(w),
+            Err(e) => return usage(e),
+        },
+        _ => None,
+    };
     let (profile, client) = match profile_client(ws, profile, Some("cancel deletion")) {
         Ok(pc) => pc,
         Err(status) => return status,
+    };
+    let names = match selection {
+        Selection::Names(names) if names == ["-"] => match names_from_stdin() {
+            Ok(n) if n.is_empty() => return usage("no secret name on standard input"),
+            Ok(n) => n,
+            Err(e) => return usage(e),
+        },
+        Selection::Names(names) => names,
+        Selection::AllPending { .. } => {
+            let now = crate::timefmt::now_ms();
+            let secrets = match client.list_secrets(1000).await {
+                Ok(s) => s,
+                Err(e) => return fail(&e),
+            };
+            let names: Vec<String> = secrets
+                .into_iter()
+                .filter(|s| window.map_or(s.is_pending_delete(), |w| crate::listing::deletes_within(s, now, w)))
+                .map(|s| s.name)
+                .collect();
+            if names.is_empty() {
+                eprintln!(
+                    "no secret of profile {} is pending deletion{}",
+                    profile.name,
+                    match window {
+                        Some(_) => " within that window",
+                        None => "",
+                    }
+                );
+                if output == Output::Json {
+                    outln!("[]");
+                }
+                return exit::OK;
+            }
+            names
+        }
     };
     let termination = crate::signals::Termination::listen();
     let total = names.len();

@@ -134,10 +134,18 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
         Command::Backup { name, out } => backups::backup(&ws, profile, g.output, &name, &out).await,
         Command::Restore { file } => backups::restore(&ws, profile, g.output, &file).await,
         Command::DeleteNow { name, confirm } => lifecycle::delete_now(&ws, profile, g.output, &name, &confirm).await,
-        Command::CancelDeletion { names, concurrency } => {
-            deletion::cancel(&ws, profile, g.output, names, usize::from(concurrency)).await
+        Command::CancelDeletion { names, all_pending, within, concurrency } => {
+            let selection = if all_pending {
+                deletion::Selection::AllPending { within }
+            } else {
+                deletion::Selection::Names(names)
+            };
+            deletion::cancel(&ws, profile, g.output, selection, usize::from(concurrency)).await
         }
-        Command::Watch { within, all_profiles } => secrets::watch(&ws, profile, g.output, &within, all_profiles).await,
+        Command::Watch { within, all_profiles, verbose, every } => {
+            let opts = secrets::WatchOptions { within, all_profiles, verbose, every };
+            secrets::watch(&ws, profile, g.output, &opts).await
+        }
         Command::Profiles { check } => profiles::profiles(&ws, g.output, check).await,
         Command::Serve(_) | Command::Completions { .. } | Command::History { .. } => unreachable!("handled above"),
     }

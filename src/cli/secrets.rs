@@ -249,35 +249,103 @@ pub(super) fn csms_context(e: csms::Error, name: &str) -> csms::Error {
     }
 }
 
-pub(super) async fn watch(ws: &Workspace, profile: Option<&str>, output: Output, within: &str, all: bool) -> i32 {
-    let window = match parse_duration(within) {
+/// What `watch` was asked.
+pub(super) struct WatchOptions {
+    pub within: String,
+    pub all_profiles: bool,
+    pub verbose: bool,
+    pub every: Option<String>,
+}
+
+/// The deletions inside the window now, soonest first; `None` when no
+/// profile answered (never read as "no deletion").
+async fn deletions_within(ws: &Workspace, profiles: &[&Profile], window: i64) -> (Option<Vec<(String, Secret)>>, i32) {
+    let gathered = gather(ws, profiles, 1000).await;
+    if !gathered.any_answered {
+        return (None, gathered.exit_status());
+    }
+    let status = gathered.exit_status();
+    let now = now_ms();
+    let mut rows = gathered.rows;
+    rows.retain(|(_, s)| deletes_within(s, now, window));
+    rows.sort_by(|a, b| pending_first(&a.1, &b.1));
+    (Some(rows), status)
+}
+
+pub(super) async fn watch(ws: &Workspace, profile: Option<&str>, output: Output, opts: &WatchOptions) -> i32 {
+    let window = match parse_duration(&opts.within) {
         Ok(w) => w,
         Err(e) => return usage(e),
     };
-    let profiles = match chosen(ws, profile, all) {
+    let every = match opts.every.as_deref().map(parse_duration).transpose() {
+        Ok(Some(ms)) if ms < 1000 => return usage("--every must be at least 1s"),
+        Ok(e) => e,
+        Err(e) => return usage(e),
+    };
+    let profiles = match chosen(ws, profile, opts.all_profiles) {
         Ok(p) => p,
         Err(e) => return usage(e),
     };
-    let gathered = gather(ws, &profiles, 200).await;
-    if !gathered.any_answered {
-        // Never "no deletion" when nothing could be checked.
-        return gathered.exit_status();
+    if let Some(every) = every {
+        return watch_every(ws, &profiles, output, window, every).await;
     }
-    let status = gathered.exit_status();
-    let mut rows = gathered.rows;
-    let now = now_ms();
-    rows.retain(|(_, s)| deletes_within(s, now, window));
-    rows.sort_by(|a, b| pending_first(&a.1, &b.1));
+    let (rows, status) = deletions_within(ws, &profiles, window).await;
+    // Nothing could be checked: the errors are on stderr, and never a "no deletion".
+    let Some(rows) = rows else { return status };
     match output {
         Output::Json => {
             let arr: Vec<Value> = rows.iter().map(|(p, s)| secret_json(p, s)).collect();
             outln!("{}", serde_json::to_string_pretty(&arr).unwrap());
         }
-        Output::Table if rows.is_empty() && status == exit::OK => eprintln!("no deletion within {within}"),
+        // Quiet when there is nothing to say: cron mails only when there is.
+        Output::Table if rows.is_empty() && status == exit::OK && opts.verbose => {
+            eprintln!("no deletion within {}", opts.within)
+        }
         Output::Table if rows.is_empty() => {}
-        Output::Table => out!("{}", secrets_table(&rows, all, now)),
+        Output::Table => out!("{}", secrets_table(&rows, opts.all_profiles, now_ms())),
     }
     // A deletion inside the window is the news; profiles that could not be
     // checked are named on stderr above.
     if !rows.is_empty() { exit::PENDING_FOUND } else { status }
+}
+
+/// Checks again and again, printing what entered or left the window; ends
+/// with Ctrl-C or SIGTERM. In JSON, one object a line.
+async fn watch_every(ws: &Workspace, profiles: &[&Profile], output: Output, window: i64, every: i64) -> i32 {
+    let mut known: std::collections::BTreeMap<(String, String), Secret> = Default::default();
+    loop {
+        if let (Some(rows), _) = deletions_within(ws, profiles, window).await {
+            let now: std::collections::BTreeMap<(String, String), Secret> =
+                rows.into_iter().map(|(p, s)| ((p, s.name.clone()), s)).collect();
+            for ((profile, name), s) in &now {
+                if known.get(&(profile.clone(), name.clone())).map(|k| k.scheduled_delete_time)
+                    != Some(s.scheduled_delete_time)
+                {
+                    match output {
+                        Output::Json => {
+                            let mut v = secret_json(profile, s);
+                            v["change"] = json!("within");
+                            outln!("{}", serde_json::to_string(&v).unwrap());
+                        }
+                        Output::Table => sayln!(
+                            "+ {profile}/{name}: deleted in {} (at {})",
+                            deletes_in(s, now_ms()),
+                            s.scheduled_delete_time.map(local_time).unwrap_or_default()
+                        ),
+                    }
+                }
+            }
+            for (profile, name) in known.keys().filter(|k| !now.contains_key(*k)) {
+                match output {
+                    Output::Json => outln!(
+                        "{}",
+                        serde_json::to_string(&json!({ "profile": profile, "name": name, "change": "left" })).unwrap()
+                    ),
+                    Output::Table => sayln!("- {profile}/{name}: no longer deleted within the window"),
+                }
+            }
+            known = now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(every as u64)).await;
+    }
 }
