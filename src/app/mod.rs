@@ -4,6 +4,7 @@
 
 mod command;
 mod copy;
+pub mod events;
 pub mod forms;
 pub mod history;
 mod input;
@@ -412,6 +413,8 @@ pub struct State {
     /// How long a copied value stays on the clipboard (0: until replaced).
     pub clipboard_clear_ms: Millis,
     pub clipboard_clear_at: Option<Millis>,
+    /// What happened since csms started, oldest first.
+    pub events: Vec<events::Event>,
     /// A refresh the user asked for is under way: its end is announced.
     refresh_announced: bool,
     /// The `:` commands run so far, oldest first, and the one recalled with Up/Down.
@@ -459,6 +462,7 @@ impl State {
             page_height: 10,
             clipboard_clear_ms: DEFAULT_CLIPBOARD_CLEAR_MS,
             clipboard_clear_at: None,
+            events: Vec::new(),
             refresh_announced: false,
             command_history: Vec::new(),
             command_recall: None,
@@ -503,8 +507,10 @@ impl State {
     /// The outcome of something the user did: it stays until dismissed (esc)
     /// or replaced by another outcome; passing words show over it a while.
     fn report(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        self.note(level, text.clone());
         self.message = None;
-        self.outcome = Some(Message { text: text.into(), level, until: Millis::MAX });
+        self.outcome = Some(Message { text, level, until: Millis::MAX });
     }
 
     /// What the footer shows: a passing word, else the last outcome.
@@ -645,6 +651,22 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.preview.remove(&profile);
             match result {
                 Ok(secrets) => {
+                    // A refresh (not a first load) may reveal what changed meanwhile.
+                    if state.fetched_at.contains_key(&profile) {
+                        let before = events::before(state, profile);
+                        let pname = state.profile_name(profile).to_string();
+                        for (level, text, announce) in events::revealed(&before, &secrets, &pname, state.now) {
+                            if announce {
+                                state.report(level, text);
+                            } else {
+                                state.note(level, text);
+                            }
+                        }
+                    }
+                    if state.load_errors.contains_key(&profile) {
+                        let pname = state.profile_name(profile).to_string();
+                        state.note(Level::Info, format!("profile {pname} answers again"));
+                    }
                     state.table.replace_profile(profile, secrets);
                     state.fetched_at.insert(profile, state.now);
                     state.load_errors.remove(&profile);
@@ -655,7 +677,11 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
                 Err(e) => {
                     // Shown in the header and over the table, never over the
-                    // outcome of something the user did.
+                    // outcome of something the user did; noted once per new error.
+                    if state.load_errors.get(&profile) != Some(&e) {
+                        let pname = state.profile_name(profile).to_string();
+                        state.note(Level::Error, format!("profile {pname}: refresh failed: {e}"));
+                    }
                     state.load_errors.insert(profile, e);
                     // Pages of a first load that broke off are not the profile:
                     // a pending deletion may be on a page that never came.

@@ -670,3 +670,34 @@ fn bulk_cancel_skips_read_only_rows_and_counts_hidden_ones() {
         "{lines:?}"
     );
 }
+
+/// A refresh that finds a secret gone says so in the footer and in the
+/// session's events, with why; state changes and failures are noted too.
+#[test]
+fn a_refresh_announces_deletions_and_notes_what_changed() {
+    let mut state = loaded(0, sample());
+    // db-pass's window ends; zeta is scheduled elsewhere; api-key is deleted by someone else.
+    let later = NOW + 3 * HOUR;
+    let effects = update(&mut state, Msg::Tick(later));
+    assert!(!effects.is_empty(), "the automatic refresh");
+    let generation = state.generation;
+    let after = vec![pending("zeta", 5 * HOUR), pending("later", 50 * HOUR)];
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(after) });
+    let footer = state.footer_message().unwrap().text.clone();
+    assert!(footer.contains("was deleted"), "{footer}");
+    let texts: Vec<&str> = state.events.iter().map(|e| e.text.as_str()).collect();
+    assert!(texts.contains(&"db-pass (profile prod) was deleted: its recovery window ended"), "{texts:?}");
+    assert!(texts.contains(&"api-key (profile prod) was deleted: deleted elsewhere"), "{texts:?}");
+    assert!(texts.contains(&"zeta (profile prod): ENABLED → PENDING_DELETE"), "{texts:?}");
+    // A failure is noted once, however often it repeats; recovery is noted too.
+    for i in 1..=3 {
+        update(&mut state, Msg::Tick(later + i * 61_000));
+        let generation = state.generation;
+        update(&mut state, Msg::Loaded { generation, profile: 0, result: Err("cannot connect".into()) });
+    }
+    assert_eq!(state.events.iter().filter(|e| e.text.contains("refresh failed")).count(), 1);
+    update(&mut state, Msg::Tick(later + 5 * 61_000));
+    let generation = state.generation;
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(vec![pending("zeta", 5 * HOUR)]) });
+    assert!(state.events.iter().any(|e| e.text == "profile prod answers again"));
+}

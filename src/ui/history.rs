@@ -8,13 +8,23 @@ use ratatui::widgets::Paragraph;
 use super::Theme;
 use super::dialogs::{keys_line, popup};
 use crate::app::history::HistoryView;
-use crate::app::{Level, keymap};
+use crate::app::{Level, State, keymap};
 use crate::printable::printable;
 use crate::timefmt::local_time;
 
-pub fn history(frame: &mut Frame, view: &HistoryView, theme: &Theme) {
+pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &Theme) {
     let area = frame.area();
     let mut lines = Vec::new();
+    // What this session saw, newest first, above the journal.
+    if !state.events.is_empty() {
+        let room = (area.height as usize / 3).max(2);
+        lines.push(Line::from(Span::styled(format!(" This session ({})", state.events.len()), theme.header())));
+        for e in state.events.iter().rev().take(room) {
+            let text = format!(" {}  {}", local_time(e.at), printable(&e.text));
+            lines.push(Line::from(Span::styled(text, theme.message(e.level))));
+        }
+        lines.push(Line::from(Span::styled(" Journal: every change csms made", theme.header())));
+    }
     if view.typing || !view.filter.is_empty() {
         let mut filter = vec![Span::styled(" / ", theme.key()), Span::raw(printable(&view.filter).into_owned())];
         if view.typing {

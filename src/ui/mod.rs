@@ -49,7 +49,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Mode::Describe(form) => forms::describe(frame, state, form, theme),
         Mode::Copy { key, .. } => forms::copy_menu(frame, state, key, theme),
         Mode::Tags(dialog) => tags::tags(frame, state, dialog, theme),
-        Mode::History(view) => history::history(frame, view, theme),
+        Mode::History(view) => history::history(frame, state, view, theme),
     }
     neutralize(frame.buffer_mut());
 }
