@@ -92,7 +92,13 @@ impl Worker {
                     let result = async {
                         let page =
                             |p: &[crate::csms::Secret]| w.send(Msg::Page { generation, profile, secrets: p.to_vec() });
-                        w.client(profile).await?.list_secrets_with(PAGE_SIZE, page).await
+                        let client = w.client(profile).await?;
+                        let secrets = client.list_secrets_with(PAGE_SIZE, page).await;
+                        // Countdowns follow the server's clock, as its answers gave it.
+                        if let Some(offset) = client.clock_offset() {
+                            w.send(Msg::ServerClock { profile, offset });
+                        }
+                        secrets
                     }
                     .await
                     .map_err(|e| e.to_string());

@@ -445,3 +445,23 @@ async fn versions_are_listed_across_pages() {
     assert_eq!(versions[18].version_stages, vec!["SYSPREVIOUS"]);
     assert_eq!(c.list_versions("many").await.unwrap(), versions);
 }
+
+/// The emulator's answers carry its own (moved) clock in `Date`, the client
+/// reads the offset from it, and the moved clock survives a restart.
+#[tokio::test]
+async fn the_date_header_follows_the_moved_clock_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_on_disk(dir);
+    let c = server.aksk();
+    c.list_secrets(10).await.unwrap();
+    assert_eq!(c.clock_offset(), Some(0), "an unmoved clock reads as ours");
+    server.advance_clock(86_400).await;
+    c.list_secrets(10).await.unwrap();
+    let near = |off: Option<i64>| off.is_some_and(|o| (o - 86_400_000).abs() <= 1_000);
+    assert!(near(c.clock_offset()), "{:?}", c.clock_offset());
+    let dir = server.kill_hard();
+    let server = Server::start_on_disk(dir);
+    let c = server.aksk();
+    c.list_secrets(10).await.unwrap();
+    assert!(near(c.clock_offset()), "the offset was kept in the database: {:?}", c.clock_offset());
+}

@@ -175,7 +175,7 @@ async fn expired_token_is_renewed_by_the_tui_worker_and_the_cli() {
         loop {
             match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap() {
                 Msg::Loaded { result, .. } => return result,
-                Msg::Page { .. } => {}
+                Msg::Page { .. } | Msg::ServerClock { .. } => {}
                 other => panic!("{other:?}"),
             }
         }
@@ -224,7 +224,13 @@ async fn a_slow_worker_never_blocks_the_state_machine_and_late_answers_are_dropp
     loop {
         let late = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap();
         let last = matches!(late, Msg::Loaded { generation: 1, .. });
-        assert!(matches!(late, Msg::Page { generation: 1, .. } | Msg::Loaded { generation: 1, .. }), "{late:?}");
+        assert!(
+            matches!(
+                late,
+                Msg::Page { generation: 1, .. } | Msg::Loaded { generation: 1, .. } | Msg::ServerClock { .. }
+            ),
+            "{late:?}"
+        );
         update(&mut state, late);
         assert!(state.table.is_empty(), "the old view's answer is not shown in the new one");
         if last {

@@ -249,6 +249,11 @@ pub enum Msg {
         name: String,
         result: Result<Vec<VersionMetadata>, String>,
     },
+    /// How far a profile's server clock is from ours (its answers' `Date`).
+    ServerClock {
+        profile: usize,
+        offset: Millis,
+    },
     /// Bracketed paste: the text, redacted from the start (it may be a value).
     Paste(Redacted),
     PasswordGenerated(Result<Redacted, String>),
@@ -377,6 +382,8 @@ const INFO_MS: Millis = 8_000;
 /// A revealed value hides itself again after this long.
 pub const REVEAL_MS: Millis = 30_000;
 pub const DEFAULT_CLIPBOARD_CLEAR_MS: Millis = 30_000;
+/// How long after a countdown reaches zero its profile is read again.
+pub const CONFIRM_DELAY_MS: Millis = 3_000;
 /// Rows shown page by page while a profile loads for the first time.
 pub const PREVIEW_ROWS: usize = 5_000;
 const ERROR_MS: Millis = 60_000;
@@ -413,6 +420,13 @@ pub struct State {
     /// How long a copied value stays on the clipboard (0: until replaced).
     pub clipboard_clear_ms: Millis,
     pub clipboard_clear_at: Option<Millis>,
+    /// Server clock minus local clock, per profile (from the answers' `Date`).
+    pub clock_offsets: BTreeMap<usize, Millis>,
+    /// When the next countdown on screen reaches zero (local clock).
+    next_due: Option<Millis>,
+    /// Profiles to read again at `confirm_at`, after a countdown reached zero.
+    confirm: BTreeSet<usize>,
+    confirm_at: Option<Millis>,
     /// What happened since csms started, oldest first.
     pub events: Vec<events::Event>,
     /// A refresh the user asked for is under way: its end is announced.
@@ -462,6 +476,10 @@ impl State {
             page_height: 10,
             clipboard_clear_ms: DEFAULT_CLIPBOARD_CLEAR_MS,
             clipboard_clear_at: None,
+            clock_offsets: BTreeMap::new(),
+            next_due: None,
+            confirm: BTreeSet::new(),
+            confirm_at: None,
             events: Vec::new(),
             refresh_announced: false,
             command_history: Vec::new(),
@@ -590,9 +608,52 @@ impl State {
             .collect()
     }
 
-    /// The time left before a row's deletion, if it is pending.
-    pub fn time_left(&self, secret: &Secret) -> Option<Millis> {
-        crate::listing::time_left(secret, self.now)
+    /// Now, on the server of `profile`: countdowns follow the server's clock.
+    pub fn server_now(&self, profile: usize) -> Millis {
+        self.now + self.clock_offsets.get(&profile).copied().unwrap_or(0)
+    }
+
+    /// The time left before a row's deletion, if it is pending, by its server's clock.
+    pub fn time_left(&self, profile: usize, secret: &Secret) -> Option<Millis> {
+        crate::listing::time_left(secret, self.server_now(profile))
+    }
+
+    /// The next moment (local clock) a countdown on screen reaches zero.
+    fn recompute_next_due(&mut self) {
+        self.next_due = self
+            .table
+            .rows()
+            .iter()
+            .filter_map(|r| self.time_left(r.profile, &r.secret).filter(|left| *left > 0).map(|left| self.now + left))
+            .min();
+    }
+
+    /// A countdown reached zero: that profile is read again a few seconds
+    /// later, to show the deletion the server made (or did not make).
+    fn confirm_due(&mut self) -> Vec<Effect> {
+        let now = self.now;
+        if self.next_due.is_some_and(|due| due <= now) {
+            let due: BTreeSet<usize> = self
+                .table
+                .rows()
+                .iter()
+                .filter(|r| self.time_left(r.profile, &r.secret).is_some_and(|left| left <= 0))
+                .map(|r| r.profile)
+                .collect();
+            self.confirm.extend(due);
+            self.confirm_at = Some(now + CONFIRM_DELAY_MS);
+            self.recompute_next_due();
+        }
+        if self.confirm_at.is_none_or(|at| at > now) {
+            return vec![];
+        }
+        self.confirm_at = None;
+        let generation = self.generation;
+        std::mem::take(&mut self.confirm)
+            .into_iter()
+            .filter(|p| self.view_profiles().contains(p) && self.loading.insert(*p))
+            .map(|profile| Effect::Load { generation, profile })
+            .collect()
     }
 }
 
@@ -655,7 +716,9 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                     if state.fetched_at.contains_key(&profile) {
                         let before = events::before(state, profile);
                         let pname = state.profile_name(profile).to_string();
-                        for (level, text, announce) in events::revealed(&before, &secrets, &pname, state.now) {
+                        for (level, text, announce) in
+                            events::revealed(&before, &secrets, &pname, state.server_now(profile))
+                        {
                             if announce {
                                 state.report(level, text);
                             } else {
@@ -668,6 +731,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                         state.note(Level::Info, format!("profile {pname} answers again"));
                     }
                     state.table.replace_profile(profile, secrets);
+                    state.recompute_next_due();
                     state.fetched_at.insert(profile, state.now);
                     state.load_errors.remove(&profile);
                     state
@@ -704,6 +768,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Ok(secret) => {
                     let when = secret.scheduled_delete_time.map(crate::timefmt::local_time).unwrap_or_default();
                     state.table.update_secret(profile, *secret);
+                    state.recompute_next_due();
                     state.after_move();
                     state.report(
                         Level::Warning,
@@ -730,6 +795,11 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                     Err(e) => Reveal::Failed(e),
                 };
             }
+            vec![]
+        }
+        Msg::ServerClock { profile, offset } => {
+            state.clock_offsets.insert(profile, offset);
+            state.recompute_next_due();
             vec![]
         }
         Msg::Paste(text) => {
@@ -825,6 +895,8 @@ fn tick(state: &mut State, now: Millis) -> Vec<Effect> {
     let mut effects = copy::clear_when_due(state);
     if state.loading.is_empty() && now - state.last_refresh >= state.refresh_every {
         effects.extend(state.refresh());
+    } else {
+        effects.extend(state.confirm_due());
     }
     effects
 }

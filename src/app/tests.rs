@@ -437,9 +437,9 @@ fn details_load_versions_for_the_selected_secret() {
 fn countdown_source_is_the_tick() {
     let mut state = loaded(0, sample());
     let s = state.table.selected().unwrap().secret.clone();
-    assert_eq!(state.time_left(&s), Some(2 * HOUR));
+    assert_eq!(state.time_left(0, &s), Some(2 * HOUR));
     update(&mut state, Msg::Tick(NOW + 2 * HOUR + 1));
-    assert_eq!(state.time_left(&s), Some(-1));
+    assert_eq!(state.time_left(0, &s), Some(-1));
 }
 
 #[test]
@@ -700,4 +700,25 @@ fn a_refresh_announces_deletions_and_notes_what_changed() {
     let generation = state.generation;
     update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(vec![pending("zeta", 5 * HOUR)]) });
     assert!(state.events.iter().any(|e| e.text == "profile prod answers again"));
+}
+
+/// Countdowns count on the server's clock; when one reaches zero, its
+/// profile is read again a few seconds later to show what the server did.
+#[test]
+fn countdowns_follow_the_server_clock_and_zero_is_confirmed() {
+    let mut state = loaded(0, vec![pending("soon", 10_000), enabled("calm")]);
+    update(&mut state, Msg::ServerClock { profile: 0, offset: 4_000 });
+    let s = state.table.selected().unwrap().secret.clone();
+    assert_eq!(state.time_left(0, &s), Some(6_000), "the server is 4 s ahead");
+    assert!(update(&mut state, Msg::Tick(NOW + 5_000)).is_empty());
+    assert!(update(&mut state, Msg::Tick(NOW + 6_000)).is_empty(), "zero now: confirmed a little later");
+    assert!(update(&mut state, Msg::Tick(NOW + 8_000)).is_empty());
+    let effects = update(&mut state, Msg::Tick(NOW + 9_000));
+    assert_eq!(effects, vec![Effect::Load { generation: state.generation, profile: 0 }]);
+    let generation = state.generation;
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(vec![enabled("calm")]) });
+    assert!(
+        state.footer_message().unwrap().text.contains("soon (profile prod) was deleted: its recovery window ended")
+    );
+    assert!(update(&mut state, Msg::Tick(NOW + 20_000)).is_empty(), "nothing more is due");
 }

@@ -45,6 +45,8 @@ pub struct Client {
     auth: Authenticator,
     retry: RetryPolicy,
     stats: Stats,
+    /// Server clock minus ours, from the last answer's `Date` (`i64::MIN`: none yet).
+    clock_offset: std::sync::atomic::AtomicI64,
 }
 
 /// Counters of what the client sent, for bulk pacing and for reports.
@@ -109,6 +111,7 @@ impl Client {
             auth,
             retry: opts.retry,
             stats: Stats::default(),
+            clock_offset: std::sync::atomic::AtomicI64::new(i64::MIN),
         })
     }
 
@@ -118,6 +121,24 @@ impl Client {
 
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// How far the server's clock is from ours, as its last answer's `Date`
+    /// said: to the second, and zero within two seconds (a `Date` has no
+    /// finer grain; countdowns should not jitter over it).
+    pub fn clock_offset(&self) -> Option<Millis> {
+        match self.clock_offset.load(Ordering::Relaxed) {
+            i64::MIN => None,
+            off => Some(off),
+        }
+    }
+
+    fn observe_date(&self, date: &str) {
+        let Ok(at) = chrono::DateTime::parse_from_rfc2822(date) else { return };
+        // A `Date` is cut to the second: its middle is the best guess.
+        let off = at.timestamp_millis() + 500 - crate::timefmt::now_ms();
+        let off = if off.abs() < 2_000 { 0 } else { (off as f64 / 1000.0).round() as i64 * 1000 };
+        self.clock_offset.store(off, Ordering::Relaxed);
     }
 
     /// How many answers were 429 so far.
@@ -386,6 +407,9 @@ impl Client {
         let status = resp.status().as_u16();
         let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let request_id = header("X-Request-Id");
+        if let Some(date) = header("Date") {
+            self.observe_date(&date);
+        }
         let retry_after = header("Retry-After").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
         let body = resp.bytes().await.map_err(|e| {
             let mut err = transport_error(e);

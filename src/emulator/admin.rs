@@ -43,6 +43,8 @@ pub async fn clock(State(shared): State<Shared>, body: bytes::Bytes) -> Result<R
     }
     let b: Body = serde_json::from_slice(&body).map_err(|e| ApiError::malformed(e.to_string()))?;
     let now = shared.clock.advance(b.advance_seconds).map_err(ApiError::invalid)?;
+    // The moved clock survives a restart on the same database.
+    shared.store().set_clock_offset(shared.clock.offset())?;
     let reaped = shared.reap()?;
     Ok(Json(json!({ "now": now, "reaped": reaped })).into_response())
 }

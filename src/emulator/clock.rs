@@ -10,6 +10,15 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A clock already moved by `offset_ms` (kept in the database across restarts).
+    pub fn with_offset(offset_ms: Millis) -> Clock {
+        Clock { offset_ms: AtomicI64::new(offset_ms) }
+    }
+
+    pub fn offset(&self) -> Millis {
+        self.offset_ms.load(Ordering::Relaxed)
+    }
+
     pub fn now(&self) -> Millis {
         crate::timefmt::now_ms() + self.offset_ms.load(Ordering::Relaxed)
     }

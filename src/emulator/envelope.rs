@@ -29,7 +29,18 @@ fn gateway(status: StatusCode, message: &str) -> ApiError {
     ApiError::new(status, "APIGW.0201", message)
 }
 
+/// Every answer's `Date` is the emulator's clock, so that a moved clock
+/// shows in clients that follow the server's time.
 pub async fn envelope(State(shared): State<Shared>, req: Request, next: Next) -> Response {
+    let mut resp = checked(&shared, req, next).await;
+    let date = chrono::DateTime::from_timestamp_millis(shared.clock.now()).unwrap_or_default();
+    if let Ok(value) = header::HeaderValue::from_str(&date.format("%a, %d %b %Y %H:%M:%S GMT").to_string()) {
+        resp.headers_mut().insert(header::DATE, value);
+    }
+    resp
+}
+
+async fn checked(shared: &Shared, req: Request, next: Next) -> Response {
     let uri_bytes = req.uri().path().len() + req.uri().query().map_or(0, |q| q.len() + 1);
     if uri_bytes > MAX_URI_BYTES {
         return gateway(StatusCode::URI_TOO_LONG, "Request URI too large.").into_response();

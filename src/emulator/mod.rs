@@ -198,10 +198,11 @@ pub async fn start(opts: ServeOptions) -> anyhow::Result<Running> {
             Store::open(path).map_err(|e| named(&e))?
         }
     };
+    let clock = clock::Clock::with_offset(store.clock_offset().map_err(|e| anyhow::anyhow!("{}", e.message))?);
     let shared = Arc::new(Inner {
         store: Mutex::new(store),
         accounts: opts.accounts,
-        clock: clock::Clock::default(),
+        clock,
         faults: Mutex::new(faults::Faults::default()),
         tokens: Mutex::new(identity::Tokens::default()),
         admin_token: opts.admin_token.filter(|t| !t.is_empty()),

@@ -37,9 +37,9 @@ pub(super) fn keys_line(table: &[keymap::Binding], theme: &Theme) -> Line<'stati
     Line::from(spans)
 }
 
-fn time_left_text(state: &State, deletes_at: Option<Millis>) -> String {
+fn time_left_text(state: &State, profile: usize, deletes_at: Option<Millis>) -> String {
     match deletes_at {
-        Some(t) => format!("{} (at {})", countdown(t - state.now), local_time(t)),
+        Some(t) => format!("{} (at {})", countdown(t - state.server_now(profile)), local_time(t)),
         None => "unknown".into(),
     }
 }
@@ -56,7 +56,7 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
             lines.push(Line::from(format!("project {}", p.project_id)));
             lines.push(Line::from(vec![
                 Span::raw("time left: "),
-                Span::styled(time_left_text(state, *deletes_at), warn),
+                Span::styled(time_left_text(state, key.0, *deletes_at), warn),
             ]));
             9
         }
@@ -155,10 +155,10 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
     if let Some(reason) = &s.unreadable {
         fields.push(("unreadable", Line::from(Span::styled(reason.clone(), theme.message(crate::app::Level::Error)))));
     }
-    if let Some(left) = state.time_left(s) {
+    if let Some(left) = state.time_left(profile, s) {
         fields.push((
             "deletes in",
-            Line::from(Span::styled(time_left_text(state, s.scheduled_delete_time), theme.countdown(left))),
+            Line::from(Span::styled(time_left_text(state, profile, s.scheduled_delete_time), theme.countdown(left))),
         ));
     }
     fields.extend([

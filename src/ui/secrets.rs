@@ -93,7 +93,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let key = row.key();
         let pending = s.is_pending_delete();
         let marked = state.marked.contains(&key);
-        let deletes = match (state.in_flight.get(&key), state.time_left(s)) {
+        let deletes = match (state.in_flight.get(&key), state.time_left(row.profile, s)) {
             (Some(op), _) => Cell::from(op.label()).style(theme.in_flight()),
             (None, Some(left)) => Cell::from(countdown(left)).style(theme.countdown(left)),
             (None, None) => Cell::from(""),

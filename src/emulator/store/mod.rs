@@ -102,6 +102,22 @@ impl Store {
         Ok(Store { conn })
     }
 
+    /// How far the emulator's clock was moved, as last kept.
+    pub fn clock_offset(&self) -> StoreResult<Millis> {
+        let stored: Option<i64> =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'clock_offset'", [], |r| r.get(0)).optional()?;
+        Ok(stored.unwrap_or(0))
+    }
+
+    pub fn set_clock_offset(&self, offset: Millis) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('clock_offset', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![offset],
+        )?;
+        Ok(())
+    }
+
     // ---- secrets ---------------------------------------------------------
 
     pub fn get(&self, project: &str, name: &str) -> StoreResult<Option<Secret>> {
