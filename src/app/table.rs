@@ -30,15 +30,14 @@ impl Row {
         (self.profile, self.secret.name.clone())
     }
 
-    /// Every word matches: `state:` words the state, others name or description.
-    fn matches(&self, words: &[String]) -> bool {
-        words.iter().all(|w| match w.strip_prefix("state:") {
-            Some(state) => {
+    /// Every word is in the name or description, and the state begins with
+    /// every `state:` asked (lower-case, `_` for `-`).
+    fn matches(&self, words: &[String], states: &[String]) -> bool {
+        words.iter().all(|w| self.search.contains(w.as_str()))
+            && (states.is_empty() || {
                 let label = self.secret.state_label().to_lowercase();
-                label.starts_with(state) || label.replace('_', "-").starts_with(state)
-            }
-            None => self.search.contains(w.as_str()),
-        })
+                states.iter().all(|s| label.starts_with(s.as_str()))
+            })
     }
 }
 
@@ -106,9 +105,11 @@ pub struct SecretTable {
     sort: SortKey,
     /// The order reversed (`S`).
     reversed: bool,
-    /// The filter as typed, and its lower-cased words.
+    /// The filter as typed; its lower-cased words for the text, and the
+    /// states asked for with `state:` (split once, not per row).
     filter: String,
     words: Vec<String>,
+    states: Vec<String>,
 }
 
 impl SecretTable {
@@ -223,7 +224,10 @@ impl SecretTable {
     pub fn set_filter(&mut self, filter: &str) {
         let keep = self.selected().map(Row::key);
         self.filter = filter.to_string();
-        self.words = filter.split_whitespace().map(str::to_lowercase).collect();
+        let (states, words): (Vec<String>, Vec<String>) =
+            filter.split_whitespace().map(str::to_lowercase).partition(|w| w.starts_with("state:"));
+        self.states = states.into_iter().map(|w| w["state:".len()..].replace('-', "_")).collect();
+        self.words = words;
         self.refilter(keep);
     }
 
@@ -254,11 +258,11 @@ impl SecretTable {
     /// After the filter changed: keeps the sorted rows that match.
     fn refilter(&mut self, keep: Option<RowKey>) {
         let rows = &self.rows;
-        self.order = if self.words.is_empty() {
+        self.order = if self.words.is_empty() && self.states.is_empty() {
             self.sorted.clone()
         } else {
-            let words = &self.words;
-            self.sorted.iter().copied().filter(|&i| rows[i].matches(words)).collect()
+            let (words, states) = (&self.words, &self.states);
+            self.sorted.iter().copied().filter(|&i| rows[i].matches(words, states)).collect()
         };
         self.selected = keep
             .and_then(|(p, name)| self.order.iter().position(|&i| rows[i].profile == p && rows[i].secret.name == name))
