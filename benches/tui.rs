@@ -82,6 +82,13 @@ fn benches(c: &mut Criterion) {
         });
     });
 
+    c.bench_function("filter 100k secrets, one word (apply or clear)", |b| {
+        b.iter(|| {
+            flip = !flip;
+            state.table.set_filter(if flip { "platform" } else { "" });
+        });
+    });
+
     let fresh = secrets(N);
     let generation = state.generation;
     c.bench_function("take in a listing of 100k secrets (sort)", |b| {

@@ -428,7 +428,7 @@ pub struct State {
     confirm: BTreeSet<usize>,
     confirm_at: Option<Millis>,
     /// What happened since csms started, oldest first.
-    pub events: Vec<events::Event>,
+    pub events: std::collections::VecDeque<events::Event>,
     /// A refresh the user asked for is under way: its end is announced.
     refresh_announced: bool,
     /// The `:` commands run so far, oldest first, and the one recalled with Up/Down.
@@ -480,7 +480,7 @@ impl State {
             next_due: None,
             confirm: BTreeSet::new(),
             confirm_at: None,
-            events: Vec::new(),
+            events: std::collections::VecDeque::new(),
             refresh_announced: false,
             command_history: Vec::new(),
             command_recall: None,
@@ -714,11 +714,9 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Ok(secrets) => {
                     // A refresh (not a first load) may reveal what changed meanwhile.
                     if state.fetched_at.contains_key(&profile) {
-                        let before = events::before(state, profile);
                         let pname = state.profile_name(profile).to_string();
-                        for (level, text, announce) in
-                            events::revealed(&before, &secrets, &pname, state.server_now(profile))
-                        {
+                        let now = state.server_now(profile);
+                        for (level, text, announce) in events::revealed(state, profile, &secrets, &pname, now) {
                             if announce {
                                 state.report(level, text);
                             } else {

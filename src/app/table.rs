@@ -32,8 +32,8 @@ impl Row {
 
     /// Every word is in the name or description, and the state begins with
     /// every `state:` asked (lower-case, `_` for `-`).
-    fn matches(&self, words: &[String], states: &[String]) -> bool {
-        words.iter().all(|w| self.search.contains(w.as_str()))
+    fn matches(&self, words: &[memchr::memmem::Finder<'static>], states: &[String]) -> bool {
+        words.iter().all(|w| w.find(self.search.as_bytes()).is_some())
             && (states.is_empty() || {
                 let label = self.secret.state_label().to_lowercase();
                 states.iter().all(|s| label.starts_with(s.as_str()))
@@ -108,7 +108,8 @@ pub struct SecretTable {
     /// The filter as typed; its lower-cased words for the text, and the
     /// states asked for with `state:` (split once, not per row).
     filter: String,
-    words: Vec<String>,
+    /// A searcher per word, built once per filter (SIMD substring search).
+    words: Vec<memchr::memmem::Finder<'static>>,
     states: Vec<String>,
 }
 
@@ -227,7 +228,7 @@ impl SecretTable {
         let (states, words): (Vec<String>, Vec<String>) =
             filter.split_whitespace().map(str::to_lowercase).partition(|w| w.starts_with("state:"));
         self.states = states.into_iter().map(|w| w["state:".len()..].replace('-', "_")).collect();
-        self.words = words;
+        self.words = words.iter().map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned()).collect();
         self.refilter(keep);
     }
 
