@@ -242,6 +242,24 @@ fn details_key(state: &mut State, mut d: DetailsView, key: KeyEvent) -> Vec<Effe
         }
         // Shown (or on its way): v hides it again.
         Some(Action::Reveal) => d.hide(),
+        Some(Action::CancelDeletion) if d.secret.is_pending_delete() => {
+            // The same checks and confirmation as from the table, for this secret.
+            if let Some(refusal) = state.refuse_read_only([d.row.0], "cancel") {
+                state.say(Level::Error, refusal);
+            } else if state.in_flight.contains_key(&d.row) {
+                state.say(Level::Info, format!("A request for '{}' is already under way", d.row.1));
+            } else {
+                let deletes_at = d.secret.scheduled_delete_time;
+                state.mode = Mode::Confirm(Pending::Cancel { key: d.row, deletes_at });
+                return vec![];
+            }
+        }
+        Some(Action::CancelDeletion) => {
+            state.say(
+                Level::Info,
+                format!("'{}' is {}: there is no deletion to cancel", d.row.1, d.secret.state_label()),
+            );
+        }
         Some(Action::Rollback) => {
             let (Some(to), Some(from)) = (d.selected().map(|v| v.id.clone()), d.current().map(|v| v.id.clone())) else {
                 state.say(Level::Info, "The versions are not read yet");

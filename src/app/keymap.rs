@@ -179,6 +179,7 @@ pub const POPUP: &[Binding] = &[
 pub const DETAILS: &[Binding] = &[
     b(&[Char('v')], "v", Action::Reveal, "reveal the selected version's value / hide it", Some("reveal")),
     b(&[Char('R')], "R", Action::Rollback, "roll back: make the selected version SYSCURRENT", Some("roll back")),
+    b(&[Char('c')], "c", Action::CancelDeletion, "cancel the deletion (of a pending secret)", Some("cancel")),
     b(&[Char('j'), Code(KeyCode::Down)], "j/↓", Action::Down, "next (older) version", None),
     b(&[Char('k'), Code(KeyCode::Up)], "k/↑", Action::Up, "previous (newer) version", None),
     b(

@@ -722,3 +722,14 @@ fn countdowns_follow_the_server_clock_and_zero_is_confirmed() {
     );
     assert!(update(&mut state, Msg::Tick(NOW + 20_000)).is_empty(), "nothing more is due");
 }
+
+#[test]
+fn c_cancels_from_the_details_of_a_pending_secret() {
+    let mut state = loaded(0, sample());
+    assert_eq!(selected(&state), "db-pass");
+    update(&mut state, code(KeyCode::Enter));
+    update(&mut state, key('c'));
+    assert!(matches!(&state.mode, Mode::Confirm(Pending::Cancel { key, .. }) if key.1 == "db-pass"));
+    let effects = update(&mut state, key('y'));
+    assert_eq!(effects, vec![Effect::Cancel { profile: 0, name: "db-pass".into() }]);
+}

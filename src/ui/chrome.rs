@@ -145,6 +145,9 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 }
                 what.to_string()
             }
+            // In the details: no value to reveal and no rollback while pending; nothing to cancel otherwise.
+            (Mode::Details { secret, .. }, "reveal" | "roll back") if secret.is_pending_delete() => continue,
+            (Mode::Details { secret, .. }, "cancel") if !secret.is_pending_delete() => continue,
             _ => what.to_string(),
         };
         keys.push(Span::styled(label, theme.key()));
