@@ -51,7 +51,8 @@ impl Workspace {
             }
             _ if demo_when_unconfigured => Workspace::demo().await,
             located => Err(OpenError::Other(format!(
-                "no configuration at {}: write one (see assets/config.example.toml), pass --config, or try --demo",
+                "no configuration at {}: write one (a [profiles.NAME] table with region, project_id and \
+                 credentials; the README shows a full example), pass --config, or try --demo",
                 located.map_or("the platform config dir".into(), |(p, _)| p.display().to_string())
             ))),
         }

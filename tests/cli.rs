@@ -424,3 +424,30 @@ async fn cancel_every_pending_deletion_or_the_names_on_stdin() {
     let run = csms(&config, "", &["cancel-deletion"]);
     assert_eq!(run.status, 2, "a name or --all-pending is required");
 }
+
+#[test]
+fn small_things_a_user_meets() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms")).args(["list", "--help"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Exit status"), "the exit table is in `csms --help` only");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms")).args(["--help"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Exit status"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
+        .args(["--demo", "reveal", "x", "--version", "1"])
+        .env("CSMS_LOG", "off")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean v1?"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
+        .args(["list"])
+        .env("XDG_CONFIG_HOME", dir.path())
+        .env("HOME", dir.path())
+        .env_remove("CSMS_CONFIG")
+        .env("CSMS_LOG", "off")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("no configuration") && !stderr.contains("assets/"), "{stderr}");
+}

@@ -166,7 +166,7 @@ pub const SCHEDULE: &[Binding] = &[
         Some("-1 day"),
     ),
     b(&[Code(KeyCode::Enter)], "enter", Action::Confirm, "schedule, once the name is typed", Some("schedule")),
-    b(&[Code(KeyCode::Esc)], "esc", Action::Back, "send nothing", Some("cancel")),
+    b(&[Code(KeyCode::Esc)], "esc", Action::Back, "close, send nothing", Some("close")),
 ];
 
 pub const POPUP: &[Binding] = &[

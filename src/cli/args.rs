@@ -54,13 +54,10 @@ pub enum Output {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List secrets with their state and the time left before a scheduled deletion
-    #[command(after_help = EXIT_STATUSES)]
     List(ListArgs),
     /// Show every field of one secret and its versions
-    #[command(after_help = EXIT_STATUSES)]
     Show { name: String },
     /// Print a secret's value: the one command that shows one
-    #[command(after_help = EXIT_STATUSES)]
     Reveal {
         name: String,
         /// `latest`, or a version id such as v3
@@ -68,7 +65,6 @@ pub enum Command {
         version: String,
     },
     /// Schedule a secret's deletion after a recovery window of 7 to 30 days
-    #[command(after_help = EXIT_STATUSES)]
     ScheduleDeletion {
         name: String,
         /// Recovery window in days (7..30)
@@ -82,7 +78,6 @@ pub enum Command {
         backup: Option<PathBuf>,
     },
     /// Create a secret; the value comes from stdin, a file or the service's generator, never the command line
-    #[command(after_help = EXIT_STATUSES)]
     Create {
         name: String,
         #[arg(long, value_name = "TEXT")]
@@ -93,7 +88,6 @@ pub enum Command {
         generate: GenerateArgs,
     },
     /// Put a new value: it becomes SYSCURRENT and the current one SYSPREVIOUS; prints the new version id
-    #[command(after_help = EXIT_STATUSES)]
     PutValue {
         name: String,
         #[command(flatten)]
@@ -102,7 +96,6 @@ pub enum Command {
         generate: GenerateArgs,
     },
     /// Move SYSCURRENT back to an earlier version (default: the SYSPREVIOUS one)
-    #[command(after_help = EXIT_STATUSES)]
     Rollback {
         name: String,
         /// The version to make current, e.g. v2
@@ -110,14 +103,12 @@ pub enum Command {
         to: Option<String>,
     },
     /// Change a secret's description
-    #[command(after_help = EXIT_STATUSES)]
     Update {
         name: String,
         #[arg(long, value_name = "TEXT")]
         description: String,
     },
     /// Add or change tags (KEY=VALUE) and remove tags (--remove KEY)
-    #[command(after_help = EXIT_STATUSES)]
     Tag {
         name: String,
         #[arg(value_name = "KEY=VALUE", required_unless_present = "remove")]
@@ -126,20 +117,16 @@ pub enum Command {
         remove: Vec<String>,
     },
     /// A secret's versions: id, stages, created, expires
-    #[command(after_help = EXIT_STATUSES)]
     Versions { name: String },
     /// Write the service's backup of a secret to a new file (mode 0600)
-    #[command(after_help = EXIT_STATUSES)]
     Backup {
         name: String,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
     /// Bring a secret back from a backup file
-    #[command(after_help = EXIT_STATUSES)]
     Restore { file: PathBuf },
     /// Delete a secret at once, without a recovery window; give its name twice
-    #[command(after_help = EXIT_STATUSES)]
     DeleteNow {
         name: String,
         /// The secret's name again
@@ -147,7 +134,6 @@ pub enum Command {
         confirm: String,
     },
     /// The changes csms made, newest last, from the journal
-    #[command(after_help = EXIT_STATUSES)]
     History {
         /// Only this secret's
         #[arg(long, value_name = "NAME")]
@@ -157,7 +143,6 @@ pub enum Command {
         since: Option<String>,
     },
     /// Cancel the scheduled deletion of one or more secrets
-    #[command(after_help = EXIT_STATUSES)]
     CancelDeletion {
         /// Secret names; `-` reads them from stdin, one a line
         #[arg(value_name = "NAME", required_unless_present = "all_pending", conflicts_with = "all_pending")]
@@ -173,7 +158,6 @@ pub enum Command {
         concurrency: u16,
     },
     /// List the secrets whose deletion falls inside a window; exit 3 when there are any
-    #[command(after_help = EXIT_STATUSES)]
     Watch {
         /// The window, e.g. 24h, 3d, 2d12h
         #[arg(long, value_name = "DURATION", default_value = "7d")]
@@ -189,7 +173,6 @@ pub enum Command {
         every: Option<String>,
     },
     /// The configured profiles; --check authenticates each
-    #[command(after_help = EXIT_STATUSES)]
     Profiles {
         #[arg(long)]
         check: bool,

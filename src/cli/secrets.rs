@@ -203,6 +203,9 @@ pub(super) async fn show(ws: &Workspace, profile: Option<&str>, output: Output, 
 
 /// Prints a value, asked for by name: the one place the CLI shows one.
 pub(super) async fn reveal(ws: &Workspace, profile: Option<&str>, output: Output, name: &str, version: &str) -> i32 {
+    if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) {
+        return usage(format!("'{version}' is not a version id: versions are named v1, v2…; did you mean v{version}?"));
+    }
     let (profile, client) = match profile_client(ws, profile, None) {
         Ok(pc) => pc,
         Err(status) => return status,

@@ -1,6 +1,7 @@
 //! The config file: profiles (project, region, endpoint, credentials), with
 //! errors that name the file, the line and the key.
 
+pub mod regions;
 pub mod source;
 
 use std::collections::BTreeMap;
@@ -314,8 +315,27 @@ fn build_profile(
             }
         }
     };
-    let endpoint = url(&raw.endpoint, "endpoint", format!("https://kms.{region}.myhuaweicloud.com"))?;
-    let iam_default = sdk.iam_endpoint.clone().unwrap_or_else(|| format!("https://iam.{region}.myhuaweicloud.com"));
+    // A region the SDKs do not know would fail later as a DNS error: say it
+    // now, unless the profile names its endpoint (private clouds, csms serve).
+    let known = regions::endpoints(&region);
+    let csms_default = match known.and_then(|r| r.csms.clone()) {
+        Some(e) => e,
+        None if raw.endpoint.is_some() => String::new(),
+        None => {
+            let why = if known.is_some() { "has no CSMS" } else { "is not a region the SDKs know" };
+            return Err(loc.at(
+                &raw.region,
+                &key("region"),
+                format!("'{region}' {why}; set endpoint, or use one of: {}", regions::known().join(", ")),
+            ));
+        }
+    };
+    let endpoint = url(&raw.endpoint, "endpoint", csms_default)?;
+    let iam_default = sdk
+        .iam_endpoint
+        .clone()
+        .or_else(|| known.and_then(|r| r.iam.clone()))
+        .unwrap_or_else(|| format!("https://iam.{region}.myhuaweicloud.com"));
     let iam_endpoint = url(&raw.iam_endpoint, "iam_endpoint", iam_default)?;
 
     let kind = match raw.auth.as_ref() {

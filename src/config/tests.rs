@@ -123,3 +123,15 @@ fn the_shipped_example_parses() {
     assert_eq!(c.profiles.len(), 4);
     assert!(c.profiles["staging"].read_only);
 }
+
+#[test]
+fn an_unknown_region_is_a_config_error_unless_the_endpoint_is_named() {
+    let e = parse("[profiles.x]\nregion = \"mars-north-1\"\nproject_id = \"p\"\ntoken_env = \"T\"\nauth = \"token\"\n")
+        .unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("profiles.x.region"));
+    assert!(e.message.contains("not a region the SDKs know") && e.message.contains("cn-north-4"), "{}", e.message);
+    let ok = parse(
+        "[profiles.x]\nregion = \"lab-1\"\nendpoint = \"https://kms.lab\"\nproject_id = \"p\"\nauth = \"token\"\ntoken_env = \"T\"\n",
+    );
+    assert!(ok.is_ok(), "{:?}", ok.err());
+}

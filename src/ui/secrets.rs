@@ -74,7 +74,8 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Constraint::Length(1),
         Constraint::Fill(4),
         Constraint::Length(14),
-        Constraint::Length(12),
+        // Without colour the level marks (`!`, `!!`) need room too.
+        Constraint::Length(if theme.color { 12 } else { 15 }),
         Constraint::Fill(3),
         Constraint::Length(7),
     ];
@@ -95,7 +96,9 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let marked = state.marked.contains(&key);
         let deletes = match (state.in_flight.get(&key), state.time_left(row.profile, s)) {
             (Some(op), _) => Cell::from(op.label()).style(theme.in_flight()),
-            (None, Some(left)) => Cell::from(countdown(left)).style(theme.countdown(left)),
+            (None, Some(left)) => {
+                Cell::from(format!("{}{}", countdown(left), theme.countdown_mark(left))).style(theme.countdown(left))
+            }
             (None, None) => Cell::from(""),
         };
         let mut cells = vec![

@@ -446,3 +446,13 @@ fn a_failed_refresh_marks_the_view_stale_and_a_first_one_could_not_load() {
         "never 'no secrets' when nothing could be read"
     );
 }
+
+#[test]
+fn without_colour_the_countdown_levels_show_as_marks() {
+    let state = state_with(secrets(), 24);
+    let text = format!("{}", render(&state, 110, 24, Theme { color: false }).backend());
+    let line = |name: &str| text.lines().find(|l| l.contains(name)).unwrap().to_string();
+    assert!(line("payments-db-password").contains("00:04:02 !!"), "under a day: {}", line("payments-db-password"));
+    assert!(line("billing-stripe-key").contains("2d 06:00:00 !"), "under three days");
+    assert!(!line("old-ldap-bind").contains('!'), "a week: no mark");
+}

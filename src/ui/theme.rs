@@ -42,6 +42,17 @@ impl Theme {
     }
 
     /// The countdown cell: red under a day, amber under three days.
+    /// Without colour, the level of a countdown shows as marks: `!!` under
+    /// a day, `!` under three days.
+    pub fn countdown_mark(&self, left: Millis) -> &'static str {
+        match left {
+            _ if self.color => "",
+            l if l < DAY => " !!",
+            l if l < 3 * DAY => " !",
+            _ => "",
+        }
+    }
+
     pub fn countdown(&self, left: Millis) -> Style {
         if left < DAY {
             if self.color {
