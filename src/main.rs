@@ -58,6 +58,14 @@ async fn open_tui(cli: &Cli) -> i32 {
             return cli::exit::USAGE;
         }
     };
+    // A profile that does not exist is a usage error, as in the CLI (several
+    // profiles and no default open the picker instead).
+    if let Err(e) = ws.profile(g.profile.as_deref())
+        && (g.profile.is_some() || ws.config.profiles.len() < 2)
+    {
+        eprintln!("error: {e}");
+        return cli::exit::USAGE;
+    }
     match csms_tui::tui::run(ws, g.profile.as_deref()).await {
         Ok(unfinished) if unfinished.is_empty() => cli::exit::OK,
         Ok(unfinished) => {

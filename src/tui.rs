@@ -36,13 +36,21 @@ fn set_clipboard(out: &mut impl std::io::Write, text: &crate::csms::Redacted) ->
 /// Opens the UI on a profile (or the default one) and runs until quit.
 /// Returns the requests still under way when it quit (their outcome is unknown).
 pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<String>> {
-    let start = ws.profile(profile).map_err(|e| anyhow::anyhow!(e))?.name.clone();
+    // Several profiles and no default: open on the picker rather than refuse.
+    let start = match ws.profile(profile) {
+        Ok(p) => Some(p.name.clone()),
+        Err(_) if profile.is_none() && ws.config.profiles.len() > 1 => None,
+        Err(e) => return Err(anyhow::anyhow!(e)),
+    };
     let profiles: Vec<_> = ws.config.profiles.values().cloned().collect();
     let infos = profiles.iter().map(ProfileInfo::from).collect();
-    let first = profiles.iter().position(|p| p.name == start).unwrap_or(0);
+    let first = start.as_ref().and_then(|s| profiles.iter().position(|p| &p.name == s)).unwrap_or(0);
     let demo = ws.is_demo().then(crate::config::default_path_display);
     let refresh = ws.config.refresh_interval.as_millis() as i64;
     let (mut state, effects) = State::new(infos, View::Profile(first), refresh, demo, now_ms());
+    if start.is_none() {
+        app::picker::open(&mut state);
+    }
     state.clipboard_clear_ms = ws.config.clipboard_clear.as_millis() as i64;
 
     let (tx, rx) = mpsc::unbounded_channel();

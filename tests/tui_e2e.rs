@@ -72,10 +72,15 @@ struct Ui {
 
 impl Ui {
     fn start(config: &std::path::Path) -> Ui {
+        Ui::start_with(config, &[])
+    }
+
+    fn start_with(config: &std::path::Path, args: &[&str]) -> Ui {
         let size = PtySize { rows: ROWS, cols: COLS, pixel_width: 0, pixel_height: 0 };
         let pty = native_pty_system().openpty(size).unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_csms"));
         cmd.args(["--config", config.to_str().unwrap()]);
+        cmd.args(args);
         cmd.env("TEST_CSMS_SK", SK);
         cmd.env("CSMS_LOG", "off");
         cmd.env("TERM", "xterm-256color");
@@ -325,4 +330,28 @@ async fn quit_and_sigterm_wait_for_a_cancel_under_way() {
         assert_eq!(client.show_secret(name).await.unwrap().state_label(), "ENABLED", "{stop}: the cancel landed");
         server.faults(serde_json::json!({})).await;
     }
+}
+
+/// Several profiles and no default: the UI opens on the picker; typing
+/// filters it. A profile that does not exist is a usage error (2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_profiles_without_a_default_open_on_the_picker() {
+    let server = Server::start();
+    populate(&server.aksk(), "main", 1, false).await;
+    let config = server.write_config("");
+    let text = std::fs::read_to_string(&config).unwrap().replace("default_profile = \"aksk\"\n", "");
+    let config = server.dir.path().join("no-default.toml");
+    std::fs::write(&config, text).unwrap();
+    let mut ui = Ui::start(&config);
+    ui.screen.wait_for("the picker", |t| t.contains("Profiles") && t.contains("all profiles"));
+    ui.send("readon");
+    ui.screen.wait_for("the filtered picker", |t| t.contains("readonly") && !t.contains("password"));
+    ui.send("\r");
+    ui.screen.wait_for("the chosen profile", |t| t.contains("READ-ONLY") && t.contains("main-0000"));
+    ui.send("q");
+    assert!(ui.wait_exit().success());
+
+    let mut ui = Ui::start_with(&config, &["--profile", "nope"]);
+    let status = ui.wait_exit();
+    assert_eq!(status.exit_code(), 2, "{}", ui.screen.text());
 }

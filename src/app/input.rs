@@ -9,7 +9,7 @@ use super::command::{complete_or_list, run_command};
 use super::keymap::{self, Action};
 use super::{
     Bulk, DEFAULT_SCHEDULE_DAYS, Effect, Level, Mode, Op, Pending, Reveal, Row, RowKey, State, View, copy, forms,
-    history, tags,
+    history, picker, tags,
 };
 
 /// Typing into a line: characters append, Backspace erases. Says whether the key edited.
@@ -131,22 +131,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
         },
-        Mode::PickProfile { selected } => match keymap::lookup(keymap::POPUP, &key) {
-            Some(Action::Down) => {
-                state.mode = Mode::PickProfile { selected: (selected + 1).min(state.profiles.len().saturating_sub(1)) };
-                vec![]
-            }
-            Some(Action::Up) => {
-                state.mode = Mode::PickProfile { selected: selected.saturating_sub(1) };
-                vec![]
-            }
-            Some(Action::Apply) => state.switch_view(View::Profile(selected)),
-            Some(Action::Back) => {
-                state.mode = Mode::Normal;
-                vec![]
-            }
-            _ => vec![],
-        },
+        Mode::PickProfile { selected, filter } => picker::on_key(state, selected, filter, key),
         Mode::Help { scroll } => {
             match keymap::lookup(keymap::POPUP, &key) {
                 Some(Action::Down) => state.mode = Mode::Help { scroll: scroll + 1 },
@@ -321,13 +306,7 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Action::Refresh => {
             return state.refresh_asked();
         }
-        Action::PickProfile => {
-            let selected = match state.view {
-                View::Profile(i) => i,
-                View::All => state.home,
-            };
-            state.mode = Mode::PickProfile { selected };
-        }
+        Action::PickProfile => picker::open(state),
         Action::AllProfiles => {
             let view = if state.view == View::All { View::Profile(state.home) } else { View::All };
             return state.switch_view(view);

@@ -176,6 +176,14 @@ pub const POPUP: &[Binding] = &[
     b(&[Code(KeyCode::Esc), Char('q')], "esc", Action::Back, "close", Some("close")),
 ];
 
+/// The profile picker: letters filter, so only arrows move.
+pub const PICKER: &[Binding] = &[
+    b(&[Code(KeyCode::Down)], "↓", Action::Down, "down", None),
+    b(&[Code(KeyCode::Up)], "↑", Action::Up, "up", None),
+    b(&[Code(KeyCode::Enter)], "enter", Action::Apply, "show it", Some("show")),
+    b(&[Code(KeyCode::Esc)], "esc", Action::Back, "clear the filter, then close", Some("close")),
+];
+
 pub const DETAILS: &[Binding] = &[
     b(&[Char('v')], "v", Action::Reveal, "reveal the selected version's value / hide it", Some("reveal")),
     b(&[Char('R')], "R", Action::Rollback, "roll back: make the selected version SYSCURRENT", Some("roll back")),
@@ -244,7 +252,8 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Filter (typing)", FILTER),
     ("Command line (after :)", COMMAND),
     ("Schedule a deletion (typing the name)", SCHEDULE),
-    ("Profiles, help, reports", POPUP),
+    ("Profiles (typing filters)", PICKER),
+    ("Help, reports", POPUP),
     ("Details", DETAILS),
     ("New secret, new value", FORM),
     ("Description", LINE),

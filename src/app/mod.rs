@@ -9,6 +9,7 @@ pub mod forms;
 pub mod history;
 mod input;
 pub mod keymap;
+pub mod picker;
 pub mod table;
 pub mod tags;
 
@@ -116,6 +117,7 @@ pub enum Mode {
     History(Box<history::HistoryView>),
     PickProfile {
         selected: usize,
+        filter: String,
     },
     Help {
         scroll: usize,
@@ -420,6 +422,8 @@ pub struct State {
     /// How long a copied value stays on the clipboard (0: until replaced).
     pub clipboard_clear_ms: Millis,
     pub clipboard_clear_at: Option<Millis>,
+    /// Pending deletions per profile, as its last load found them (for the picker).
+    pub pending_counts: BTreeMap<usize, usize>,
     /// Server clock minus local clock, per profile (from the answers' `Date`).
     pub clock_offsets: BTreeMap<usize, Millis>,
     /// When the next countdown on screen reaches zero (local clock).
@@ -476,6 +480,7 @@ impl State {
             page_height: 10,
             clipboard_clear_ms: DEFAULT_CLIPBOARD_CLEAR_MS,
             clipboard_clear_at: None,
+            pending_counts: BTreeMap::new(),
             clock_offsets: BTreeMap::new(),
             next_due: None,
             confirm: BTreeSet::new(),
@@ -728,6 +733,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                         let pname = state.profile_name(profile).to_string();
                         state.note(Level::Info, format!("profile {pname} answers again"));
                     }
+                    state.pending_counts.insert(profile, secrets.iter().filter(|s| s.is_pending_delete()).count());
                     state.table.replace_profile(profile, secrets);
                     state.recompute_next_due();
                     state.fetched_at.insert(profile, state.now);

@@ -272,7 +272,7 @@ fn switching_profiles_drops_late_answers_of_the_old_one() {
     let refresh = update(&mut state, key('r'));
     assert_eq!(refresh, vec![Effect::Load { generation: 2, profile: 0 }]);
     update(&mut state, key('p'));
-    update(&mut state, key('j'));
+    update(&mut state, code(KeyCode::Down));
     let effects = update(&mut state, code(KeyCode::Enter));
     assert_eq!(effects, vec![Effect::Load { generation: 3, profile: 1 }]);
     assert_eq!(state.view, View::Profile(1));
@@ -732,4 +732,28 @@ fn c_cancels_from_the_details_of_a_pending_secret() {
     assert!(matches!(&state.mode, Mode::Confirm(Pending::Cancel { key, .. }) if key.1 == "db-pass"));
     let effects = update(&mut state, key('y'));
     assert_eq!(effects, vec![Effect::Cancel { profile: 0, name: "db-pass".into() }]);
+}
+
+#[test]
+fn the_picker_filters_as_typed_and_offers_all_profiles() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('p'));
+    assert!(matches!(&state.mode, Mode::PickProfile { selected: 1, .. }), "on the current profile (after 'all')");
+    assert_eq!(state.pending_counts.get(&0), Some(&2));
+    typed(&mut state, "stag");
+    let Mode::PickProfile { filter, .. } = &state.mode else { panic!() };
+    assert_eq!(picker::choices(&state, filter), vec![picker::Choice::Profile(1)]);
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert_eq!(state.view, View::Profile(1));
+    assert_eq!(effects.len(), 1);
+    update(&mut state, key('p'));
+    typed(&mut state, "all");
+    update(&mut state, code(KeyCode::Enter));
+    assert_eq!(state.view, View::All);
+    update(&mut state, key('p'));
+    typed(&mut state, "x");
+    update(&mut state, code(KeyCode::Esc));
+    assert!(matches!(&state.mode, Mode::PickProfile { filter, .. } if filter.is_empty()), "esc clears first");
+    update(&mut state, code(KeyCode::Esc));
+    assert_eq!(state.mode, Mode::Normal);
 }

@@ -129,6 +129,7 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Mode::Tags(_) => keymap::TAGS,
         Mode::Copy { .. } => keymap::COPY,
         Mode::History(_) => keymap::HISTORY,
+        Mode::PickProfile { .. } => keymap::PICKER,
         _ => keymap::POPUP,
     };
     let mut keys = vec![Span::raw(" ")];

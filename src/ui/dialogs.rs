@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::Theme;
-use crate::app::{Mode, Pending, Reveal, RowKey, State, keymap};
+use crate::app::{Mode, Pending, Reveal, RowKey, State, View, keymap};
 use crate::csms::model::Millis;
 use crate::printable::printable;
 use crate::timefmt::{countdown, local_time};
@@ -231,25 +231,52 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }
 
-pub fn profiles(frame: &mut Frame, state: &State, selected: usize, theme: &Theme) {
-    let lines: Vec<Line> = state
-        .profiles
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let mut flags = Vec::new();
-            if p.read_only {
-                flags.push("read-only");
+pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str, theme: &Theme) {
+    use crate::app::picker::{Choice, choices};
+    let current = |c: &Choice| match (c, state.view) {
+        (Choice::All, View::All) => true,
+        (Choice::Profile(i), View::Profile(v)) => *i == v,
+        _ => false,
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(" > ", theme.key()),
+        Span::raw(printable(filter).into_owned()),
+        Span::raw("█"),
+    ])];
+    for (i, c) in choices(state, filter).iter().enumerate() {
+        let mark = if current(c) { "●" } else { " " };
+        let text = match c {
+            Choice::All => {
+                let pending: usize = state.pending_counts.values().sum();
+                format!(" {mark} {:<20} {:<16} {pending} pending known", "all profiles", "")
             }
-            if p.insecure_tls {
-                flags.push("TLS-UNVERIFIED");
+            Choice::Profile(p) => {
+                let info = &state.profiles[*p];
+                let mut flags = Vec::new();
+                if info.read_only {
+                    flags.push("read-only");
+                }
+                if info.insecure_tls {
+                    flags.push("TLS-UNVERIFIED");
+                }
+                let pending = match state.pending_counts.get(p) {
+                    Some(n) => format!("{n} pending"),
+                    None => "not loaded yet".into(),
+                };
+                let health = if state.load_errors.contains_key(p) { "· failing" } else { "" };
+                format!(
+                    " {mark} {:<20} {:<16} {pending:<16} {} {health}",
+                    printable(&info.name),
+                    info.region,
+                    flags.join(" ")
+                )
             }
-            let text = format!(" {:<20} {:<16} {} {}", p.name, p.region, p.project_id, flags.join(" "));
-            let style = if i == selected { theme.selected() } else { Style::default() };
-            Line::from(Span::styled(text, style))
-        })
-        .collect();
-    let height = lines.len() as u16 + 2;
+        };
+        let style = if i == selected { theme.selected() } else { Style::default() };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    lines.push(keys_line(keymap::PICKER, theme));
+    let height = (lines.len() as u16 + 2).min(frame.area().height);
     let inner = popup(frame, 78, height, "Profiles", theme.header());
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -41,7 +41,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Mode::Confirm(pending) => dialogs::confirm(frame, state, pending, theme),
         Mode::Schedule { key, days, typed } => dialogs::schedule(frame, state, key, *days, typed, theme),
         Mode::Details { .. } => dialogs::details(frame, state, theme),
-        Mode::PickProfile { selected } => dialogs::profiles(frame, state, *selected, theme),
+        Mode::PickProfile { selected, filter } => dialogs::profiles(frame, state, *selected, filter, theme),
         Mode::Help { scroll } => dialogs::help(frame, *scroll, theme),
         Mode::Report { title, lines, scroll } => dialogs::report(frame, title, lines, *scroll, theme),
         Mode::NewSecret(form) => forms::new_secret(frame, state, form, theme),
