@@ -31,6 +31,28 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` cut to at most `max` terminal columns, ending with `…` when cut.
+pub fn fit(text: &str, max: usize) -> Cow<'_, str> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= max {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in text.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw + 1 > max {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    if max > 0 {
+        out.push('…');
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +65,13 @@ mod tests {
         assert_eq!(printable("x\r\ny\u{8}\u{0}\u{7f}"), "x\\u{d}\\u{a}y\\u{8}\\u{0}\\u{7f}");
         assert_eq!(printable("\u{9b}31m"), "\\u{9b}31m", "C1 CSI");
         assert_eq!(printable("abc\u{202e}fdp.exe\u{2066}"), "abc\\u{202e}fdp.exe\\u{2066}");
+    }
+
+    #[test]
+    fn fitting_cuts_with_an_ellipsis_by_display_width() {
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abc", 4), "abc");
+        assert_eq!(fit("测试测试", 5), "测试…");
+        assert_eq!(fit("e\u{301}tude", 5), "e\u{301}tude", "a combining accent takes no column");
     }
 }

@@ -157,7 +157,7 @@ async fn countdown_filter_cancel_and_quit() {
     screen.wait_for("the filter", |t| t.contains("filter: target-secret"));
     ui.send("\r");
     let screen = &ui.screen;
-    screen.wait_for("the filtered table", |t| t.contains("Secrets (1 of 8)"));
+    screen.wait_for("the filtered table", |t| t.contains("Secrets (1/1 of 8)"));
     assert!(screen.is_selected("target-secret"), "{}", screen.text());
 
     // `c` asks; `y` sends.
@@ -315,7 +315,7 @@ async fn quit_and_sigterm_wait_for_a_cancel_under_way() {
         server.faults(serde_json::json!({"latency_ms": 1500, "path_regex": "/cancel$"})).await;
         let name = if stop == "q" { "slow-0000" } else { "slow-0001" };
         ui.send(&format!("/{name}\r"));
-        ui.screen.wait_for("the filter", |t| t.contains("Secrets (1 of 2)"));
+        ui.screen.wait_for("the filter", |t| t.contains("Secrets (1/1 of 2)"));
         ui.send("cy");
         ui.screen.wait_for("the cancel under way", |t| t.contains("cancelling…"));
         if stop == "q" {

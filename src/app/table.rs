@@ -98,6 +98,8 @@ pub struct SecretTable {
     order: Vec<usize>,
     /// Rows per state label, for the header: redone when the rows change.
     counts: Vec<(String, usize)>,
+    /// The widest name in columns, for the layout: redone when the rows change.
+    name_width: usize,
     /// Position of the selection in `order`.
     selected: usize,
     /// First position of `order` on screen.
@@ -251,6 +253,12 @@ impl SecretTable {
             *counts.entry(r.secret.state_label()).or_default() += 1;
         }
         self.counts = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        // As shown: escapes of control characters take room too.
+        self.name_width = rows
+            .iter()
+            .map(|r| unicode_width::UnicodeWidthStr::width(crate::printable::printable(&r.secret.name).as_ref()))
+            .max()
+            .unwrap_or(0);
         // Pending deletions lead: they are what this tool is for.
         self.counts.sort_by_key(|(label, _)| label != "PENDING_DELETE");
         self.refilter(keep);
@@ -298,6 +306,11 @@ impl SecretTable {
 
     /// Rows of the view per state label (not filtered): PENDING_DELETE
     /// first, then by label.
+    /// The widest name, in terminal columns.
+    pub fn name_width(&self) -> usize {
+        self.name_width
+    }
+
     pub fn state_counts(&self) -> &[(String, usize)] {
         &self.counts
     }

@@ -1,24 +1,10 @@
 //! Plain-text tables for the CLI: aligned columns, long cells cut with `…`.
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 /// Cuts `text` to at most `max` columns, ending with `…` when cut.
 pub fn truncate(text: &str, max: usize) -> String {
-    if text.width() <= max {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in text.chars() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw + 1 > max {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push('…');
-    out
+    crate::printable::fit(text, max).into_owned()
 }
 
 pub struct Table {

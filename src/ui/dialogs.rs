@@ -14,7 +14,9 @@ use crate::timefmt::{countdown, local_time};
 
 /// Clears a centered area and draws a bordered block in it; returns the inside.
 pub(super) fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, style: Style) -> Rect {
-    let area = frame.area();
+    // The keys line at the bottom stays in view: it says what works in the dialog.
+    let full = frame.area();
+    let area = Rect { height: full.height.saturating_sub(1), ..full };
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
     let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(v);
     frame.render_widget(Clear, rect);

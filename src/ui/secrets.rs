@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::Theme;
 use crate::app::{State, View};
-use crate::printable::printable;
+use crate::printable::{fit, printable};
 use crate::timefmt::{age, countdown};
 
 /// `5m`, `3h`, `12d`: the UPDATED column's compact age.
@@ -18,12 +18,64 @@ fn short_age(now: i64, then: i64) -> String {
     }
 }
 
+const UPDATED_WIDTH: u16 = 7;
+const STATE_WIDTH: u16 = 14;
+const SHORT_STATE_WIDTH: u16 = 8;
+/// Below this, a description is not worth its column.
+const MIN_DESCRIPTION: u16 = 12;
+const MAX_NAME: u16 = 64;
+
+/// Which columns show, and how wide, in `inner` columns.
+#[derive(Debug, PartialEq)]
+struct Columns {
+    profile: Option<u16>,
+    name: u16,
+    state: u16,
+    description: Option<u16>,
+    updated: bool,
+}
+
+/// NAME is sized to its content and never dropped; when room runs out,
+/// UPDATED goes first, then DESCRIPTION, then STATE shrinks to an
+/// abbreviation, and only then does NAME give way.
+fn columns(inner: u16, name_content: usize, profile: Option<u16>, deletes: u16) -> Columns {
+    let name_want = (name_content as u16).clamp(4, MAX_NAME);
+    // The mark, the profile, the state and the countdown, with a space after each.
+    let fixed = |state: u16| 2 + profile.map_or(0, |p| p + 1) + state + 1 + deletes + 1;
+    let room =
+        |state: u16, updated: bool| inner.saturating_sub(fixed(state) + if updated { UPDATED_WIDTH + 1 } else { 0 });
+    for updated in [true, false] {
+        let left = room(STATE_WIDTH, updated);
+        if left >= name_want + 1 + MIN_DESCRIPTION {
+            return Columns {
+                profile,
+                name: name_want,
+                state: STATE_WIDTH,
+                description: Some(left - name_want - 1),
+                updated,
+            };
+        }
+    }
+    let state = if room(STATE_WIDTH, false) >= name_want { STATE_WIDTH } else { SHORT_STATE_WIDTH };
+    Columns { profile, name: room(state, false).clamp(4, name_want.max(4)), state, description: None, updated: false }
+}
+
+/// A state label that fits the narrow STATE column.
+fn short_state(label: &str) -> &str {
+    match label {
+        "PENDING_DELETE" => "PENDING",
+        other => other,
+    }
+}
+
 pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let all = state.view == View::All;
+    // Where the selection is: 12/262, or 3/12 of 262 under a filter.
+    let at = if state.table.is_empty() { 0 } else { state.table.selected_index() + 1 };
     let title = if state.table.filter().is_empty() {
-        format!(" Secrets ({}) ", state.table.len())
+        format!(" Secrets ({at}/{}) ", state.table.len())
     } else {
-        format!(" Secrets ({} of {}) ", state.table.len(), state.table.rows().len())
+        format!(" Secrets ({at}/{} of {}) ", state.table.len(), state.table.rows().len())
     };
     let arrow = if state.table.reversed() { "▼" } else { "▲" };
     let mut title =
@@ -58,31 +110,38 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
 
+    let deletes_width: u16 = if theme.color { 12 } else { 15 };
+    let profile_width =
+        all.then(|| state.profiles.iter().map(|p| p.name.chars().count()).max().unwrap_or(7).clamp(7, 16) as u16);
+    let cols = columns(area.width.saturating_sub(2), state.table.name_width(), profile_width, deletes_width);
+
     // The sorted column carries the arrow.
-    let sorted_column = match state.table.sort() {
-        crate::app::SortKey::Name => 1,
-        crate::app::SortKey::State => 2,
-        crate::app::SortKey::TimeLeft => 3,
-        crate::app::SortKey::Updated => 5,
+    let sorted = match state.table.sort() {
+        crate::app::SortKey::Name => "NAME",
+        crate::app::SortKey::State => "STATE",
+        crate::app::SortKey::TimeLeft => "DELETES IN",
+        crate::app::SortKey::Updated => "UPDATED",
     };
-    let mut header: Vec<String> = ["", "NAME", "STATE", "DELETES IN", "DESCRIPTION", "UPDATED"]
-        .iter()
-        .enumerate()
-        .map(|(i, h)| if i == sorted_column { format!("{h}{arrow}") } else { h.to_string() })
-        .collect();
-    let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Fill(4),
-        Constraint::Length(14),
-        // Without colour the level marks (`!`, `!!`) need room too.
-        Constraint::Length(if theme.color { 12 } else { 15 }),
-        Constraint::Fill(3),
-        Constraint::Length(7),
-    ];
-    if all {
-        let longest = state.profiles.iter().map(|p| p.name.chars().count()).max().unwrap_or(7);
-        header.insert(1, "PROFILE".to_string());
-        widths.insert(1, Constraint::Length(longest.clamp(7, 16) as u16));
+    let title_of = |h: &str| if h == sorted { format!("{h}{arrow}") } else { h.to_string() };
+    let mut header = vec![String::new()];
+    let mut widths = vec![Constraint::Length(1)];
+    if let Some(w) = cols.profile {
+        header.push(title_of("PROFILE"));
+        widths.push(Constraint::Length(w));
+    }
+    header.push(title_of("NAME"));
+    widths.push(Constraint::Length(cols.name));
+    header.push(title_of("STATE"));
+    widths.push(Constraint::Length(cols.state));
+    header.push(title_of("DELETES IN"));
+    widths.push(Constraint::Length(deletes_width));
+    if let Some(w) = cols.description {
+        header.push(title_of("DESCRIPTION"));
+        widths.push(Constraint::Length(w));
+    }
+    if cols.updated {
+        header.push(title_of("UPDATED"));
+        widths.push(Constraint::Length(UPDATED_WIDTH));
     }
 
     let selected = state.table.selected_index();
@@ -101,20 +160,29 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             }
             (None, None) => Cell::from(""),
         };
-        let mut cells = vec![
-            Cell::from(if marked { "●" } else { " " }).style(theme.marked()),
-            Cell::from(printable(&s.name)),
-            Cell::from(s.state_label()).style(theme.state(s.state.as_ref())),
-            deletes,
-            match &s.unreadable {
-                Some(reason) => Cell::from(format!("unreadable: {}", printable(reason)))
+        // Cut text ends with `…`, so a cut name never reads as another one.
+        let fitted = |text: &str, w: u16| fit(&printable(text), w as usize).into_owned();
+        let mut cells = vec![Cell::from(if marked { "●" } else { " " }).style(theme.marked())];
+        if let Some(w) = cols.profile {
+            cells.push(Cell::from(fitted(state.profile_name(row.profile), w)));
+        }
+        cells.push(Cell::from(fitted(&s.name, cols.name)));
+        let label = if cols.state < 14 {
+            fit(short_state(s.state_label()), cols.state as usize)
+        } else {
+            s.state_label().into()
+        };
+        cells.push(Cell::from(label.into_owned()).style(theme.state(s.state.as_ref())));
+        cells.push(deletes);
+        if let Some(w) = cols.description {
+            cells.push(match &s.unreadable {
+                Some(reason) => Cell::from(fitted(&format!("unreadable: {reason}"), w))
                     .style(theme.message(crate::app::Level::Error)),
-                None => Cell::from(printable(s.description.as_deref().unwrap_or(""))),
-            },
-            Cell::from(s.update_time.map(|u| short_age(state.now, u)).unwrap_or_default()),
-        ];
-        if all {
-            cells.insert(1, Cell::from(printable(state.profile_name(row.profile))));
+                None => Cell::from(fitted(s.description.as_deref().unwrap_or(""), w)),
+            });
+        }
+        if cols.updated {
+            cells.push(Cell::from(s.update_time.map(|u| short_age(state.now, u)).unwrap_or_default()));
         }
         let mut style = if pending { theme.pending_row() } else { ratatui::style::Style::default() };
         // A profile whose refresh failed shows what it had, dimmed: stale.
@@ -149,5 +217,27 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Paragraph::new(line),
             Rect { x: area.x + 1, y, width: area.width.saturating_sub(2), height: 1 },
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_give_way_in_order_and_name_never_goes() {
+        let wide = columns(198, 25, None, 12);
+        assert_eq!(wide.name, 25, "sized to the names, not to half the screen");
+        assert!(wide.updated && wide.description.is_some_and(|d| d > 100));
+        let mid = columns(78, 25, None, 12);
+        assert!(mid.updated && mid.description.is_some());
+        let narrow = columns(70, 25, None, 12);
+        assert!(!narrow.updated && narrow.description.is_some(), "UPDATED goes first: {narrow:?}");
+        let narrower = columns(56, 25, None, 12);
+        assert_eq!((narrower.description, narrower.state), (None, STATE_WIDTH), "then DESCRIPTION");
+        let tight = columns(38, 25, None, 12);
+        assert_eq!(tight.state, SHORT_STATE_WIDTH, "then STATE shrinks");
+        assert!(tight.name >= 4, "NAME stays: {tight:?}");
+        assert_eq!(short_state("PENDING_DELETE"), "PENDING");
     }
 }

@@ -456,3 +456,12 @@ fn without_colour_the_countdown_levels_show_as_marks() {
     assert!(line("billing-stripe-key").contains("2d 06:00:00 !"), "under three days");
     assert!(!line("old-ldap-bind").contains('!'), "a week: no mark");
 }
+
+#[test]
+fn a_tall_dialog_leaves_the_keys_line_in_view() {
+    let mut state = state_with(secrets(), 24);
+    press(&mut state, KeyCode::Enter);
+    let text = screen(&state, 80, 24);
+    let last = text.lines().last().unwrap();
+    assert!(last.contains("esc close"), "the keys line stays below the details: {last}");
+}
