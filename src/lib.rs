@@ -11,6 +11,7 @@ pub mod listing;
 pub mod logging;
 pub mod printable;
 pub mod private_file;
+pub mod remembered;
 pub mod signals;
 pub mod state_dir;
 pub mod timefmt;

@@ -9,6 +9,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::app::{self, Effect, Msg, ProfileInfo, State, View};
+use crate::remembered::Remembered;
 use crate::timefmt::now_ms;
 use crate::ui::{self, Theme};
 use crate::worker::Worker;
@@ -36,7 +37,10 @@ fn set_clipboard(out: &mut impl std::io::Write, text: &crate::csms::Redacted) ->
 /// Opens the UI on a profile (or the default one) and runs until quit.
 /// Returns the requests still under way when it quit (their outcome is unknown).
 pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<String>> {
-    // Several profiles and no default: open on the picker rather than refuse.
+    // The last run's profile, unless one is named; several profiles and no
+    // default: open on the picker rather than refuse.
+    let remembered = if ws.is_demo() { Remembered::default() } else { crate::remembered::load() };
+    let profile = profile.or(remembered.profile.as_deref().filter(|p| ws.config.profiles.contains_key(*p)));
     let start = match ws.profile(profile) {
         Ok(p) => Some(p.name.clone()),
         Err(_) if profile.is_none() && ws.config.profiles.len() > 1 => None,
@@ -47,7 +51,15 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
     let first = start.as_ref().and_then(|s| profiles.iter().position(|p| &p.name == s)).unwrap_or(0);
     let demo = ws.is_demo().then(crate::config::default_path_display);
     let refresh = ws.config.refresh_interval.as_millis() as i64;
-    let (mut state, effects) = State::new(infos, View::Profile(first), refresh, demo, now_ms());
+    let view = if remembered.all_profiles && !ws.is_demo() { View::All } else { View::Profile(first) };
+    let (mut state, effects) = State::new(infos, view, refresh, demo, now_ms());
+    state.home = first;
+    if let Some(sort) = remembered.sort_key() {
+        state.table.set_sort(sort);
+    }
+    if remembered.reversed {
+        state.table.reverse();
+    }
     if start.is_none() {
         app::picker::open(&mut state);
     }
@@ -64,11 +76,16 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
     let _guard = TerminalGuard;
     // Pastes arrive whole (into a value field without being typed key by key).
     crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)?;
+    let demo = ws.is_demo();
     let result = event_loop(terminal, state, effects, worker, rx, termination).await;
     drop(_guard);
     // The workspace (and the demo emulator in it) lives until the UI is gone.
     drop(ws);
-    result
+    let state = result?;
+    if !demo {
+        crate::remembered::save(&Remembered::of(&state));
+    }
+    Ok(state.unfinished())
 }
 
 async fn event_loop(
@@ -78,7 +95,7 @@ async fn event_loop(
     worker: Worker,
     mut rx: mpsc::UnboundedReceiver<Msg>,
     mut termination: crate::signals::Termination,
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<State> {
     let theme = Theme::from_env();
     for e in effects {
         worker.run(e);
@@ -119,5 +136,5 @@ async fn event_loop(
         // Countdowns change every tick, so every message redraws.
         dirty = true;
     }
-    Ok(state.unfinished())
+    Ok(state)
 }

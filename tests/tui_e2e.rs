@@ -355,3 +355,21 @@ async fn several_profiles_without_a_default_open_on_the_picker() {
     let status = ui.wait_exit();
     assert_eq!(status.exit_code(), 2, "{}", ui.screen.text());
 }
+
+/// The last profile, view and sort come back on the next run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_view_and_sort_are_remembered() {
+    let server = Server::start();
+    populate(&server.aksk(), "kept", 2, false).await;
+    let config = server.write_config("");
+    let mut ui = Ui::start(&config);
+    ui.screen.wait_for("the secrets", |t| t.contains("kept-0001"));
+    ui.send("as");
+    ui.screen.wait_for("all profiles sorted by name", |t| t.contains("all profiles") && t.contains("sort: name"));
+    ui.send("q");
+    assert!(ui.wait_exit().success());
+    let mut ui = Ui::start(&config);
+    ui.screen.wait_for("the same view", |t| t.contains("all profiles") && t.contains("sort: name"));
+    ui.send("q");
+    assert!(ui.wait_exit().success());
+}

@@ -1,0 +1,56 @@
+//! What the UI remembers between runs: the last profile, view and sort
+//! (`ui.json` in the state dir). Nothing secret, and nothing that must be
+//! there: a missing or broken file is a first run.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::app::{SortKey, State, View};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remembered {
+    pub profile: Option<String>,
+    #[serde(default)]
+    pub all_profiles: bool,
+    #[serde(default)]
+    pub sort: Option<String>,
+    #[serde(default)]
+    pub reversed: bool,
+}
+
+fn path() -> Option<PathBuf> {
+    crate::state_dir::state_dir().map(|d| d.join("ui.json"))
+}
+
+pub fn load() -> Remembered {
+    path().and_then(|p| std::fs::read(p).ok()).and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+}
+
+pub fn save(r: &Remembered) {
+    let Some(path) = path() else { return };
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    if let Err(e) = std::fs::write(&path, serde_json::to_vec_pretty(r).expect("serializable")) {
+        tracing::warn!(path = %path.display(), error = %e, "the UI's state was not saved");
+    }
+}
+
+impl Remembered {
+    pub fn of(state: &State) -> Remembered {
+        let home = state.profiles.get(state.home).map(|p| p.name.clone());
+        Remembered {
+            profile: home,
+            all_profiles: state.view == View::All,
+            sort: Some(state.table.sort().label().to_string()),
+            reversed: state.table.reversed(),
+        }
+    }
+
+    pub fn sort_key(&self) -> Option<SortKey> {
+        [SortKey::TimeLeft, SortKey::Name, SortKey::State, SortKey::Updated]
+            .into_iter()
+            .find(|k| self.sort.as_deref() == Some(k.label()))
+    }
+}
