@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream};
+use crossterm::event::{Event, EventStream, MouseButton, MouseEventKind};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
@@ -20,7 +20,11 @@ struct TerminalGuard;
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+        let _ = crossterm::execute!(
+            std::io::stdout(),
+            crossterm::event::DisableBracketedPaste,
+            crossterm::event::DisableMouseCapture
+        );
         ratatui::restore();
     }
 }
@@ -76,6 +80,9 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
     let _guard = TerminalGuard;
     // Pastes arrive whole (into a value field without being typed key by key).
     crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)?;
+    if ws.config.mouse {
+        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
+    }
     let demo = ws.is_demo();
     let result = event_loop(terminal, state, effects, worker, rx, termination).await;
     drop(_guard);
@@ -120,6 +127,14 @@ async fn event_loop(
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(key))) => Msg::Key(key),
                 Some(Ok(Event::Paste(text))) => Msg::Paste(crate::csms::Redacted::new(text)),
+                Some(Ok(Event::Mouse(m))) => match m.kind {
+                    MouseEventKind::ScrollDown => Msg::Scroll(3),
+                    MouseEventKind::ScrollUp => Msg::Scroll(-3),
+                    MouseEventKind::Down(MouseButton::Left) if m.row >= ui::FIRST_ROW_LINE => {
+                        Msg::Click { row: (m.row - ui::FIRST_ROW_LINE) as usize, at: now_ms() }
+                    }
+                    _ => continue,
+                },
                 Some(Ok(Event::Resize(_, h))) => Msg::Viewport { rows: ui::table_height(h) },
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),

@@ -92,6 +92,7 @@ impl Workspace {
             default_profile: demo.profiles.first().map(|p| p.name.clone()),
             refresh_interval: Duration::from_secs(crate::config::DEFAULT_REFRESH_SECS),
             clipboard_clear: Duration::from_secs(crate::config::DEFAULT_CLIPBOARD_CLEAR_SECS),
+            mouse: true,
             profiles,
         };
         Ok(Workspace { config, demo: Some(demo) })

@@ -256,6 +256,13 @@ pub enum Msg {
         profile: usize,
         offset: Millis,
     },
+    /// The mouse wheel: rows to move (negative: up).
+    Scroll(isize),
+    /// A click on a table row (its position among the rows on screen), and when.
+    Click {
+        row: usize,
+        at: Millis,
+    },
     /// Bracketed paste: the text, redacted from the start (it may be a value).
     Paste(Redacted),
     PasswordGenerated(Result<Redacted, String>),
@@ -384,6 +391,8 @@ const INFO_MS: Millis = 8_000;
 /// A revealed value hides itself again after this long.
 pub const REVEAL_MS: Millis = 30_000;
 pub const DEFAULT_CLIPBOARD_CLEAR_MS: Millis = 30_000;
+/// Two clicks on a row within this long open it.
+const DOUBLE_CLICK_MS: Millis = 500;
 /// How long after a countdown reaches zero its profile is read again.
 pub const CONFIRM_DELAY_MS: Millis = 3_000;
 /// Rows shown page by page while a profile loads for the first time.
@@ -422,6 +431,8 @@ pub struct State {
     /// How long a copied value stays on the clipboard (0: until replaced).
     pub clipboard_clear_ms: Millis,
     pub clipboard_clear_at: Option<Millis>,
+    /// The last click on a row: when, and which (a second one soon after opens it).
+    last_click: Option<(Millis, usize)>,
     /// Pending deletions per profile, as its last load found them (for the picker).
     pub pending_counts: BTreeMap<usize, usize>,
     /// Server clock minus local clock, per profile (from the answers' `Date`).
@@ -480,6 +491,7 @@ impl State {
             page_height: 10,
             clipboard_clear_ms: DEFAULT_CLIPBOARD_CLEAR_MS,
             clipboard_clear_at: None,
+            last_click: None,
             pending_counts: BTreeMap::new(),
             clock_offsets: BTreeMap::new(),
             next_due: None,
@@ -801,6 +813,29 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
+        Msg::Scroll(rows) if state.mode == Mode::Normal => {
+            state.table.move_by(rows);
+            state.after_move();
+            vec![]
+        }
+        Msg::Scroll(_) => vec![],
+        Msg::Click { row, at } if state.mode == Mode::Normal => {
+            let index = state.table.offset() + row;
+            if row >= state.page_height || index >= state.table.len() {
+                return vec![];
+            }
+            // A second click on the same row soon after opens its details.
+            let double = state.last_click.is_some_and(|(then, i)| i == index && at - then <= DOUBLE_CLICK_MS);
+            state.last_click = Some((at, index));
+            state.table.move_by(index as isize - state.table.selected_index() as isize);
+            state.after_move();
+            if double {
+                state.last_click = None;
+                return input::on_key(state, KeyEvent::from(crossterm::event::KeyCode::Enter));
+            }
+            vec![]
+        }
+        Msg::Click { .. } => vec![],
         Msg::ServerClock { profile, offset } => {
             state.clock_offsets.insert(profile, offset);
             state.recompute_next_due();

@@ -757,3 +757,25 @@ fn the_picker_filters_as_typed_and_offers_all_profiles() {
     update(&mut state, code(KeyCode::Esc));
     assert_eq!(state.mode, Mode::Normal);
 }
+
+#[test]
+fn the_wheel_scrolls_a_click_selects_and_a_double_click_opens() {
+    let mut state = loaded(0, sample());
+    update(&mut state, Msg::Viewport { rows: 10 });
+    update(&mut state, Msg::Scroll(3));
+    assert_eq!(state.table.selected_index(), 3);
+    update(&mut state, Msg::Scroll(-3));
+    assert_eq!(state.table.selected_index(), 0);
+    update(&mut state, Msg::Click { row: 2, at: NOW });
+    assert_eq!(selected(&state), "api-key");
+    assert_eq!(state.mode, Mode::Normal);
+    let effects = update(&mut state, Msg::Click { row: 2, at: NOW + 300 });
+    assert!(matches!(&state.mode, Mode::Details { key, .. } if key.1 == "api-key"), "a double click opens it");
+    assert_eq!(effects, vec![Effect::LoadVersions { profile: 0, name: "api-key".into() }]);
+    update(&mut state, code(KeyCode::Esc));
+    update(&mut state, Msg::Click { row: 1, at: NOW + 1000 });
+    update(&mut state, Msg::Click { row: 1, at: NOW + 2000 });
+    assert_eq!(state.mode, Mode::Normal, "two clicks a second apart are two clicks");
+    update(&mut state, Msg::Click { row: 9, at: NOW + 3000 });
+    assert_eq!(selected(&state), "later", "a click below the rows selects nothing");
+}

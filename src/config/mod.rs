@@ -94,6 +94,9 @@ pub struct Config {
     pub refresh_interval: Duration,
     /// How long a value copied in the UI stays on the clipboard (zero: until replaced).
     pub clipboard_clear: Duration,
+    /// The UI takes mouse events (wheel, click, double-click); off leaves
+    /// the terminal's own selection alone.
+    pub mouse: bool,
     pub profiles: BTreeMap<String, Profile>,
 }
 
@@ -107,6 +110,7 @@ struct RawConfig {
     default_profile: Option<Spanned<String>>,
     refresh_interval: Option<Spanned<u64>>,
     clipboard_clear_seconds: Option<Spanned<u64>>,
+    mouse: Option<bool>,
     #[serde(default)]
     profiles: BTreeMap<String, Spanned<RawProfile>>,
 }
@@ -272,6 +276,7 @@ impl Config {
             default_profile: raw.default_profile.map(|d| d.into_inner()),
             refresh_interval,
             clipboard_clear,
+            mouse: raw.mouse.unwrap_or(true),
             profiles,
         })
     }

@@ -135,3 +135,13 @@ fn an_unknown_region_is_a_config_error_unless_the_endpoint_is_named() {
     );
     assert!(ok.is_ok(), "{:?}", ok.err());
 }
+
+#[test]
+fn mouse_and_clipboard_settings() {
+    let c = parse("mouse = false\nclipboard_clear_seconds = 0\n").unwrap();
+    assert!(!c.mouse);
+    assert!(c.clipboard_clear.is_zero());
+    assert!(parse("").unwrap().mouse, "on by default");
+    let e = parse("clipboard_clear_seconds = 100000\n").unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("clipboard_clear_seconds"));
+}

@@ -20,6 +20,10 @@ const FOOTER_LINES: u16 = 2;
 /// The table's border (2) and its column titles (1).
 const TABLE_CHROME: u16 = 3;
 
+/// The screen line of the first secret row: under the header, the table's
+/// border and its column titles.
+pub const FIRST_ROW_LINE: u16 = HEADER_LINES + 2;
+
 /// How many secret rows fit in a terminal of this height (with the footer
 /// at its smallest; the table keeps the selection in view when it is taller).
 pub fn table_height(terminal_height: u16) -> usize {
