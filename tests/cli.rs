@@ -451,3 +451,18 @@ fn small_things_a_user_meets() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("no configuration") && !stderr.contains("assets/"), "{stderr}");
 }
+
+#[test]
+fn completions_know_the_profiles_and_the_states_and_nushell() {
+    let server = Server::start();
+    let config = server.write_config("");
+    let run = csms(&config, "", &["completions", "bash"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("aksk") && run.stdout.contains("readonly"), "profile names are completed");
+    assert!(run.stdout.contains("PENDING_DELETE"), "states are completed");
+    let run = csms(&config, "", &["completions", "nushell"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("export extern \"csms list\""), "{}", &run.stdout[..run.stdout.len().min(300)]);
+    let run = csms(&config, "", &["list", "--state", "pending-delete"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+}

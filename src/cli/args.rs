@@ -45,6 +45,17 @@ pub struct GlobalArgs {
     pub demo: bool,
 }
 
+/// The shells `csms completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+    Powershell,
+    Nushell,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
     Table,
@@ -178,7 +189,8 @@ pub enum Command {
         check: bool,
     },
     /// Shell completions
-    Completions { shell: clap_complete::Shell },
+    /// Shell completions; profile names of the configuration are completed too
+    Completions { shell: CompletionShell },
     /// Run a local CSMS-compatible emulator
     Serve(ServeArgs),
 }
@@ -213,8 +225,10 @@ pub struct ListArgs {
     /// Every configured profile, fetched concurrently
     #[arg(long)]
     pub all_profiles: bool,
-    /// Only secrets in this state (ENABLED, DISABLED, PENDING_DELETE, FROZEN)
-    #[arg(long, value_name = "STATE")]
+    /// Only secrets in this state (case does not matter)
+    #[arg(long, value_name = "STATE", value_parser = clap::builder::PossibleValuesParser::new(
+        ["ENABLED", "DISABLED", "PENDING_DELETE", "FROZEN", "enabled", "disabled", "pending_delete", "pending-delete", "frozen"]
+    ), hide_possible_values = false)]
     pub state: Option<String>,
     /// Only secrets whose deletion falls within this duration, e.g. 7d
     #[arg(long, value_name = "DURATION")]

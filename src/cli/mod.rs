@@ -95,7 +95,7 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
     match command {
         Command::Serve(args) => return serve::run(args).await,
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "csms", &mut std::io::stdout());
+            completions(shell, g.config.as_deref());
             return exit::OK;
         }
         _ => {}
@@ -148,6 +148,30 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
         }
         Command::Profiles { check } => profiles::profiles(&ws, g.output, check).await,
         Command::Serve(_) | Command::Completions { .. } | Command::History { .. } => unreachable!("handled above"),
+    }
+}
+
+/// Writes the completion script; `--profile` completes the configured
+/// profile names when the configuration can be read (quietly without).
+fn completions(shell: args::CompletionShell, config: Option<&std::path::Path>) {
+    use args::CompletionShell as S;
+    use clap_complete::Shell;
+    let mut cmd = Cli::command();
+    let names: Vec<String> = crate::config::locate(config)
+        .and_then(|(path, _)| crate::config::Config::load(&path).ok())
+        .map(|c| c.profiles.into_keys().collect())
+        .unwrap_or_default();
+    if !names.is_empty() {
+        cmd = cmd.mut_arg("profile", |a| a.value_parser(clap::builder::PossibleValuesParser::new(names)));
+    }
+    let out = &mut std::io::stdout();
+    match shell {
+        S::Bash => clap_complete::generate(Shell::Bash, &mut cmd, "csms", out),
+        S::Zsh => clap_complete::generate(Shell::Zsh, &mut cmd, "csms", out),
+        S::Fish => clap_complete::generate(Shell::Fish, &mut cmd, "csms", out),
+        S::Elvish => clap_complete::generate(Shell::Elvish, &mut cmd, "csms", out),
+        S::Powershell => clap_complete::generate(Shell::PowerShell, &mut cmd, "csms", out),
+        S::Nushell => clap_complete::generate(clap_complete_nushell::Nushell, &mut cmd, "csms", out),
     }
 }
 
