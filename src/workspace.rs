@@ -108,6 +108,11 @@ impl Workspace {
 
     /// A client for a profile; resolves its credentials.
     pub fn client(&self, profile: &Profile) -> Result<Arc<Client>, crate::csms::Error> {
+        Workspace::client_for(profile)
+    }
+
+    /// A client for any profile, in a workspace or not (`csms config init` checks one before writing it).
+    pub fn client_for(profile: &Profile) -> Result<Arc<Client>, crate::csms::Error> {
         Ok(Arc::new(Client::new(profile.client_options()?)?))
     }
 }

@@ -466,3 +466,52 @@ fn completions_know_the_profiles_and_the_states_and_nushell() {
     let run = csms(&config, "", &["list", "--state", "pending-delete"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn config_init_asks_checks_and_writes_a_private_profile() {
+    let server = Server::start();
+    server.aksk().create_secret(&create_request("seen")).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("conf/config.toml");
+    let answers = format!("lab\ncn-north-4\n{}\naksk\n{AK}\nenv TEST_CSMS_SK\n{PROJECT}\n", server.url);
+    let run = csms_with_input(&config, "", &["config", "init"], Some(answers.as_bytes()));
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("it works") && run.stderr.contains("mode 0600"), "{}", run.stderr);
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("[profiles.lab]") && text.contains("secret_key_env = \"TEST_CSMS_SK\""), "{text}");
+    assert!(!text.contains(SK), "the secret stays out of the file");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&config).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let run = csms(&config, "", &["list"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("seen"));
+    // The same name again is refused; a wrong key is checked and, declined, not written.
+    let run = csms_with_input(&config, "", &["config", "init"], Some(b"lab\n"));
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    let answers = format!("broken\ncn-north-4\n{}\naksk\nHPUAUNKNOWN\nenv TEST_CSMS_SK\n{PROJECT}\nn\n", server.url);
+    let run = csms_with_input(&config, "", &["config", "init"], Some(answers.as_bytes()));
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("does not work yet"), "{}", run.stderr);
+    assert!(!std::fs::read_to_string(&config).unwrap().contains("broken"));
+}
+
+#[test]
+fn serve_prints_a_ready_profile_for_itself() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--in-memory"])
+        .env("CSMS_LOG", "off")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines: Vec<String> =
+        BufReader::new(child.stdout.take().unwrap()).lines().take(12).map(Result::unwrap).collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = lines.join("\n");
+    assert!(text.contains("[profiles.local]") && text.contains("endpoint = \"http://127.0.0.1:"), "{text}");
+}

@@ -188,11 +188,22 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Shell completions
+    /// The configuration file: `config init` writes a profile
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// Shell completions; profile names of the configuration are completed too
     Completions { shell: CompletionShell },
     /// Run a local CSMS-compatible emulator
     Serve(ServeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Write a profile, asking for what it needs (offering the official SDK's credentials when
+    /// present) and checking it live first; secrets stay out of the file
+    Init,
 }
 
 /// Where a value comes from: exactly one of these.

@@ -37,6 +37,7 @@ pub mod args;
 mod backups;
 mod deletion;
 mod history;
+mod init;
 mod lifecycle;
 mod profiles;
 mod secrets;
@@ -100,6 +101,9 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
         }
         _ => {}
     }
+    if let Command::Config { action: args::ConfigAction::Init } = &command {
+        return init::init(g.config.as_deref()).await;
+    }
     if let Command::History { secret, since } = &command {
         return history::history(g.output, secret.as_deref(), since.as_deref());
     }
@@ -147,7 +151,9 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
             secrets::watch(&ws, profile, g.output, &opts).await
         }
         Command::Profiles { check } => profiles::profiles(&ws, g.output, check).await,
-        Command::Serve(_) | Command::Completions { .. } | Command::History { .. } => unreachable!("handled above"),
+        Command::Serve(_) | Command::Completions { .. } | Command::History { .. } | Command::Config { .. } => {
+            unreachable!("handled above")
+        }
     }
 }
 

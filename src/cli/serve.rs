@@ -23,6 +23,7 @@ pub async fn run(args: ServeArgs) -> i32 {
         );
         return exit::USAGE;
     }
+    let generated = args.accounts.is_none();
     let accounts = match &args.accounts {
         Some(path) => match Accounts::load(path) {
             Ok(a) => a,
@@ -83,6 +84,20 @@ pub async fn run(args: ServeArgs) -> i32 {
         }
     };
     outln!("listening on http://{}", running.addr);
+    if generated {
+        // A profile for this very server, ready to paste into a config file.
+        let (p, c) = (&running.shared.accounts.projects[0], &running.shared.accounts.credentials[0]);
+        outln!(
+            "\n# A csms profile for this server (the key is literal: keep the file chmod 600):\n\
+             [profiles.local]\nregion = \"{}\"\nproject_id = \"{}\"\nendpoint = \"http://{}\"\n\
+             access_key = \"{}\"\nsecret_key = \"{}\"",
+            p.region,
+            p.id,
+            running.addr,
+            c.access_key,
+            c.secret_key
+        );
+    }
     use std::io::Write;
     let _ = std::io::stdout().flush();
     termination.wait().await;

@@ -26,6 +26,6 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 url=$(sed -n 's/^listening on //p' "$work/serve.out")
-field() { sed -n "s/^$1 *= *//p" "$work/serve.out"; }
+field() { sed -n "s/^$1 *= *//p" "$work/serve.out" | head -1; }
 "$venv/bin/python" "$here/official_python_sdk.py" "$url" "$(field project_id)" "$(field access_key)" "$(field secret_key)"
 "$venv/bin/python" "$here/verify_csms_signatures.py" "$csms"

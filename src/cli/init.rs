@@ -1,0 +1,141 @@
+//! `csms config init`: a profile written from a few answers, checked live first.
+//! Secrets never go into the file: they come from an environment variable,
+//! a command, or the official SDK's own settings.
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use super::{exit, usage};
+use crate::config::{Config, SdkDefaults, regions};
+
+/// Asks on stderr, reads a line from stdin; blank takes the default.
+fn ask(
+    lines: &mut impl Iterator<Item = std::io::Result<String>>,
+    question: &str,
+    default: &str,
+) -> Result<String, i32> {
+    if default.is_empty() {
+        eprint!("{question}: ");
+    } else {
+        eprint!("{question} [{default}]: ");
+    }
+    let _ = std::io::stderr().flush();
+    let answer = match lines.next() {
+        Some(Ok(line)) => line.trim().to_string(),
+        _ => return Err(usage("no answer on standard input: nothing was written")),
+    };
+    Ok(if answer.is_empty() { default.to_string() } else { answer })
+}
+
+/// `env NAME` or `command CMD` (a bare word is a variable name) to the config key's lines.
+fn source_lines(base: &str, answer: &str) -> Result<String, i32> {
+    let quoted = |v: &str| toml::Value::String(v.to_string()).to_string();
+    match answer.split_once(' ') {
+        Some(("command", cmd)) => Ok(format!("{base}_command = {}\n", quoted(cmd.trim()))),
+        Some(("env", var)) => Ok(format!("{base}_env = {}\n", quoted(var.trim()))),
+        None if !answer.is_empty() => Ok(format!("{base}_env = {}\n", quoted(answer))),
+        _ => Err(usage(format!("'{answer}': answer `env VARIABLE` or `command COMMAND`"))),
+    }
+}
+
+pub(super) async fn init(config: Option<&Path>) -> i32 {
+    let Some((path, _)) = crate::config::locate(config) else {
+        return usage("no config directory on this platform: pass --config PATH");
+    };
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    match write_profile(&path, &mut lines).await {
+        Ok(()) => exit::OK,
+        Err(status) => status,
+    }
+}
+
+async fn write_profile(path: &Path, lines: &mut impl Iterator<Item = std::io::Result<String>>) -> Result<(), i32> {
+    let existing = std::fs::read_to_string(path).unwrap_or_default();
+    let name = ask(lines, "profile name", "default")?;
+    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return Err(usage(format!("'{name}': a profile name is letters, digits, - and _")));
+    }
+    if existing.contains(&format!("[profiles.{name}]")) {
+        return Err(usage(format!("{} already has a profile '{name}': nothing was written", path.display())));
+    }
+    let region = ask(lines, "region", "cn-north-4")?;
+    let endpoint = ask(lines, "endpoint (blank: the region's)", "")?;
+    if endpoint.is_empty() && regions::endpoints(&region).and_then(|r| r.csms.as_ref()).is_none() {
+        return Err(usage(format!("'{region}' is not a region with CSMS: one of {}", regions::known().join(", "))));
+    }
+    let quoted = |v: &str| toml::Value::String(v.to_string()).to_string();
+    let mut block = format!("\n[profiles.{name}]\nregion = {}\n", quoted(&region));
+    if !endpoint.is_empty() {
+        block.push_str(&format!("endpoint = {}\niam_endpoint = {}\n", quoted(&endpoint), quoted(&endpoint)));
+    }
+    let sdk = SdkDefaults::load();
+    let use_sdk = sdk.access_key.is_some()
+        && sdk.secret_key.is_some()
+        && ask(lines, &format!("use the official SDK's credentials ({})? y/n", sdk.origin), "y")?.starts_with('y');
+    if !use_sdk {
+        let auth = ask(lines, "auth: aksk, password or token", "aksk")?;
+        let var = format!("CSMS_{}", name.to_uppercase().replace('-', "_"));
+        match auth.as_str() {
+            "aksk" => {
+                let ak = ask(lines, "access key", "")?;
+                let sk = ask(lines, "secret key from `env VARIABLE` or `command COMMAND`", &format!("env {var}_SK"))?;
+                block.push_str(&format!(
+                    "auth = \"aksk\"\naccess_key = {}\n{}",
+                    quoted(&ak),
+                    source_lines("secret_key", &sk)?
+                ));
+            }
+            "password" => {
+                let domain = ask(lines, "account (domain) name", "")?;
+                let user = ask(lines, "IAM user", "")?;
+                let pw =
+                    ask(lines, "password from `env VARIABLE` or `command COMMAND`", &format!("env {var}_PASSWORD"))?;
+                block.push_str(&format!(
+                    "auth = \"password\"\ndomain = {}\nuser = {}\n{}",
+                    quoted(&domain),
+                    quoted(&user),
+                    source_lines("password", &pw)?
+                ));
+            }
+            "token" => {
+                let token = ask(lines, "token from `env VARIABLE` or `command COMMAND`", &format!("env {var}_TOKEN"))?;
+                block.push_str(&format!("auth = \"token\"\n{}", source_lines("token", &token)?));
+            }
+            other => return Err(usage(format!("'{other}' is not aksk, password or token"))),
+        }
+    }
+    let project_default = sdk.project_id.clone().unwrap_or_default();
+    let project = ask(lines, "project id", &project_default)?;
+    if !project.is_empty() {
+        block.push_str(&format!("project_id = {}\n", quoted(&project)));
+    }
+
+    // The whole file as it would be, parsed and checked before anything is written.
+    let head =
+        if existing.trim().is_empty() { format!("default_profile = {}\n", quoted(&name)) } else { String::new() };
+    let text = format!("{existing}{head}{block}");
+    let parsed = Config::parse(path, &text, &sdk).map_err(|e| usage(format!("{e}: nothing was written")))?;
+    let profile = parsed.profiles.get(&name).expect("just parsed");
+    eprint!("checking profile {name}… ");
+    let check = match crate::workspace::Workspace::client_for(profile) {
+        Ok(client) => client.check().await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match &check {
+        Ok(()) => eprintln!("it works"),
+        Err(e) => {
+            eprintln!("it does not work yet: {e}");
+            if !ask(lines, "write it anyway? y/n", "n")?.starts_with('y') {
+                return Err(exit::FAILED);
+            }
+        }
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| usage(format!("{}: {e}", dir.display())))?;
+    }
+    let mut file = crate::private_file::open_append(path).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    file.write_all(format!("{head}{block}").as_bytes()).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    eprintln!("profile {name} written to {} (mode 0600)", path.display());
+    Ok(())
+}
