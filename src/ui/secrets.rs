@@ -60,6 +60,31 @@ fn columns(inner: u16, name_content: usize, profile: Option<u16>, deletes: u16) 
     Columns { profile, name: room(state, false).clamp(4, name_want.max(4)), state, description: None, updated: false }
 }
 
+/// `text` with the first match of each filter word highlighted.
+fn highlighted(text: &str, words: &[Vec<char>], theme: &Theme) -> Line<'static> {
+    if words.is_empty() {
+        return Line::from(text.to_string());
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let lower: Vec<char> = chars.iter().map(|c| c.to_lowercase().next().unwrap_or(*c)).collect();
+    let mut hit = vec![false; chars.len()];
+    for w in words.iter().filter(|w| !w.is_empty() && w.len() <= lower.len()) {
+        if let Some(at) = lower.windows(w.len()).position(|win| win == w.as_slice()) {
+            hit[at..at + w.len()].iter_mut().for_each(|h| *h = true);
+        }
+    }
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for i in 1..=chars.len() {
+        if i == chars.len() || hit[i] != hit[start] {
+            let piece: String = chars[start..i].iter().collect();
+            spans.push(if hit[start] { Span::styled(piece, theme.key()) } else { Span::raw(piece) });
+            start = i;
+        }
+    }
+    Line::from(spans)
+}
+
 /// A state label that fits the narrow STATE column.
 fn short_state(label: &str) -> &str {
     match label {
@@ -144,6 +169,14 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         widths.push(Constraint::Length(UPDATED_WIDTH));
     }
 
+    // The filter's words, to show where each name matched.
+    let words: Vec<Vec<char>> = state
+        .table
+        .filter()
+        .split_whitespace()
+        .filter(|w| !w.starts_with("state:"))
+        .map(|w| w.chars().flat_map(char::to_lowercase).collect())
+        .collect();
     let selected = state.table.selected_index();
     // The footer may have grown over the rows the state scrolled for: keep
     // the selection in view all the same.
@@ -166,7 +199,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         if let Some(w) = cols.profile {
             cells.push(Cell::from(fitted(state.profile_name(row.profile), w)));
         }
-        cells.push(Cell::from(fitted(&s.name, cols.name)));
+        cells.push(Cell::from(highlighted(&fitted(&s.name, cols.name), &words, theme)));
         let label = if cols.state < 14 {
             fit(short_state(s.state_label()), cols.state as usize)
         } else {
@@ -223,6 +256,17 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filter_words_are_highlighted_where_they_match() {
+        let theme = Theme { color: true };
+        let words = vec!["db".chars().collect(), "prod".chars().collect()];
+        let line = highlighted("App-DB-prod", &words, &theme);
+        let parts: Vec<(String, bool)> =
+            line.spans.iter().map(|s| (s.content.to_string(), s.style == theme.key())).collect();
+        assert_eq!(parts, [("App-".into(), false), ("DB".into(), true), ("-".into(), false), ("prod".into(), true)]);
+        assert_eq!(highlighted("plain", &[], &theme).spans.len(), 1);
+    }
 
     #[test]
     fn columns_give_way_in_order_and_name_never_goes() {
