@@ -141,6 +141,8 @@ pub fn schedule(frame: &mut Frame, state: &State, key: &RowKey, days: u32, typed
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
+const DETAILS_WIDTH: u16 = 76;
+
 /// Every field of the secret, its value on request, and its versions.
 pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
     let Mode::Details { key: (profile, _), secret: s, versions, cursor, value, shown, .. } = &state.mode else {
@@ -195,15 +197,26 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
             },
         ),
     ]);
-    let mut lines: Vec<Line> = fields
-        .into_iter()
-        .map(|(k, v)| {
-            let mut spans = vec![Span::styled(format!("{k:>18}  "), theme.dim())];
-            // Every field but the label is the server's text.
-            spans.extend(v.spans.into_iter().map(|sp| Span::styled(printable(&sp.content).into_owned(), sp.style)));
-            Line::from(spans)
-        })
-        .collect();
+    // A long value (a description, a revealed secret) wraps under its label
+    // instead of running off the dialog.
+    const LABEL: usize = 20;
+    let room = (DETAILS_WIDTH as usize).saturating_sub(2 + LABEL).max(10);
+    let mut lines: Vec<Line> = Vec::new();
+    for (k, v) in fields {
+        // Every field but the label is the server's text.
+        let style = v.spans.first().map(|sp| sp.style).unwrap_or_default();
+        let text: String = v.spans.iter().map(|sp| printable(&sp.content).into_owned()).collect();
+        let chars: Vec<char> = text.chars().collect();
+        let chunks: Vec<String> = if chars.is_empty() {
+            vec![String::new()]
+        } else {
+            chars.chunks(room).map(|c| c.iter().collect()).collect()
+        };
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let label = if i == 0 { format!("{k:>18}  ") } else { " ".repeat(LABEL) };
+            lines.push(Line::from(vec![Span::styled(label, theme.dim()), Span::styled(chunk, style)]));
+        }
+    }
     lines.push(Line::default());
     match versions {
         None => lines.push(Line::from(Span::styled("versions: loading…", theme.dim()))),
@@ -227,7 +240,7 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
     }
     let cursor_line = lines.len().saturating_sub(versions.and_then(|v| v.as_ref().ok()).map_or(0, Vec::len)) + cursor;
     let height = (lines.len() as u16 + 2).min(frame.area().height);
-    let inner = popup(frame, 76, height, &printable(&s.name), theme.header());
+    let inner = popup(frame, DETAILS_WIDTH, height, &printable(&s.name), theme.header());
     // The selected version stays in view.
     let scroll = (cursor_line + 1).saturating_sub(inner.height as usize) as u16;
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);

@@ -465,3 +465,14 @@ fn a_tall_dialog_leaves_the_keys_line_in_view() {
     let last = text.lines().last().unwrap();
     assert!(last.contains("esc close"), "the keys line stays below the details: {last}");
 }
+
+#[test]
+fn a_long_description_wraps_in_the_details() {
+    let mut s = secret("long-one", SecretState::Enabled, None, HOUR);
+    let long = "word ".repeat(40);
+    s.description = Some(format!("{long}END"));
+    let mut state = state_with(vec![s], 40);
+    press(&mut state, KeyCode::Enter);
+    let text = screen(&state, 100, 40);
+    assert!(text.contains("END"), "the end of a long description is on screen:\n{text}");
+}
