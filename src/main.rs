@@ -1,10 +1,8 @@
-use clap::Parser;
-
 use csms_tui::cli::{self, args::Cli, args::Command};
 use csms_tui::config::source::running::stop_all;
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     match &cli.command {
         Some(Command::Serve(_)) => csms_tui::logging::to_stderr(),
         _ => csms_tui::logging::to_file(),

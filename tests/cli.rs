@@ -431,6 +431,12 @@ fn small_things_a_user_meets() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("Exit status"), "the exit table is in `csms --help` only");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms")).args(["--help"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("Exit status"));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms")).args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--listen"), "{help}");
+    for client_flag in ["--profile", "--config", "--demo", "--output"] {
+        assert!(!help.contains(client_flag), "serve --help lists {client_flag}:\n{help}");
+    }
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
         .args(["--demo", "reveal", "x", "--version", "1"])
         .env("CSMS_LOG", "off")

@@ -276,3 +276,26 @@ pub struct ServeArgs {
     #[arg(long, value_name = "LIST", value_parser = crate::emulator::quirks::Quirks::parse)]
     pub quirks: Option<crate::emulator::quirks::Quirks>,
 }
+
+impl Cli {
+    /// The command line, with the client's flags out of `csms serve --help`:
+    /// the server takes none of them. A subcommand that defines an argument
+    /// itself does not get the global one, so `serve` gets hidden stand-ins.
+    pub fn command_without_client_flags_on_serve() -> clap::Command {
+        use clap::{Arg, ArgAction, CommandFactory};
+        Cli::command().mut_subcommand("serve", |serve| {
+            serve
+                .arg(Arg::new("config").long("config").num_args(1).hide(true))
+                .arg(Arg::new("profile").long("profile").short('p').num_args(1).hide(true))
+                .arg(Arg::new("output").long("output").short('o').num_args(1).hide(true))
+                .arg(Arg::new("demo").long("demo").action(ArgAction::SetTrue).hide(true))
+        })
+    }
+
+    /// Parses the process's arguments (clap's own message and exit on a usage error).
+    pub fn parse_args() -> Cli {
+        use clap::FromArgMatches;
+        let matches = Cli::command_without_client_flags_on_serve().get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
