@@ -102,35 +102,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             _ => vec![],
         },
-        Mode::Schedule { key: row, days, mut typed } => match keymap::lookup(keymap::SCHEDULE, &key) {
-            Some(Action::MoreDays) => {
-                state.mode = Mode::Schedule { key: row, days: (days + 1).min(30), typed };
-                vec![]
-            }
-            Some(Action::FewerDays) => {
-                state.mode = Mode::Schedule { key: row, days: days.saturating_sub(1).max(7), typed };
-                vec![]
-            }
-            Some(Action::Back) => {
-                state.mode = Mode::Normal;
-                state.say(Level::Info, "Nothing was sent");
-                vec![]
-            }
-            Some(Action::Confirm) if typed == row.1 => {
-                state.mode = Mode::Normal;
-                state.in_flight.insert(row.clone(), Op::Schedule);
-                vec![Effect::Schedule { profile: row.0, name: row.1, days }]
-            }
-            Some(Action::Confirm) => {
-                state.say(Level::Warning, "Type the secret's name exactly to confirm");
-                vec![]
-            }
-            _ => {
-                edit(&mut typed, &key);
-                state.mode = Mode::Schedule { key: row, days, typed };
-                vec![]
-            }
-        },
+        Mode::Schedule { key: row, days, typed, days_field } => schedule_key(state, row, days, typed, days_field, key),
         Mode::PickProfile { selected, filter } => picker::on_key(state, selected, filter, key),
         Mode::Help { scroll } => {
             match keymap::lookup(keymap::POPUP, &key) {
@@ -268,6 +240,56 @@ fn details_key(state: &mut State, mut d: DetailsView, key: KeyEvent) -> Vec<Effe
     }
     state.mode = d.into_mode();
     effects
+}
+
+/// Keys in the schedule dialog: the name to type, and the recovery window
+/// (arrows, or digits once Tab has put the focus on it).
+fn schedule_key(
+    state: &mut State,
+    row: RowKey,
+    mut days: u32,
+    mut typed: String,
+    mut days_field: Option<String>,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    let in_range = |d: u32| (7..=30).contains(&d);
+    match keymap::lookup(keymap::SCHEDULE, &key) {
+        Some(Action::MoreDays) => days = (days + 1).min(30),
+        Some(Action::FewerDays) => days = days.saturating_sub(1).max(7),
+        Some(Action::NextField) => days_field = if days_field.is_some() { None } else { Some(String::new()) },
+        Some(Action::Back) => {
+            state.mode = Mode::Normal;
+            state.say(Level::Info, "Nothing was sent");
+            return vec![];
+        }
+        Some(Action::Confirm) if typed == row.1 && in_range(days) => {
+            state.mode = Mode::Normal;
+            state.in_flight.insert(row.clone(), Op::Schedule);
+            return vec![Effect::Schedule { profile: row.0, name: row.1, days }];
+        }
+        Some(Action::Confirm) => state.say(Level::Warning, "Type the secret's name exactly to confirm"),
+        _ => match &mut days_field {
+            // The window field takes digits only, and keeps the last value within 7..30.
+            Some(text) => match key.code {
+                KeyCode::Char(c) if c.is_ascii_digit() && text.len() < 2 => {
+                    text.push(c);
+                    if let Some(d) = text.parse().ok().filter(|d| in_range(*d)) {
+                        days = d;
+                    }
+                }
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                KeyCode::Char(_) => state.say(Level::Info, "The recovery window takes digits: 7 to 30 days"),
+                _ => {}
+            },
+            None => {
+                edit(&mut typed, &key);
+            }
+        },
+    }
+    state.mode = Mode::Schedule { key: row, days, typed, days_field };
+    vec![]
 }
 
 fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
@@ -460,7 +482,7 @@ fn ask_schedule(state: &mut State) {
     } else if state.in_flight.contains_key(&key) {
         state.say(Level::Info, format!("A request for '{}' is already under way", key.1));
     } else {
-        state.mode = Mode::Schedule { key, days: DEFAULT_SCHEDULE_DAYS, typed: String::new() };
+        state.mode = Mode::Schedule { key, days: DEFAULT_SCHEDULE_DAYS, typed: String::new(), days_field: None };
     }
 }
 

@@ -165,6 +165,7 @@ pub const SCHEDULE: &[Binding] = &[
         "one day less (down to 7)",
         Some("-1 day"),
     ),
+    b(&[Code(KeyCode::Tab)], "tab", Action::NextField, "type the window in days / back to the name", None),
     b(&[Code(KeyCode::Enter)], "enter", Action::Confirm, "schedule, once the name is typed", Some("schedule")),
     b(&[Code(KeyCode::Esc)], "esc", Action::Back, "close, send nothing", Some("close")),
 ];

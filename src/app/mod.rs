@@ -93,6 +93,8 @@ pub enum Mode {
         key: RowKey,
         days: u32,
         typed: String,
+        /// The recovery window being typed (digits only), when that field has the focus.
+        days_field: Option<String>,
     },
     Details {
         key: RowKey,

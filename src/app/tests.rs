@@ -779,3 +779,26 @@ fn the_wheel_scrolls_a_click_selects_and_a_double_click_opens() {
     update(&mut state, Msg::Click { row: 9, at: NOW + 3000 });
     assert_eq!(selected(&state), "later", "a click below the rows selects nothing");
 }
+
+#[test]
+fn the_schedule_window_can_be_typed_in_digits_only() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('G'));
+    update(&mut state, key('d'));
+    update(&mut state, code(KeyCode::Tab));
+    typed(&mut state, "1x4");
+    assert!(
+        matches!(&state.mode, Mode::Schedule { days: 14, days_field: Some(t), .. } if t == "14"),
+        "{:?}",
+        state.mode
+    );
+    assert!(state.footer_message().unwrap().text.contains("digits"), "a letter is refused with a word");
+    update(&mut state, code(KeyCode::Backspace));
+    update(&mut state, code(KeyCode::Backspace));
+    typed(&mut state, "45");
+    assert!(matches!(&state.mode, Mode::Schedule { days: 14, .. }), "45 is out of range: 14 stays");
+    update(&mut state, code(KeyCode::Tab));
+    typed(&mut state, "zeta");
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::Schedule { profile: 0, name: "zeta".into(), days: 14 }]);
+}

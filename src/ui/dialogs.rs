@@ -116,13 +116,28 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
-pub fn schedule(frame: &mut Frame, state: &State, key: &RowKey, days: u32, typed: &str, theme: &Theme) {
+pub fn schedule(
+    frame: &mut Frame,
+    state: &State,
+    key: &RowKey,
+    days: u32,
+    typed: &str,
+    days_field: Option<&str>,
+    theme: &Theme,
+) {
     let danger = theme.message(crate::app::Level::Error);
     let when = local_time(state.now + days as Millis * 86_400_000);
     let lines = vec![
         Line::from(vec![Span::raw("Schedule the deletion of "), Span::styled(key.1.clone(), theme.header())]),
         Line::from(format!("profile {}", state.profile_name(key.0))),
-        Line::from(vec![Span::raw("recovery window: "), Span::styled(format!("◀ {days} days ▶"), theme.key())]),
+        Line::from(match days_field {
+            Some(text) => vec![
+                Span::raw("recovery window: "),
+                Span::styled(format!("{text}█"), theme.key()),
+                Span::raw(format!(" days (7 to 30; now {days})")),
+            ],
+            None => vec![Span::raw("recovery window: "), Span::styled(format!("◀ {days} days ▶"), theme.key())],
+        }),
         Line::from(format!("deleted for good on {when}, unless cancelled")),
         Line::default(),
         Line::from("Type the secret's name to confirm:"),
@@ -132,7 +147,7 @@ pub fn schedule(frame: &mut Frame, state: &State, key: &RowKey, days: u32, typed
                 typed.to_string(),
                 if typed == key.1 { theme.message(crate::app::Level::Success) } else { Style::default() },
             ),
-            Span::raw("█"),
+            Span::raw(if days_field.is_none() { "█" } else { "" }),
         ]),
         Line::default(),
         keys_line(keymap::SCHEDULE, theme),

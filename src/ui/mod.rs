@@ -43,7 +43,9 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     match &state.mode {
         Mode::Normal | Mode::Filter { .. } | Mode::Command { .. } => {}
         Mode::Confirm(pending) => dialogs::confirm(frame, state, pending, theme),
-        Mode::Schedule { key, days, typed } => dialogs::schedule(frame, state, key, *days, typed, theme),
+        Mode::Schedule { key, days, typed, days_field } => {
+            dialogs::schedule(frame, state, key, *days, typed, days_field.as_deref(), theme)
+        }
         Mode::Details { .. } => dialogs::details(frame, state, theme),
         Mode::PickProfile { selected, filter } => dialogs::profiles(frame, state, *selected, filter, theme),
         Mode::Help { scroll } => dialogs::help(frame, *scroll, theme),
