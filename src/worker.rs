@@ -9,7 +9,7 @@ use tokio::sync::{Mutex, mpsc};
 
 use crate::app::{Effect, Msg};
 use crate::config::Profile;
-use crate::csms::bulk::{self, DEFAULT_CONCURRENCY};
+use crate::csms::bulk::{self, DEFAULT_CEILING, DEFAULT_CONCURRENCY};
 use crate::csms::model::{CreateSecretRequest, PasswordRequest};
 use crate::csms::reconcile::Outcome;
 use crate::csms::{Client, Error, Redacted, changes, reconcile};
@@ -120,6 +120,7 @@ impl Worker {
                             c,
                             names,
                             DEFAULT_CONCURRENCY,
+                            DEFAULT_CEILING,
                             |name, outcome, _| {
                                 w.record(Entry::cancel(&target, name, outcome));
                                 let _ = tx.send(Msg::CancelDone {

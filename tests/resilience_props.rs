@@ -40,7 +40,8 @@ fn bulk_report_matches_the_server_for_any_fault_script() {
                 let names = populate(&server.aksk(), "prop", SECRETS, true).await;
                 server.faults(json!({"script": script, "error_status": status})).await;
                 let report =
-                    cancel_many(client.clone(), names, concurrency, |_, _, _| {}, std::future::pending()).await;
+                    cancel_many(client.clone(), names, concurrency, concurrency, |_, _, _| {}, std::future::pending())
+                        .await;
                 server.faults(json!({})).await;
                 for (name, result) in &report.results {
                     let state = server.aksk().show_secret(name).await.unwrap().state_label().to_string();

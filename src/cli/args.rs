@@ -164,9 +164,12 @@ pub enum Command {
         /// With --all-pending: only those whose deletion falls within this duration, e.g. 3d
         #[arg(long, value_name = "DURATION", requires = "all_pending")]
         within: Option<String>,
-        /// Requests in flight at most
-        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+        /// Requests in flight at first
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
         concurrency: u16,
+        /// Requests in flight at most, grown to while the service does not throttle
+        #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=256))]
+        max_concurrency: u16,
     },
     /// List the secrets whose deletion falls inside a window; exit 3 when there are any
     Watch {

@@ -121,7 +121,7 @@ pub(super) async fn cancel(
     profile: Option<&str>,
     output: Output,
     selection: Selection,
-    concurrency: usize,
+    (concurrency, ceiling): (usize, usize),
 ) -> i32 {
     let window = match &selection {
         Selection::AllPending { within: Some(w) } => match crate::timefmt::parse_duration(w) {
@@ -180,6 +180,7 @@ pub(super) async fn cancel(
         Arc::clone(&client),
         names,
         concurrency,
+        ceiling,
         |name, outcome, _limit| {
             done += 1;
             journal::record(journal.as_ref(), Entry::cancel(&target, name, outcome));

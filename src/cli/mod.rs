@@ -138,13 +138,14 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
         Command::Backup { name, out } => backups::backup(&ws, profile, g.output, &name, &out).await,
         Command::Restore { file } => backups::restore(&ws, profile, g.output, &file).await,
         Command::DeleteNow { name, confirm } => lifecycle::delete_now(&ws, profile, g.output, &name, &confirm).await,
-        Command::CancelDeletion { names, all_pending, within, concurrency } => {
+        Command::CancelDeletion { names, all_pending, within, concurrency, max_concurrency } => {
             let selection = if all_pending {
                 deletion::Selection::AllPending { within }
             } else {
                 deletion::Selection::Names(names)
             };
-            deletion::cancel(&ws, profile, g.output, selection, usize::from(concurrency)).await
+            let limits = (usize::from(concurrency), usize::from(max_concurrency));
+            deletion::cancel(&ws, profile, g.output, selection, limits).await
         }
         Command::Watch { within, all_profiles, verbose, every } => {
             let opts = secrets::WatchOptions { within, all_profiles, verbose, every };

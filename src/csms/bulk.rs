@@ -12,9 +12,8 @@ use super::client::Client;
 use super::reconcile::{CancelOutcome, cancel_deletion};
 
 pub const DEFAULT_CONCURRENCY: usize = 8;
-
-/// Successes in a row that earn one more request in flight.
-const GROW_AFTER: u32 = 4;
+/// How far the requests in flight may grow while nothing throttles.
+pub const DEFAULT_CEILING: usize = 32;
 
 /// What happened to one secret of a bulk cancel.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,18 +27,23 @@ pub enum BulkResult {
 pub struct BulkReport {
     /// In the order the names were given.
     pub results: Vec<(String, BulkResult)>,
-    /// The lowest number of requests allowed in flight during the run.
+    /// The lowest and highest number of requests allowed in flight during the run.
     pub min_concurrency: usize,
+    pub peak_concurrency: usize,
     pub stopped: bool,
 }
 
-/// Cancels the deletion of each name. `on_done` hears each result as it
-/// comes; once `stop` resolves no new request is sent, and those in flight
-/// are awaited.
+/// Cancels the deletion of each name, `concurrency` requests in flight at
+/// first. While nothing throttles, every answer lets one more go (up to
+/// `ceiling`); a 429 halves the number, and after one it grows by one per
+/// round of answers (additive increase, multiplicative decrease). `on_done`
+/// hears each result as it comes; once `stop` resolves no new request is
+/// sent, and those in flight are awaited.
 pub async fn cancel_many<F, S>(
     client: Arc<Client>,
     names: Vec<String>,
     concurrency: usize,
+    ceiling: usize,
     mut on_done: F,
     stop: S,
 ) -> BulkReport
@@ -47,10 +51,12 @@ where
     F: FnMut(&str, &CancelOutcome, usize),
     S: Future<Output = ()>,
 {
-    let max = concurrency.max(1);
-    let mut limit = max;
-    let mut min_concurrency = max;
-    let mut streak = 0u32;
+    let max = ceiling.max(concurrency).max(1);
+    let mut limit = concurrency.clamp(1, max);
+    let mut min_concurrency = limit;
+    let mut peak_concurrency = limit;
+    let mut ever_throttled = false;
+    let mut streak = 0usize;
     let mut results: Vec<Option<BulkResult>> = vec![None; names.len()];
     let mut next = 0usize;
     let mut in_flight = FuturesUnordered::new();
@@ -77,12 +83,16 @@ where
                 if throttled_now > throttled_seen {
                     limit = (limit / 2).max(1);
                     min_concurrency = min_concurrency.min(limit);
+                    ever_throttled = true;
                     streak = 0;
                     tracing::info!(limit, "throttled: fewer cancels in flight");
                 } else {
                     streak += 1;
-                    if streak >= GROW_AFTER && limit < max {
+                    // Before any throttling one more per answer; after, one more per round.
+                    let grow_after = if ever_throttled { limit } else { 1 };
+                    if streak >= grow_after && limit < max {
                         limit += 1;
+                        peak_concurrency = peak_concurrency.max(limit);
                         streak = 0;
                     }
                 }
@@ -99,6 +109,7 @@ where
     BulkReport {
         results: names.into_iter().zip(results).map(|(n, r)| (n, r.unwrap_or(BulkResult::NotStarted))).collect(),
         min_concurrency,
+        peak_concurrency,
         stopped,
     }
 }
