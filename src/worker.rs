@@ -15,9 +15,6 @@ use crate::csms::reconcile::Outcome;
 use crate::csms::{Client, Error, Redacted, changes, reconcile};
 use crate::journal::{self, Entry, Journal, Target};
 
-/// Secrets per list request.
-const PAGE_SIZE: u32 = 200;
-
 #[derive(Clone)]
 pub struct Worker {
     /// Indexed as the UI's profiles are.
@@ -93,7 +90,8 @@ impl Worker {
                         let page =
                             |p: &[crate::csms::Secret]| w.send(Msg::Page { generation, profile, secrets: p.to_vec() });
                         let client = w.client(profile).await?;
-                        let secrets = client.list_secrets_with(PAGE_SIZE, page).await;
+                        let page_size = w.profiles.get(profile).map_or(crate::config::MAX_PAGE_SIZE, |p| p.page_size);
+                        let secrets = client.list_secrets_with(page_size, page).await;
                         // Countdowns follow the server's clock, as its answers gave it.
                         if let Some(offset) = client.clock_offset() {
                             w.send(Msg::ServerClock { profile, offset });

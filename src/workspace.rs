@@ -83,6 +83,7 @@ impl Workspace {
                     request_timeout: Duration::from_secs(30),
                     max_attempts: RetryPolicy::default().max_attempts,
                     credential_command_timeout: Duration::from_secs(crate::config::DEFAULT_CREDENTIAL_COMMAND_SECS),
+                    page_size: crate::config::MAX_PAGE_SIZE,
                 };
                 (p.name.clone(), profile)
             })

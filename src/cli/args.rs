@@ -247,9 +247,9 @@ pub struct ListArgs {
     /// Only secrets whose deletion falls within this duration, e.g. 7d
     #[arg(long, value_name = "DURATION")]
     pub pending_within: Option<String>,
-    /// Secrets per request
-    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=1000))]
-    pub page_size: u32,
+    /// Secrets per request (default: the profile's page_size, else 1000, the service's most)
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub page_size: Option<u32>,
 }
 
 #[derive(Debug, Args)]

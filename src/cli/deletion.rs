@@ -143,7 +143,7 @@ pub(super) async fn cancel(
         Selection::Names(names) => names,
         Selection::AllPending { .. } => {
             let now = crate::timefmt::now_ms();
-            let secrets = match client.list_secrets(1000).await {
+            let secrets = match client.list_secrets(profile.page_size).await {
                 Ok(s) => s,
                 Err(e) => return fail(&e),
             };

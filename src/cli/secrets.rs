@@ -13,10 +13,14 @@ use crate::timefmt::{age, countdown, local_time, now_ms, parse_duration};
 use crate::workspace::Workspace;
 
 /// Every secret of each profile, the profiles fetched concurrently.
-async fn fetch_all(ws: &Workspace, profiles: &[&Profile], page_size: u32) -> Vec<(String, csms::Result<Vec<Secret>>)> {
+async fn fetch_all(
+    ws: &Workspace,
+    profiles: &[&Profile],
+    page_size: Option<u32>,
+) -> Vec<(String, csms::Result<Vec<Secret>>)> {
     let jobs = profiles.iter().map(|p| async move {
         let result = match client_for(ws, p) {
-            Ok(client) => client.list_secrets(page_size).await,
+            Ok(client) => client.list_secrets(page_size.unwrap_or(p.page_size)).await,
             Err(e) => Err(e),
         };
         (p.name.clone(), result)
@@ -82,7 +86,7 @@ impl Gathered {
 }
 
 /// Fetches, reports failed profiles on stderr, and returns what came back.
-async fn gather(ws: &Workspace, profiles: &[&Profile], page_size: u32) -> Gathered {
+async fn gather(ws: &Workspace, profiles: &[&Profile], page_size: Option<u32>) -> Gathered {
     let mut status = exit::OK;
     let mut rows = Vec::new();
     let mut any_answered = false;
@@ -263,7 +267,7 @@ pub(super) struct WatchOptions {
 /// The deletions inside the window now, soonest first; `None` when no
 /// profile answered (never read as "no deletion").
 async fn deletions_within(ws: &Workspace, profiles: &[&Profile], window: i64) -> (Option<Vec<(String, Secret)>>, i32) {
-    let gathered = gather(ws, profiles, 1000).await;
+    let gathered = gather(ws, profiles, None).await;
     if !gathered.any_answered {
         return (None, gathered.exit_status());
     }

@@ -81,7 +81,12 @@ pub struct Profile {
     pub max_attempts: u32,
     /// How long a `*_command` may take to print its secret.
     pub credential_command_timeout: Duration,
+    /// Secrets asked for per page (the service's most: 1000).
+    pub page_size: u32,
 }
+
+/// The most secrets the service gives per page, and what is asked by default.
+pub const MAX_PAGE_SIZE: u32 = 1000;
 
 /// Default of `credential_command_timeout`, in seconds.
 pub const DEFAULT_CREDENTIAL_COMMAND_SECS: u64 = 30;
@@ -145,6 +150,7 @@ struct RawProfile {
     request_timeout: Option<Spanned<u64>>,
     max_attempts: Option<Spanned<u32>>,
     credential_command_timeout: Option<Spanned<u64>>,
+    page_size: Option<Spanned<u32>>,
 }
 
 /// Builds errors located in one file.
@@ -498,6 +504,13 @@ fn build_profile(
             "credential_command_timeout",
             DEFAULT_CREDENTIAL_COMMAND_SECS,
         )?,
+        page_size: match &raw.page_size {
+            Some(p) if !(1..=MAX_PAGE_SIZE).contains(p.get_ref()) => {
+                return Err(loc.at(p, &key("page_size"), "must be 1 to 1000"));
+            }
+            Some(p) => *p.get_ref(),
+            None => MAX_PAGE_SIZE,
+        },
     })
 }
 

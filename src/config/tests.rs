@@ -145,3 +145,16 @@ fn mouse_and_clipboard_settings() {
     let e = parse("clipboard_clear_seconds = 100000\n").unwrap_err();
     assert_eq!(e.key.as_deref(), Some("clipboard_clear_seconds"));
 }
+
+#[test]
+fn pages_are_as_large_as_the_service_allows_unless_a_profile_says() {
+    let c = parse("[profiles.x]\nregion = \"cn-north-4\"\nproject_id = \"p\"\nauth = \"token\"\ntoken_env = \"T\"\n")
+        .unwrap();
+    assert_eq!(c.profiles["x"].page_size, 1000);
+    let c = parse("[profiles.x]\nregion = \"cn-north-4\"\nproject_id = \"p\"\nauth = \"token\"\ntoken_env = \"T\"\npage_size = 50\n")
+        .unwrap();
+    assert_eq!(c.profiles["x"].page_size, 50);
+    let e = parse("[profiles.x]\nregion = \"cn-north-4\"\nproject_id = \"p\"\nauth = \"token\"\ntoken_env = \"T\"\npage_size = 5000\n")
+        .unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("profiles.x.page_size"));
+}
