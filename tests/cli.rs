@@ -28,6 +28,25 @@ async fn list_json_returns_every_secret_across_pages_with_each_auth_mode() {
 }
 
 #[tokio::test]
+async fn list_json_cut_off_mid_listing_keeps_the_confirmed_rows_and_closes_the_array() {
+    let server = Server::start();
+    let names = populate(&server.aksk(), "s", 60, false).await;
+    let config = server.write_config("");
+    // The first page answers; every later one fails, retries included.
+    server
+        .faults(
+            serde_json::json!({"script": ["pass"], "error_rate": 1.0, "error_status": 503, "path_regex": "/secrets$"}),
+        )
+        .await;
+    let run = csms(&config, "", &["list", "-o", "json", "--page-size", "25", "--profile", "aksk"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    let got: Vec<String> =
+        json(&run).as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(got, names[..25], "the first page, as the server confirmed it");
+    assert!(run.stderr.contains("aksk") && run.stderr.contains("503"), "{}", run.stderr);
+}
+
+#[tokio::test]
 async fn profile_flag_works_after_the_subcommand_and_before_it() {
     let server = Server::start();
     let config = server.write_config("");

@@ -39,6 +39,7 @@ mod deletion;
 mod history;
 mod init;
 mod lifecycle;
+mod list_stream;
 mod profiles;
 mod secrets;
 mod serve;

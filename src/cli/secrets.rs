@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use super::args::{ListArgs, Output};
+use super::list_stream::{report_failure, stream_json};
 use super::table::{Table, truncate};
 use super::{chosen, client_for, error_status, exit, fail, profile_client, usage};
 use crate::config::Profile;
@@ -96,13 +97,7 @@ async fn gather(ws: &Workspace, profiles: &[&Profile], page_size: Option<u32>) -
                 any_answered = true;
                 rows.extend(secrets.into_iter().map(|s| (profile.clone(), s)));
             }
-            Err(e) => {
-                match e.profile() {
-                    Some(_) => esayln!("error: {e}"),
-                    None => esayln!("error: profile {profile}: {e}"),
-                }
-                status = status.max(error_status(&e));
-            }
+            Err(e) => status = status.max(report_failure(&profile, &e)),
         }
     }
     Gathered { rows, status, any_answered }
@@ -121,27 +116,24 @@ pub(super) async fn list(ws: &Workspace, profile: Option<&str>, output: Output, 
         Ok(p) => p,
         Err(e) => return usage(e),
     };
+    let now = now_ms();
+    let keep = |s: &Secret| {
+        state.as_ref().is_none_or(|st| s.state.as_ref() == Some(st)) && window.is_none_or(|w| deletes_within(s, now, w))
+    };
+    if output == Output::Json {
+        return stream_json(ws, &profiles, args.page_size, keep).await;
+    }
+    // A table is sorted, pending first, so it waits for every row.
     let gathered = gather(ws, &profiles, args.page_size).await;
     if !gathered.any_answered {
-        // Nothing came back: an empty table or `[]` would read as "no secrets".
+        // Nothing came back: an empty table would read as "no secrets".
         return gathered.exit_status();
     }
     let status = gathered.exit_status();
     let mut rows = gathered.rows;
-    let now = now_ms();
-    rows.retain(|(_, s)| {
-        state.as_ref().is_none_or(|st| s.state.as_ref() == Some(st)) && window.is_none_or(|w| deletes_within(s, now, w))
-    });
-    match output {
-        Output::Json => {
-            let arr: Vec<Value> = rows.iter().map(|(p, s)| secret_json(p, s)).collect();
-            outln!("{}", serde_json::to_string_pretty(&arr).expect("serializable"));
-        }
-        Output::Table => {
-            rows.sort_by(|a, b| pending_first(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
-            out!("{}", secrets_table(&rows, args.all_profiles, now));
-        }
-    }
+    rows.retain(|(_, s)| keep(s));
+    rows.sort_by(|a, b| pending_first(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
+    out!("{}", secrets_table(&rows, args.all_profiles, now));
     status
 }
 

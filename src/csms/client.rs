@@ -180,6 +180,19 @@ impl Client {
         .await
     }
 
+    /// Every secret, each page handed to `on_page` and then forgotten: for
+    /// output that streams, whatever the number of secrets.
+    pub async fn each_secret_page(&self, page_size: u32, on_page: impl FnMut(Vec<Secret>)) -> Result<()> {
+        each_page(
+            |marker| async move {
+                let page = self.list_secrets_page(page_size, marker.as_deref()).await?;
+                Ok((page.secrets, page.page_info))
+            },
+            on_page,
+        )
+        .await
+    }
+
     pub async fn show_secret(&self, name: &str) -> Result<Secret> {
         let env: SecretEnvelope = self.json(Method::GET, &["secrets", name], vec![], None, "show secret").await?;
         Ok(env.secret)
@@ -431,19 +444,33 @@ const VERSIONS_PAGE: u32 = 100;
 /// Follows `next_marker` page after page until a page says there is no more.
 /// A marker handed back twice is an error, not an endless loop; no page is
 /// dropped or repeated, since each page is asked for by the marker before it.
-async fn all_pages<T, F, Fut>(mut fetch: F, mut on_page: impl FnMut(&[T])) -> Result<Vec<T>>
+async fn all_pages<T, F, Fut>(fetch: F, mut on_page: impl FnMut(&[T])) -> Result<Vec<T>>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: std::future::Future<Output = Result<(Vec<T>, Option<PageInfo>)>>,
 {
     let mut all = Vec::new();
+    each_page(fetch, |items| {
+        on_page(&items);
+        all.extend(items);
+    })
+    .await?;
+    Ok(all)
+}
+
+/// As `all_pages`, handing each page over and keeping none: memory stays one
+/// page deep however many items there are.
+async fn each_page<T, F, Fut>(mut fetch: F, mut on_page: impl FnMut(Vec<T>)) -> Result<()>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<PageInfo>)>>,
+{
     let mut marker: Option<String> = None;
     let mut seen = std::collections::HashSet::new();
     loop {
         let (items, info) = fetch(marker.take()).await?;
-        on_page(&items);
         let count = items.len();
-        all.extend(items);
+        on_page(items);
         match info.and_then(|p| p.next_marker).filter(|m| !m.is_empty()) {
             Some(m) if count > 0 => {
                 if !seen.insert(m.clone()) {
@@ -454,7 +481,7 @@ where
                 }
                 marker = Some(m);
             }
-            _ => return Ok(all),
+            _ => return Ok(()),
         }
     }
 }
