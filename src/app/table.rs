@@ -30,14 +30,12 @@ impl Row {
         (self.profile, self.secret.name.clone())
     }
 
-    /// Every word is in the name or description, and the state begins with
-    /// every `state:` asked (lower-case, `_` for `-`).
-    fn matches(&self, words: &[memchr::memmem::Finder<'static>], states: &[String]) -> bool {
-        words.iter().all(|w| w.find(self.search.as_bytes()).is_some())
-            && (states.is_empty() || {
-                let label = self.secret.state_label().to_lowercase();
-                states.iter().all(|s| label.starts_with(s.as_str()))
-            })
+    /// The state begins with every `state:` asked (lower-case, `_` for `-`).
+    fn in_states(&self, states: &[String]) -> bool {
+        states.is_empty() || {
+            let label = self.secret.state_label().to_lowercase();
+            states.iter().all(|s| label.starts_with(s.as_str()))
+        }
     }
 }
 
@@ -112,6 +110,11 @@ pub struct SecretTable {
     filter: String,
     /// A searcher per word, built once per filter (SIMD substring search).
     words: Vec<memchr::memmem::Finder<'static>>,
+    /// Every row's `search` text end to end, one per line, and where each
+    /// begins (plus the end): a word is searched once through all of it
+    /// rather than once per row. Redone with the sort.
+    haystack: Vec<u8>,
+    starts: Vec<usize>,
     states: Vec<String>,
 }
 
@@ -176,6 +179,8 @@ impl SecretTable {
     pub fn clear(&mut self) {
         self.rows.clear();
         self.sorted.clear();
+        self.haystack.clear();
+        self.starts.clear();
         self.order.clear();
         self.counts.clear();
         self.selected = 0;
@@ -225,7 +230,7 @@ impl SecretTable {
     /// selection stays on its row when that row still matches, else goes to
     /// the first match.
     pub fn set_filter(&mut self, filter: &str) {
-        let keep = self.selected().map(Row::key);
+        let keep = self.order.get(self.selected).copied();
         self.filter = filter.to_string();
         let (states, words): (Vec<String>, Vec<String>) =
             filter.split_whitespace().map(str::to_lowercase).partition(|w| w.starts_with("state:"));
@@ -261,20 +266,49 @@ impl SecretTable {
             .unwrap_or(0);
         // Pending deletions lead: they are what this tool is for.
         self.counts.sort_by_key(|(label, _)| label != "PENDING_DELETE");
+        self.haystack.clear();
+        self.starts.clear();
+        for r in rows {
+            self.starts.push(self.haystack.len());
+            self.haystack.extend_from_slice(r.search.as_bytes());
+            self.haystack.push(b'\n');
+        }
+        self.starts.push(self.haystack.len());
+        let keep = keep.and_then(|(p, name)| rows.iter().position(|r| r.profile == p && r.secret.name == name));
         self.refilter(keep);
     }
 
-    /// After the filter changed: keeps the sorted rows that match.
-    fn refilter(&mut self, keep: Option<RowKey>) {
+    /// After the filter changed: keeps the sorted rows that match. The
+    /// selection stays on row `keep` (an index into `rows`) when it matches.
+    fn refilter(&mut self, keep: Option<usize>) {
         let rows = &self.rows;
         self.order = if self.words.is_empty() && self.states.is_empty() {
             self.sorted.clone()
         } else {
-            let (words, states) = (&self.words, &self.states);
-            self.sorted.iter().copied().filter(|&i| rows[i].matches(words, states)).collect()
+            // Words matched per row. A word holds no whitespace, so a match
+            // never spans two rows; after one the search goes on at the next row.
+            let mut found = vec![0usize; rows.len()];
+            for word in &self.words {
+                let (mut row, mut at) = (0, 0);
+                while let Some(offset) = word.find(&self.haystack[at..]) {
+                    while self.starts[row + 1] <= at + offset {
+                        row += 1;
+                    }
+                    found[row] += 1;
+                    at = self.starts[row + 1];
+                }
+            }
+            let words = self.words.len();
+            let states = &self.states;
+            let all_states = states.is_empty();
+            self.sorted
+                .iter()
+                .copied()
+                .filter(|&i| found[i] == words && (all_states || rows[i].in_states(states)))
+                .collect()
         };
         self.selected = keep
-            .and_then(|(p, name)| self.order.iter().position(|&i| rows[i].profile == p && rows[i].secret.name == name))
+            .and_then(|k| self.order.iter().position(|&i| i == k))
             .unwrap_or(0)
             .min(self.order.len().saturating_sub(1));
     }
@@ -365,6 +399,23 @@ mod tests {
         assert_eq!(names(&t), ["db-prod"]);
         t.set_filter("state:frozen");
         assert!(names(&t).is_empty());
+    }
+
+    #[test]
+    fn a_filter_word_never_matches_across_two_rows_or_an_emptied_table() {
+        let mut t = SecretTable::default();
+        let mut tail = secret("first-ab", None);
+        tail.description = Some("ends in x".into());
+        t.replace_profile(0, vec![tail, secret("yz-second", None)]);
+        t.set_filter("xyz");
+        assert!(t.is_empty(), "'x' ends one row, 'yz' begins the next");
+        t.set_filter("x");
+        assert_eq!(names(&t), ["first-ab"]);
+        t.set_filter("abends");
+        assert!(t.is_empty(), "nor across a name and its description");
+        t.clear();
+        t.set_filter("first");
+        assert!(t.is_empty());
     }
 
     #[test]
