@@ -465,3 +465,54 @@ async fn the_date_header_follows_the_moved_clock_across_restarts() {
     c.list_secrets(10).await.unwrap();
     assert!(near(c.clock_offset()), "the offset was kept in the database: {:?}", c.clock_offset());
 }
+
+/// `GET /v3/projects?name=` signed by `ak`, as the official SDKs send it; the
+/// ids of the projects answered.
+async fn projects_named(server: &Server, ak: &str, sk: &str, name: Option<&str>) -> (u16, Vec<String>) {
+    use csms_tui::csms::signer;
+    let host = server.url.trim_start_matches("http://").to_string();
+    let date = chrono::Utc::now().format(signer::DATE_FORMAT).to_string();
+    let headers = vec![("Host".to_string(), host), ("X-Sdk-Date".to_string(), date.clone())];
+    let query: Vec<(String, String)> = name.map(|n| ("name".to_string(), n.to_string())).into_iter().collect();
+    let input = signer::SignInput { method: "GET", path: "/v3/projects", query: &query, headers: &headers, body: b"" };
+    let sig = signer::sign(&input, sk);
+    let r = reqwest::Client::new()
+        .get(format!("{}/v3/projects", server.url))
+        .query(&query)
+        .header("X-Sdk-Date", date)
+        .header("Authorization", sig.authorization(ak))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let body: serde_json::Value = r.json().await.unwrap();
+    let ids = body["projects"].as_array().map(|ps| ps.iter().map(|p| p["id"].as_str().unwrap().to_string()).collect());
+    (status, ids.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn iam_lists_by_name_only_the_projects_a_key_may_reach() {
+    let server = Server::start();
+    assert_eq!(projects_named(&server, AK, SK, Some("cn-north-4")).await, (200, vec![PROJECT.to_string()]));
+    assert_eq!(projects_named(&server, AK, SK, None).await, (200, vec![PROJECT.to_string()]));
+    // The other region's project exists, but not for this key.
+    assert_eq!(projects_named(&server, AK, SK, Some("ap-southeast-1")).await, (200, vec![]));
+    assert_eq!(
+        projects_named(&server, OTHER_AK, OTHER_SK, Some("ap-southeast-1")).await,
+        (200, vec![OTHER_PROJECT.to_string()])
+    );
+    assert_eq!(projects_named(&server, AK, "wrong", Some("cn-north-4")).await.0, 401);
+
+    let token = issue_token(&server.url).await;
+    let r = reqwest::Client::new()
+        .get(format!("{}/v3/projects?name=cn-north-4", server.url))
+        .header("X-Auth-Token", token)
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["projects"][0]["id"], PROJECT);
+    assert_eq!(body["projects"][0]["name"], "cn-north-4");
+    let anonymous = reqwest::get(format!("{}/v3/projects", server.url)).await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+}

@@ -77,8 +77,8 @@ async fn the_project_authorized_is_the_project_served() {
     // prove the server authorizes the decoded id all the same.
     let accounts = Accounts {
         projects: vec![
-            accounts::Project { id: "a%62".into(), region: "cn-north-4".into() },
-            accounts::Project { id: "ab".into(), region: "cn-north-1".into() },
+            accounts::Project { id: "a%62".into(), region: "cn-north-4".into(), name: None },
+            accounts::Project { id: "ab".into(), region: "cn-north-1".into(), name: None },
         ],
         credentials: vec![],
         users: vec![accounts::UserAccount {

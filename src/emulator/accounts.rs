@@ -12,6 +12,15 @@ pub struct Project {
     pub id: String,
     #[serde(default = "default_region")]
     pub region: String,
+    /// The IAM project name; a region's main project is named after it.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl Project {
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.region)
+    }
 }
 
 fn default_region() -> String {
@@ -103,7 +112,7 @@ impl Accounts {
     pub fn generated() -> Accounts {
         let project = random_project_id();
         Accounts {
-            projects: vec![Project { id: project.clone(), region: default_region() }],
+            projects: vec![Project { id: project.clone(), region: default_region(), name: None }],
             credentials: vec![CredentialAccount {
                 access_key: random_access_key(),
                 secret_key: random_secret_key(),

@@ -59,7 +59,7 @@ pub async fn start() -> anyhow::Result<Demo> {
     let mut profiles = Vec::new();
     for p in &file.profiles {
         let id = accounts::random_project_id();
-        projects.push(Project { id: id.clone(), region: p.region.clone() });
+        projects.push(Project { id: id.clone(), region: p.region.clone(), name: None });
         profiles.push(DemoProfile {
             name: p.name.clone(),
             region: p.region.clone(),

@@ -130,6 +130,47 @@ pub async fn authenticate(State(shared): State<Shared>, req: Request, next: Next
     }
 }
 
+/// `GET /v3/projects[?name=]` (IAM's KeystoneListProjects): the projects the
+/// caller may act on, by name. The official SDKs ask it for the project id of
+/// a region (`name={region}`) when credentials come without one.
+pub async fn list_projects(State(shared): State<Shared>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let allowed = if let Some(token) = header(&parts.headers, "x-auth-token") {
+        shared.check_token(token).map(|t| vec![t.project_id])
+    } else if header(&parts.headers, "authorization").is_some() {
+        // A GET: the signature covers an empty body.
+        verify_signature(
+            &shared.accounts,
+            parts.method.as_str(),
+            &parts.uri,
+            &parts.headers,
+            b"",
+            crate::timefmt::now_ms(),
+        )
+    } else {
+        Err(ApiError::unauthorized("Incorrect IAM authentication information: no credentials"))
+    };
+    let allowed = match allowed {
+        Ok(ids) => ids,
+        Err(e) => return e.into_response(),
+    };
+    let query = parse_query(parts.uri.query().unwrap_or(""));
+    let wanted = query.iter().find(|(k, _)| k == "name").map(|(_, v)| v.as_str());
+    let projects: Vec<serde_json::Value> = shared
+        .accounts
+        .projects
+        .iter()
+        .filter(|p| allowed.contains(&p.id) && wanted.is_none_or(|w| w == p.name()))
+        .map(|p| {
+            serde_json::json!({
+                "id": p.id, "name": p.name(), "enabled": true, "is_domain": false, "description": "",
+                "links": { "self": format!("/v3/projects/{}", p.id) },
+            })
+        })
+        .collect();
+    axum::Json(serde_json::json!({ "projects": projects, "links": { "self": "/v3/projects" } })).into_response()
+}
+
 impl super::Inner {
     fn check_token(&self, token: &str) -> Result<IssuedToken, ApiError> {
         let tokens = self.tokens.lock().expect("tokens lock");
@@ -269,7 +310,7 @@ mod tests {
         for v in doc["vectors"].as_array().unwrap() {
             let project = "0a1b2c3d4e5f60718293a4b5c6d7e8f9".to_string();
             let accounts = Accounts {
-                projects: vec![Project { id: project.clone(), region: "cn-north-4".into() }],
+                projects: vec![Project { id: project.clone(), region: "cn-north-4".into(), name: None }],
                 credentials: vec![CredentialAccount {
                     access_key: v["ak"].as_str().unwrap().into(),
                     secret_key: v["sk"].as_str().unwrap().into(),

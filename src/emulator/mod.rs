@@ -169,6 +169,7 @@ pub fn router(shared: Shared) -> Router {
     let faulty = Router::new()
         .merge(api)
         .route("/v3/auth/tokens", post(identity::issue_token))
+        .route("/v3/projects", get(identity::list_projects))
         .layer(middleware::from_fn_with_state(shared.clone(), faults::inject));
     Router::new()
         .merge(faulty)

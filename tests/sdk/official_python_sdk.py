@@ -6,6 +6,7 @@ Exits non-zero on the first disagreement.
 import sys
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.region.region import Region
 from huaweicloudsdkcore.exceptions import exceptions
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkcsms.v1 import (
@@ -151,4 +152,13 @@ try:
     check(False, "a wrong secret key is refused")
 except exceptions.ClientRequestException as e:
     check(e.status_code == 401 and e.error_code == "APIGW.0301", "a wrong secret key is refused")
+# AK/SK and no project id: the SDK asks IAM (`GET /v3/projects?name=cn-north-4`,
+# signed) for the region's project, as against the real cloud.
+discovering = BasicCredentials(ak, sk).with_iam_endpoint(endpoint)
+found = (CsmsClient.new_builder().with_http_config(config)
+         .with_credentials(discovering)
+         .with_region(Region("cn-north-4", endpoint)).build())
+check(discovering.project_id == project, "the SDK resolves its project id through IAM's project list")
+check(isinstance(found.list_secrets(ListSecretsRequest()).secrets, list),
+      "and lists secrets in the project it resolved")
 print("official SDK: all checks passed")
