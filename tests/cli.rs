@@ -395,15 +395,7 @@ async fn watch_is_quiet_for_cron_and_can_watch_on() {
     assert!(run.stdout.contains("soon-0000"));
 
     // --every: what enters the window, once; what leaves it.
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
-        .args(["--config", config.to_str().unwrap(), "watch", "--every", "1s"])
-        .env("TEST_CSMS_SK", SK)
-        .env("CSMS_LOG", "off")
-        .env("XDG_STATE_HOME", state_dir(&config))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = csms_command(&config, "", &["watch", "--every", "1s"]).spawn().unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     client.schedule_deletion("calm", 7).await.unwrap();
     client.cancel_deletion("soon-0000").await.unwrap();

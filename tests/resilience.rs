@@ -246,14 +246,8 @@ async fn ctrl_c_stops_a_bulk_cancel_and_reports_each_secret() {
     let names = populate(&server.aksk(), "stop", 40, true).await;
     server.faults(json!({"latency_ms": 250})).await;
     let config = server.write_config("");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
-        .args(["--config", config.to_str().unwrap(), "cancel-deletion", "--concurrency", "2", "--max-concurrency", "2"])
+    let child = csms_command(&config, "", &["cancel-deletion", "--concurrency", "2", "--max-concurrency", "2"])
         .args(&names)
-        .env("TEST_CSMS_SK", SK)
-        .env("CSMS_LOG", "off")
-        .env("XDG_STATE_HOME", state_dir(&config))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     tokio::time::sleep(Duration::from_millis(1500)).await;

@@ -110,12 +110,12 @@ pub struct SecretTable {
     filter: String,
     /// A searcher per word, built once per filter (SIMD substring search).
     words: Vec<memchr::memmem::Finder<'static>>,
+    states: Vec<String>,
     /// Every row's `search` text end to end, one per line, and where each
     /// begins (plus the end): a word is searched once through all of it
-    /// rather than once per row. Redone with the sort.
+    /// rather than once per row. Redone when the rows change.
     haystack: Vec<u8>,
     starts: Vec<usize>,
-    states: Vec<String>,
 }
 
 impl SecretTable {
@@ -166,14 +166,14 @@ impl SecretTable {
         let keep = self.selected().map(Row::key);
         self.rows.retain(|r| r.profile != profile);
         self.rows.extend(secrets.into_iter().map(|s| Row::new(profile, s)));
-        self.resort(keep);
+        self.rows_changed(keep);
     }
 
     /// Adds rows to a profile (a page of a first load), keeping the selection.
     pub fn extend_profile(&mut self, profile: usize, secrets: Vec<Secret>) {
         let keep = self.selected().map(Row::key);
         self.rows.extend(secrets.into_iter().map(|s| Row::new(profile, s)));
-        self.resort(keep);
+        self.rows_changed(keep);
     }
 
     pub fn clear(&mut self) {
@@ -196,7 +196,7 @@ impl SecretTable {
         };
         let keep = self.selected().map(Row::key);
         self.rows[i] = Row::new(profile, secret);
-        self.resort(keep);
+        self.rows_changed(keep);
         true
     }
 
@@ -205,7 +205,7 @@ impl SecretTable {
         let key = (profile, secret.name.clone());
         self.rows.retain(|r| r.key() != key);
         self.rows.push(Row::new(profile, secret));
-        self.resort(Some(key));
+        self.rows_changed(Some(key));
     }
 
     pub fn set_sort(&mut self, sort: SortKey) {
@@ -244,28 +244,22 @@ impl SecretTable {
         self.offset = 0;
     }
 
-    /// After the rows or the sort changed: sort, count, filter.
-    fn resort(&mut self, keep: Option<RowKey>) {
+    /// After the rows changed: count, measure, index for the filter, then sort.
+    fn rows_changed(&mut self, keep: Option<RowKey>) {
         let rows = &self.rows;
-        let sort = self.sort;
-        self.sorted = (0..rows.len()).collect();
-        self.sorted.sort_by(|&a, &b| sort.compare(&rows[a], &rows[b]));
-        if self.reversed {
-            self.sorted.reverse();
-        }
         let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
         for r in rows {
             *counts.entry(r.secret.state_label()).or_default() += 1;
         }
         self.counts = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        // Pending deletions lead: they are what this tool is for.
+        self.counts.sort_by_key(|(label, _)| label != "PENDING_DELETE");
         // As shown: escapes of control characters take room too.
         self.name_width = rows
             .iter()
             .map(|r| unicode_width::UnicodeWidthStr::width(crate::printable::printable(&r.secret.name).as_ref()))
             .max()
             .unwrap_or(0);
-        // Pending deletions lead: they are what this tool is for.
-        self.counts.sort_by_key(|(label, _)| label != "PENDING_DELETE");
         self.haystack.clear();
         self.starts.clear();
         for r in rows {
@@ -274,6 +268,18 @@ impl SecretTable {
             self.haystack.push(b'\n');
         }
         self.starts.push(self.haystack.len());
+        self.resort(keep);
+    }
+
+    /// After the rows or the sort changed: sort, then filter.
+    fn resort(&mut self, keep: Option<RowKey>) {
+        let rows = &self.rows;
+        let sort = self.sort;
+        self.sorted = (0..rows.len()).collect();
+        self.sorted.sort_by(|&a, &b| sort.compare(&rows[a], &rows[b]));
+        if self.reversed {
+            self.sorted.reverse();
+        }
         let keep = keep.and_then(|(p, name)| rows.iter().position(|r| r.profile == p && r.secret.name == name));
         self.refilter(keep);
     }

@@ -92,6 +92,24 @@ pub fn verify_signature(
     Ok(account.projects.clone())
 }
 
+/// The projects the caller's token or signature may act on.
+fn caller_projects(shared: &Shared, parts: &axum::http::request::Parts, body: &[u8]) -> Result<Vec<String>, ApiError> {
+    if let Some(token) = header(&parts.headers, "x-auth-token") {
+        shared.check_token(token).map(|t| vec![t.project_id])
+    } else if header(&parts.headers, "authorization").is_some() {
+        verify_signature(
+            &shared.accounts,
+            parts.method.as_str(),
+            &parts.uri,
+            &parts.headers,
+            body,
+            crate::timefmt::now_ms(),
+        )
+    } else {
+        Err(ApiError::unauthorized("Incorrect IAM authentication information: no credentials"))
+    }
+}
+
 /// Middleware for `/v1/{project_id}/...`: the caller must be authenticated
 /// and allowed on the project in the path.
 pub async fn authenticate(State(shared): State<Shared>, req: Request, next: Next) -> Response {
@@ -107,21 +125,7 @@ pub async fn authenticate(State(shared): State<Shared>, req: Request, next: Next
         return ApiError::invalid("the project id in the path is not UTF-8").into_response();
     };
     let project = project.into_owned();
-    let allowed = if let Some(token) = header(&parts.headers, "x-auth-token") {
-        shared.check_token(token).map(|t| vec![t.project_id])
-    } else if header(&parts.headers, "authorization").is_some() {
-        verify_signature(
-            &shared.accounts,
-            parts.method.as_str(),
-            &parts.uri,
-            &parts.headers,
-            &bytes,
-            crate::timefmt::now_ms(),
-        )
-    } else {
-        Err(ApiError::unauthorized("Incorrect IAM authentication information: no credentials"))
-    };
-    match allowed {
+    match caller_projects(&shared, &parts, &bytes) {
         Err(e) => e.into_response(),
         Ok(projects) if !projects.iter().any(|p| p == &project) => {
             ApiError::forbidden(format!("the credentials are not allowed on project {project}")).into_response()
@@ -135,22 +139,8 @@ pub async fn authenticate(State(shared): State<Shared>, req: Request, next: Next
 /// a region (`name={region}`) when credentials come without one.
 pub async fn list_projects(State(shared): State<Shared>, req: Request) -> Response {
     let (parts, _) = req.into_parts();
-    let allowed = if let Some(token) = header(&parts.headers, "x-auth-token") {
-        shared.check_token(token).map(|t| vec![t.project_id])
-    } else if header(&parts.headers, "authorization").is_some() {
-        // A GET: the signature covers an empty body.
-        verify_signature(
-            &shared.accounts,
-            parts.method.as_str(),
-            &parts.uri,
-            &parts.headers,
-            b"",
-            crate::timefmt::now_ms(),
-        )
-    } else {
-        Err(ApiError::unauthorized("Incorrect IAM authentication information: no credentials"))
-    };
-    let allowed = match allowed {
+    // A GET: the signature covers an empty body.
+    let allowed = match caller_projects(&shared, &parts, b"") {
         Ok(ids) => ids,
         Err(e) => return e.into_response(),
     };

@@ -285,11 +285,12 @@ pub fn csms(config: &Path, token: &str, args: &[&str]) -> CliRun {
     csms_with_input(config, token, args, None)
 }
 
-/// As `csms`, with `input` on standard input.
-pub fn csms_with_input(config: &Path, token: &str, args: &[&str], input: Option<&[u8]>) -> CliRun {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_csms"))
-        .arg("--config")
+/// The binary on `config` with the test credentials in its environment, its
+/// state dir beside the config, stdout and stderr piped: for tests that
+/// drive a running process.
+pub fn csms_command(config: &Path, token: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_csms"));
+    cmd.arg("--config")
         .arg(config)
         .args(args)
         .env("TEST_CSMS_SK", SK)
@@ -299,9 +300,16 @@ pub fn csms_with_input(config: &Path, token: &str, args: &[&str], input: Option<
         .env("CSMS_LOG", "off")
         .env("XDG_STATE_HOME", state_dir(config))
         .env_remove("CSMS_CONFIG")
-        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// As `csms`, with `input` on standard input.
+pub fn csms_with_input(config: &Path, token: &str, args: &[&str], input: Option<&[u8]>) -> CliRun {
+    use std::io::Write;
+    let mut child = csms_command(config, token, args)
+        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
         .spawn()
         .expect("csms runs");
     if let Some(bytes) = input {
