@@ -33,6 +33,7 @@ fn loaded_state(n: usize) -> State {
         name: "prod".into(),
         region: "cn-north-4".into(),
         project_id: "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into(),
+        project_from_iam: false,
         read_only: false,
         insecure_tls: false,
     }];
@@ -88,6 +89,21 @@ fn benches(c: &mut Criterion) {
             state.table.set_filter(if flip { "platform" } else { "" });
         });
     });
+
+    // Fuzzy: every name scored, then ranked; most names match a short pattern.
+    c.bench_function("fuzzy filter 100k secrets (apply or clear)", |b| {
+        b.iter(|| {
+            flip = !flip;
+            state.table.set_filter(if flip { "~sc42" } else { "" });
+        });
+    });
+    state.table.set_filter("~sc42");
+    c.bench_function("draw frame under a fuzzy filter, 100k secrets, 200x50", |b| {
+        b.iter(|| {
+            terminal.draw(|f| draw(f, black_box(&state), &theme)).unwrap();
+        });
+    });
+    state.table.set_filter("");
 
     let fresh = secrets(N);
     let generation = state.generation;

@@ -31,8 +31,16 @@ impl Worker {
         Worker { profiles: Arc::new(profiles), clients: Arc::default(), tx, journal }
     }
 
-    fn target(&self, i: usize) -> Target {
-        self.profiles.get(i).map(Profile::journal_target).unwrap_or_else(|| Target {
+    /// Where profile `i`'s changes land, with the project id IAM gave when
+    /// the profile names none.
+    async fn target(&self, i: usize) -> Target {
+        let client = self.clients.lock().await.get(&i).cloned();
+        self.target_of(i, client.as_deref())
+    }
+
+    /// As `target`, with the profile's client at hand.
+    fn target_of(&self, i: usize, client: Option<&Client>) -> Target {
+        self.profiles.get(i).map(|p| p.journal_target(client)).unwrap_or_else(|| Target {
             profile: format!("#{i}"),
             region: String::new(),
             project: String::new(),
@@ -44,8 +52,8 @@ impl Worker {
     }
 
     /// The journal's line for a change's outcome.
-    fn entry<T>(&self, profile: usize, name: &str, action: &str, outcome: &Outcome<T>) -> Entry {
-        Entry::new(&self.target(profile), name, action).outcome(outcome.label(), outcome.error())
+    async fn entry<T>(&self, profile: usize, name: &str, action: &str, outcome: &Outcome<T>) -> Entry {
+        Entry::new(&self.target(profile).await, name, action).outcome(outcome.label(), outcome.error())
     }
 
     /// A version's value, as the details or the clipboard asked for it.
@@ -92,6 +100,11 @@ impl Worker {
                         let client = w.client(profile).await?;
                         let page_size = w.profiles.get(profile).map_or(crate::config::MAX_PAGE_SIZE, |p| p.page_size);
                         let secrets = client.list_secrets_with(page_size, page).await;
+                        if client.project_found_by_iam()
+                            && let Some(id) = client.known_project_id()
+                        {
+                            w.send(Msg::ProjectFound { profile, project_id: id.to_string() });
+                        }
                         // Countdowns follow the server's clock, as its answers gave it.
                         if let Some(offset) = client.clock_offset() {
                             w.send(Msg::ServerClock { profile, offset });
@@ -107,20 +120,20 @@ impl Worker {
                         Ok(c) => reconcile::cancel_deletion(&c, &name).await,
                         Err(e) => reconcile::CancelOutcome::Failed(e),
                     };
-                    w.record(Entry::cancel(&w.target(profile), &name, &outcome));
+                    w.record(Entry::cancel(&w.target(profile).await, &name, &outcome));
                     w.send(Msg::CancelDone { profile, name, outcome: Box::new(outcome), bulk: false });
                 }
                 Effect::CancelMany { profile, names } => match w.client(profile).await {
                     Ok(c) => {
                         let tx = w.tx.clone();
-                        let target = w.target(profile);
+                        let client = Arc::clone(&c);
                         bulk::cancel_many(
                             c,
                             names,
                             DEFAULT_CONCURRENCY,
                             DEFAULT_CEILING,
                             |name, outcome, _| {
-                                w.record(Entry::cancel(&target, name, outcome));
+                                w.record(Entry::cancel(&w.target_of(profile, Some(&client)), name, outcome));
                                 let _ = tx.send(Msg::CancelDone {
                                     profile,
                                     name: name.to_string(),
@@ -135,7 +148,7 @@ impl Worker {
                     Err(e) => {
                         for name in names {
                             let outcome = Box::new(reconcile::CancelOutcome::Failed(e.clone()));
-                            w.record(Entry::cancel(&w.target(profile), &name, &outcome));
+                            w.record(Entry::cancel(&w.target(profile).await, &name, &outcome));
                             w.send(Msg::CancelDone { profile, name, outcome, bulk: true });
                         }
                     }
@@ -145,7 +158,7 @@ impl Worker {
                         Ok(c) => reconcile::schedule_deletion(&c, &name, days).await,
                         Err(e) => reconcile::ScheduleOutcome::Failed(e),
                     };
-                    w.record(Entry::schedule(&w.target(profile), &name, days, &outcome));
+                    w.record(Entry::schedule(&w.target(profile).await, &name, days, &outcome));
                     let result = outcome.into_result().map(Box::new);
                     w.send(Msg::ScheduleDone { profile, name, result });
                 }
@@ -180,7 +193,7 @@ impl Worker {
                         Ok(c) => changes::create(&c, &req).await,
                         Err(e) => Outcome::Failed(e),
                     };
-                    w.record(w.entry(profile, &name, "create", &outcome).versions(["v1".to_string()]));
+                    w.record(w.entry(profile, &name, "create", &outcome).await.versions(["v1".to_string()]));
                     w.send(Msg::Created { profile, name, result: outcome_result(outcome).map(Box::new) });
                 }
                 Effect::PutValue { profile, name, value, before } => {
@@ -192,7 +205,7 @@ impl Worker {
                         Outcome::Done(m) => vec![m.id.clone()],
                         _ => vec![],
                     };
-                    w.record(w.entry(profile, &name, "put-value", &outcome).versions(made));
+                    w.record(w.entry(profile, &name, "put-value", &outcome).await.versions(made));
                     w.send(Msg::ValuePut { profile, name, result: outcome_result(outcome).map(|m| m.id) });
                 }
                 Effect::Rollback { profile, name, from, to } => {
@@ -200,7 +213,7 @@ impl Worker {
                         Ok(c) => changes::rollback(&c, &name, &to).await,
                         Err(e) => Outcome::Failed(e),
                     };
-                    let entry = w.entry(profile, &name, "rollback", &outcome);
+                    let entry = w.entry(profile, &name, "rollback", &outcome).await;
                     w.record(entry.versions([from.clone(), to.clone()]).detail(format!("SYSCURRENT {from} -> {to}")));
                     let result = outcome_result(outcome).map(|_| ());
                     w.send(Msg::RolledBack { profile, name, from, to, result });
@@ -211,7 +224,7 @@ impl Worker {
                         Err(e) => Outcome::Failed(e),
                     };
                     let detail = format!("description, {} characters", description.chars().count());
-                    w.record(w.entry(profile, &name, "update", &outcome).detail(detail));
+                    w.record(w.entry(profile, &name, "update", &outcome).await.detail(detail));
                     w.send(Msg::Described { profile, name, result: outcome_result(outcome).map(Box::new) });
                 }
                 Effect::LoadTags { profile, name } => {
@@ -232,7 +245,7 @@ impl Worker {
                     };
                     let mut detail: Vec<String> = create.iter().map(|t| format!("+{}", t.key)).collect();
                     detail.extend(delete.iter().map(|t| format!("-{}", t.key)));
-                    w.record(w.entry(profile, &name, "tag", &outcome).detail(detail.join(" ")));
+                    w.record(w.entry(profile, &name, "tag", &outcome).await.detail(detail.join(" ")));
                     w.send(Msg::TagsChanged { profile, name, result: outcome_result(outcome) });
                 }
                 Effect::LoadHistory => {

@@ -179,7 +179,7 @@ async fn raw_errors_window_auth_and_request_ids() {
 async fn credentials_on_the_wrong_project_are_forbidden() {
     let server = Server::start();
     let mut opts = server.options(aksk_credentials());
-    opts.project_id = OTHER_PROJECT.into();
+    opts.project = csms_tui::csms::ProjectRef::Id(OTHER_PROJECT.into());
     let e = Client::new(opts).unwrap().list_secrets(50).await.unwrap_err();
     assert_eq!(e.status(), Some(403), "{e}");
 }

@@ -6,6 +6,7 @@ mod command;
 mod copy;
 pub mod events;
 pub mod forms;
+mod fuzzy;
 pub mod history;
 mod input;
 pub mod keymap;
@@ -27,9 +28,24 @@ pub use table::{Row, RowKey, SecretTable, SortKey};
 pub struct ProfileInfo {
     pub name: String,
     pub region: String,
+    /// Empty until IAM has given it, when the profile names none.
     pub project_id: String,
+    /// The profile names no project id: IAM gives the id of the project
+    /// named after the region.
+    pub project_from_iam: bool,
     pub read_only: bool,
     pub insecure_tls: bool,
+}
+
+impl ProfileInfo {
+    /// The project as the header and dialogs name it, saying when IAM chose it.
+    pub fn project_label(&self) -> String {
+        match (self.project_from_iam, self.project_id.is_empty()) {
+            (false, _) => self.project_id.clone(),
+            (true, false) => format!("{} (IAM's {})", self.project_id, self.region),
+            (true, true) => format!("{} (id from IAM on first load)", self.region),
+        }
+    }
 }
 
 impl From<&crate::config::Profile> for ProfileInfo {
@@ -38,6 +54,7 @@ impl From<&crate::config::Profile> for ProfileInfo {
             name: p.name.clone(),
             region: p.region.clone(),
             project_id: p.project_id.clone().unwrap_or_default(),
+            project_from_iam: p.project_id.is_none(),
             read_only: p.read_only,
             insecure_tls: p.insecure_skip_tls_verify,
         }
@@ -252,6 +269,11 @@ pub enum Msg {
         profile: usize,
         name: String,
         result: Result<Vec<VersionMetadata>, String>,
+    },
+    /// The id IAM gave for a profile that names no project id.
+    ProjectFound {
+        profile: usize,
+        project_id: String,
     },
     /// How far a profile's server clock is from ours (its answers' `Date`).
     ServerClock {
@@ -838,6 +860,12 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Click { .. } => vec![],
+        Msg::ProjectFound { profile, project_id } => {
+            if let Some(p) = state.profiles.get_mut(profile) {
+                p.project_id = project_id;
+            }
+            vec![]
+        }
         Msg::ServerClock { profile, offset } => {
             state.clock_offsets.insert(profile, offset);
             state.recompute_next_due();

@@ -6,6 +6,7 @@
 
 use std::cmp::Ordering;
 
+use super::fuzzy::Fuzzy;
 use crate::csms::Secret;
 use crate::listing::pending_first;
 
@@ -36,6 +37,32 @@ impl Row {
             let label = self.secret.state_label().to_lowercase();
             states.iter().all(|s| label.starts_with(s.as_str()))
         }
+    }
+}
+
+/// Marks the characters of a name that the filter matched.
+pub enum Highlighter {
+    /// The filter's words, lower-cased: the first place each one occurs.
+    Words(Vec<Vec<char>>),
+    Fuzzy(Fuzzy),
+}
+
+impl Highlighter {
+    /// Per char of `text`: whether the filter matched it.
+    pub fn hits(&mut self, text: &str) -> Vec<bool> {
+        let mut hit = vec![false; text.chars().count()];
+        match self {
+            Highlighter::Words(words) => {
+                let lower: Vec<char> = text.chars().map(|c| c.to_lowercase().next().unwrap_or(c)).collect();
+                for w in words.iter().filter(|w| !w.is_empty() && w.len() <= lower.len()) {
+                    if let Some(at) = lower.windows(w.len()).position(|win| win == w.as_slice()) {
+                        hit[at..at + w.len()].iter_mut().for_each(|h| *h = true);
+                    }
+                }
+            }
+            Highlighter::Fuzzy(fuzzy) => fuzzy.matched_chars(text).into_iter().for_each(|i| hit[i] = true),
+        }
+        hit
     }
 }
 
@@ -111,6 +138,8 @@ pub struct SecretTable {
     /// A searcher per word, built once per filter (SIMD substring search).
     words: Vec<memchr::memmem::Finder<'static>>,
     states: Vec<String>,
+    /// After `~`: the words matched fuzzily against names, best match first.
+    fuzzy: Option<String>,
     /// Every row's `search` text end to end, one per line, and where each
     /// begins (plus the end): a word is searched once through all of it
     /// rather than once per row. Redone when the rows change.
@@ -226,17 +255,47 @@ impl SecretTable {
     }
 
     /// Filters on name and description, case-insensitively: every word must
-    /// match; `state:pending` (or any state's beginning) keeps that state. The
-    /// selection stays on its row when that row still matches, else goes to
-    /// the first match.
+    /// match; `state:pending` (or any state's beginning) keeps that state.
+    /// After a leading `~` the words match names fuzzily and the best matches
+    /// come first (see `fuzzy`). The selection stays on its row when that row
+    /// still matches, else goes to the first match.
     pub fn set_filter(&mut self, filter: &str) {
         let keep = self.order.get(self.selected).copied();
         self.filter = filter.to_string();
-        let (states, words): (Vec<String>, Vec<String>) =
-            filter.split_whitespace().map(str::to_lowercase).partition(|w| w.starts_with("state:"));
-        self.states = states.into_iter().map(|w| w["state:".len()..].replace('-', "_")).collect();
-        self.words = words.iter().map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned()).collect();
+        let (fuzzy, text) = match filter.trim_start().strip_prefix('~') {
+            Some(rest) => (true, rest),
+            None => (false, filter),
+        };
+        let (states, words): (Vec<&str>, Vec<&str>) =
+            text.split_whitespace().partition(|w| w.to_lowercase().starts_with("state:"));
+        self.states = states.into_iter().map(|w| w["state:".len()..].to_lowercase().replace('-', "_")).collect();
+        self.fuzzy = (fuzzy && !words.is_empty()).then(|| words.join(" "));
+        self.words = match fuzzy {
+            true => Vec::new(),
+            false => {
+                words.iter().map(|w| memchr::memmem::Finder::new(w.to_lowercase().as_bytes()).into_owned()).collect()
+            }
+        };
         self.refilter(keep);
+    }
+
+    /// Whether the filter ranks by fuzzy match rather than keeping the sort.
+    pub fn is_fuzzy(&self) -> bool {
+        self.fuzzy.is_some()
+    }
+
+    /// What shows where a name matched the filter.
+    pub fn highlighter(&self) -> Highlighter {
+        match &self.fuzzy {
+            Some(words) => Highlighter::Fuzzy(Fuzzy::new(words)),
+            None => Highlighter::Words(
+                self.filter
+                    .split_whitespace()
+                    .filter(|w| !w.to_lowercase().starts_with("state:"))
+                    .map(|w| w.chars().flat_map(char::to_lowercase).collect())
+                    .collect(),
+            ),
+        }
     }
 
     pub fn select_first(&mut self) {
@@ -288,7 +347,20 @@ impl SecretTable {
     /// selection stays on row `keep` (an index into `rows`) when it matches.
     fn refilter(&mut self, keep: Option<usize>) {
         let rows = &self.rows;
-        self.order = if self.words.is_empty() && self.states.is_empty() {
+        let states = &self.states;
+        let all_states = states.is_empty();
+        self.order = if let Some(words) = &self.fuzzy {
+            let mut fuzzy = Fuzzy::new(words);
+            let mut scored: Vec<(u32, usize)> = self
+                .sorted
+                .iter()
+                .filter(|&&i| all_states || rows[i].in_states(states))
+                .filter_map(|&i| fuzzy.score(&rows[i].secret.name).map(|score| (score, i)))
+                .collect();
+            // Stable: equal matches keep the sort's order.
+            scored.sort_by_key(|&(score, _)| std::cmp::Reverse(score));
+            scored.into_iter().map(|(_, i)| i).collect()
+        } else if self.words.is_empty() && self.states.is_empty() {
             self.sorted.clone()
         } else {
             // Words matched per row. A word holds no whitespace, so a match
@@ -305,8 +377,6 @@ impl SecretTable {
                 }
             }
             let words = self.words.len();
-            let states = &self.states;
-            let all_states = states.is_empty();
             self.sorted
                 .iter()
                 .copied()
@@ -405,6 +475,40 @@ mod tests {
         assert_eq!(names(&t), ["db-prod"]);
         t.set_filter("state:frozen");
         assert!(names(&t).is_empty());
+    }
+
+    #[test]
+    fn a_tilde_filter_matches_names_fuzzily_best_first_and_keeps_state_words() {
+        let mut t = SecretTable::default();
+        t.replace_profile(
+            0,
+            vec![
+                secret("adobe-pipe", None),
+                secret("payments-db-password", Some(5)),
+                secret("db-prod", None),
+                secret("other", None),
+            ],
+        );
+        t.set_filter("~dbp");
+        assert!(t.is_fuzzy());
+        assert_eq!(names(&t), ["db-prod", "payments-db-password", "adobe-pipe"], "best match first, not by time left");
+        t.set_filter("~dbp state:pending");
+        assert_eq!(names(&t), ["payments-db-password"]);
+        t.set_filter("~about");
+        assert!(t.is_empty(), "descriptions are not matched fuzzily");
+        t.set_filter("~ ");
+        assert!(!t.is_fuzzy());
+        assert_eq!(t.len(), 4, "nothing to match: every row");
+        t.set_filter("dbp");
+        assert!(!t.is_fuzzy() && t.is_empty(), "without ~ a word is a substring");
+    }
+
+    #[test]
+    fn fuzzy_ties_keep_the_sort() {
+        let mut t = SecretTable::default();
+        t.replace_profile(0, vec![secret("x-b", None), secret("x-a", None), secret("x-c", Some(9))]);
+        t.set_filter("~x");
+        assert_eq!(names(&t), ["x-c", "x-a", "x-b"]);
     }
 
     #[test]

@@ -14,6 +14,7 @@ fn profiles() -> Vec<ProfileInfo> {
             name: n.to_string(),
             region: "cn-north-4".into(),
             project_id: format!("{n}-project"),
+            project_from_iam: false,
             read_only: *n == "audit",
             insecure_tls: false,
         })
@@ -801,4 +802,16 @@ fn the_schedule_window_can_be_typed_in_digits_only() {
     typed(&mut state, "zeta");
     let effects = update(&mut state, code(KeyCode::Enter));
     assert_eq!(effects, vec![Effect::Schedule { profile: 0, name: "zeta".into(), days: 14 }]);
+}
+
+#[test]
+fn a_project_iam_found_is_named_once_it_is_known() {
+    let mut profiles = profiles();
+    profiles[0].project_id = String::new();
+    profiles[0].project_from_iam = true;
+    let (mut state, _) = State::new(profiles, View::Profile(0), 60_000, None, NOW);
+    assert_eq!(state.profiles[0].project_label(), "cn-north-4 (id from IAM on first load)");
+    update(&mut state, Msg::ProjectFound { profile: 0, project_id: "abc123".into() });
+    assert_eq!(state.profiles[0].project_label(), "abc123 (IAM's cn-north-4)");
+    assert_eq!(state.profiles[1].project_label(), "staging-project", "a configured id is shown as it is");
 }

@@ -100,7 +100,8 @@ pub(super) async fn restore(ws: &Workspace, profile: Option<&str>, output: Outpu
     let blob = Redacted::new(blob);
     let outcome = changes::restore(&client, &blob, name.as_deref()).await;
     let label = name.clone().unwrap_or_else(|| path.display().to_string());
-    let entry = Entry::new(&profile.journal_target(), &label, "restore").outcome(outcome.label(), outcome.error());
+    let entry =
+        Entry::new(&profile.journal_target(Some(&client)), &label, "restore").outcome(outcome.label(), outcome.error());
     let secret = match outcome {
         Outcome::Done(s) => {
             journal::record(Journal::open_default().as_ref(), Entry { secret: s.name.clone(), ..entry });

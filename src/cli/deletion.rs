@@ -54,7 +54,10 @@ pub(super) async fn schedule(
         sayln!("{name}: backed up to {} (mode 0600)", out.display());
     }
     let outcome = csms::reconcile::schedule_deletion(&client, name, days).await;
-    journal::record(Journal::open_default().as_ref(), Entry::schedule(&profile.journal_target(), name, days, &outcome));
+    journal::record(
+        Journal::open_default().as_ref(),
+        Entry::schedule(&profile.journal_target(Some(&client)), name, days, &outcome),
+    );
     match outcome {
         csms::reconcile::ScheduleOutcome::Scheduled(s) => {
             if output == Output::Json {
@@ -175,7 +178,6 @@ pub(super) async fn cancel(
     let table = output == Output::Table;
     let show_progress = table && total > 1 && std::io::stderr().is_terminal();
     let journal = Journal::open_default();
-    let target = profile.journal_target();
     let report = cancel_many(
         Arc::clone(&client),
         names,
@@ -183,6 +185,8 @@ pub(super) async fn cancel(
         ceiling,
         |name, outcome, _limit| {
             done += 1;
+            // Taken per outcome: the project id IAM gives is known once the first request went.
+            let target = profile.journal_target(Some(&client));
             journal::record(journal.as_ref(), Entry::cancel(&target, name, outcome));
             if table {
                 sayln!("{}", report_line(&CancelReport::new(&profile.name, name, outcome)));

@@ -26,12 +26,14 @@ const MAX_VALUE_BYTES: usize = 32 * 1024;
 /// the exit status. `decorate` adds versions or details to the entry.
 fn settle<T>(
     profile: &Profile,
+    client: &crate::csms::Client,
     secret: &str,
     action: &str,
     outcome: Outcome<T>,
     decorate: impl FnOnce(Entry, Option<&T>) -> Entry,
 ) -> Result<T, i32> {
-    let entry = Entry::new(&profile.journal_target(), secret, action).outcome(outcome.label(), outcome.error());
+    let entry =
+        Entry::new(&profile.journal_target(Some(client)), secret, action).outcome(outcome.label(), outcome.error());
     let done = match &outcome {
         Outcome::Done(t) => Some(t),
         _ => None,
@@ -127,7 +129,7 @@ pub(super) async fn create(
     };
     // A create whose answer was lost is read back before it is ever sent again.
     let outcome = changes::create(&client, &req).await;
-    let secret = match settle(profile, name, "create", outcome, |e, _| e.versions(["v1".to_string()])) {
+    let secret = match settle(profile, &client, name, "create", outcome, |e, _| e.versions(["v1".to_string()])) {
         Ok(s) => s,
         Err(status) => return status,
     };
@@ -160,7 +162,7 @@ pub(super) async fn put_value(
         Err(e) => return fail(&csms_context(e, name)),
     };
     let outcome = changes::put_value(&client, name, &value, &before).await;
-    let meta = match settle(profile, name, "put-value", outcome, |e, m| e.versions(m.map(|m| m.id.clone()))) {
+    let meta = match settle(profile, &client, name, "put-value", outcome, |e, m| e.versions(m.map(|m| m.id.clone()))) {
         Ok(m) => m,
         Err(status) => return status,
     };
@@ -208,9 +210,9 @@ pub(super) async fn rollback(
     }
     let outcome = changes::rollback(&client, name, &target).await;
     let detail = format!("SYSCURRENT {current} -> {target}");
-    if let Err(status) =
-        settle(profile, name, "rollback", outcome, |e, _| e.versions([current.clone(), target.clone()]).detail(&detail))
-    {
+    if let Err(status) = settle(profile, &client, name, "rollback", outcome, |e, _| {
+        e.versions([current.clone(), target.clone()]).detail(&detail)
+    }) {
         return status;
     }
     match output {
@@ -242,7 +244,7 @@ pub(super) async fn update(
     };
     let outcome = changes::describe(&client, name, description).await;
     let detail = format!("description, {} characters", description.chars().count());
-    let secret = match settle(profile, name, "update", outcome, |e, _| e.detail(detail)) {
+    let secret = match settle(profile, &client, name, "update", outcome, |e, _| e.detail(detail)) {
         Ok(s) => s,
         Err(status) => return status,
     };
@@ -308,7 +310,7 @@ pub(super) async fn tag(
     let mut detail: Vec<String> = create.iter().map(|t| format!("+{}", t.key)).collect();
     detail.extend(delete.iter().map(|t| format!("-{}", t.key)));
     let outcome = changes::change_tags(&client, &id, &create, &delete).await;
-    let tags = match settle(profile, name, "tag", outcome, |e, _| e.detail(detail.join(" "))) {
+    let tags = match settle(profile, &client, name, "tag", outcome, |e, _| e.detail(detail.join(" "))) {
         Ok(t) => t,
         Err(status) => return status,
     };
@@ -376,7 +378,7 @@ pub(super) async fn delete_now(
         Err(status) => return status,
     };
     let outcome = changes::delete_now(&client, name).await;
-    if let Err(status) = settle(profile, name, "delete-now", outcome, |e, _| e) {
+    if let Err(status) = settle(profile, &client, name, "delete-now", outcome, |e, _| e) {
         return status;
     }
     match output {

@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::csms::{ClientOptions, Credentials, Redacted, RetryPolicy};
+use crate::csms::{ClientOptions, Credentials, ProjectRef, Redacted, RetryPolicy};
 pub use source::{SdkDefaults, SecretSource};
 
 pub const DEFAULT_REFRESH_SECS: u64 = 60;
@@ -457,10 +457,8 @@ fn build_profile(
     {
         return Err(loc.at(span, &key("project_id"), format!("'{p}' is not a project id")));
     }
+    // Without one, IAM gives the id of the project named after the region on first use.
     let project_id = project_id.or_else(|| sdk.project_id.clone());
-    if project_id.is_none() {
-        return Err(anchored("project_id", "missing (or set HUAWEICLOUD_SDK_PROJECT_ID)".into()));
-    }
     let secs = |v: &Option<Spanned<u64>>, k: &str, default: u64| -> Result<Duration, ConfigError> {
         match v {
             Some(s) if *s.get_ref() == 0 || *s.get_ref() > 600 => Err(loc.at(s, &key(k), "must be 1 to 600 seconds")),
@@ -576,12 +574,15 @@ impl Profile {
                 }
             }
         };
-        let project_id = self.project_id.clone().ok_or_else(|| config_error("project_id".into(), "not set".into()))?;
+        let project = match &self.project_id {
+            Some(id) => ProjectRef::Id(id.clone()),
+            None => ProjectRef::Named(self.region.clone()),
+        };
         Ok(ClientOptions {
             profile: self.name.clone(),
             endpoint: self.endpoint.clone(),
             iam_endpoint: self.iam_endpoint.clone(),
-            project_id,
+            project,
             credentials,
             read_only: self.read_only,
             insecure_skip_tls_verify: self.insecure_skip_tls_verify,
@@ -592,12 +593,14 @@ impl Profile {
         })
     }
 
-    /// Where this profile's changes land, as the journal names it.
-    pub fn journal_target(&self) -> crate::journal::Target {
+    /// Where this profile's changes land, as the journal names it: with the
+    /// project id IAM gave `client` when the profile names none.
+    pub fn journal_target(&self, client: Option<&crate::csms::Client>) -> crate::journal::Target {
+        let found = || client.and_then(|c| c.known_project_id()).map(str::to_string);
         crate::journal::Target {
             profile: self.name.clone(),
             region: self.region.clone(),
-            project: self.project_id.clone().unwrap_or_default(),
+            project: self.project_id.clone().or_else(found).unwrap_or_default(),
         }
     }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::Mutex;
 
+use super::client::ProjectRef;
 use super::error::{Error, Result, body_excerpt};
 use super::redact::Redacted;
 use super::retry::RetryPolicy;
@@ -26,6 +27,8 @@ const REFRESH_MARGIN: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 struct IssuedToken {
     token: Redacted,
     expires_at: DateTime<Utc>,
+    /// The project the token is scoped to, as IAM's answer names it.
+    project_id: Option<String>,
 }
 
 /// Holds the credentials and, for password auth, the current IAM token (in
@@ -35,7 +38,8 @@ pub struct Authenticator {
     profile: String,
     credentials: Credentials,
     iam_endpoint: String,
-    project_id: String,
+    /// What a password token is scoped to.
+    project: ProjectRef,
     token: Mutex<Option<IssuedToken>>,
     /// IAM is asked again on throttling, 5xx and lost connections, like any read.
     retry: RetryPolicy,
@@ -56,14 +60,14 @@ impl Authenticator {
         profile: &str,
         credentials: Credentials,
         iam_endpoint: &str,
-        project_id: &str,
+        project: &ProjectRef,
         retry: RetryPolicy,
     ) -> Self {
         Authenticator {
             profile: profile.to_string(),
             credentials,
             iam_endpoint: iam_endpoint.trim_end_matches('/').to_string(),
-            project_id: project_id.to_string(),
+            project: project.clone(),
             token: Mutex::new(None),
             retry,
         }
@@ -72,6 +76,17 @@ impl Authenticator {
     /// True when a 401 may be cured by fetching a new token.
     pub fn can_renew(&self) -> bool {
         matches!(self.credentials, Credentials::Password { .. })
+    }
+
+    /// Under password auth, the id of the project the token is scoped to (IAM
+    /// names it in the token): the official SDKs' project lookup is not needed
+    /// then. `None` for the other credentials.
+    pub async fn scoped_project_id(&self, http: &reqwest::Client) -> Result<Option<String>> {
+        if !matches!(self.credentials, Credentials::Password { .. }) {
+            return Ok(None);
+        }
+        self.current_token(http).await?;
+        Ok(self.token.lock().await.as_ref().and_then(|t| t.project_id.clone()))
     }
 
     /// Forgets the current token so the next request fetches a new one.
@@ -159,7 +174,10 @@ impl Authenticator {
                         "password": password.expose(),
                     }}
                 },
-                "scope": { "project": { "id": self.project_id } }
+                "scope": { "project": match &self.project {
+                    ProjectRef::Id(id) => serde_json::json!({ "id": id }),
+                    ProjectRef::Named(name) => serde_json::json!({ "name": name }),
+                } }
             }
         });
         let url = format!("{}/v3/auth/tokens", self.iam_endpoint);
@@ -191,14 +209,21 @@ impl Authenticator {
         #[derive(serde::Deserialize)]
         struct TokenBody {
             expires_at: String,
+            project: Option<ScopedProject>,
         }
+        #[derive(serde::Deserialize)]
+        struct ScopedProject {
+            id: String,
+        }
+        let body = serde_json::from_slice::<Body>(&bytes).ok();
         // Without a readable expiry, assume the documented 24 h and let a 401 renew it.
-        let expires_at = serde_json::from_slice::<Body>(&bytes)
-            .ok()
+        let expires_at = body
+            .as_ref()
             .and_then(|b| DateTime::parse_from_rfc3339(&b.token.expires_at).ok())
             .map(|d| d.with_timezone(&Utc))
             .unwrap_or_else(|| Utc::now() + Duration::from_secs(24 * 3600));
+        let project_id = body.and_then(|b| b.token.project).map(|p| p.id);
         tracing::debug!(profile = %self.profile, %expires_at, "IAM token issued");
-        Ok(IssuedToken { token: Redacted::new(token), expires_at })
+        Ok(IssuedToken { token: Redacted::new(token), expires_at, project_id })
     }
 }

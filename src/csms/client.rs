@@ -22,7 +22,7 @@ pub struct ClientOptions {
     pub profile: String,
     pub endpoint: String,
     pub iam_endpoint: String,
-    pub project_id: String,
+    pub project: ProjectRef,
     pub credentials: Credentials,
     pub read_only: bool,
     /// Accept any TLS certificate. Only when a profile says so explicitly.
@@ -34,12 +34,51 @@ pub struct ClientOptions {
     pub retry: RetryPolicy,
 }
 
+/// The project a client acts on: its id as configured, or its name, for
+/// IAM to give the id of on first use (as the official SDKs do when
+/// credentials come without a project id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProjectRef {
+    Id(String),
+    Named(String),
+}
+
+/// Where requests of one service go: the base URL and the `Host` signed.
+#[derive(Debug)]
+struct Endpoint {
+    base: reqwest::Url,
+    host: String,
+}
+
+impl Endpoint {
+    fn parse(url: &str, what: &str) -> Result<Endpoint> {
+        let base = reqwest::Url::parse(url.trim_end_matches('/'))
+            .map_err(|e| Error::Invalid(format!("{what} '{url}' is not a URL: {e}")))?;
+        let host = match (base.host_str(), base.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => return Err(Error::Invalid(format!("{what} '{url}' has no host"))),
+        };
+        Ok(Endpoint { base, host })
+    }
+}
+
+/// The services a client talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Service {
+    Csms,
+    Iam,
+}
+
 #[derive(Debug)]
 pub struct Client {
     http: reqwest::Client,
-    base: reqwest::Url,
-    host: String,
-    project_id: String,
+    csms: Endpoint,
+    iam: Endpoint,
+    /// Set from the start when configured, else on first use from IAM.
+    project_id: tokio::sync::OnceCell<String>,
+    /// The name IAM is asked for when no id was configured.
+    project_name: Option<String>,
     profile: String,
     read_only: bool,
     auth: Authenticator,
@@ -69,13 +108,8 @@ const USER_AGENT: &str = concat!("csms/", env!("CARGO_PKG_VERSION"));
 
 impl Client {
     pub fn new(opts: ClientOptions) -> Result<Client> {
-        let base = reqwest::Url::parse(opts.endpoint.trim_end_matches('/'))
-            .map_err(|e| Error::Invalid(format!("endpoint '{}' is not a URL: {e}", opts.endpoint)))?;
-        let host = match (base.host_str(), base.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_string(),
-            (None, _) => return Err(Error::Invalid(format!("endpoint '{}' has no host", opts.endpoint))),
-        };
+        let csms = Endpoint::parse(&opts.endpoint, "endpoint")?;
+        let iam = Endpoint::parse(&opts.iam_endpoint, "iam_endpoint")?;
         let mut builder = reqwest::Client::builder();
         if let Some(path) = &opts.ca_file {
             let bad = |message: String| Error::Config {
@@ -99,13 +133,17 @@ impl Client {
             .user_agent(USER_AGENT)
             .build()
             .map_err(|e| Error::Invalid(format!("cannot build HTTP client: {e}")))?;
-        let auth =
-            Authenticator::new(&opts.profile, opts.credentials, &opts.iam_endpoint, &opts.project_id, opts.retry);
+        let auth = Authenticator::new(&opts.profile, opts.credentials, &opts.iam_endpoint, &opts.project, opts.retry);
+        let (project_id, project_name) = match opts.project {
+            ProjectRef::Id(id) => (tokio::sync::OnceCell::new_with(Some(id)), None),
+            ProjectRef::Named(name) => (tokio::sync::OnceCell::new(), Some(name)),
+        };
         Ok(Client {
             http,
-            base,
-            host,
-            project_id: opts.project_id,
+            csms,
+            iam,
+            project_id,
+            project_name,
             profile: opts.profile,
             read_only: opts.read_only,
             auth,
@@ -139,6 +177,58 @@ impl Client {
         let off = at.timestamp_millis() + 500 - crate::timefmt::now_ms();
         let off = if off.abs() < 2_000 { 0 } else { (off as f64 / 1000.0).round() as i64 * 1000 };
         self.clock_offset.store(off, Ordering::Relaxed);
+    }
+
+    /// The project's id once known: configured, or found by IAM.
+    pub fn known_project_id(&self) -> Option<&str> {
+        self.project_id.get().map(String::as_str)
+    }
+
+    /// True when the project id came from IAM rather than the configuration.
+    pub fn project_found_by_iam(&self) -> bool {
+        self.project_name.is_some()
+    }
+
+    /// The project's id, asking IAM for it the first time when it was not
+    /// configured. Concurrent first calls wait for one answer.
+    pub async fn project_id(&self) -> Result<&str> {
+        self.project_id.get_or_try_init(|| self.find_project()).await.map(String::as_str)
+    }
+
+    /// The id of the project named `project_name`: from the token when
+    /// password auth scoped one by that name, else `GET /v3/projects?name=`
+    /// authorized like any call. Exactly one project must answer.
+    async fn find_project(&self) -> Result<String> {
+        let name = self.project_name.as_deref().expect("a configured project id is set from the start");
+        if let Some(id) = self.auth.scoped_project_id(&self.http).await? {
+            return Ok(id);
+        }
+        let query = vec![("name".to_string(), name.to_string())];
+        let answer =
+            self.exchange(Service::Iam, Method::GET, &["v3", "projects"], query, None, "find the project").await?;
+        let list: ProjectList = serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
+            message: format!("IAM's project list: {e}: {}", super::error::body_excerpt(&answer.body)),
+            request_id: answer.request_id,
+        })?;
+        let unresolved = |message: String| Error::Config {
+            profile: self.profile.clone(),
+            key: "project_id".into(),
+            message: format!("{message}; set project_id in the profile"),
+        };
+        // IAM matches names exactly; a server that filters loosely is not trusted to.
+        let mut found: Vec<ProjectSummary> = list.projects.into_iter().filter(|p| p.name == name).collect();
+        match found.len() {
+            1 => {
+                let id = found.remove(0).id;
+                tracing::info!(profile = %self.profile, project = %name, %id, "project id found by IAM");
+                Ok(id)
+            }
+            0 => Err(unresolved(format!("IAM has no project named '{name}' that these credentials may reach"))),
+            n => Err(unresolved(format!(
+                "IAM has {n} projects named '{name}' ({})",
+                found.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+            ))),
+        }
     }
 
     /// How many answers were 429 so far.
@@ -310,12 +400,28 @@ impl Client {
         })
     }
 
-    /// Sends one operation. Reads are retried on throttling, 5xx and broken
-    /// connections; mutations are sent once (see `reconcile` for what follows
-    /// a mutation whose answer was lost). A 401 under password auth renews
-    /// the token and repeats the request once.
+    /// Sends one CSMS operation on the project: `/v1/{project_id}/...`.
     pub(super) async fn send(
         &self,
+        method: Method,
+        segments: &[&str],
+        query: Vec<(String, String)>,
+        body: Option<Vec<u8>>,
+        operation: &'static str,
+    ) -> Result<Answer> {
+        let project_id = self.project_id().await?;
+        let mut path = vec!["v1", project_id];
+        path.extend_from_slice(segments);
+        self.exchange(Service::Csms, method, &path, query, body, operation).await
+    }
+
+    /// Sends one request to a service. Reads are retried on throttling, 5xx
+    /// and broken connections; mutations are sent once (see `reconcile` for
+    /// what follows a mutation whose answer was lost). A 401 under password
+    /// auth renews the token and repeats the request once.
+    async fn exchange(
+        &self,
+        service: Service,
         method: Method,
         segments: &[&str],
         query: Vec<(String, String)>,
@@ -335,9 +441,7 @@ impl Client {
                  names no resource in a URL path"
             )));
         }
-        let mut path_segments = vec!["v1", self.project_id.as_str()];
-        path_segments.extend_from_slice(segments);
-        let path = signer::encode_path(&path_segments);
+        let path = signer::encode_path(segments);
         let body = body.unwrap_or_default();
 
         let max_attempts = if idempotent { self.retry.max_attempts.max(1) } else { 1 };
@@ -349,7 +453,7 @@ impl Client {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);
             }
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
-            let result = self.send_once(&method, &path, &query, &body).await;
+            let result = self.send_once(service, &method, &path, &query, &body).await;
             if matches!(&result, Ok(a) if a.status == 429) {
                 self.stats.throttled.fetch_add(1, Ordering::Relaxed);
             }
@@ -390,19 +494,33 @@ impl Client {
         Error::Auth { profile: self.profile.clone(), message: format!("the server refused the credentials: {err}") }
     }
 
-    async fn send_once(&self, method: &Method, path: &str, query: &[(String, String)], body: &[u8]) -> Result<Answer> {
+    async fn send_once(
+        &self,
+        service: Service,
+        method: &Method,
+        path: &str,
+        query: &[(String, String)],
+        body: &[u8],
+    ) -> Result<Answer> {
         let query_string = signer::canonical_query(query);
+        let endpoint = match service {
+            Service::Csms => &self.csms,
+            Service::Iam => &self.iam,
+        };
         let mut headers: Vec<(String, String)> = vec![
             ("Content-Type".into(), "application/json;charset=utf-8".into()),
-            ("Host".into(), self.host.clone()),
+            ("Host".into(), endpoint.host.clone()),
             ("User-Agent".into(), USER_AGENT.into()),
-            ("X-Project-Id".into(), self.project_id.clone()),
         ];
+        // CSMS wants the project named in a header too; IAM calls are not about one.
+        if let (Service::Csms, Some(id)) = (service, self.project_id.get()) {
+            headers.push(("X-Project-Id".into(), id.clone()));
+        }
         self.auth
             .authorize(&self.http, Outgoing { method: method.as_str(), path, query, body, headers: &mut headers })
             .await?;
-        let mut url = self.base.clone();
-        let full_path = format!("{}{}", self.base.path().trim_end_matches('/'), path);
+        let mut url = endpoint.base.clone();
+        let full_path = format!("{}{}", endpoint.base.path().trim_end_matches('/'), path);
         url.set_path(&full_path);
         if url.path() != full_path {
             // The path was normalised into another one: never send it there.
@@ -436,6 +554,18 @@ impl Client {
         tracing::debug!(%method, path, status, request_id = request_id.as_deref().unwrap_or("-"), "answer");
         Ok(Answer { status, body, request_id, retry_after })
     }
+}
+
+/// IAM's `GET /v3/projects` answer, as far as it is read.
+#[derive(serde::Deserialize)]
+struct ProjectList {
+    projects: Vec<ProjectSummary>,
+}
+
+#[derive(serde::Deserialize)]
+struct ProjectSummary {
+    id: String,
+    name: String,
 }
 
 /// Versions per request.

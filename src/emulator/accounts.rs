@@ -175,8 +175,9 @@ impl Accounts {
         self.users.iter().find(|u| u.domain == domain && u.name == name)
     }
 
-    pub fn project_by_region(&self, region: &str) -> Option<&Project> {
-        self.projects.iter().find(|p| p.region == region)
+    /// The project of that name (a region's own project is named after it).
+    pub fn project_by_name(&self, name: &str) -> Option<&Project> {
+        self.projects.iter().find(|p| p.name() == name)
     }
 }
 

@@ -238,12 +238,11 @@ pub async fn issue_token(State(shared): State<Shared>, body: bytes::Bytes) -> Re
     let scope = req.auth.scope.and_then(|s| s.project);
     let project = match scope {
         Some(ScopeProject { id: Some(id), .. }) => shared.accounts.projects.iter().find(|p| p.id == id),
-        Some(ScopeProject { name: Some(name), .. }) => shared.accounts.project_by_region(&name),
+        Some(ScopeProject { name: Some(name), .. }) => shared.accounts.project_by_name(&name),
         _ => None,
     };
     let Some(project) = project else {
-        return ApiError::new(StatusCode::BAD_REQUEST, "IAM.0003", "scope a project by id or by region name")
-            .into_response();
+        return ApiError::new(StatusCode::BAD_REQUEST, "IAM.0003", "scope a project by id or by name").into_response();
     };
     if !user.projects.contains(&project.id) {
         return ApiError::new(StatusCode::FORBIDDEN, "IAM.0002", "the user has no access to this project")
@@ -265,7 +264,7 @@ pub async fn issue_token(State(shared): State<Shared>, body: bytes::Bytes) -> Re
             "expires_at": iso(expires_at),
             "issued_at": iso(now),
             "methods": ["password"],
-            "project": { "id": project.id, "name": project.region },
+            "project": { "id": project.id, "name": project.name() },
             "user": { "name": user.name, "domain": { "name": user.domain } },
         }
     });

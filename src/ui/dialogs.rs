@@ -55,7 +55,7 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
             lines.push(Line::from("Cancel the scheduled deletion of"));
             lines.push(Line::from(Span::styled(format!("  {}", key.1), theme.header())));
             lines.push(Line::from(format!("profile {} · {}", p.name, p.region)));
-            lines.push(Line::from(format!("project {}", p.project_id)));
+            lines.push(Line::from(format!("project {}", p.project_label())));
             lines.push(Line::from(vec![
                 Span::raw("time left: "),
                 Span::styled(time_left_text(state, key.0, *deletes_at), warn),

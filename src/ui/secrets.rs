@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::Theme;
+use crate::app::table::Highlighter;
 use crate::app::{State, View};
 use crate::printable::{fit, printable};
 use crate::timefmt::{age, countdown};
@@ -60,18 +61,12 @@ fn columns(inner: u16, name_content: usize, profile: Option<u16>, deletes: u16) 
     Columns { profile, name: room(state, false).clamp(4, name_want.max(4)), state, description: None, updated: false }
 }
 
-/// `text` with the first match of each filter word highlighted.
-fn highlighted(text: &str, words: &[Vec<char>], theme: &Theme) -> Line<'static> {
-    if words.is_empty() {
-        return Line::from(text.to_string());
-    }
+/// `text` with the characters the filter matched highlighted.
+fn highlighted(text: &str, highlighter: &mut Highlighter, theme: &Theme) -> Line<'static> {
     let chars: Vec<char> = text.chars().collect();
-    let lower: Vec<char> = chars.iter().map(|c| c.to_lowercase().next().unwrap_or(*c)).collect();
-    let mut hit = vec![false; chars.len()];
-    for w in words.iter().filter(|w| !w.is_empty() && w.len() <= lower.len()) {
-        if let Some(at) = lower.windows(w.len()).position(|win| win == w.as_slice()) {
-            hit[at..at + w.len()].iter_mut().for_each(|h| *h = true);
-        }
+    let hit = highlighter.hits(text);
+    if !hit.contains(&true) {
+        return Line::from(text.to_string());
     }
     let mut spans = Vec::new();
     let mut start = 0;
@@ -103,8 +98,12 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         format!(" Secrets ({at}/{} of {}) ", state.table.len(), state.table.rows().len())
     };
     let arrow = if state.table.reversed() { "▼" } else { "▲" };
-    let mut title =
-        vec![Span::raw(title), Span::styled(format!("· sort: {} {arrow} ", state.table.sort().label()), theme.dim())];
+    // A fuzzy filter ranks by match; the sort only breaks ties.
+    let order = match state.table.is_fuzzy() {
+        true => "· best match first ".to_string(),
+        false => format!("· sort: {} {arrow} ", state.table.sort().label()),
+    };
+    let mut title = vec![Span::raw(title), Span::styled(order, theme.dim())];
     if !state.table.filter().is_empty() {
         title.push(Span::styled(format!("· filter: {} ", state.table.filter()), theme.key()));
     }
@@ -140,8 +139,9 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         all.then(|| state.profiles.iter().map(|p| p.name.chars().count()).max().unwrap_or(7).clamp(7, 16) as u16);
     let cols = columns(area.width.saturating_sub(2), state.table.name_width(), profile_width, deletes_width);
 
-    // The sorted column carries the arrow.
+    // The sorted column carries the arrow; under a fuzzy filter none does.
     let sorted = match state.table.sort() {
+        _ if state.table.is_fuzzy() => "",
         crate::app::SortKey::Name => "NAME",
         crate::app::SortKey::State => "STATE",
         crate::app::SortKey::TimeLeft => "DELETES IN",
@@ -169,14 +169,8 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         widths.push(Constraint::Length(UPDATED_WIDTH));
     }
 
-    // The filter's words, to show where each name matched.
-    let words: Vec<Vec<char>> = state
-        .table
-        .filter()
-        .split_whitespace()
-        .filter(|w| !w.starts_with("state:"))
-        .map(|w| w.chars().flat_map(char::to_lowercase).collect())
-        .collect();
+    // To show where each name matched the filter.
+    let mut highlighter = state.table.highlighter();
     let selected = state.table.selected_index();
     // The footer may have grown over the rows the state scrolled for: keep
     // the selection in view all the same.
@@ -199,7 +193,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         if let Some(w) = cols.profile {
             cells.push(Cell::from(fitted(state.profile_name(row.profile), w)));
         }
-        cells.push(Cell::from(highlighted(&fitted(&s.name, cols.name), &words, theme)));
+        cells.push(Cell::from(highlighted(&fitted(&s.name, cols.name), &mut highlighter, theme)));
         let label = if cols.state < 14 {
             fit(short_state(s.state_label()), cols.state as usize)
         } else {
@@ -260,12 +254,22 @@ mod tests {
     #[test]
     fn filter_words_are_highlighted_where_they_match() {
         let theme = Theme { color: true };
-        let words = vec!["db".chars().collect(), "prod".chars().collect()];
-        let line = highlighted("App-DB-prod", &words, &theme);
-        let parts: Vec<(String, bool)> =
-            line.spans.iter().map(|s| (s.content.to_string(), s.style == theme.key())).collect();
-        assert_eq!(parts, [("App-".into(), false), ("DB".into(), true), ("-".into(), false), ("prod".into(), true)]);
-        assert_eq!(highlighted("plain", &[], &theme).spans.len(), 1);
+        let parts = |line: Line| -> Vec<(String, bool)> {
+            line.spans.iter().map(|s| (s.content.to_string(), s.style == theme.key())).collect()
+        };
+        let mut words = Highlighter::Words(vec!["db".chars().collect(), "prod".chars().collect()]);
+        assert_eq!(
+            parts(highlighted("App-DB-prod", &mut words, &theme)),
+            [("App-".into(), false), ("DB".into(), true), ("-".into(), false), ("prod".into(), true)]
+        );
+        assert_eq!(highlighted("plain", &mut Highlighter::Words(vec![]), &theme).spans.len(), 1);
+        let mut table = crate::app::table::SecretTable::default();
+        table.set_filter("~apd");
+        assert_eq!(
+            parts(highlighted("App-DB-prod", &mut table.highlighter(), &theme)),
+            [("Ap".into(), true), ("p-".into(), false), ("D".into(), true), ("B-prod".into(), false)],
+            "fuzzy: the characters the match used"
+        );
     }
 
     #[test]

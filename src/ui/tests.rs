@@ -20,6 +20,7 @@ fn profiles() -> Vec<ProfileInfo> {
             name: "prod".into(),
             region: "cn-north-4".into(),
             project_id: "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into(),
+            project_from_iam: false,
             read_only: false,
             insecure_tls: false,
         },
@@ -27,6 +28,7 @@ fn profiles() -> Vec<ProfileInfo> {
             name: "staging".into(),
             region: "ap-southeast-1".into(),
             project_id: "ffeeddccbbaa99887766554433221100".into(),
+            project_from_iam: false,
             read_only: true,
             insecure_tls: true,
         },
@@ -95,6 +97,17 @@ macro_rules! snap {
 fn main_table_with_pending_rows() {
     let state = state_with(secrets(), 20);
     snap!("main_110x20", screen(&state, 110, 20));
+}
+
+#[test]
+fn a_fuzzy_filter_ranks_by_match_and_says_so() {
+    let mut state = state_with(secrets(), 14);
+    key(&mut state, '/');
+    typed(&mut state, "~pky");
+    press(&mut state, KeyCode::Enter);
+    let screen = screen(&state, 110, 14);
+    assert!(screen.contains("best match first"), "{screen}");
+    snap!("fuzzy_filter_110x14", screen);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use csms_tui::csms::{Client, ClientOptions, Credentials, Redacted, RetryPolicy};
+use csms_tui::csms::{Client, ClientOptions, Credentials, ProjectRef, Redacted, RetryPolicy};
 
 pub const PROJECT: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 pub const OTHER_PROJECT: &str = "ffeeddccbbaa99887766554433221100";
@@ -159,7 +159,7 @@ impl Server {
             profile: "test".into(),
             endpoint: url.to_string(),
             iam_endpoint: url.to_string(),
-            project_id: PROJECT.into(),
+            project: ProjectRef::Id(PROJECT.into()),
             credentials,
             read_only: false,
             insecure_skip_tls_verify: false,
