@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod csms;
+pub mod discovery;
 pub mod emulator;
 pub mod journal;
 pub mod listing;

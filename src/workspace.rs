@@ -11,9 +11,12 @@ use crate::csms::{Client, RetryPolicy};
 use crate::emulator::demo::{self, Demo};
 
 pub struct Workspace {
+    /// Profiles with `regions` are replaced by the targets IAM gave.
     pub config: Config,
     /// The running demo emulator, kept alive as long as the workspace.
     pub demo: Option<Demo>,
+    /// What discovery skipped or could not do, one line each.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -46,8 +49,9 @@ impl Workspace {
         }
         match crate::config::locate(config_flag) {
             Some((path, named)) if named || path.exists() => {
-                let config = Config::load(&path).map_err(OpenError::Config)?;
-                Ok(Workspace { config, demo: None })
+                let mut config = Config::load(&path).map_err(OpenError::Config)?;
+                let notes = crate::discovery::expand(&mut config).await;
+                Ok(Workspace { config, demo: None, notes })
             }
             _ if demo_when_unconfigured => Workspace::demo().await,
             located => Err(OpenError::Other(format!(
@@ -84,6 +88,9 @@ impl Workspace {
                     max_attempts: RetryPolicy::default().max_attempts,
                     credential_command_timeout: Duration::from_secs(crate::config::DEFAULT_CREDENTIAL_COMMAND_SECS),
                     page_size: crate::config::MAX_PAGE_SIZE,
+                    discovery: None,
+                    found_under: None,
+                    unusable: None,
                 };
                 (p.name.clone(), profile)
             })
@@ -96,7 +103,7 @@ impl Workspace {
             mouse: true,
             profiles,
         };
-        Ok(Workspace { config, demo: Some(demo) })
+        Ok(Workspace { config, demo: Some(demo), notes: vec![] })
     }
 
     pub fn is_demo(&self) -> bool {

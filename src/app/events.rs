@@ -19,6 +19,19 @@ pub struct Event {
 }
 
 impl State {
+    /// What was learnt before the UI opened (projects discovery skipped):
+    /// in the event log, and said in the footer.
+    pub fn notes_at_start(&mut self, notes: &[String]) {
+        for n in notes {
+            self.note(Level::Warning, n.clone());
+        }
+        match notes {
+            [] => {}
+            [one] => self.say(Level::Warning, one.clone()),
+            many => self.say(Level::Warning, format!("{} (and {} more in H)", many[0], many.len() - 1)),
+        }
+    }
+
     pub(super) fn note(&mut self, level: Level, text: impl Into<String>) {
         if self.events.len() >= MAX_EVENTS {
             self.events.pop_front();

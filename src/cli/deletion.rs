@@ -61,7 +61,7 @@ pub(super) async fn schedule(
     match outcome {
         csms::reconcile::ScheduleOutcome::Scheduled(s) => {
             if output == Output::Json {
-                outln!("{}", serde_json::to_string_pretty(&secret_json(&profile.name, &s)).unwrap());
+                outln!("{}", serde_json::to_string_pretty(&secret_json(profile, &s)).unwrap());
             } else {
                 let when = s.scheduled_delete_time.map(local_time).unwrap_or_default();
                 sayln!("{name}: {} until {when}; undo with `csms cancel-deletion {name}`", s.state_label());

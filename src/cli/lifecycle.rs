@@ -134,7 +134,7 @@ pub(super) async fn create(
         Err(status) => return status,
     };
     match output {
-        Output::Json => outln!("{}", serde_json::to_string_pretty(&secret_json(&profile.name, &secret)).unwrap()),
+        Output::Json => outln!("{}", serde_json::to_string_pretty(&secret_json(profile, &secret)).unwrap()),
         Output::Table => sayln!("{name}: created ({}, v1)", secret.state_label()),
     }
     exit::OK
@@ -249,7 +249,7 @@ pub(super) async fn update(
         Err(status) => return status,
     };
     match output {
-        Output::Json => outln!("{}", serde_json::to_string_pretty(&secret_json(&profile.name, &secret)).unwrap()),
+        Output::Json => outln!("{}", serde_json::to_string_pretty(&secret_json(profile, &secret)).unwrap()),
         Output::Table => sayln!("{name}: description updated"),
     }
     exit::OK

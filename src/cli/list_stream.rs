@@ -66,7 +66,7 @@ pub(super) async fn stream_json(
         while let Some((i, fetched)) = rx.recv().await {
             queued[i].push_back(fetched);
             while let Some(fetched) = queued.get_mut(current).and_then(VecDeque::pop_front) {
-                let profile = &profiles[current].name;
+                let profile = profiles[current];
                 match fetched {
                     Fetched::Page(page) => {
                         for s in page.iter().filter(|s| keep(s)) {
@@ -81,7 +81,7 @@ pub(super) async fn stream_json(
                         current += 1;
                     }
                     Fetched::Done(Err(e)) => {
-                        failed = failed.max(report_failure(profile, &e));
+                        failed = failed.max(report_failure(&profile.name, &e));
                         current += 1;
                     }
                 }

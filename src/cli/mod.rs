@@ -118,6 +118,10 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
             crate::config::default_path_display()
         );
     }
+    // Failed discoveries are reported where their profile is used; skipped projects only here.
+    for note in &ws.notes {
+        esayln!("warning: {note}");
+    }
     let profile = g.profile.as_deref();
     match command {
         Command::List(args) => secrets::list(&ws, profile, g.output, &args).await,
@@ -214,6 +218,11 @@ fn chosen<'a>(ws: &'a Workspace, name: Option<&str>, all: bool) -> Result<Vec<&'
             return Err("no profiles configured".into());
         }
         Ok(ws.config.profiles.values().collect())
+    } else if let Some(n) = name.or(ws.config.default_profile.as_deref())
+        && ws.config.group(n).len() > 1
+    {
+        // A profile with regions: every project found under it.
+        Ok(ws.config.group(n))
     } else {
         Ok(vec![ws.profile(name)?])
     }

@@ -29,9 +29,14 @@ async fn fetch_all(
     futures::future::join_all(jobs).await
 }
 
-pub(super) fn secret_json(profile: &str, s: &Secret) -> Value {
+/// A secret as JSON: the API's fields, plus where it lives (a target of a
+/// profile with `regions` is `PROFILE/PROJECT`). `project_id` is null for a
+/// profile whose id IAM gives at run time.
+pub(super) fn secret_json(profile: &Profile, s: &Secret) -> Value {
     let mut v = serde_json::to_value(s).expect("serializable");
-    v["profile"] = json!(profile);
+    v["profile"] = json!(profile.name);
+    v["region"] = json!(profile.region);
+    v["project_id"] = json!(profile.project_id);
     v
 }
 
@@ -148,7 +153,7 @@ pub(super) async fn show(ws: &Workspace, profile: Option<&str>, output: Output, 
     };
     let versions = client.list_versions(name).await;
     if output == Output::Json {
-        let mut v = secret_json(&profile.name, &secret);
+        let mut v = secret_json(profile, &secret);
         if let Ok(vs) = &versions {
             v["versions"] = serde_json::to_value(vs).expect("serializable");
         }
@@ -293,7 +298,7 @@ pub(super) async fn watch(ws: &Workspace, profile: Option<&str>, output: Output,
     let Some(rows) = rows else { return status };
     match output {
         Output::Json => {
-            let arr: Vec<Value> = rows.iter().map(|(p, s)| secret_json(p, s)).collect();
+            let arr: Vec<Value> = rows.iter().map(|(p, s)| secret_json(&ws.config.profiles[p], s)).collect();
             outln!("{}", serde_json::to_string_pretty(&arr).unwrap());
         }
         // Quiet when there is nothing to say: cron mails only when there is.
@@ -322,7 +327,7 @@ async fn watch_every(ws: &Workspace, profiles: &[&Profile], output: Output, wind
                 {
                     match output {
                         Output::Json => {
-                            let mut v = secret_json(profile, s);
+                            let mut v = secret_json(&ws.config.profiles[profile], s);
                             v["change"] = json!("within");
                             outln!("{}", serde_json::to_string(&v).unwrap());
                         }

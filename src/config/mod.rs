@@ -63,9 +63,25 @@ pub enum AuthConfig {
     },
 }
 
+/// What a profile with `regions` asks IAM for: every project its
+/// credentials reach in those regions, each becoming a target of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovery {
+    /// `None`: every region (`regions = ["*"]`).
+    pub regions: Option<Vec<String>>,
+    /// Project names to keep; empty keeps every one found.
+    pub projects: Vec<String>,
+    /// `endpoint` and `iam_endpoint` as written: `{region}` is each
+    /// target's region; without it, they apply to every region.
+    pub endpoint: Option<String>,
+    pub iam_endpoint: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Profile {
+    /// The profile's name; a discovered target's is `PROFILE/PROJECT-NAME`.
     pub name: String,
+    /// For a profile with `regions`: its first region (or `*`).
     pub region: String,
     /// `None` falls back to the SDK's project id (env or credentials file).
     pub project_id: Option<String>,
@@ -83,6 +99,13 @@ pub struct Profile {
     pub credential_command_timeout: Duration,
     /// Secrets asked for per page (the service's most: 1000).
     pub page_size: u32,
+    /// Set for a profile with `regions`, until its targets replace it.
+    pub discovery: Option<Discovery>,
+    /// For a discovered target: the profile it was found under.
+    pub found_under: Option<String>,
+    /// Why a profile with `regions` has no targets (IAM refused, unreachable):
+    /// every use of it fails with this.
+    pub unusable: Option<crate::csms::Error>,
 }
 
 /// The most secrets the service gives per page, and what is asked by default.
@@ -123,7 +146,9 @@ struct RawConfig {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawProfile {
-    region: Spanned<String>,
+    region: Option<Spanned<String>>,
+    regions: Option<Spanned<Vec<String>>>,
+    projects: Option<Spanned<Vec<String>>>,
     project_id: Option<Spanned<String>>,
     endpoint: Option<Spanned<String>>,
     iam_endpoint: Option<Spanned<String>>,
@@ -252,7 +277,14 @@ impl Config {
         let mut profiles = BTreeMap::new();
         let mut literal_secrets = Vec::new();
         for (name, raw_profile) in &raw.profiles {
-            let profile = build_profile(&loc, name, raw_profile.get_ref(), sdk, &mut literal_secrets)?;
+            if name.contains('/') {
+                return Err(loc.at(
+                    raw_profile,
+                    &format!("profiles.{name}"),
+                    "a profile name cannot hold '/': it separates a profile from its projects",
+                ));
+            }
+            let profile = build_profile(&loc, name, raw_profile, sdk, &mut literal_secrets)?;
             profiles.insert(name.clone(), profile);
         }
         if let Some(d) = &raw.default_profile
@@ -291,7 +323,15 @@ impl Config {
     pub fn profile(&self, name: Option<&str>) -> Result<&Profile, String> {
         let known = || self.profiles.keys().cloned().collect::<Vec<_>>().join(", ");
         match name.or(self.default_profile.as_deref()) {
-            Some(n) => self.profiles.get(n).ok_or_else(|| format!("no profile named '{n}' (known: {})", known())),
+            Some(n) => match self.group(n).as_slice() {
+                [one] => Ok(one),
+                [] => Err(format!("no profile named '{n}' (known: {})", known())),
+                several => Err(format!(
+                    "profile '{n}' has {} projects: name one ({})",
+                    several.len(),
+                    several.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                )),
+            },
             None if self.profiles.len() == 1 => Ok(self.profiles.values().next().expect("one profile")),
             None if self.profiles.is_empty() => Err(format!(
                 "{} defines no profiles",
@@ -302,52 +342,115 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The profiles a name stands for: the profile (or target) of that name,
+    /// or every target found under a profile with `regions`.
+    pub fn group(&self, name: &str) -> Vec<&Profile> {
+        match self.profiles.get(name) {
+            Some(p) => vec![p],
+            None => self.profiles.values().filter(|p| p.found_under.as_deref() == Some(name)).collect(),
+        }
+    }
+}
+
 fn build_profile(
     loc: &Locator<'_>,
     name: &str,
-    raw: &RawProfile,
+    spanned: &Spanned<RawProfile>,
     sdk: &SdkDefaults,
     literal_secrets: &mut Vec<(String, usize)>,
 ) -> Result<Profile, ConfigError> {
+    let raw = spanned.get_ref();
     let key = |k: &str| format!("profiles.{name}.{k}");
-    let region = raw.region.get_ref().trim().to_string();
-    if region.is_empty() || !region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        return Err(loc.at(&raw.region, &key("region"), format!("'{region}' is not a region name")));
-    }
-    let url = |v: &Option<Spanned<String>>, k: &str, default: String| -> Result<String, ConfigError> {
-        match v {
-            None => Ok(default),
-            Some(s) => {
-                let text = s.get_ref().trim().trim_end_matches('/').to_string();
-                match reqwest::Url::parse(&text) {
-                    Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(text),
-                    _ => Err(loc.at(s, &key(k), format!("'{}' is not an http(s) URL", s.get_ref()))),
-                }
+    let is_region = |r: &str| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    // `endpoint` and `iam_endpoint` may hold `{region}`: checked as URLs with a region in it.
+    let template = |v: &Option<Spanned<String>>, k: &str| -> Result<Option<String>, ConfigError> {
+        let Some(s) = v else { return Ok(None) };
+        let text = s.get_ref().trim().trim_end_matches('/').to_string();
+        match reqwest::Url::parse(&regions::fill(&text, "cn-north-4")) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(Some(text)),
+            _ => Err(loc.at(s, &key(k), format!("'{}' is not an http(s) URL", s.get_ref()))),
+        }
+    };
+    let endpoint_template = template(&raw.endpoint, "endpoint")?;
+    let iam_template = template(&raw.iam_endpoint, "iam_endpoint")?.or_else(|| sdk.iam_endpoint.clone());
+    // A region the SDKs do not know would fail later as a DNS error: say it
+    // now, unless the profile names its endpoint (private clouds, csms serve).
+    let unknown = |region: &str, at: &dyn Fn(String) -> ConfigError| -> Result<(), ConfigError> {
+        let known = regions::endpoints(region);
+        match known.and_then(|r| r.csms.as_ref()) {
+            Some(_) => Ok(()),
+            None if endpoint_template.is_some() => Ok(()),
+            None => {
+                let why = if known.is_some() { "has no CSMS" } else { "is not a region the SDKs know" };
+                Err(at(format!("'{region}' {why}; set endpoint, or use one of: {}", regions::known().join(", "))))
             }
         }
     };
-    // A region the SDKs do not know would fail later as a DNS error: say it
-    // now, unless the profile names its endpoint (private clouds, csms serve).
-    let known = regions::endpoints(&region);
-    let csms_default = match known.and_then(|r| r.csms.clone()) {
-        Some(e) => e,
-        None if raw.endpoint.is_some() => String::new(),
-        None => {
-            let why = if known.is_some() { "has no CSMS" } else { "is not a region the SDKs know" };
+    let (region, discovery) = match (&raw.region, &raw.regions) {
+        (Some(_), Some(r)) => {
             return Err(loc.at(
-                &raw.region,
-                &key("region"),
-                format!("'{region}' {why}; set endpoint, or use one of: {}", regions::known().join(", ")),
+                r,
+                &key("regions"),
+                "name region (its one project) or regions (every project found in them), not both",
             ));
         }
+        (None, None) => {
+            return Err(loc.at(spanned, &key("region"), "missing field `region` (or `regions`)"));
+        }
+        (Some(r), None) => {
+            let region = r.get_ref().trim().to_string();
+            if !is_region(&region) {
+                return Err(loc.at(r, &key("region"), format!("'{region}' is not a region name")));
+            }
+            unknown(&region, &|m| loc.at(r, &key("region"), m))?;
+            if let Some(p) = &raw.projects {
+                return Err(loc.at(p, &key("projects"), "projects narrows what regions finds: name regions too"));
+            }
+            (region, None)
+        }
+        (None, Some(list)) => {
+            let names: Vec<String> = list.get_ref().iter().map(|r| r.trim().to_string()).collect();
+            let at = |m: String| loc.at(list, &key("regions"), m);
+            let every = names == ["*"];
+            if names.is_empty() {
+                return Err(at("lists no region; [\"*\"] means every region".into()));
+            }
+            if !every {
+                for r in &names {
+                    if !is_region(r) {
+                        return Err(at(format!("'{r}' is not a region name ([\"*\"] alone means every region)")));
+                    }
+                    unknown(r, &at)?;
+                }
+            }
+            if every && iam_template.as_deref().is_some_and(regions::has_region) {
+                let why = "with regions = [\"*\"] IAM has no region to be asked in: give iam_endpoint without {region}";
+                return Err(match &raw.iam_endpoint {
+                    Some(i) => loc.at(i, &key("iam_endpoint"), why),
+                    None => at(format!("HUAWEICLOUD_SDK_IAM_ENDPOINT names {{region}}; {why}")),
+                });
+            }
+            let projects = raw.projects.as_ref().map(|p| p.get_ref().clone()).unwrap_or_default();
+            let discovery = Discovery {
+                regions: (!every).then(|| names.clone()),
+                projects,
+                endpoint: endpoint_template.clone(),
+                iam_endpoint: iam_template.clone(),
+            };
+            (names[0].clone(), Some(discovery))
+        }
     };
-    let endpoint = url(&raw.endpoint, "endpoint", csms_default)?;
-    let iam_default = sdk
-        .iam_endpoint
-        .clone()
-        .or_else(|| known.and_then(|r| r.iam.clone()))
-        .unwrap_or_else(|| format!("https://iam.{region}.myhuaweicloud.com"));
-    let iam_endpoint = url(&raw.iam_endpoint, "iam_endpoint", iam_default)?;
+    let endpoint = match &endpoint_template {
+        Some(t) => regions::fill(t, &region),
+        None => regions::endpoints(&region).and_then(|r| r.csms.clone()).unwrap_or_default(),
+    };
+    // Discovery asks IAM in the first region named, or the global IAM for every region.
+    let iam_endpoint = match (&iam_template, region.as_str()) {
+        (Some(t), r) => regions::fill(t, r),
+        (None, "*") => regions::iam_global().to_string(),
+        (None, r) => regions::iam_default(r),
+    };
 
     let kind = match raw.auth.as_ref() {
         None => AuthKind::AkSk,
@@ -360,7 +463,7 @@ fn build_profile(
             }
         },
     };
-    let auth_anchor = raw.auth.as_ref().map(|a| a.span()).unwrap_or_else(|| raw.region.span());
+    let auth_anchor = raw.auth.as_ref().map(|a| a.span()).unwrap_or_else(|| spanned.span());
     let anchored = |k: &str, msg: String| ConfigError {
         path: loc.path.to_path_buf(),
         line: Some(loc.line_of(auth_anchor.start)),
@@ -457,8 +560,15 @@ fn build_profile(
     {
         return Err(loc.at(span, &key("project_id"), format!("'{p}' is not a project id")));
     }
-    // Without one, IAM gives the id of the project named after the region on first use.
-    let project_id = project_id.or_else(|| sdk.project_id.clone());
+    if let (Some(p), Some(_)) = (&raw.project_id, &discovery) {
+        return Err(loc.at(p, &key("project_id"), "names one project, and regions finds them: keep one of the two"));
+    }
+    // Without one, IAM gives the id of the project named after the region on
+    // first use. A profile with regions takes every project found instead.
+    let project_id = match discovery {
+        Some(_) => None,
+        None => project_id.or_else(|| sdk.project_id.clone()),
+    };
     let secs = |v: &Option<Spanned<u64>>, k: &str, default: u64| -> Result<Duration, ConfigError> {
         match v {
             Some(s) if *s.get_ref() == 0 || *s.get_ref() > 600 => Err(loc.at(s, &key(k), "must be 1 to 600 seconds")),
@@ -509,6 +619,9 @@ fn build_profile(
             Some(p) => *p.get_ref(),
             None => MAX_PAGE_SIZE,
         },
+        discovery,
+        found_under: None,
+        unusable: None,
     })
 }
 
@@ -543,6 +656,9 @@ impl Profile {
     /// options. A source that yields nothing is a configuration error naming
     /// the profile and the key, not an authentication failure.
     pub fn client_options(&self) -> Result<ClientOptions, crate::csms::Error> {
+        if let Some(e) = &self.unusable {
+            return Err(e.clone());
+        }
         let config_error =
             |key: String, message: String| crate::csms::Error::Config { profile: self.name.clone(), key, message };
         let timeout = self.credential_command_timeout;
@@ -574,9 +690,11 @@ impl Profile {
                 }
             }
         };
-        let project = match &self.project_id {
-            Some(id) => ProjectRef::Id(id.clone()),
-            None => ProjectRef::Named(self.region.clone()),
+        let project = match (&self.project_id, &self.discovery) {
+            (Some(id), _) => ProjectRef::Id(id.clone()),
+            // Not a project: the account, whose projects discovery lists.
+            (None, Some(_)) => ProjectRef::Account,
+            (None, None) => ProjectRef::Named(self.region.clone()),
         };
         Ok(ClientOptions {
             profile: self.name.clone(),

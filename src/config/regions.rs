@@ -14,12 +14,15 @@ pub struct RegionEndpoints {
 
 #[derive(Deserialize)]
 struct Table {
+    iam_global_endpoint: String,
     regions: BTreeMap<String, RegionEndpoints>,
 }
 
-static REGIONS: LazyLock<BTreeMap<String, RegionEndpoints>> = LazyLock::new(|| {
-    serde_json::from_str::<Table>(include_str!("../../assets/regions.json")).expect("the bundled region table").regions
+static TABLE: LazyLock<Table> = LazyLock::new(|| {
+    serde_json::from_str::<Table>(include_str!("../../assets/regions.json")).expect("the bundled region table")
 });
+static REGIONS: LazyLock<&BTreeMap<String, RegionEndpoints>> = LazyLock::new(|| &TABLE.regions);
+static GLOBAL_IAM: LazyLock<&str> = LazyLock::new(|| TABLE.iam_global_endpoint.as_str());
 
 pub fn endpoints(region: &str) -> Option<&'static RegionEndpoints> {
     REGIONS.get(region)
@@ -28,4 +31,29 @@ pub fn endpoints(region: &str) -> Option<&'static RegionEndpoints> {
 /// The regions that have CSMS, for an error message.
 pub fn known() -> Vec<&'static str> {
     REGIONS.iter().filter(|(_, e)| e.csms.is_some()).map(|(name, _)| name.as_str()).collect()
+}
+
+/// `{region}` in an endpoint template replaced by `region`.
+pub fn fill(template: &str, region: &str) -> String {
+    template.replace("{region}", region)
+}
+
+/// Whether an endpoint template names the region.
+pub fn has_region(template: &str) -> bool {
+    template.contains("{region}")
+}
+
+/// IAM's global endpoint, for the questions about a whole account.
+pub fn iam_global() -> &'static str {
+    &GLOBAL_IAM
+}
+
+/// A region's IAM endpoint: the SDKs' table, else the usual pattern.
+pub fn iam_default(region: &str) -> String {
+    endpoints(region).and_then(|r| r.iam.clone()).unwrap_or_else(|| format!("https://iam.{region}.myhuaweicloud.com"))
+}
+
+/// A region's CSMS endpoint from the SDKs' table; `None` where it has no CSMS.
+pub fn csms(region: &str) -> Option<&'static str> {
+    endpoints(region).and_then(|r| r.csms.as_deref())
 }

@@ -158,3 +158,52 @@ fn pages_are_as_large_as_the_service_allows_unless_a_profile_says() {
         .unwrap_err();
     assert_eq!(e.key.as_deref(), Some("profiles.x.page_size"));
 }
+
+#[test]
+fn regions_expand_a_profile_and_their_mistakes_are_located() {
+    let base = "[profiles.acme]\naccess_key = \"AK\"\nsecret_key_env = \"SK\"\n";
+    let c = parse(&format!("{base}regions = [\"cn-north-4\", \"ap-southeast-1\"]\nprojects = [\"cn-north-4_pay\"]\n"))
+        .unwrap();
+    let d = c.profiles["acme"].discovery.clone().unwrap();
+    assert_eq!(d.regions, Some(vec!["cn-north-4".to_string(), "ap-southeast-1".to_string()]));
+    assert_eq!(d.projects, ["cn-north-4_pay"]);
+    assert_eq!(c.profiles["acme"].iam_endpoint, "https://iam.cn-north-4.myhuaweicloud.com", "IAM of the first region");
+    assert_eq!(c.profiles["acme"].project_id, None);
+
+    let cases = [
+        ("region = \"cn-north-4\"\nregions = [\"*\"]\n", 5, "regions", "not both"),
+        ("region = \"cn-north-4\"\nprojects = [\"x\"]\n", 5, "projects", "name regions too"),
+        ("regions = [\"*\", \"cn-north-4\"]\n", 4, "regions", "alone means every region"),
+        ("regions = []\n", 4, "regions", "lists no region"),
+        ("regions = [\"mars-1\"]\n", 4, "regions", "not a region the SDKs know"),
+        ("regions = [\"*\"]\nproject_id = \"p\"\n", 5, "project_id", "keep one of the two"),
+        (
+            "regions = [\"*\"]\niam_endpoint = \"https://iam.{region}.lab\"\n",
+            5,
+            "iam_endpoint",
+            "no region to be asked in",
+        ),
+    ];
+    for (extra, line, key, says) in cases {
+        let e = parse(&format!("{base}{extra}")).unwrap_err();
+        assert_eq!(
+            (e.line, e.key.as_deref()),
+            (Some(line), Some(format!("profiles.acme.{key}").as_str())),
+            "{extra}: {e}"
+        );
+        assert!(e.message.contains(says), "{extra}: {e}");
+    }
+    let e = parse("[profiles.\"a/b\"]\nregion = \"cn-north-4\"\ntoken_env = \"T\"\nauth = \"token\"\n").unwrap_err();
+    assert!(e.message.contains("cannot hold '/'"), "{e}");
+}
+
+#[test]
+fn endpoints_may_name_the_region() {
+    let c = parse(
+        "[profiles.x]\nregion = \"cn-north-4\"\nendpoint = \"https://kms.{region}.lab\"\n\
+         iam_endpoint = \"https://iam.{region}.lab\"\ntoken_env = \"T\"\nauth = \"token\"\n",
+    )
+    .unwrap();
+    assert_eq!(c.profiles["x"].endpoint, "https://kms.cn-north-4.lab");
+    assert_eq!(c.profiles["x"].iam_endpoint, "https://iam.cn-north-4.lab");
+}

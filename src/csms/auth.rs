@@ -73,6 +73,11 @@ impl Authenticator {
         }
     }
 
+    /// True for AK/SK: requests are signed, not carried by a token.
+    pub fn signs(&self) -> bool {
+        matches!(self.credentials, Credentials::AkSk { .. })
+    }
+
     /// True when a 401 may be cured by fetching a new token.
     pub fn can_renew(&self) -> bool {
         matches!(self.credentials, Credentials::Password { .. })
@@ -164,6 +169,11 @@ impl Authenticator {
         let Credentials::Password { domain, user, password } = &self.credentials else {
             unreachable!("only password credentials fetch tokens");
         };
+        let scope = match &self.project {
+            ProjectRef::Id(id) => serde_json::json!({ "project": { "id": id } }),
+            ProjectRef::Named(name) => serde_json::json!({ "project": { "name": name } }),
+            ProjectRef::Account => serde_json::json!({ "domain": { "name": domain } }),
+        };
         let body = serde_json::json!({
             "auth": {
                 "identity": {
@@ -174,10 +184,7 @@ impl Authenticator {
                         "password": password.expose(),
                     }}
                 },
-                "scope": { "project": match &self.project {
-                    ProjectRef::Id(id) => serde_json::json!({ "id": id }),
-                    ProjectRef::Named(name) => serde_json::json!({ "name": name }),
-                } }
+                "scope": scope
             }
         });
         let url = format!("{}/v3/auth/tokens", self.iam_endpoint);

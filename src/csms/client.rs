@@ -41,6 +41,9 @@ pub struct ClientOptions {
 pub enum ProjectRef {
     Id(String),
     Named(String),
+    /// No project: the whole account, to list its projects (a password
+    /// token is scoped to the domain). CSMS calls are refused.
+    Account,
 }
 
 /// Where requests of one service go: the base URL and the `Host` signed.
@@ -137,6 +140,7 @@ impl Client {
         let (project_id, project_name) = match opts.project {
             ProjectRef::Id(id) => (tokio::sync::OnceCell::new_with(Some(id)), None),
             ProjectRef::Named(name) => (tokio::sync::OnceCell::new(), Some(name)),
+            ProjectRef::Account => (tokio::sync::OnceCell::new(), None),
         };
         Ok(Client {
             http,
@@ -199,24 +203,20 @@ impl Client {
     /// password auth scoped one by that name, else `GET /v3/projects?name=`
     /// authorized like any call. Exactly one project must answer.
     async fn find_project(&self) -> Result<String> {
-        let name = self.project_name.as_deref().expect("a configured project id is set from the start");
+        let Some(name) = self.project_name.as_deref() else {
+            return Err(Error::Invalid(format!("profile '{}' names no project to act on", self.profile)));
+        };
         if let Some(id) = self.auth.scoped_project_id(&self.http).await? {
             return Ok(id);
         }
-        let query = vec![("name".to_string(), name.to_string())];
-        let answer =
-            self.exchange(Service::Iam, Method::GET, &["v3", "projects"], query, None, "find the project").await?;
-        let list: ProjectList = serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
-            message: format!("IAM's project list: {e}: {}", super::error::body_excerpt(&answer.body)),
-            request_id: answer.request_id,
-        })?;
+        let list = self.projects_named(Some(name)).await?;
         let unresolved = |message: String| Error::Config {
             profile: self.profile.clone(),
             key: "project_id".into(),
             message: format!("{message}; set project_id in the profile"),
         };
         // IAM matches names exactly; a server that filters loosely is not trusted to.
-        let mut found: Vec<ProjectSummary> = list.projects.into_iter().filter(|p| p.name == name).collect();
+        let mut found: Vec<ProjectSummary> = list.into_iter().filter(|p| p.name == name).collect();
         match found.len() {
             1 => {
                 let id = found.remove(0).id;
@@ -229,6 +229,26 @@ impl Client {
                 found.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
             ))),
         }
+    }
+
+    /// Every project these credentials may reach, from IAM: signed
+    /// `GET /v3/projects` with AK/SK, `GET /v3/auth/projects` with a token.
+    pub async fn list_projects(&self) -> Result<Vec<ProjectSummary>> {
+        self.projects_named(None).await
+    }
+
+    async fn projects_named(&self, name: Option<&str>) -> Result<Vec<ProjectSummary>> {
+        let path: &[&str] = match self.auth.signs() {
+            true => &["v3", "projects"],
+            false => &["v3", "auth", "projects"],
+        };
+        let query = name.map(|n| vec![("name".to_string(), n.to_string())]).unwrap_or_default();
+        let answer = self.exchange(Service::Iam, Method::GET, path, query, None, "list projects").await?;
+        let list: ProjectList = serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
+            message: format!("IAM's project list: {e}: {}", super::error::body_excerpt(&answer.body)),
+            request_id: answer.request_id,
+        })?;
+        Ok(list.projects)
     }
 
     /// How many answers were 429 so far.
@@ -562,10 +582,11 @@ struct ProjectList {
     projects: Vec<ProjectSummary>,
 }
 
-#[derive(serde::Deserialize)]
-struct ProjectSummary {
-    id: String,
-    name: String,
+/// A project as IAM lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct ProjectSummary {
+    pub id: String,
+    pub name: String,
 }
 
 /// Versions per request.

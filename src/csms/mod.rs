@@ -14,7 +14,7 @@ pub mod retry;
 pub mod signer;
 
 pub use auth::Credentials;
-pub use client::{Client, ClientOptions, ProjectRef};
+pub use client::{Client, ClientOptions, ProjectRef, ProjectSummary};
 pub use error::{Error, Result};
 pub use model::{Secret, SecretState};
 pub use reconcile::{CancelOutcome, CancelReport, cancel_deletion};

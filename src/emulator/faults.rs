@@ -57,8 +57,8 @@ impl Faults {
             return Err("error_rate and drop_rate must be between 0.0 and 1.0".into());
         }
         let error_status = spec.error_status.unwrap_or(503);
-        if ![429, 500, 502, 503, 504].contains(&error_status) {
-            return Err(format!("error_status must be 429, 500, 502, 503 or 504, not {error_status}"));
+        if ![401, 403, 429, 500, 502, 503, 504].contains(&error_status) {
+            return Err(format!("error_status must be 401, 403, 429, 500, 502, 503 or 504, not {error_status}"));
         }
         let path =
             spec.path_regex.map(|r| regex::Regex::new(&r).map_err(|e| format!("path_regex: {e}"))).transpose()?;
@@ -127,6 +127,9 @@ enum Draw {
 fn error_response(status: u16) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     let (code, msg) = match status.as_u16() {
+        // As the gateway refuses credentials it does not accept here.
+        401 => ("APIGW.0301", "Incorrect IAM authentication information: refused (injected fault)"),
+        403 => ("APIGW.0302", "The IAM user is forbidden here (injected fault)"),
         429 => ("APIGW.0308", "The throttling threshold has been reached"),
         500 => ("CSMS.0001", "Internal server error"),
         502 => ("APIGW.0202", "Bad gateway"),

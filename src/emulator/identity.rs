@@ -23,7 +23,11 @@ const TOKEN_LIFETIME_MS: i64 = 24 * 3600 * 1000;
 
 #[derive(Debug, Clone)]
 pub struct IssuedToken {
-    pub project_id: String,
+    /// The project the token acts on; `None` for a token scoped to the
+    /// domain, which may list projects but act on none.
+    pub project_id: Option<String>,
+    /// Every project its user may reach, for `GET /v3/auth/projects`.
+    pub reach: Vec<String>,
     pub expires_at: Millis,
 }
 
@@ -95,7 +99,7 @@ pub fn verify_signature(
 /// The projects the caller's token or signature may act on.
 fn caller_projects(shared: &Shared, parts: &axum::http::request::Parts, body: &[u8]) -> Result<Vec<String>, ApiError> {
     if let Some(token) = header(&parts.headers, "x-auth-token") {
-        shared.check_token(token).map(|t| vec![t.project_id])
+        shared.check_token(token).map(|t| t.project_id.into_iter().collect())
     } else if header(&parts.headers, "authorization").is_some() {
         verify_signature(
             &shared.accounts,
@@ -140,10 +144,27 @@ pub async fn authenticate(State(shared): State<Shared>, req: Request, next: Next
 pub async fn list_projects(State(shared): State<Shared>, req: Request) -> Response {
     let (parts, _) = req.into_parts();
     // A GET: the signature covers an empty body.
-    let allowed = match caller_projects(&shared, &parts, b"") {
-        Ok(ids) => ids,
-        Err(e) => return e.into_response(),
+    match caller_projects(&shared, &parts, b"") {
+        Ok(allowed) => project_list(&shared, &parts, &allowed, "/v3/projects"),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /v3/auth/projects` (KeystoneListAuthProjects): with a token, every
+/// project its user may reach, whatever the token is scoped to.
+pub async fn list_auth_projects(State(shared): State<Shared>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let Some(token) = header(&parts.headers, "x-auth-token") else {
+        return ApiError::unauthorized("Incorrect IAM authentication information: no token").into_response();
     };
+    match shared.check_token(token) {
+        Ok(t) => project_list(&shared, &parts, &t.reach, "/v3/auth/projects"),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// IAM's project list: the `allowed` projects, narrowed by `?name=`.
+fn project_list(shared: &Shared, parts: &axum::http::request::Parts, allowed: &[String], path: &str) -> Response {
     let query = parse_query(parts.uri.query().unwrap_or(""));
     let wanted = query.iter().find(|(k, _)| k == "name").map(|(_, v)| v.as_str());
     let projects: Vec<serde_json::Value> = shared
@@ -158,7 +179,7 @@ pub async fn list_projects(State(shared): State<Shared>, req: Request) -> Respon
             })
         })
         .collect();
-    axum::Json(serde_json::json!({ "projects": projects, "links": { "self": "/v3/projects" } })).into_response()
+    axum::Json(serde_json::json!({ "projects": projects, "links": { "self": path } })).into_response()
 }
 
 impl super::Inner {
@@ -206,6 +227,7 @@ struct NameOnly {
 #[derive(Deserialize)]
 struct Scope {
     project: Option<ScopeProject>,
+    domain: Option<NameOnly>,
 }
 #[derive(Deserialize)]
 struct ScopeProject {
@@ -235,16 +257,24 @@ pub async fn issue_token(State(shared): State<Shared>, body: bytes::Bytes) -> Re
     if !constant_time_eq(user.password.as_bytes(), pw.user.password.as_bytes()) {
         return refused();
     }
-    let scope = req.auth.scope.and_then(|s| s.project);
-    let project = match scope {
+    let (project_scope, domain_scope) = match req.auth.scope {
+        Some(s) => (s.project, s.domain),
+        None => (None, None),
+    };
+    let project = match project_scope {
         Some(ScopeProject { id: Some(id), .. }) => shared.accounts.projects.iter().find(|p| p.id == id),
         Some(ScopeProject { name: Some(name), .. }) => shared.accounts.project_by_name(&name),
         _ => None,
     };
-    let Some(project) = project else {
-        return ApiError::new(StatusCode::BAD_REQUEST, "IAM.0003", "scope a project by id or by name").into_response();
-    };
-    if !user.projects.contains(&project.id) {
+    // A token scoped to the user's own domain lists projects and acts on none.
+    let domain_only = project.is_none() && domain_scope.is_some_and(|d| d.name == user.domain);
+    if project.is_none() && !domain_only {
+        return ApiError::new(StatusCode::BAD_REQUEST, "IAM.0003", "scope a project by id or by name, or the domain")
+            .into_response();
+    }
+    if let Some(project) = project
+        && !user.projects.contains(&project.id)
+    {
         return ApiError::new(StatusCode::FORBIDDEN, "IAM.0002", "the user has no access to this project")
             .into_response();
     }
@@ -254,20 +284,25 @@ pub async fn issue_token(State(shared): State<Shared>, body: bytes::Bytes) -> Re
     {
         let mut tokens = shared.tokens.lock().expect("tokens lock");
         tokens.purge(now);
-        tokens.by_token.insert(token.clone(), IssuedToken { project_id: project.id.clone(), expires_at });
+        let issued =
+            IssuedToken { project_id: project.map(|p| p.id.clone()), reach: user.projects.clone(), expires_at };
+        tokens.by_token.insert(token.clone(), issued);
     }
     let iso = |ms: Millis| {
         Utc.timestamp_millis_opt(ms).single().unwrap_or_default().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
     };
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "token": {
             "expires_at": iso(expires_at),
             "issued_at": iso(now),
             "methods": ["password"],
-            "project": { "id": project.id, "name": project.name() },
             "user": { "name": user.name, "domain": { "name": user.domain } },
         }
     });
+    body["token"][if project.is_some() { "project" } else { "domain" }] = match project {
+        Some(p) => serde_json::json!({ "id": p.id, "name": p.name() }),
+        None => serde_json::json!({ "name": user.domain }),
+    };
     let mut resp = (StatusCode::CREATED, axum::Json(body)).into_response();
     resp.headers_mut().insert("X-Subject-Token", token.parse().expect("token is ASCII"));
     resp
@@ -281,7 +316,8 @@ mod tests {
     fn expired_tokens_are_purged() {
         let mut tokens = Tokens::default();
         for (i, expires_at) in [100, 200, 300].into_iter().enumerate() {
-            tokens.by_token.insert(format!("t{i}"), IssuedToken { project_id: "p".into(), expires_at });
+            let token = IssuedToken { project_id: Some("p".into()), reach: vec![], expires_at };
+            tokens.by_token.insert(format!("t{i}"), token);
         }
         tokens.purge(200);
         assert_eq!(tokens.by_token.len(), 1, "tokens that expired at or before now are gone");

@@ -170,6 +170,7 @@ pub fn router(shared: Shared) -> Router {
         .merge(api)
         .route("/v3/auth/tokens", post(identity::issue_token))
         .route("/v3/projects", get(identity::list_projects))
+        .route("/v3/auth/projects", get(identity::list_auth_projects))
         .layer(middleware::from_fn_with_state(shared.clone(), faults::inject));
     Router::new()
         .merge(faulty)

@@ -82,9 +82,18 @@ impl Server {
         Server::start_with(&["--db", &db], dir)
     }
 
+    /// A server with an in-memory database and these accounts.
+    pub fn start_with_accounts(accounts: &str) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("accounts.toml"), accounts).unwrap();
+        Server::start_with(&["--in-memory"], dir)
+    }
+
     fn start_with(extra: &[&str], dir: tempfile::TempDir) -> Server {
         let accounts = dir.path().join("accounts.toml");
-        std::fs::write(&accounts, accounts_toml()).unwrap();
+        if !accounts.exists() {
+            std::fs::write(&accounts, accounts_toml()).unwrap();
+        }
         let mut child = Command::new(env!("CARGO_BIN_EXE_csms"))
             .args(["serve", "--listen", "127.0.0.1:0", "--admin-token", ADMIN_TOKEN, "--accounts"])
             .arg(&accounts)

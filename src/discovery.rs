@@ -1,0 +1,216 @@
+//! Profiles with `regions`: IAM lists the projects their credentials reach,
+//! and each project kept becomes a target of its own, named
+//! `PROFILE/PROJECT-NAME`, with the project's id, region and endpoints.
+//! Everything downstream (the UI, the CLI, the worker, the journal) takes a
+//! target for a profile.
+
+use futures::future::join_all;
+
+use crate::config::{AuthConfig, Config, Profile, SecretSource, regions};
+use crate::csms::{Client, Credentials, Error, ProjectSummary};
+
+/// What discovery made of one profile.
+#[derive(Debug)]
+pub struct Found {
+    pub targets: Vec<Profile>,
+    /// Projects passed over, and why.
+    pub skipped: Vec<String>,
+}
+
+/// The region a project is in: its name up to the first `_` (a sub-project
+/// is named `REGION_NAME`).
+pub fn region_of(project_name: &str) -> &str {
+    project_name.split('_').next().unwrap_or(project_name)
+}
+
+/// The targets of `profile` among the `projects` IAM listed, by name. With
+/// `credentials`, targets carry them resolved: a `*_command` runs once per
+/// profile, not once per target.
+pub fn targets(profile: &Profile, credentials: Option<&Credentials>, projects: &[ProjectSummary]) -> Found {
+    let Some(d) = &profile.discovery else {
+        return Found { targets: vec![profile.clone()], skipped: vec![] };
+    };
+    let mut projects: Vec<&ProjectSummary> = projects.iter().collect();
+    projects.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut found = Found { targets: vec![], skipped: vec![] };
+    for p in projects {
+        let region = region_of(&p.name);
+        if d.regions.as_ref().is_some_and(|rs| !rs.iter().any(|r| r == region)) {
+            continue;
+        }
+        if !d.projects.is_empty() && !d.projects.contains(&p.name) {
+            continue;
+        }
+        let endpoint = match (&d.endpoint, regions::csms(region)) {
+            (Some(t), _) => regions::fill(t, region),
+            (None, Some(e)) => e.to_string(),
+            (None, None) => {
+                found.skipped.push(format!("{}/{}: region {region} has no CSMS", profile.name, p.name));
+                continue;
+            }
+        };
+        let mut t = profile.clone();
+        t.name = format!("{}/{}", profile.name, p.name);
+        t.region = region.to_string();
+        t.project_id = Some(p.id.clone());
+        t.endpoint = endpoint;
+        t.iam_endpoint = match &d.iam_endpoint {
+            Some(template) => regions::fill(template, region),
+            None => regions::iam_default(region),
+        };
+        t.discovery = None;
+        t.found_under = Some(profile.name.clone());
+        if let Some(c) = credentials {
+            t.auth = resolved(c);
+        }
+        found.targets.push(t);
+    }
+    for name in &d.projects {
+        if !found.targets.iter().any(|t| t.name.ends_with(&format!("/{name}"))) {
+            found.skipped.push(format!("{}/{name}: no such project for these credentials and regions", profile.name));
+        }
+    }
+    found
+}
+
+/// Credentials already resolved, as a target's configuration.
+fn resolved(c: &Credentials) -> AuthConfig {
+    match c.clone() {
+        Credentials::Token(t) => AuthConfig::Token(SecretSource::Literal(t)),
+        Credentials::Password { domain, user, password } => {
+            AuthConfig::Password { domain, user, password: SecretSource::Literal(password) }
+        }
+        Credentials::AkSk { access_key, secret_key, security_token } => AuthConfig::AkSk {
+            access_key: Some(access_key),
+            secret_key: Some(SecretSource::Literal(secret_key)),
+            security_token: security_token.map(SecretSource::Literal),
+        },
+    }
+}
+
+/// Asks IAM once for the projects `profile`'s credentials reach, and makes
+/// its targets.
+pub async fn discover(profile: &Profile) -> Result<Found, Error> {
+    let p = profile.clone();
+    // Resolving credentials may run a command: off the async threads.
+    let options = tokio::task::spawn_blocking(move || p.client_options())
+        .await
+        .map_err(|e| Error::Invalid(format!("resolving credentials failed: {e}")))??;
+    let credentials = options.credentials.clone();
+    let client = Client::new(options)?;
+    let projects = client.list_projects().await?;
+    Ok(targets(profile, Some(&credentials), &projects))
+}
+
+/// Every profile with `regions` replaced by its targets, all asked for at
+/// once. A profile IAM did not answer for (or that finds nothing) stays as
+/// one entry that fails with why wherever it is used, so it shows as failed
+/// beside the others. Gives what was skipped, one line each.
+pub async fn expand(config: &mut Config) -> Vec<String> {
+    let discovering: Vec<Profile> = config.profiles.values().filter(|p| p.discovery.is_some()).cloned().collect();
+    let results = join_all(discovering.iter().map(discover)).await;
+    let mut notes = Vec::new();
+    for (mut profile, result) in discovering.into_iter().zip(results) {
+        let error = match result {
+            Ok(found) if !found.targets.is_empty() => {
+                config.profiles.remove(&profile.name);
+                notes.extend(found.skipped);
+                for t in found.targets {
+                    config.profiles.insert(t.name.clone(), t);
+                }
+                continue;
+            }
+            Ok(found) => {
+                notes.extend(found.skipped);
+                Error::Config {
+                    profile: profile.name.clone(),
+                    key: "regions".into(),
+                    message: "IAM lists no project with CSMS for these credentials in these regions".into(),
+                }
+            }
+            Err(e) => e,
+        };
+        profile.unusable = Some(error);
+        config.profiles.insert(profile.name.clone(), profile);
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SdkDefaults;
+    use std::path::Path;
+
+    fn profile(extra: &str) -> Profile {
+        let text = format!("[profiles.acme]\naccess_key = \"AK\"\nsecret_key_env = \"SK_ENV\"\n{extra}");
+        let config = Config::parse(Path::new("c.toml"), &text, &SdkDefaults::default()).unwrap();
+        config.profiles["acme"].clone()
+    }
+
+    fn listed(names: &[&str]) -> Vec<ProjectSummary> {
+        names.iter().map(|n| ProjectSummary { id: format!("id-{n}"), name: n.to_string() }).collect()
+    }
+
+    fn names(found: &Found) -> Vec<&str> {
+        found.targets.iter().map(|t| t.name.as_str()).collect()
+    }
+
+    #[test]
+    fn projects_in_the_regions_named_become_targets_with_their_endpoints() {
+        let p = profile("regions = [\"cn-north-4\", \"ap-southeast-1\"]\n");
+        let found =
+            targets(&p, None, &listed(&["cn-north-4_payments", "ap-southeast-1", "cn-north-4", "cn-east-3", "MOS"]));
+        assert_eq!(names(&found), ["acme/ap-southeast-1", "acme/cn-north-4", "acme/cn-north-4_payments"]);
+        let payments = &found.targets[2];
+        assert_eq!(payments.region, "cn-north-4");
+        assert_eq!(payments.project_id.as_deref(), Some("id-cn-north-4_payments"));
+        assert_eq!(payments.endpoint, "https://kms.cn-north-4.myhuaweicloud.com");
+        assert_eq!(payments.found_under.as_deref(), Some("acme"));
+        assert!(payments.discovery.is_none());
+        assert!(found.skipped.is_empty(), "{:?}", found.skipped);
+    }
+
+    #[test]
+    fn every_region_skips_and_names_those_without_csms_and_projects_narrow() {
+        let p = profile("regions = [\"*\"]\n");
+        assert_eq!(p.iam_endpoint, "https://iam.myhuaweicloud.com", "the account is asked at the global IAM");
+        let found = targets(&p, None, &listed(&["cn-north-4", "MOS", "cn-east-3_dev"]));
+        assert_eq!(names(&found), ["acme/cn-east-3_dev", "acme/cn-north-4"]);
+        assert_eq!(found.skipped, ["acme/MOS: region MOS has no CSMS"]);
+
+        let p = profile("regions = [\"*\"]\nprojects = [\"cn-east-3_dev\", \"cn-east-3_gone\"]\n");
+        let found = targets(&p, None, &listed(&["cn-north-4", "cn-east-3_dev"]));
+        assert_eq!(names(&found), ["acme/cn-east-3_dev"]);
+        assert_eq!(found.skipped, ["acme/cn-east-3_gone: no such project for these credentials and regions"]);
+    }
+
+    #[test]
+    fn region_templates_fill_per_target_and_an_endpoint_without_one_applies_to_all() {
+        let p = profile(
+            "regions = [\"cn-north-4\", \"lab-2\"]\nendpoint = \"https://kms.{region}.lab\"\n\
+             iam_endpoint = \"http://127.0.0.1:9\"\n",
+        );
+        let found = targets(&p, None, &listed(&["lab-2", "cn-north-4"]));
+        assert_eq!(found.targets[0].endpoint, "https://kms.cn-north-4.lab");
+        assert_eq!(found.targets[1].endpoint, "https://kms.lab-2.lab", "a private region, by its template");
+        assert!(found.targets.iter().all(|t| t.iam_endpoint == "http://127.0.0.1:9"));
+    }
+
+    #[test]
+    fn targets_carry_the_credentials_resolved_once() {
+        let p = profile("regions = [\"cn-north-4\"]\n");
+        let creds = Credentials::AkSk {
+            access_key: "AK".into(),
+            secret_key: crate::csms::Redacted::new("resolved"),
+            security_token: None,
+        };
+        let found = targets(&p, Some(&creds), &listed(&["cn-north-4"]));
+        // SK_ENV is not set: only a resolved secret makes options here.
+        let options = found.targets[0].client_options().unwrap();
+        assert!(
+            matches!(options.credentials, Credentials::AkSk { secret_key, .. } if secret_key.expose() == "resolved")
+        );
+        assert_eq!(options.project, crate::csms::ProjectRef::Id("id-cn-north-4".into()));
+    }
+}

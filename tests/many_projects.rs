@@ -1,0 +1,228 @@
+//! One credential, every project: a profile with `regions` becomes one
+//! target per project IAM lists for its credentials, against a real
+//! `csms serve` with three regions, five reachable projects (two of them
+//! sub-projects) and one it may not reach.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use csms_tui::csms::{Client, ProjectRef, RetryPolicy};
+
+/// (name, region, id); the last is out of the key's reach.
+const PROJECTS: [(&str, &str, &str); 6] = [
+    ("cn-north-4", "cn-north-4", "10000000000000000000000000000001"),
+    ("cn-north-4_payments", "cn-north-4", "10000000000000000000000000000002"),
+    ("ap-southeast-1", "ap-southeast-1", "10000000000000000000000000000003"),
+    ("ap-southeast-1_data", "ap-southeast-1", "10000000000000000000000000000004"),
+    ("cn-east-3", "cn-east-3", "10000000000000000000000000000005"),
+    ("cn-north-4_hidden", "cn-north-4", "10000000000000000000000000000006"),
+];
+
+fn accounts() -> String {
+    let mut text = String::new();
+    for (name, region, id) in PROJECTS {
+        text.push_str(&format!("[[projects]]\nid = \"{id}\"\nregion = \"{region}\"\nname = \"{name}\"\n\n"));
+    }
+    let reach = |n: usize| PROJECTS[..n].iter().map(|p| format!("\"{}\"", p.2)).collect::<Vec<_>>().join(", ");
+    text.push_str(&format!(
+        "[[credentials]]\naccess_key = \"{AK}\"\nsecret_key = \"{SK}\"\nprojects = [{}]\n\n",
+        reach(5)
+    ));
+    // The hidden project's own key, to put secrets there.
+    let hidden = PROJECTS[5].2;
+    text.push_str(&format!(
+        "[[credentials]]\naccess_key = \"{OTHER_AK}\"\nsecret_key = \"{OTHER_SK}\"\nprojects = [\"{hidden}\"]\n\n"
+    ));
+    text.push_str(&format!(
+        "[[users]]\ndomain = \"{DOMAIN}\"\nname = \"{USER}\"\npassword = \"{PASSWORD}\"\nprojects = [{}]\n",
+        reach(2)
+    ));
+    text
+}
+
+/// Two secrets in each project, one of them pending deletion, named after it.
+async fn populate_every_project(server: &Server) {
+    for (i, (name, _, id)) in PROJECTS.iter().enumerate() {
+        let (ak, sk) = if i == 5 { (OTHER_AK, OTHER_SK) } else { (AK, SK) };
+        let mut options = Server::options_for(&server.url, aksk(ak, sk));
+        options.project = ProjectRef::Id(id.to_string());
+        options.retry =
+            RetryPolicy { max_attempts: 1, base: Duration::from_millis(10), cap: Duration::from_millis(10) };
+        let client = Client::new(options).unwrap();
+        populate(&client, &format!("{name}-s"), 2, false).await;
+        client.schedule_deletion(&format!("{name}-s-0000"), 7).await.unwrap();
+    }
+}
+
+fn aksk(ak: &str, sk: &str) -> csms_tui::csms::Credentials {
+    csms_tui::csms::Credentials::AkSk {
+        access_key: ak.into(),
+        secret_key: csms_tui::csms::Redacted::new(sk),
+        security_token: None,
+    }
+}
+
+/// A config with the profile `acme` (AK/SK, the lines given) and a plain `solo`.
+fn config(server: &Server, acme: &str) -> std::path::PathBuf {
+    let path = server.dir.path().join("config.toml");
+    let text = format!(
+        "[profiles.acme]\n{acme}\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\naccess_key = \"{AK}\"\n\
+         secret_key_env = \"TEST_CSMS_SK\"\n\n\
+         [profiles.solo]\nregion = \"cn-east-3\"\nproject_id = \"{id}\"\nendpoint = \"{url}\"\naccess_key = \"{AK}\"\n\
+         secret_key_env = \"TEST_CSMS_SK\"\n",
+        url = server.url,
+        id = PROJECTS[4].2
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn json(run: &CliRun) -> serde_json::Value {
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+fn profile_names(rows: &serde_json::Value) -> Vec<String> {
+    rows.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovery_finds_exactly_the_projects_the_key_may_reach() {
+    let server = Server::start_with_accounts(&accounts());
+    let config = config(&server, "regions = [\"*\"]");
+    let rows = json(&csms(&config, "", &["profiles", "-o", "json"]));
+    assert_eq!(
+        profile_names(&rows),
+        [
+            "acme/ap-southeast-1",
+            "acme/ap-southeast-1_data",
+            "acme/cn-east-3",
+            "acme/cn-north-4",
+            "acme/cn-north-4_payments",
+            "solo"
+        ]
+    );
+    let payments = &rows[4];
+    assert_eq!(payments["region"], "cn-north-4");
+    assert_eq!(payments["project_id"], PROJECTS[1].2);
+
+    let only = config_rows(&server, "regions = [\"cn-north-4\", \"cn-east-3\"]");
+    assert_eq!(only, ["acme/cn-east-3", "acme/cn-north-4", "acme/cn-north-4_payments", "solo"]);
+    let narrowed = config_rows(&server, "regions = [\"*\"]\nprojects = [\"cn-north-4_payments\"]");
+    assert_eq!(narrowed, ["acme/cn-north-4_payments", "solo"]);
+}
+
+fn config_rows(server: &Server, acme: &str) -> Vec<String> {
+    let config = config(server, acme);
+    profile_names(&json(&csms(&config, "", &["profiles", "-o", "json"])))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_listing_covers_every_target_and_never_a_project_out_of_reach() {
+    let server = Server::start_with_accounts(&accounts());
+    populate_every_project(&server).await;
+    let config = config(&server, "regions = [\"*\"]");
+    let rows = json(&csms(&config, "", &["list", "--profile", "acme", "-o", "json"]));
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 10, "two secrets in each of five projects");
+    assert!(rows.iter().all(|r| !r["name"].as_str().unwrap().starts_with("cn-north-4_hidden")));
+    let payments: Vec<_> = rows.iter().filter(|r| r["profile"] == "acme/cn-north-4_payments").collect();
+    assert_eq!(payments.len(), 2);
+    assert_eq!(payments[0]["region"], "cn-north-4");
+    assert_eq!(payments[0]["project_id"], PROJECTS[1].2);
+    assert!(payments[0]["name"].as_str().unwrap().starts_with("cn-north-4_payments-s-"));
+
+    let all = json(&csms(&config, "", &["list", "--all-profiles", "-o", "json"]));
+    assert_eq!(all.as_array().unwrap().len(), 12, "the five targets and solo");
+
+    let table = csms(&config, "", &["list", "--profile", "acme", "--all-profiles"]);
+    assert_eq!(table.status, 0, "{}", table.stderr);
+    assert!(table.stdout.contains("acme/ap-southeast-1_data"), "{}", table.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_target_by_name_works_in_every_command() {
+    let server = Server::start_with_accounts(&accounts());
+    populate_every_project(&server).await;
+    let config = config(&server, "regions = [\"*\"]");
+    let target = "acme/cn-north-4_payments";
+    let rows = json(&csms(&config, "", &["list", "--profile", target, "-o", "json"]));
+    assert_eq!(profile_names(&rows), ["cn-north-4_payments-s-0000", "cn-north-4_payments-s-0001"]);
+
+    let show = json(&csms(&config, "", &["show", "cn-north-4_payments-s-0000", "--profile", target, "-o", "json"]));
+    assert_eq!(show["state"], "PENDING_DELETE");
+    assert_eq!(show["profile"], target);
+
+    let cancel = csms(&config, "", &["cancel-deletion", "cn-north-4_payments-s-0000", "--profile", target]);
+    assert_eq!(cancel.status, 0, "{}", cancel.stderr);
+    let journal = std::fs::read_to_string(journal_path(&config)).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
+    assert_eq!(entry["profile"], target);
+    assert_eq!(entry["project"], PROJECTS[1].2);
+    assert_eq!(entry["region"], "cn-north-4");
+
+    let watch = csms(&config, "", &["watch", "--profile", target]);
+    assert_eq!(watch.status, 0, "nothing pending there any more: {}", watch.stderr);
+
+    // A whole profile of several projects is not one place to act on.
+    let ambiguous = csms(&config, "", &["show", "cn-north-4_payments-s-0000", "--profile", "acme"]);
+    assert_eq!(ambiguous.status, 2);
+    assert!(ambiguous.stderr.contains("profile 'acme' has 5 projects: name one"), "{}", ambiguous.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_whose_auth_fails_is_named_while_the_others_list() {
+    let server = Server::start_with_accounts(&accounts());
+    populate_every_project(&server).await;
+    let config = config(&server, "regions = [\"*\"]");
+    let refused = PROJECTS[2].2;
+    server.faults(serde_json::json!({ "error_rate": 1.0, "error_status": 401, "path_regex": refused })).await;
+    let run = csms(&config, "", &["list", "--profile", "acme", "-o", "json"]);
+    assert_eq!(run.status, 1, "some targets answered: {}", run.stderr);
+    assert!(
+        run.stderr.contains("authentication failed for profile 'acme/ap-southeast-1'"),
+        "the failed target is named: {}",
+        run.stderr
+    );
+    let rows: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 8, "the four others listed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_iam_refuses_fails_alone_and_says_why() {
+    let server = Server::start_with_accounts(&accounts());
+    populate_every_project(&server).await;
+    let config = config(&server, "regions = [\"*\"]");
+    server.faults(serde_json::json!({ "error_rate": 1.0, "error_status": 401, "path_regex": "^/v3/projects" })).await;
+    let run = csms(&config, "", &["list", "--all-profiles", "-o", "json"]);
+    assert_eq!(run.status, 1, "solo answered: {}", run.stderr);
+    assert_eq!(run.stderr.matches("authentication failed for profile 'acme'").count(), 1, "{}", run.stderr);
+    let rows: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(profile_names(&rows), ["cn-east-3-s-0000", "cn-east-3-s-0001"], "solo still lists");
+
+    server.faults(serde_json::json!({})).await;
+    let run = csms(&config, "", &["list", "--profile", "acme", "-o", "json"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_user_finds_the_projects_it_may_reach() {
+    let server = Server::start_with_accounts(&accounts());
+    populate_every_project(&server).await;
+    let path = server.dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[profiles.ops]\nregions = [\"*\"]\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\nauth = \"password\"\n\
+             domain = \"{DOMAIN}\"\nuser = \"{USER}\"\npassword_env = \"TEST_CSMS_PASSWORD\"\n",
+            url = server.url
+        ),
+    )
+    .unwrap();
+    let rows = json(&csms(&path, "", &["profiles", "-o", "json"]));
+    assert_eq!(profile_names(&rows), ["ops/cn-north-4", "ops/cn-north-4_payments"]);
+    let listed = json(&csms(&path, "", &["list", "--profile", "ops", "-o", "json"]));
+    assert_eq!(listed.as_array().unwrap().len(), 4);
+}
