@@ -10,6 +10,7 @@ use tokio::sync::{Mutex, mpsc};
 use crate::app::{Effect, Msg};
 use crate::config::Profile;
 use crate::csms::bulk::{self, DEFAULT_CEILING, DEFAULT_CONCURRENCY};
+use crate::csms::host_limit::HostLimits;
 use crate::csms::model::{CreateSecretRequest, PasswordRequest};
 use crate::csms::reconcile::Outcome;
 use crate::csms::{Client, Error, Redacted, changes, reconcile};
@@ -23,12 +24,14 @@ pub struct Worker {
     tx: mpsc::UnboundedSender<Msg>,
     /// Every change's outcome is written here before the UI hears of it.
     journal: Option<Arc<Journal>>,
+    /// Loads in flight per endpoint host.
+    loads: HostLimits,
 }
 
 impl Worker {
     pub fn new(profiles: Vec<Profile>, tx: mpsc::UnboundedSender<Msg>) -> Worker {
         let journal = Journal::open_default().map(Arc::new);
-        Worker { profiles: Arc::new(profiles), clients: Arc::default(), tx, journal }
+        Worker { profiles: Arc::new(profiles), clients: Arc::default(), tx, journal, loads: HostLimits::default() }
     }
 
     /// Where profile `i`'s changes land, with the project id IAM gave when
@@ -94,6 +97,8 @@ impl Worker {
         tokio::spawn(async move {
             match effect {
                 Effect::Load { generation, profile } => {
+                    let endpoint = w.profiles.get(profile).map(|p| p.endpoint.clone()).unwrap_or_default();
+                    let _room = w.loads.acquire(&endpoint).await;
                     let result = async {
                         let page =
                             |p: &[crate::csms::Secret]| w.send(Msg::Page { generation, profile, secrets: p.to_vec() });

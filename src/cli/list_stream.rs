@@ -32,12 +32,15 @@ pub(super) async fn stream_json(
     keep: impl Fn(&Secret) -> bool,
 ) -> i32 {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, Fetched)>();
+    let limits = crate::csms::host_limit::HostLimits::default();
     let jobs: Vec<_> = profiles
         .iter()
         .enumerate()
         .map(|(i, p)| {
             let tx = tx.clone();
+            let limits = &limits;
             async move {
+                let _room = limits.acquire(&p.endpoint).await;
                 let result = match client_for(ws, p) {
                     Ok(client) => {
                         let size = page_size.unwrap_or(p.page_size);

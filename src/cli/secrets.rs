@@ -19,7 +19,9 @@ async fn fetch_all(
     profiles: &[&Profile],
     page_size: Option<u32>,
 ) -> Vec<(String, csms::Result<Vec<Secret>>)> {
-    let jobs = profiles.iter().map(|p| async move {
+    let limits = crate::csms::host_limit::HostLimits::default();
+    let jobs = profiles.iter().map(|p| async {
+        let _room = limits.acquire(&p.endpoint).await;
         let result = match client_for(ws, p) {
             Ok(client) => client.list_secrets(page_size.unwrap_or(p.page_size)).await,
             Err(e) => Err(e),

@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod changes;
 pub mod client;
 pub mod error;
+pub mod host_limit;
 pub mod manage;
 pub mod model;
 pub mod reconcile;
