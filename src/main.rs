@@ -49,7 +49,9 @@ async fn open_tui(cli: &Cli) -> i32 {
         return cli::exit::USAGE;
     }
     let g = &cli.global;
-    let ws = match csms_tui::workspace::Workspace::open(g.config.as_deref(), g.demo, true).await {
+    // Opens on the projects found last, at once; they are asked for again behind the UI.
+    let freshness = csms_tui::discovery::Freshness::Cached(None);
+    let ws = match csms_tui::workspace::Workspace::open(g.config.as_deref(), g.demo, true, freshness).await {
         Ok(ws) => ws,
         Err(e) => {
             eprintln!("error: {e}");

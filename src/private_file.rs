@@ -17,6 +17,22 @@ pub fn open_append(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+/// Replaces `path` with `bytes` whole, mode 0600: written beside it, then
+/// renamed over it, so a reader never sees half a file.
+pub fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = OpenOptions::new();
+    options.create_new(true).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
 /// Makes sure `path` exists with mode 0600 (and narrows it if it is wider).
 pub fn ensure(path: &Path) -> io::Result<()> {
     open_append(path).map(drop)
@@ -55,5 +71,16 @@ mod tests {
         ensure(&wide).unwrap();
         assert_eq!(std::fs::metadata(&wide).unwrap().permissions().mode() & 0o777, 0o600);
         assert_eq!(std::fs::read_to_string(&wide).unwrap(), "x", "the content stays");
+    }
+
+    #[test]
+    fn a_replaced_file_is_whole_and_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.json");
+        std::fs::write(&path, "old and longer").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        replace(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
     }
 }

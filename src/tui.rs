@@ -72,6 +72,7 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
 
     let (tx, rx) = mpsc::unbounded_channel();
     let worker = Worker::new(profiles, tx);
+    worker.revalidate(ws.revalidate.clone());
 
     // ratatui::init installs a panic hook that restores the terminal before
     // the panic message prints; the guard covers every other way out.

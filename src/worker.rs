@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use tokio::sync::{Mutex, mpsc};
 
-use crate::app::{Effect, Msg};
+use crate::app::targets::Checked;
+use crate::app::{Effect, Msg, ProfileInfo};
 use crate::config::Profile;
 use crate::csms::bulk::{self, DEFAULT_CEILING, DEFAULT_CONCURRENCY};
 use crate::csms::host_limit::HostLimits;
@@ -18,8 +19,9 @@ use crate::journal::{self, Entry, Journal, Target};
 
 #[derive(Clone)]
 pub struct Worker {
-    /// Indexed as the UI's profiles are.
-    profiles: Arc<Vec<Profile>>,
+    /// Indexed as the UI's profiles are; targets found behind the UI are
+    /// added at the end, as the UI adds them.
+    profiles: Arc<std::sync::RwLock<Vec<Profile>>>,
     clients: Arc<Mutex<HashMap<usize, Arc<Client>>>>,
     tx: mpsc::UnboundedSender<Msg>,
     /// Every change's outcome is written here before the UI hears of it.
@@ -31,7 +33,65 @@ pub struct Worker {
 impl Worker {
     pub fn new(profiles: Vec<Profile>, tx: mpsc::UnboundedSender<Msg>) -> Worker {
         let journal = Journal::open_default().map(Arc::new);
-        Worker { profiles: Arc::new(profiles), clients: Arc::default(), tx, journal, loads: HostLimits::default() }
+        let profiles = Arc::new(std::sync::RwLock::new(profiles));
+        Worker { profiles, clients: Arc::default(), tx, journal, loads: HostLimits::default() }
+    }
+
+    fn profile(&self, i: usize) -> Option<Profile> {
+        self.profiles.read().expect("profiles lock").get(i).cloned()
+    }
+
+    /// Asks IAM again for the projects of profiles whose targets came from
+    /// the cache, caches the answer, and tells the UI what changed.
+    pub fn revalidate(&self, discovering: Vec<Profile>) {
+        if discovering.is_empty() {
+            return;
+        }
+        let w = self.clone();
+        tokio::spawn(async move {
+            let results = futures::future::join_all(discovering.iter().map(crate::discovery::discover)).await;
+            // One write of the cache for all of them: concurrent writes would lose some.
+            let mut cache = crate::discovery::cache::Cache::load();
+            let now = crate::timefmt::now_ms();
+            for (profile, result) in discovering.iter().zip(&results) {
+                if let Ok((list, _)) = result {
+                    cache.put(profile, list.clone(), now);
+                }
+            }
+            tokio::task::spawn_blocking(move || cache.save()).await.ok();
+            for (profile, result) in discovering.into_iter().zip(results) {
+                match result {
+                    Ok((_, found)) => w.take_targets(&profile.name, found),
+                    Err(e) => {
+                        let notes = vec![format!("{}: its projects could not be checked again: {e}", profile.name)];
+                        let checked = Checked { profile: profile.name, added: vec![], gone: vec![], notes };
+                        w.send(Msg::TargetsChecked(checked));
+                    }
+                }
+            }
+        });
+    }
+
+    /// Adds the targets IAM lists that were not known, and tells the UI, with
+    /// those it no longer lists. Told under the lock: the UI numbers the new
+    /// ones in the order they were added here.
+    fn take_targets(&self, under: &str, found: crate::discovery::Found) {
+        let mut profiles = self.profiles.write().expect("profiles lock");
+        let known: Vec<(usize, String)> = profiles
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.found_under.as_deref() == Some(under))
+            .map(|(i, p)| (i, p.name.clone()))
+            .collect();
+        let gone = known.iter().filter(|(_, n)| !found.targets.iter().any(|t| &t.name == n)).map(|(i, _)| *i).collect();
+        let mut added = Vec::new();
+        for t in found.targets {
+            if !known.iter().any(|(_, n)| n == &t.name) {
+                added.push((profiles.len(), ProfileInfo::from(&t)));
+                profiles.push(t);
+            }
+        }
+        self.send(Msg::TargetsChecked(Checked { profile: under.to_string(), added, gone, notes: found.skipped }));
     }
 
     /// Where profile `i`'s changes land, with the project id IAM gave when
@@ -43,7 +103,7 @@ impl Worker {
 
     /// As `target`, with the profile's client at hand.
     fn target_of(&self, i: usize, client: Option<&Client>) -> Target {
-        self.profiles.get(i).map(|p| p.journal_target(client)).unwrap_or_else(|| Target {
+        self.profile(i).map(|p| p.journal_target(client)).unwrap_or_else(|| Target {
             profile: format!("#{i}"),
             region: String::new(),
             project: String::new(),
@@ -77,7 +137,7 @@ impl Worker {
         if let Some(c) = clients.get(&i) {
             return Ok(c.clone());
         }
-        let profile = self.profiles.get(i).cloned().ok_or_else(|| Error::Invalid(format!("no profile #{i}")))?;
+        let profile = self.profile(i).ok_or_else(|| Error::Invalid(format!("no profile #{i}")))?;
         let client = tokio::task::spawn_blocking(move || Client::new(profile.client_options()?))
             .await
             .map_err(|e| Error::Invalid(format!("resolving credentials failed: {e}")))??;
@@ -97,13 +157,13 @@ impl Worker {
         tokio::spawn(async move {
             match effect {
                 Effect::Load { generation, profile } => {
-                    let endpoint = w.profiles.get(profile).map(|p| p.endpoint.clone()).unwrap_or_default();
+                    let endpoint = w.profile(profile).map(|p| p.endpoint).unwrap_or_default();
                     let _room = w.loads.acquire(&endpoint).await;
                     let result = async {
                         let page =
                             |p: &[crate::csms::Secret]| w.send(Msg::Page { generation, profile, secrets: p.to_vec() });
                         let client = w.client(profile).await?;
-                        let page_size = w.profiles.get(profile).map_or(crate::config::MAX_PAGE_SIZE, |p| p.page_size);
+                        let page_size = w.profile(profile).map_or(crate::config::MAX_PAGE_SIZE, |p| p.page_size);
                         let secrets = client.list_secrets_with(page_size, page).await;
                         if client.project_found_by_iam()
                             && let Some(id) = client.known_project_id()

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::config::{AuthConfig, Config, ConfigError, Profile, SecretSource};
 use crate::csms::{Client, RetryPolicy};
+use crate::discovery::Freshness;
 use crate::emulator::demo::{self, Demo};
 
 pub struct Workspace {
@@ -15,8 +16,10 @@ pub struct Workspace {
     pub config: Config,
     /// The running demo emulator, kept alive as long as the workspace.
     pub demo: Option<Demo>,
-    /// What discovery skipped or could not do, one line each.
+    /// What discovery skipped, one line each.
     pub notes: Vec<String>,
+    /// Profiles whose targets came from the cache, to ask IAM again behind the UI.
+    pub revalidate: Vec<Profile>,
 }
 
 #[derive(Debug)]
@@ -43,6 +46,7 @@ impl Workspace {
         config_flag: Option<&Path>,
         demo: bool,
         demo_when_unconfigured: bool,
+        freshness: Freshness,
     ) -> Result<Workspace, OpenError> {
         if demo {
             return Workspace::demo().await;
@@ -50,8 +54,8 @@ impl Workspace {
         match crate::config::locate(config_flag) {
             Some((path, named)) if named || path.exists() => {
                 let mut config = Config::load(&path).map_err(OpenError::Config)?;
-                let notes = crate::discovery::expand(&mut config).await;
-                Ok(Workspace { config, demo: None, notes })
+                let found = crate::discovery::expand(&mut config, freshness, crate::timefmt::now_ms()).await;
+                Ok(Workspace { config, demo: None, notes: found.notes, revalidate: found.from_cache })
             }
             _ if demo_when_unconfigured => Workspace::demo().await,
             located => Err(OpenError::Other(format!(
@@ -103,7 +107,7 @@ impl Workspace {
             mouse: true,
             profiles,
         };
-        Ok(Workspace { config, demo: Some(demo), notes: vec![] })
+        Ok(Workspace { config, demo: Some(demo), notes: vec![], revalidate: vec![] })
     }
 
     pub fn is_demo(&self) -> bool {

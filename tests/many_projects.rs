@@ -226,3 +226,30 @@ async fn a_password_user_finds_the_projects_it_may_reach() {
     let listed = json(&csms(&path, "", &["list", "--profile", "ops", "-o", "json"]));
     assert_eq!(listed.as_array().unwrap().len(), 4);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_discovery_found_is_cached_privately_and_refresh_asks_again() {
+    let server = Server::start_with_accounts(&accounts());
+    populate_every_project(&server).await;
+    let config = config(&server, "regions = [\"*\"]");
+    assert_eq!(profile_names(&json(&csms(&config, "", &["profiles", "-o", "json"]))).len(), 6);
+    let cache = state_dir(&config).join("csms-tui/targets.json");
+    let text = std::fs::read_to_string(&cache).unwrap();
+    assert!(text.contains("cn-north-4_payments") && text.contains(PROJECTS[1].2), "{text}");
+    assert!(!text.contains(SK), "names and ids only");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&cache).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    // IAM refuses from now on: the listing goes on from what was found.
+    server.faults(serde_json::json!({ "error_rate": 1.0, "error_status": 401, "path_regex": "^/v3/" })).await;
+    let rows = json(&csms(&config, "", &["list", "--profile", "acme", "-o", "json"]));
+    assert_eq!(rows.as_array().unwrap().len(), 10);
+
+    let refreshed = json(&csms(&config, "", &["profiles", "--refresh", "-o", "json"]));
+    assert_eq!(profile_names(&refreshed), ["acme", "solo"], "asked again, IAM refused: no targets");
+    let error = refreshed[0]["project_error"].as_str().unwrap();
+    assert!(error.contains("authentication failed"), "{error}");
+}

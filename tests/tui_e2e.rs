@@ -373,3 +373,48 @@ async fn the_last_view_and_sort_are_remembered() {
     ui.send("q");
     assert!(ui.wait_exit().success());
 }
+
+/// A profile with regions opens at once on the projects found last (IAM is
+/// slow here, and not waited for); IAM's answer behind the UI then retires
+/// a project it no longer lists, and is cached.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_projects_found_last_open_the_ui_and_are_checked_behind_it() {
+    let server = Server::start();
+    populate(&server.aksk(), "radar", 2, true).await;
+    let config = server.dir.path().join("config.toml");
+    let url = &server.url;
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.acme]\nregions = [\"*\"]\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\n\
+             access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n"
+        ),
+    )
+    .unwrap();
+    let cache = config.parent().unwrap().join("state/csms-tui/targets.json");
+    std::fs::create_dir_all(cache.parent().unwrap()).unwrap();
+    let found_at = 1_700_000_000_000_i64;
+    let cached = serde_json::json!({ "profiles": { "acme": {
+        "asker": format!("{url} aksk {AK}"),
+        "found_at": found_at,
+        "projects": [
+            { "id": PROJECT, "name": "cn-north-4" },
+            { "id": "00000000000000000000000000000bad", "name": "cn-north-4_old" },
+        ],
+    }}});
+    std::fs::write(&cache, cached.to_string()).unwrap();
+    server.faults(serde_json::json!({ "latency_ms": 3000, "path_regex": "^/v3/projects" })).await;
+
+    let mut ui = Ui::start_with(&config, &["--profile", "acme/cn-north-4"]);
+    let shown = ui.screen.wait_for("the cached target's secrets", |t| t.contains("radar-0001"));
+    assert!(shown.contains("acme/cn-north-4"), "{shown}");
+    assert!(!shown.contains("gone:"), "IAM has not answered yet: {shown}");
+    ui.screen.wait_for("IAM's answer", |t| t.contains("gone: acme/cn-north-4_old"));
+    ui.send("q");
+    assert!(ui.wait_exit().success());
+
+    let after: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
+    let entry = &after["profiles"]["acme"];
+    assert!(entry["found_at"].as_i64().unwrap() > found_at, "refreshed: {entry}");
+    assert_eq!(entry["projects"].as_array().unwrap().len(), 1, "{entry}");
+}

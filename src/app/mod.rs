@@ -13,6 +13,7 @@ pub mod keymap;
 pub mod picker;
 pub mod table;
 pub mod tags;
+pub mod targets;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -270,6 +271,8 @@ pub enum Msg {
         name: String,
         result: Result<Vec<VersionMetadata>, String>,
     },
+    /// A profile's projects, asked of IAM again behind the UI.
+    TargetsChecked(targets::Checked),
     /// The id IAM gave for a profile that names no project id.
     ProjectFound {
         profile: usize,
@@ -438,6 +441,8 @@ pub struct State {
     pub mode: Mode,
     pub now: Millis,
     pub fetched_at: BTreeMap<usize, Millis>,
+    /// Targets IAM no longer lists: shown as such, never loaded.
+    pub gone: BTreeSet<usize>,
     pub loading: BTreeSet<usize>,
     pub load_errors: BTreeMap<usize, String>,
     /// Secrets received so far by the loads under way, per profile.
@@ -503,6 +508,7 @@ impl State {
             mode: Mode::Normal,
             now,
             fetched_at: BTreeMap::new(),
+            gone: BTreeSet::new(),
             loading: BTreeSet::new(),
             load_errors: BTreeMap::new(),
             preview: BTreeMap::new(),
@@ -536,7 +542,7 @@ impl State {
     pub fn view_profiles(&self) -> Vec<usize> {
         match self.view {
             View::Profile(i) => vec![i],
-            View::All => (0..self.profiles.len()).collect(),
+            View::All => (0..self.profiles.len()).filter(|&p| self.live(p)).collect(),
         }
     }
 
@@ -581,7 +587,10 @@ impl State {
         self.generation += 1;
         self.last_refresh = self.now;
         self.preview.clear();
-        let profiles = self.view_profiles();
+        let (profiles, gone): (Vec<usize>, Vec<usize>) = self.view_profiles().into_iter().partition(|&p| self.live(p));
+        for p in gone {
+            self.load_errors.insert(p, targets::GONE.into());
+        }
         self.loading = profiles.iter().copied().collect();
         profiles.into_iter().map(|profile| Effect::Load { generation: self.generation, profile }).collect()
     }
@@ -860,6 +869,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Click { .. } => vec![],
+        Msg::TargetsChecked(checked) => state.targets_checked(checked),
         Msg::ProjectFound { profile, project_id } => {
             if let Some(p) = state.profiles.get_mut(profile) {
                 p.project_id = project_id;

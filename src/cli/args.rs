@@ -186,10 +186,13 @@ pub enum Command {
         #[arg(long, value_name = "DURATION")]
         every: Option<String>,
     },
-    /// The configured profiles; --check authenticates each
+    /// The configured profiles (a profile with regions: its projects); --check authenticates each
     Profiles {
         #[arg(long)]
         check: bool,
+        /// Ask IAM again for the projects of profiles with regions, rather than take what was found last
+        #[arg(long)]
+        refresh: bool,
     },
     /// The configuration file: `config init` writes a profile
     Config {

@@ -51,6 +51,7 @@ use clap::CommandFactory;
 
 use crate::config::Profile;
 use crate::csms::{self};
+use crate::discovery::Freshness;
 use crate::workspace::Workspace;
 use args::{Cli, Command, Output};
 
@@ -108,7 +109,11 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
     if let Command::History { secret, since } = &command {
         return history::history(g.output, secret.as_deref(), since.as_deref());
     }
-    let ws = match Workspace::open(g.config.as_deref(), g.demo, false).await {
+    let freshness = match &command {
+        Command::Profiles { refresh: true, .. } => Freshness::Ask,
+        _ => Freshness::Cached(Some(crate::discovery::CLI_CACHE_MS)),
+    };
+    let ws = match Workspace::open(g.config.as_deref(), g.demo, false, freshness).await {
         Ok(ws) => ws,
         Err(e) => return usage(e),
     };
@@ -156,7 +161,7 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
             let opts = secrets::WatchOptions { within, all_profiles, verbose, every };
             secrets::watch(&ws, profile, g.output, &opts).await
         }
-        Command::Profiles { check } => profiles::profiles(&ws, g.output, check).await,
+        Command::Profiles { check, .. } => profiles::profiles(&ws, g.output, check).await,
         Command::Serve(_) | Command::Completions { .. } | Command::History { .. } | Command::Config { .. } => {
             unreachable!("handled above")
         }

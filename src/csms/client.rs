@@ -583,7 +583,7 @@ struct ProjectList {
 }
 
 /// A project as IAM lists it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 pub struct ProjectSummary {
     pub id: String,
     pub name: String,

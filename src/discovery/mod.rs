@@ -4,10 +4,36 @@
 //! Everything downstream (the UI, the CLI, the worker, the journal) takes a
 //! target for a profile.
 
+pub mod cache;
+
 use futures::future::join_all;
 
 use crate::config::{AuthConfig, Config, Profile, SecretSource, regions};
+use crate::csms::model::Millis;
 use crate::csms::{Client, Credentials, Error, ProjectSummary};
+
+/// How fresh the projects of a profile with `regions` must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Ask IAM now (`csms profiles --refresh`).
+    Ask,
+    /// The cached list when it is younger than this (`None`: of any age,
+    /// asked again behind the UI), else ask IAM.
+    Cached(Option<Millis>),
+}
+
+/// How long the CLI trusts what discovery found: a script run every few
+/// minutes does not ask IAM each time, and a project added is seen soon.
+pub const CLI_CACHE_MS: Millis = 10 * 60 * 1000;
+
+/// Profiles replaced by their targets, and what is left to say or do.
+#[derive(Debug, Default)]
+pub struct Expansion {
+    /// Projects skipped, and why, one line each.
+    pub notes: Vec<String>,
+    /// Profiles whose targets came from the cache: to be asked again.
+    pub from_cache: Vec<Profile>,
+}
 
 /// What discovery made of one profile.
 #[derive(Debug)]
@@ -88,52 +114,102 @@ fn resolved(c: &Credentials) -> AuthConfig {
     }
 }
 
-/// Asks IAM once for the projects `profile`'s credentials reach, and makes
-/// its targets.
-pub async fn discover(profile: &Profile) -> Result<Found, Error> {
+/// The profile's credentials, resolved (a command may run: off the async threads).
+async fn resolve(profile: &Profile) -> Result<crate::csms::ClientOptions, Error> {
     let p = profile.clone();
-    // Resolving credentials may run a command: off the async threads.
-    let options = tokio::task::spawn_blocking(move || p.client_options())
+    tokio::task::spawn_blocking(move || p.client_options())
         .await
-        .map_err(|e| Error::Invalid(format!("resolving credentials failed: {e}")))??;
+        .map_err(|e| Error::Invalid(format!("resolving credentials failed: {e}")))?
+}
+
+/// Asks IAM once for the projects `profile`'s credentials reach: the list,
+/// and the targets made of it.
+pub async fn discover(profile: &Profile) -> Result<(Vec<ProjectSummary>, Found), Error> {
+    let options = resolve(profile).await?;
     let credentials = options.credentials.clone();
-    let client = Client::new(options)?;
-    let projects = client.list_projects().await?;
-    Ok(targets(profile, Some(&credentials), &projects))
+    let projects = Client::new(options)?.list_projects().await?;
+    let found = targets(profile, Some(&credentials), &projects);
+    Ok((projects, found))
+}
+
+/// The targets of a profile from a cached list: credentials are resolved,
+/// nothing is asked over the network.
+async fn from_list(profile: &Profile, projects: &[ProjectSummary]) -> Result<Found, Error> {
+    let options = resolve(profile).await?;
+    Ok(targets(profile, Some(&options.credentials), projects))
 }
 
 /// Every profile with `regions` replaced by its targets, all asked for at
-/// once. A profile IAM did not answer for (or that finds nothing) stays as
-/// one entry that fails with why wherever it is used, so it shows as failed
-/// beside the others. Gives what was skipped, one line each.
-pub async fn expand(config: &mut Config) -> Vec<String> {
+/// once (or taken from the cache, as `freshness` allows). A profile IAM did
+/// not answer for (or that finds nothing) stays as one entry that fails with
+/// why wherever it is used, so it shows as failed beside the others.
+pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> Expansion {
     let discovering: Vec<Profile> = config.profiles.values().filter(|p| p.discovery.is_some()).cloned().collect();
-    let results = join_all(discovering.iter().map(discover)).await;
-    let mut notes = Vec::new();
-    for (mut profile, result) in discovering.into_iter().zip(results) {
-        let error = match result {
-            Ok(found) if !found.targets.is_empty() => {
-                config.profiles.remove(&profile.name);
-                notes.extend(found.skipped);
-                for t in found.targets {
-                    config.profiles.insert(t.name.clone(), t);
-                }
-                continue;
-            }
-            Ok(found) => {
-                notes.extend(found.skipped);
-                Error::Config {
-                    profile: profile.name.clone(),
-                    key: "regions".into(),
-                    message: "IAM lists no project with CSMS for these credentials in these regions".into(),
-                }
-            }
-            Err(e) => e,
-        };
-        profile.unusable = Some(error);
-        config.profiles.insert(profile.name.clone(), profile);
+    if discovering.is_empty() {
+        return Expansion::default();
     }
-    notes
+    let mut cache = cache::Cache::load();
+    let cached: Vec<Option<Vec<ProjectSummary>>> = discovering
+        .iter()
+        .map(|p| match freshness {
+            Freshness::Ask => None,
+            Freshness::Cached(max_age) => cache.get(p, max_age, now).map(<[_]>::to_vec),
+        })
+        .collect();
+    let results = join_all(discovering.iter().zip(&cached).map(|(p, c)| async move {
+        match c {
+            Some(list) => from_list(p, list).await.map(|found| (None, found)),
+            None => discover(p).await.map(|(list, found)| (Some(list), found)),
+        }
+    }))
+    .await;
+    let mut expansion = Expansion::default();
+    let mut asked = false;
+    for (profile, result) in discovering.into_iter().zip(results) {
+        let found = match result {
+            Ok((Some(list), found)) => {
+                cache.put(&profile, list, now);
+                asked = true;
+                Ok(found)
+            }
+            Ok((None, found)) => {
+                expansion.from_cache.push(profile.clone());
+                Ok(found)
+            }
+            Err(e) => Err(e),
+        };
+        expansion.notes.extend(install(config, profile, found));
+    }
+    if asked {
+        cache.save();
+    }
+    expansion
+}
+
+/// Puts a profile's targets in its place, or the profile itself, marked
+/// with why it has none. Gives the notes of what was skipped.
+fn install(config: &mut Config, mut profile: Profile, found: Result<Found, Error>) -> Vec<String> {
+    let (error, skipped) = match found {
+        Ok(found) if !found.targets.is_empty() => {
+            config.profiles.remove(&profile.name);
+            for t in found.targets {
+                config.profiles.insert(t.name.clone(), t);
+            }
+            return found.skipped;
+        }
+        Ok(found) => (
+            Error::Config {
+                profile: profile.name.clone(),
+                key: "regions".into(),
+                message: "IAM lists no project with CSMS for these credentials in these regions".into(),
+            },
+            found.skipped,
+        ),
+        Err(e) => (e, vec![]),
+    };
+    profile.unusable = Some(error);
+    config.profiles.insert(profile.name.clone(), profile);
+    skipped
 }
 
 #[cfg(test)]

@@ -1,0 +1,78 @@
+//! The targets of profiles with `regions`, checked again behind the UI: the
+//! UI opens on the projects found last, and IAM's newer word adds the
+//! projects that appeared and retires those that went.
+
+use super::{Effect, Level, ProfileInfo, State, View};
+
+/// What a target IAM no longer lists shows instead of secrets.
+pub const GONE: &str = "IAM no longer lists this project";
+
+/// What a check of one profile's projects found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    /// The profile with `regions`.
+    pub profile: String,
+    /// Targets IAM lists now and the UI did not know, at the indices they
+    /// take (the end of the list, in order).
+    pub added: Vec<(usize, ProfileInfo)>,
+    /// Targets IAM no longer lists.
+    pub gone: Vec<usize>,
+    /// Projects skipped, or why the check failed.
+    pub notes: Vec<String>,
+}
+
+impl State {
+    /// The profiles a view may load: not those IAM no longer lists.
+    pub(super) fn live(&self, profile: usize) -> bool {
+        !self.gone.contains(&profile)
+    }
+
+    pub(super) fn targets_checked(&mut self, c: Checked) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let mut added = Vec::new();
+        for (index, info) in c.added {
+            if index != self.profiles.len() {
+                // The worker and the UI number targets alike; a gap is a bug, not news.
+                tracing::error!(index, known = self.profiles.len(), "a new target out of order");
+                continue;
+            }
+            added.push(info.name.clone());
+            self.profiles.push(info);
+            if self.view == View::All {
+                self.loading.insert(index);
+                effects.push(Effect::Load { generation: self.generation, profile: index });
+            }
+        }
+        let mut gone = Vec::new();
+        for index in c.gone {
+            if self.gone.insert(index) {
+                gone.push(self.profile_name(index).to_string());
+                self.table.replace_profile(index, vec![]);
+                self.loading.remove(&index);
+                self.load_errors.insert(index, GONE.into());
+                self.marked.retain(|(p, _)| *p != index);
+            }
+        }
+        for n in &c.notes {
+            self.note(Level::Warning, n.clone());
+        }
+        let mut news = Vec::new();
+        if !added.is_empty() {
+            news.push(format!("new: {}", added.join(", ")));
+        }
+        if !gone.is_empty() {
+            news.push(format!("gone: {}", gone.join(", ")));
+        }
+        if !news.is_empty() {
+            let text = format!("projects of {}: {}", c.profile, news.join("; "));
+            self.note(Level::Info, text.clone());
+            self.say(Level::Info, text);
+        } else if let Some(n) = c.notes.first() {
+            self.say(Level::Warning, n.clone());
+        }
+        if self.view == View::Profile(self.home) && !self.live(self.home) {
+            self.say(Level::Warning, format!("{}: {GONE}", self.profile_name(self.home)));
+        }
+        effects
+    }
+}

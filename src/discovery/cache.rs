@@ -1,0 +1,101 @@
+//! What discovery found, kept between runs: `targets.json` in the state dir,
+//! mode 0600. Per profile: IAM's project list (names and ids only), who asked
+//! (endpoint and credential's name, never a secret) and when. A missing or
+//! broken file, or an entry another asker wrote, is simply not used.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{AuthConfig, Profile, SecretSource};
+use crate::csms::ProjectSummary;
+use crate::csms::model::Millis;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Cache {
+    profiles: BTreeMap<String, Entry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Entry {
+    asker: String,
+    found_at: Millis,
+    projects: Vec<ProjectSummary>,
+}
+
+/// Who asked IAM, as far as the answer depends on it: the IAM endpoint and
+/// the credential's public half (or where a secret comes from).
+fn asker(p: &Profile) -> String {
+    let source = |s: &SecretSource| match s {
+        SecretSource::Literal(_) => "literal".to_string(),
+        SecretSource::Env(name) => format!("env {name}"),
+        SecretSource::Command(cmd) => format!("command {cmd}"),
+    };
+    let who = match &p.auth {
+        AuthConfig::AkSk { access_key: Some(ak), .. } => format!("aksk {ak}"),
+        AuthConfig::AkSk { access_key: None, .. } => "aksk from the SDK's settings".to_string(),
+        AuthConfig::Password { domain, user, .. } => format!("password {domain}/{user}"),
+        AuthConfig::Token(s) => format!("token from {}", source(s)),
+    };
+    format!("{} {who}", p.iam_endpoint)
+}
+
+pub fn path() -> Option<PathBuf> {
+    crate::state_dir::state_dir().map(|d| d.join("targets.json"))
+}
+
+impl Cache {
+    pub fn load() -> Cache {
+        path().and_then(|p| std::fs::read(p).ok()).and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    }
+
+    /// The projects last found for `profile`, unless another asker found
+    /// them or they are older than `max_age`.
+    pub fn get(&self, profile: &Profile, max_age: Option<Millis>, now: Millis) -> Option<&[ProjectSummary]> {
+        let e = self.profiles.get(&profile.name)?;
+        let fresh = max_age.is_none_or(|age| now - e.found_at <= age);
+        (e.asker == asker(profile) && fresh).then_some(e.projects.as_slice())
+    }
+
+    pub fn put(&mut self, profile: &Profile, projects: Vec<ProjectSummary>, now: Millis) {
+        self.profiles.insert(profile.name.clone(), Entry { asker: asker(profile), found_at: now, projects });
+    }
+
+    /// Writes the cache; a failure is logged, not fatal: the next run asks IAM.
+    pub fn save(&self) {
+        let Some(path) = path() else { return };
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let bytes = serde_json::to_vec_pretty(self).expect("serializable");
+        if let Err(e) = crate::private_file::replace(&path, &bytes) {
+            tracing::warn!(path = %path.display(), error = %e, "the projects found were not cached");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, SdkDefaults};
+
+    fn profile(key: &str) -> Profile {
+        let text = format!("[profiles.acme]\nregions = [\"*\"]\naccess_key = \"{key}\"\nsecret_key_env = \"SK\"\n");
+        Config::parse(std::path::Path::new("c.toml"), &text, &SdkDefaults::default()).unwrap().profiles["acme"].clone()
+    }
+
+    #[test]
+    fn entries_serve_their_asker_while_young_enough() {
+        let mut cache = Cache::default();
+        let found = vec![ProjectSummary { id: "p1".into(), name: "cn-north-4".into() }];
+        cache.put(&profile("AK1"), found.clone(), 1_000);
+        assert_eq!(cache.get(&profile("AK1"), None, 999_999), Some(found.as_slice()));
+        assert_eq!(cache.get(&profile("AK1"), Some(500), 1_400), Some(found.as_slice()));
+        assert_eq!(cache.get(&profile("AK1"), Some(500), 1_600), None, "too old");
+        assert_eq!(cache.get(&profile("AK2"), None, 1_000), None, "another key may reach other projects");
+        let text = serde_json::to_string(&cache).unwrap();
+        assert!(!text.contains("SK\""), "{text}");
+        assert!(text.contains("aksk AK1"), "{text}");
+    }
+}
