@@ -510,10 +510,8 @@ fn confirm(state: &mut State, pending: Pending) -> Vec<Effect> {
             let skipped_lines = skipped
                 .iter()
                 .map(|k| {
-                    (
-                        false,
-                        format!("{:<19} {} ({}): the profile is read-only", "skipped", k.1, state.profile_name(k.0)),
-                    )
+                    let line = format!("{:<19} {} ({}): the profile is read-only", "skipped", k.1, state.profile_name(k.0));
+                    (k.0, false, line)
                 })
                 .collect();
             state.bulk = Some(Bulk { total: keys.len(), lines: skipped_lines, ..Bulk::default() });

@@ -222,8 +222,8 @@ pub struct Bulk {
     pub total: usize,
     pub done: usize,
     pub safe: usize,
-    /// One line per secret, with whether it ended safe (problems are listed first).
-    pub lines: Vec<(bool, String)>,
+    /// One line per secret, with its profile and whether it ended safe.
+    pub lines: Vec<(usize, bool, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -1020,20 +1020,37 @@ fn cancel_done(state: &mut State, profile: usize, name: String, outcome: CancelO
         }
         _ => format!("now {}", outcome.secret().map_or("?", |s| s.state_label())),
     };
-    b.lines.push((outcome.is_safe(), format!("{:<19} {name} ({pname}): {detail}", outcome.label())));
+    b.lines.push((profile, outcome.is_safe(), format!("{:<19} {name} ({pname}): {detail}", outcome.label())));
     let (done, total, safe) = (b.done, b.total, b.safe);
     if done < total {
         state.say(Level::Info, format!("Cancelling deletions: {done}/{total}"));
         return;
     }
-    let mut lines = state.bulk.take().map(|b| b.lines).unwrap_or_default();
-    lines.sort_by_key(|(safe, _)| *safe);
-    let lines = lines.into_iter().map(|(_, line)| line).collect();
+    let lines = state.bulk.take().map(|b| b.lines).unwrap_or_default();
+    let lines = report_lines(state, lines);
     let level = if safe == total { Level::Success } else { Level::Error };
     state.report(level, format!("Bulk cancel done: {safe} of {total} no longer pending deletion"));
     if state.mode == Mode::Normal {
         state.mode = Mode::Report { title: format!("Bulk cancel: {safe}/{total} safe"), lines, scroll: 0 };
     }
+}
+
+/// A bulk cancel's report: problems first; over several targets, grouped by
+/// target (in name order), each under a line that says how it went there.
+fn report_lines(state: &State, mut lines: Vec<(usize, bool, String)>) -> Vec<String> {
+    let several = lines.iter().any(|l| l.0 != lines[0].0);
+    if !several {
+        lines.sort_by_key(|(_, safe, _)| *safe);
+        return lines.into_iter().map(|(_, _, line)| line).collect();
+    }
+    lines.sort_by(|a, b| state.profile_name(a.0).cmp(state.profile_name(b.0)).then(a.1.cmp(&b.1)));
+    let mut out = Vec::new();
+    for group in lines.chunk_by(|a, b| a.0 == b.0) {
+        let safe = group.iter().filter(|l| l.1).count();
+        out.push(format!("── {}: {safe} of {} safe", state.profile_name(group[0].0), group.len()));
+        out.extend(group.iter().map(|(_, _, line)| format!("  {line}")));
+    }
+    out
 }
 
 #[cfg(test)]

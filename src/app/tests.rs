@@ -666,10 +666,13 @@ fn bulk_cancel_skips_read_only_rows_and_counts_hidden_ones() {
     update(&mut state, Msg::CancelDone { profile: 0, name: "p-one".into(), outcome: cancelled("p-one"), bulk: true });
     update(&mut state, Msg::CancelDone { profile: 0, name: "p-two".into(), outcome: cancelled("p-two"), bulk: true });
     let Mode::Report { lines, .. } = &state.mode else { panic!("{:?}", state.mode) };
+    assert_eq!(lines[0], "── audit: 0 of 1 safe", "grouped by profile, in name order: {lines:?}");
     assert!(
-        lines[0].starts_with("skipped") && lines[0].contains("audit-x") && lines[0].contains("read-only"),
+        lines[1].starts_with("  skipped") && lines[1].contains("audit-x") && lines[1].contains("read-only"),
         "{lines:?}"
     );
+    assert_eq!(lines[2], "── prod: 2 of 2 safe", "{lines:?}");
+    assert!(lines[3].contains("p-one") && lines[4].contains("p-two"), "{lines:?}");
 }
 
 /// A refresh that finds a secret gone says so in the footer and in the
