@@ -39,7 +39,11 @@ pub fn save(r: &Remembered) {
 
 impl Remembered {
     pub fn of(state: &State) -> Remembered {
-        let home = state.profiles.get(state.home).map(|p| p.name.clone());
+        let home = state.profiles.get(state.home).map(|p| match state.view {
+            // A group comes back as its profile's name.
+            View::Group(_) => p.group().unwrap_or(&p.name).to_string(),
+            _ => p.name.clone(),
+        });
         Remembered {
             profile: home,
             all_profiles: state.view == View::All,

@@ -44,7 +44,16 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
     // The last run's profile, unless one is named; several profiles and no
     // default: open on the picker rather than refuse.
     let remembered = if ws.is_demo() { Remembered::default() } else { crate::remembered::load() };
-    let profile = profile.or(remembered.profile.as_deref().filter(|p| ws.config.profiles.contains_key(*p)));
+    // A profile with regions names every target found under it: its group view.
+    let group = profile
+        .or(remembered.profile.as_deref())
+        .map(|n| ws.config.group(n))
+        .filter(|members| members.len() > 1)
+        .map(|members| members[0].name.clone());
+    let profile = match &group {
+        Some(first) => Some(first.as_str()),
+        None => profile.or(remembered.profile.as_deref().filter(|p| ws.config.profiles.contains_key(*p))),
+    };
     let start = match ws.profile(profile) {
         Ok(p) => Some(p.name.clone()),
         Err(_) if profile.is_none() && ws.config.profiles.len() > 1 => None,
@@ -55,7 +64,11 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
     let first = start.as_ref().and_then(|s| profiles.iter().position(|p| &p.name == s)).unwrap_or(0);
     let demo = ws.is_demo().then(crate::config::default_path_display);
     let refresh = ws.config.refresh_interval.as_millis() as i64;
-    let view = if remembered.all_profiles && !ws.is_demo() { View::All } else { View::Profile(first) };
+    let view = match group {
+        Some(_) => View::Group(first),
+        None if remembered.all_profiles && !ws.is_demo() => View::All,
+        None => View::Profile(first),
+    };
     let (mut state, effects) = State::new(infos, view, refresh, demo, now_ms());
     state.home = first;
     if let Some(sort) = remembered.sort_key() {

@@ -176,9 +176,14 @@ impl Worker {
                         }
                         secrets
                     }
-                    .await
-                    .map_err(|e| e.to_string());
-                    w.send(Msg::Loaded { generation, profile, result });
+                    .await;
+                    w.send(match result {
+                        Ok(secrets) => Msg::Loaded { generation, profile, result: Ok(secrets) },
+                        Err(e) => {
+                            let health = crate::app::health::Health::of(&e);
+                            Msg::LoadFailed { generation, profile, health, error: e.to_string() }
+                        }
+                    });
                 }
                 Effect::Cancel { profile, name } => {
                     let outcome = match w.client(profile).await {

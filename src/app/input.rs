@@ -330,7 +330,7 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Action::PickProfile => picker::open(state),
         Action::AllProfiles => {
-            let view = if state.view == View::All { View::Profile(state.home) } else { View::All };
+            let view = if state.view.is_many() { View::Profile(state.home) } else { View::All };
             return state.switch_view(view);
         }
         Action::Mark => {
@@ -368,7 +368,7 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Action::NewSecret => {
             let profile = match state.view {
                 View::Profile(i) => i,
-                View::All => state.table.selected().map_or(state.home, |r| r.profile),
+                View::Group(_) | View::All => state.table.selected().map_or(state.home, |r| r.profile),
             };
             match state.refuse_read_only([profile], "create secret") {
                 Some(refusal) => state.say(Level::Error, refusal),
@@ -510,7 +510,8 @@ fn confirm(state: &mut State, pending: Pending) -> Vec<Effect> {
             let skipped_lines = skipped
                 .iter()
                 .map(|k| {
-                    let line = format!("{:<19} {} ({}): the profile is read-only", "skipped", k.1, state.profile_name(k.0));
+                    let line =
+                        format!("{:<19} {} ({}): the profile is read-only", "skipped", k.1, state.profile_name(k.0));
                     (k.0, false, line)
                 })
                 .collect();

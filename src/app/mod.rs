@@ -7,6 +7,7 @@ mod copy;
 pub mod events;
 pub mod forms;
 mod fuzzy;
+pub mod health;
 pub mod history;
 mod input;
 pub mod keymap;
@@ -39,6 +40,11 @@ pub struct ProfileInfo {
 }
 
 impl ProfileInfo {
+    /// For a target of a profile with `regions` (`acme/cn-north-4`): `acme`.
+    pub fn group(&self) -> Option<&str> {
+        self.name.split_once('/').map(|(g, _)| g)
+    }
+
     /// The project as the header and dialogs name it, saying when IAM chose it.
     pub fn project_label(&self) -> String {
         match (self.project_from_iam, self.project_id.is_empty()) {
@@ -65,7 +71,16 @@ impl From<&crate::config::Profile> for ProfileInfo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
     Profile(usize),
+    /// Every target found under one profile with `regions`, named by one of them.
+    Group(usize),
     All,
+}
+
+impl View {
+    /// A view over several profiles (the rows name theirs).
+    pub fn is_many(self) -> bool {
+        !matches!(self, View::Profile(_))
+    }
 }
 
 /// A request the user must confirm before anything is sent.
@@ -248,6 +263,13 @@ pub enum Msg {
         generation: u64,
         profile: usize,
         result: Result<Vec<Secret>, String>,
+    },
+    /// A load that failed, with why in a word (a `Loaded` error reads as `Failed`).
+    LoadFailed {
+        generation: u64,
+        profile: usize,
+        health: health::Health,
+        error: String,
     },
     CancelDone {
         profile: usize,
@@ -443,6 +465,8 @@ pub struct State {
     pub fetched_at: BTreeMap<usize, Millis>,
     /// Targets IAM no longer lists: shown as such, never loaded.
     pub gone: BTreeSet<usize>,
+    /// Why each failing profile fails, in a word (see `load_errors` for the whole error).
+    pub health: BTreeMap<usize, health::Health>,
     pub loading: BTreeSet<usize>,
     pub load_errors: BTreeMap<usize, String>,
     /// Secrets received so far by the loads under way, per profile.
@@ -494,7 +518,7 @@ impl State {
         now: Millis,
     ) -> (State, Vec<Effect>) {
         let home = match view {
-            View::Profile(i) => i,
+            View::Profile(i) | View::Group(i) => i,
             View::All => 0,
         };
         let mut state = State {
@@ -509,6 +533,7 @@ impl State {
             now,
             fetched_at: BTreeMap::new(),
             gone: BTreeSet::new(),
+            health: BTreeMap::new(),
             loading: BTreeSet::new(),
             load_errors: BTreeMap::new(),
             preview: BTreeMap::new(),
@@ -542,8 +567,17 @@ impl State {
     pub fn view_profiles(&self) -> Vec<usize> {
         match self.view {
             View::Profile(i) => vec![i],
+            View::Group(g) => self.group_members(g),
             View::All => (0..self.profiles.len()).filter(|&p| self.live(p)).collect(),
         }
+    }
+
+    /// The live targets found under the same profile as target `g`.
+    pub fn group_members(&self, g: usize) -> Vec<usize> {
+        let group = self.profiles.get(g).and_then(ProfileInfo::group);
+        (0..self.profiles.len())
+            .filter(|&p| group.is_some() && self.profiles[p].group() == group && self.live(p))
+            .collect()
     }
 
     pub fn profile_name(&self, i: usize) -> &str {
@@ -590,6 +624,7 @@ impl State {
         let (profiles, gone): (Vec<usize>, Vec<usize>) = self.view_profiles().into_iter().partition(|&p| self.live(p));
         for p in gone {
             self.load_errors.insert(p, targets::GONE.into());
+            self.health.insert(p, health::Health::Gone);
         }
         self.loading = profiles.iter().copied().collect();
         profiles.into_iter().map(|profile| Effect::Load { generation: self.generation, profile }).collect()
@@ -626,6 +661,7 @@ impl State {
         self.table.clear();
         self.marked.clear();
         self.load_errors.clear();
+        self.health.clear();
         self.fetched_at.clear();
         self.mode = Mode::Normal;
         // Words about the view left behind do not follow to the next one.
@@ -753,10 +789,24 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
+        Msg::LoadFailed { generation, profile, health, error } => {
+            if generation == state.generation {
+                state.health.insert(profile, health);
+            }
+            update(state, Msg::Loaded { generation, profile, result: Err(error) })
+        }
         Msg::Loaded { generation, profile, result } => {
             if generation != state.generation {
                 // An answer to a view or refresh the user has left behind.
                 return vec![];
+            }
+            match &result {
+                Ok(_) => {
+                    state.health.remove(&profile);
+                }
+                Err(_) => {
+                    state.health.entry(profile).or_insert(health::Health::Failed);
+                }
             }
             state.loading.remove(&profile);
             state.preview.remove(&profile);

@@ -1,5 +1,6 @@
 //! The profile picker: "all profiles" and every profile, with what is known
-//! of its pending deletions; typing filters, arrows move, Enter chooses.
+//! of its pending deletions; a profile with `regions` heads its targets;
+//! typing filters, arrows move, Enter chooses.
 
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -11,24 +12,30 @@ use super::{Effect, Mode, State, View};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choice {
     All,
+    /// The targets of a profile with `regions`, by its first target.
+    Group(usize),
     Profile(usize),
 }
 
-/// The choices the filter keeps: "all profiles" first (while it matches), then the profiles.
+/// The choices the filter keeps: "all profiles" first (while it matches),
+/// then the profiles, each group of targets under its profile's line.
 pub fn choices(state: &State, filter: &str) -> Vec<Choice> {
     let f = filter.to_lowercase();
     let mut out = Vec::new();
     if f.is_empty() || "all profiles".contains(&f) {
         out.push(Choice::All);
     }
-    out.extend(
-        state
-            .profiles
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.name.to_lowercase().contains(&f) || p.region.contains(&f))
-            .map(|(i, _)| Choice::Profile(i)),
-    );
+    let mut group: Option<&str> = None;
+    for (i, p) in state.profiles.iter().enumerate() {
+        if !(p.name.to_lowercase().contains(&f) || p.region.contains(&f)) {
+            continue;
+        }
+        if p.group().is_some() && p.group() != group {
+            out.push(Choice::Group(i));
+        }
+        group = p.group();
+        out.push(Choice::Profile(i));
+    }
     out
 }
 
@@ -36,6 +43,7 @@ pub fn choices(state: &State, filter: &str) -> Vec<Choice> {
 pub fn open(state: &mut State) {
     let current = match state.view {
         View::All => Choice::All,
+        View::Group(g) => state.group_members(g).first().map_or(Choice::All, |&first| Choice::Group(first)),
         View::Profile(i) => Choice::Profile(i),
     };
     let selected = choices(state, "").iter().position(|c| *c == current).unwrap_or(0);
@@ -50,6 +58,7 @@ pub(super) fn on_key(state: &mut State, mut selected: usize, mut filter: String,
         Some(Action::Apply) => {
             return match choices(state, &filter).get(selected) {
                 Some(Choice::All) => state.switch_view(View::All),
+                Some(Choice::Group(g)) => state.switch_view(View::Group(*g)),
                 Some(Choice::Profile(i)) => state.switch_view(View::Profile(*i)),
                 None => vec![],
             };

@@ -37,8 +37,14 @@ impl State {
                 continue;
             }
             added.push(info.name.clone());
+            let group = info.group().map(str::to_string);
             self.profiles.push(info);
-            if self.view == View::All {
+            let shown = match self.view {
+                View::All => true,
+                View::Group(g) => self.profiles[g].group() == group.as_deref(),
+                View::Profile(_) => false,
+            };
+            if shown {
                 self.loading.insert(index);
                 effects.push(Effect::Load { generation: self.generation, profile: index });
             }
@@ -50,6 +56,7 @@ impl State {
                 self.table.replace_profile(index, vec![]);
                 self.loading.remove(&index);
                 self.load_errors.insert(index, GONE.into());
+                self.health.insert(index, super::health::Health::Gone);
                 self.marked.retain(|(p, _)| *p != index);
             }
         }

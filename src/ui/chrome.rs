@@ -31,6 +31,15 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 first.push(Span::styled(" TLS-UNVERIFIED ", theme.danger_badge()));
             }
         }
+        View::Group(g) => {
+            let members = state.group_members(g);
+            let group = state.profiles[g].group().unwrap_or("?");
+            first.push(Span::styled(format!("{group} ({} projects)", members.len()), theme.header()));
+            if members.iter().any(|&p| state.profiles[p].insecure_tls) {
+                first.push(Span::raw(" "));
+                first.push(Span::styled(" TLS-UNVERIFIED ", theme.danger_badge()));
+            }
+        }
         View::All => {
             first.push(Span::styled(format!("all profiles ({})", state.profiles.len()), theme.header()));
             if state.profiles.iter().any(|p| p.insecure_tls) {
@@ -52,6 +61,15 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let state_value = crate::csms::SecretState::parse(label);
         second.push(Span::styled(format!("{n} {label}"), theme.state(Some(&state_value))));
     }
+    // Counts over several profiles say which they could not include.
+    let left_out = state
+        .view_profiles()
+        .into_iter()
+        .filter(|p| state.load_errors.contains_key(p) && !state.fetched_at.contains_key(p))
+        .count();
+    if state.view.is_many() && left_out > 0 && !counts.is_empty() {
+        second.push(Span::styled(format!("  ({left_out} failed left out)"), theme.dim()));
+    }
     second.push(Span::styled("  │ ", theme.dim()));
     if !state.loading.is_empty() {
         let so_far: usize = state.preview.values().sum();
@@ -64,7 +82,7 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 1 => String::new(),
                 n => format!(" (+{} more)", n - 1),
             };
-            let who = if state.view == View::All { format!("{}: ", state.profile_name(*p)) } else { String::new() };
+            let who = if state.view.is_many() { format!("{}: ", state.profile_name(*p)) } else { String::new() };
             let text = match state.fetched_at.get(p) {
                 Some(t) => format!("stale · last fetched {} · {who}{e}{more}", age(state.now, *t)),
                 None => format!("could not load · {who}{e}{more}"),

@@ -266,7 +266,23 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str,
     let current = |c: &Choice| match (c, state.view) {
         (Choice::All, View::All) => true,
         (Choice::Profile(i), View::Profile(v)) => *i == v,
+        (Choice::Group(g), View::Group(v)) => state.profiles[*g].group() == state.profiles[v].group(),
         _ => false,
+    };
+    // The name column fits the longest name (a target's is indented by two).
+    let w = state
+        .profiles
+        .iter()
+        .map(|p| match p.name.split_once('/') {
+            Some((g, n)) => (g.chars().count()).max(n.chars().count() + 2),
+            None => p.name.chars().count(),
+        })
+        .max()
+        .unwrap_or(0)
+        .clamp(20, 40);
+    let pending_text = |p: &usize| match state.pending_counts.get(p) {
+        Some(n) => format!("{n} pending"),
+        None => "not loaded yet".into(),
     };
     let mut lines = vec![Line::from(vec![
         Span::styled(" > ", theme.key()),
@@ -278,7 +294,34 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str,
         let text = match c {
             Choice::All => {
                 let pending: usize = state.pending_counts.values().sum();
-                format!(" {mark} {:<20} {:<16} {pending} pending known", "all profiles", "")
+                format!(" {mark} {:<w$} {:<16} {pending} pending known", "all profiles", "")
+            }
+            Choice::Group(g) => {
+                let members: Vec<usize> = (0..state.profiles.len())
+                    .filter(|&p| state.profiles[p].group() == state.profiles[*g].group())
+                    .collect();
+                let pending: usize = members.iter().filter_map(|p| state.pending_counts.get(p)).sum();
+                let failing = members.iter().filter(|p| state.load_errors.contains_key(p)).count();
+                let failing = if failing > 0 { format!("· {failing} failing") } else { String::new() };
+                let projects = format!("{} projects", members.len());
+                let group = state.profiles[*g].group().unwrap_or("?");
+                format!(
+                    " {mark} {:<w$} {projects:<16} {:<16} {failing}",
+                    printable(group),
+                    format!("{pending} pending")
+                )
+            }
+            Choice::Profile(p) if state.profiles[*p].group().is_some() => {
+                // A target, beneath its profile: its project name, region, pending and health.
+                let info = &state.profiles[*p];
+                let project = info.name.split_once('/').map_or(info.name.as_str(), |(_, n)| n);
+                let health = match state.health.get(p) {
+                    Some(h) => h.label(),
+                    None if state.fetched_at.contains_key(p) => "ok",
+                    None => "",
+                };
+                let tw = w - 2;
+                format!(" {mark}   {:<tw$} {:<16} {:<16} {health}", printable(project), info.region, pending_text(p))
             }
             Choice::Profile(p) => {
                 let info = &state.profiles[*p];
@@ -289,13 +332,10 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str,
                 if info.insecure_tls {
                     flags.push("TLS-UNVERIFIED");
                 }
-                let pending = match state.pending_counts.get(p) {
-                    Some(n) => format!("{n} pending"),
-                    None => "not loaded yet".into(),
-                };
-                let health = if state.load_errors.contains_key(p) { "· failing" } else { "" };
+                let pending = pending_text(p);
+                let health = state.health.get(p).map_or("", |h| h.label());
                 format!(
-                    " {mark} {:<20} {:<16} {pending:<16} {} {health}",
+                    " {mark} {:<w$} {:<16} {pending:<16} {} {health}",
                     printable(&info.name),
                     info.region,
                     flags.join(" ")

@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::Theme;
+use crate::app::State;
 use crate::app::table::Highlighter;
-use crate::app::{State, View};
 use crate::printable::{fit, printable};
 use crate::timefmt::{age, countdown};
 
@@ -89,7 +89,7 @@ fn short_state(label: &str) -> &str {
 }
 
 pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let all = state.view == View::All;
+    let all = state.view.is_many();
     // Where the selection is: 12/262, or 3/12 of 262 under a filter.
     let at = if state.table.is_empty() { 0 } else { state.table.selected_index() + 1 };
     let title = if state.table.filter().is_empty() {
@@ -125,8 +125,9 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         };
         let mut lines = vec![Line::from(text)];
         for (p, e) in &state.load_errors {
+            let why = state.health.get(p).map_or("failed", |h| h.label());
             lines.push(Line::from(Span::styled(
-                format!("{}: {e}", state.profile_name(*p)),
+                format!("{} ({why}): {e}", state.profile_name(*p)),
                 theme.message(crate::app::Level::Error),
             )));
         }
@@ -135,8 +136,18 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
 
     let deletes_width: u16 = if theme.color { 12 } else { 15 };
-    let profile_width =
-        all.then(|| state.profiles.iter().map(|p| p.name.chars().count()).max().unwrap_or(7).clamp(7, 16) as u16);
+    // Within one profile's targets, the column names the project alone.
+    let in_group = matches!(state.view, crate::app::View::Group(_));
+    let shown_name = |name: &str| -> String {
+        match name.split_once('/') {
+            Some((_, project)) if in_group => project.to_string(),
+            _ => name.to_string(),
+        }
+    };
+    let profile_width = all.then(|| {
+        let widest = state.view_profiles().iter().map(|&p| shown_name(state.profile_name(p)).chars().count()).max();
+        widest.unwrap_or(7).clamp(7, 28) as u16
+    });
     let cols = columns(area.width.saturating_sub(2), state.table.name_width(), profile_width, deletes_width);
 
     // The sorted column carries the arrow; under a fuzzy filter none does.
@@ -151,7 +162,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut header = vec![String::new()];
     let mut widths = vec![Constraint::Length(1)];
     if let Some(w) = cols.profile {
-        header.push(title_of("PROFILE"));
+        header.push(title_of(if in_group { "PROJECT" } else { "PROFILE" }));
         widths.push(Constraint::Length(w));
     }
     header.push(title_of("NAME"));
@@ -191,7 +202,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let fitted = |text: &str, w: u16| fit(&printable(text), w as usize).into_owned();
         let mut cells = vec![Cell::from(if marked { "●" } else { " " }).style(theme.marked())];
         if let Some(w) = cols.profile {
-            cells.push(Cell::from(fitted(state.profile_name(row.profile), w)));
+            cells.push(Cell::from(fitted(&shown_name(state.profile_name(row.profile)), w)));
         }
         cells.push(Cell::from(highlighted(&fitted(&s.name, cols.name), &mut highlighter, theme)));
         let label = if cols.state < 14 {
@@ -222,28 +233,39 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Row::new(cells).style(style)
     });
 
-    let mut footer_rows = Vec::new();
-    if !state.load_errors.is_empty() {
-        for (p, e) in &state.load_errors {
-            footer_rows.push(format!("{}: {e}", state.profile_name(*p)));
-        }
-    }
     let table = Table::new(rows, widths).header(Row::new(header).style(theme.header())).column_spacing(1).block(block);
     frame.render_widget(table, area);
-    // A profile that failed in the all-profiles view shows its error over the
-    // bottom border, without hiding the others' rows.
-    if let Some(first) = footer_rows.first() {
+    // Failures show over the bottom border, without hiding the others' rows.
+    if let Some(text) = health_strip(state, area.width.saturating_sub(2) as usize) {
         let y = area.y + area.height.saturating_sub(1);
-        let text = if footer_rows.len() > 1 {
-            format!(" {first} (+{} more) ", footer_rows.len() - 1)
-        } else {
-            format!(" {first} ")
-        };
         let line = Line::from(Span::styled(text, theme.message(crate::app::Level::Error)));
         frame.render_widget(
             Paragraph::new(line),
             Rect { x: area.x + 1, y, width: area.width.saturating_sub(2), height: 1 },
         );
+    }
+}
+
+/// What failed in the view, in one line of `width` columns: one failure's
+/// whole error; several, every failed profile with why in a word
+/// (`✗ 2 of 30 failed: acme/x auth failed · acme/y unreachable`), cut with `…`.
+fn health_strip(state: &State, width: usize) -> Option<String> {
+    let view = state.view_profiles();
+    let failed: Vec<usize> = view.iter().copied().filter(|p| state.load_errors.contains_key(p)).collect();
+    match failed.as_slice() {
+        [] => None,
+        [p] => Some(format!(" {}: {} ", state.profile_name(*p), state.load_errors[p])),
+        _ => {
+            let each: Vec<String> = failed
+                .iter()
+                .map(|p| {
+                    let why = state.health.get(p).map_or("failed", |h| h.label());
+                    format!("{} {why}", state.profile_name(*p))
+                })
+                .collect();
+            let text = format!("✗ {} of {} failed: {}", failed.len(), view.len(), each.join(" · "));
+            Some(format!(" {} ", fit(&printable(&text), width.saturating_sub(2))))
+        }
     }
 }
 

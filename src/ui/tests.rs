@@ -217,6 +217,23 @@ fn all_profiles_view_with_a_failing_profile() {
     snap!("all_profiles_100x18", screen(&state, 100, 18));
 }
 
+/// Several failures in the all-profiles view: each named with why, in a word.
+#[test]
+fn a_health_strip_names_every_failed_profile() {
+    let mut state = state_with(secrets(), 12);
+    key(&mut state, 'a');
+    let generation = state.generation;
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(secrets()) });
+    key(&mut state, 'r');
+    let generation = state.generation;
+    let failed = |profile, health| Msg::LoadFailed { generation, profile, health, error: "whatever it was".into() };
+    update(&mut state, failed(0, crate::app::health::Health::Unreachable));
+    update(&mut state, failed(1, crate::app::health::Health::AuthFailed));
+    let screen = screen(&state, 100, 12);
+    let bottom = screen.lines().find(|l| l.starts_with("\"└")).unwrap();
+    assert!(bottom.contains("✗ 2 of 2 failed: prod unreachable · staging auth failed"), "{screen}");
+}
+
 #[test]
 fn schedule_dialog() {
     let mut state = state_with(secrets(), 24);
@@ -488,4 +505,35 @@ fn a_long_description_wraps_in_the_details() {
     press(&mut state, KeyCode::Enter);
     let text = screen(&state, 100, 40);
     assert!(text.contains("END"), "the end of a long description is on screen:\n{text}");
+}
+
+/// Targets of a profile with regions sit beneath its line in the picker,
+/// each with its pending count and health; the profile's line sums them.
+#[test]
+fn the_picker_shows_targets_beneath_their_profile() {
+    let target = |name: &str, region: &str| ProfileInfo {
+        name: name.into(),
+        region: region.into(),
+        project_id: format!("id-{name}"),
+        ..profiles()[0].clone()
+    };
+    let mut all = profiles();
+    all.insert(0, target("acme/ap-southeast-1", "ap-southeast-1"));
+    all.insert(1, target("acme/cn-north-4", "cn-north-4"));
+    all.insert(2, target("acme/cn-north-4_payments", "cn-north-4"));
+    let (mut state, _) = State::new(all, View::All, 60_000, None, NOW);
+    let generation = state.generation;
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(secrets()) });
+    update(&mut state, Msg::Loaded { generation, profile: 1, result: Ok(vec![]) });
+    let refused = crate::app::health::Health::AuthFailed;
+    update(&mut state, Msg::LoadFailed { generation, profile: 2, health: refused, error: "refused".into() });
+    update(&mut state, Msg::Loaded { generation, profile: 3, result: Ok(vec![]) });
+    key(&mut state, 'p');
+    snap!("picker_with_targets_90x16", screen(&state, 90, 16));
+    // Enter on the profile's line shows its targets together.
+    press(&mut state, KeyCode::Down);
+    press(&mut state, KeyCode::Enter);
+    assert_eq!(state.view, View::Group(0));
+    assert_eq!(state.view_profiles(), [0, 1, 2]);
+    assert!(screen(&state, 90, 16).contains("acme (3 projects)"));
 }
