@@ -114,6 +114,33 @@ fn benches(c: &mut Criterion) {
             criterion::BatchSize::LargeInput,
         );
     });
+
+    // The same 100k secrets over 30 targets of one profile, all in one view,
+    // two of them failed: a frame must not cost more with the targets.
+    let targets = 30;
+    let infos = (0..targets)
+        .map(|t| ProfileInfo {
+            name: format!("acme/cn-north-4_p{t:02}"),
+            region: "cn-north-4".into(),
+            project_id: format!("{t:032}"),
+            project_from_iam: false,
+            read_only: false,
+            insecure_tls: false,
+        })
+        .collect();
+    let (mut radar, _) = State::new(infos, View::All, 60_000, None, NOW);
+    let generation = radar.generation;
+    let all = secrets(N);
+    for (t, chunk) in all.chunks(N / targets + 1).enumerate() {
+        let result = if t < 2 { Err("refused".to_string()) } else { Ok(chunk.to_vec()) };
+        update(&mut radar, Msg::Loaded { generation, profile: t, result });
+    }
+    update(&mut radar, Msg::Viewport { rows: csms_tui::ui::table_height(50) });
+    c.bench_function("draw frame, 30 targets, 100k secrets, 200x50", |b| {
+        b.iter(|| {
+            terminal.draw(|f| draw(f, black_box(&radar), &theme)).unwrap();
+        });
+    });
 }
 
 criterion_group! {

@@ -237,6 +237,8 @@ async fn what_discovery_found_is_cached_privately_and_refresh_asks_again() {
     let text = std::fs::read_to_string(&cache).unwrap();
     assert!(text.contains("cn-north-4_payments") && text.contains(PROJECTS[1].2), "{text}");
     assert!(!text.contains(SK), "names and ids only");
+    let completions = csms(&config, "", &["completions", "bash"]);
+    assert!(completions.stdout.contains("acme/cn-north-4_payments"), "targets complete as last found");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

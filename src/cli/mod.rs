@@ -169,15 +169,22 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
 }
 
 /// Writes the completion script; `--profile` completes the configured
-/// profile names when the configuration can be read (quietly without).
+/// profile names when the configuration can be read (quietly without), and
+/// the targets of profiles with regions as last found (no network).
 fn completions(shell: args::CompletionShell, config: Option<&std::path::Path>) {
     use args::CompletionShell as S;
     use clap_complete::Shell;
     let mut cmd = Cli::command();
-    let names: Vec<String> = crate::config::locate(config)
-        .and_then(|(path, _)| crate::config::Config::load(&path).ok())
-        .map(|c| c.profiles.into_keys().collect())
-        .unwrap_or_default();
+    let config = crate::config::locate(config).and_then(|(path, _)| crate::config::Config::load(&path).ok());
+    let cache = crate::discovery::cache::Cache::load();
+    let mut names: Vec<String> = Vec::new();
+    for p in config.iter().flat_map(|c| c.profiles.values()) {
+        names.push(p.name.clone());
+        if let Some(found) = cache.get(p, None, 0) {
+            let targets = crate::discovery::targets(p, None, found).targets;
+            names.extend(targets.into_iter().map(|t| t.name));
+        }
+    }
     if !names.is_empty() {
         cmd = cmd.mut_arg("profile", |a| a.value_parser(clap::builder::PossibleValuesParser::new(names)));
     }
