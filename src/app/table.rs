@@ -66,6 +66,35 @@ impl Highlighter {
     }
 }
 
+/// From this many rows on, the filter searches in two threads.
+const PARALLEL_ROWS: usize = 20_000;
+
+/// How many of `words` each row of `rows` holds. A word holds no whitespace,
+/// so a match never spans two rows; after one the search goes on at the next row.
+fn words_per_row(
+    words: &[memchr::memmem::Finder<'static>],
+    haystack: &[u8],
+    starts: &[usize],
+    rows: std::ops::Range<usize>,
+) -> Vec<usize> {
+    let mut found = vec![0usize; rows.len()];
+    if rows.is_empty() {
+        return found;
+    }
+    let end = starts[rows.end];
+    for word in words {
+        let (mut row, mut at) = (rows.start, starts[rows.start]);
+        while let Some(offset) = word.find(&haystack[at..end]) {
+            while starts[row + 1] <= at + offset {
+                row += 1;
+            }
+            found[row - rows.start] += 1;
+            at = starts[row + 1];
+        }
+    }
+    found
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
     /// Pending deletions first, soonest first, then by name.
@@ -363,19 +392,19 @@ impl SecretTable {
         } else if self.words.is_empty() && self.states.is_empty() {
             self.sorted.clone()
         } else {
-            // Words matched per row. A word holds no whitespace, so a match
-            // never spans two rows; after one the search goes on at the next row.
-            let mut found = vec![0usize; rows.len()];
-            for word in &self.words {
-                let (mut row, mut at) = (0, 0);
-                while let Some(offset) = word.find(&self.haystack[at..]) {
-                    while self.starts[row + 1] <= at + offset {
-                        row += 1;
-                    }
-                    found[row] += 1;
-                    at = self.starts[row + 1];
-                }
-            }
+            // Large tables are searched in two halves at once: the search
+            // is most of a filter's cost, and a frame waits for it.
+            let n = rows.len();
+            let found: Vec<usize> = if n >= PARALLEL_ROWS {
+                let (words, haystack, starts) = (&self.words, &self.haystack, &self.starts);
+                let (low, high) = std::thread::scope(|s| {
+                    let high = s.spawn(|| words_per_row(words, haystack, starts, n / 2..n));
+                    (words_per_row(words, haystack, starts, 0..n / 2), high.join().expect("filter thread"))
+                });
+                [low, high].concat()
+            } else {
+                words_per_row(&self.words, &self.haystack, &self.starts, 0..n)
+            };
             let words = self.words.len();
             self.sorted
                 .iter()
@@ -501,6 +530,23 @@ mod tests {
         assert_eq!(t.len(), 4, "nothing to match: every row");
         t.set_filter("dbp");
         assert!(!t.is_fuzzy() && t.is_empty(), "without ~ a word is a substring");
+    }
+
+    #[test]
+    fn a_large_table_filters_alike_in_two_halves() {
+        let mut t = SecretTable::default();
+        let n = PARALLEL_ROWS + 5;
+        t.replace_profile(0, (0..n).map(|i| secret(&format!("s{i:06}"), None)).collect());
+        // Rows on both sides of the split, and one word in each half only.
+        t.set_filter("about s0100");
+        assert_eq!(t.len(), 100);
+        let mid = n / 2;
+        t.set_filter(&format!("s{:06} about", mid - 1));
+        assert_eq!(names(&t), [format!("s{:06}", mid - 1)]);
+        t.set_filter(&format!("s{mid:06}"));
+        assert_eq!(names(&t), [format!("s{mid:06}")]);
+        t.set_filter("about");
+        assert_eq!(t.len(), n);
     }
 
     #[test]
