@@ -410,6 +410,12 @@ async fn the_projects_found_last_open_the_ui_and_are_checked_behind_it() {
     assert!(shown.contains("acme/cn-north-4"), "{shown}");
     assert!(!shown.contains("gone:"), "IAM has not answered yet: {shown}");
     ui.screen.wait_for("IAM's answer", |t| t.contains("gone: acme/cn-north-4_old"));
+    ui.send("p");
+    let picker = ui.screen.wait_for("the picker", |t| t.contains("2 projects"));
+    assert!(picker.lines().any(|l| l.contains("cn-north-4_old") && l.contains("gone")), "{picker}");
+    // From the current target, up to its profile's line: the targets together.
+    ui.send("\x1b[A\r");
+    ui.screen.wait_for("the group view", |t| t.contains("acme (1 project)") && t.contains("radar-0001"));
     ui.send("q");
     assert!(ui.wait_exit().success());
 

@@ -34,7 +34,8 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         View::Group(g) => {
             let members = state.group_members(g);
             let group = state.profiles[g].group().unwrap_or("?");
-            first.push(Span::styled(format!("{group} ({} projects)", members.len()), theme.header()));
+            let s = if members.len() == 1 { "" } else { "s" };
+            first.push(Span::styled(format!("{group} ({} project{s})", members.len()), theme.header()));
             if members.iter().any(|&p| state.profiles[p].insecure_tls) {
                 first.push(Span::raw(" "));
                 first.push(Span::styled(" TLS-UNVERIFIED ", theme.danger_badge()));

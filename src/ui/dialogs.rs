@@ -303,7 +303,7 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str,
                 let pending: usize = members.iter().filter_map(|p| state.pending_counts.get(p)).sum();
                 let failing = members.iter().filter(|p| state.load_errors.contains_key(p)).count();
                 let failing = if failing > 0 { format!("· {failing} failing") } else { String::new() };
-                let projects = format!("{} projects", members.len());
+                let projects = format!("{} project{}", members.len(), if members.len() == 1 { "" } else { "s" });
                 let group = state.profiles[*g].group().unwrap_or("?");
                 format!(
                     " {mark} {:<w$} {projects:<16} {:<16} {failing}",
