@@ -255,3 +255,35 @@ async fn what_discovery_found_is_cached_privately_and_refresh_asks_again() {
     let error = refreshed[0]["project_error"].as_str().unwrap();
     assert!(error.contains("authentication failed"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_finds_every_project_its_user_may_reach() {
+    let server = Server::start_with_accounts(&accounts());
+    populate_every_project(&server).await;
+    let body = serde_json::json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "domain": {"name": DOMAIN}, "name": USER, "password": PASSWORD}}},
+        "scope": {"project": {"name": "cn-north-4_payments"}}}});
+    let r = reqwest::Client::new().post(format!("{}/v3/auth/tokens", server.url)).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let token = r.headers()["X-Subject-Token"].to_str().unwrap().to_string();
+    let scoped: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(scoped["token"]["project"]["id"], PROJECTS[1].2, "scoped by name");
+    let path = server.dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[profiles.tok]\nregions = [\"*\"]\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\nauth = \"token\"\n\
+             token_env = \"TEST_CSMS_TOKEN\"\n",
+            url = server.url
+        ),
+    )
+    .unwrap();
+    let rows = json(&csms(&path, &token, &["profiles", "-o", "json"]));
+    assert_eq!(profile_names(&rows), ["tok/cn-north-4", "tok/cn-north-4_payments"], "GET /v3/auth/projects");
+    // A token acts on the project it is scoped to: the other target is refused, and named.
+    let run = csms(&path, &token, &["list", "--profile", "tok", "-o", "json"]);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("tok/cn-north-4"), "{}", run.stderr);
+    let listed: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 2, "the payments project's two secrets");
+}

@@ -77,6 +77,7 @@ pub(super) async fn profiles(ws: &Workspace, output: Output, check: bool) -> i32
         json_rows.push(json!({
             "name": p.name, "region": p.region, "project_id": project_id, "auth": p.auth_mode(),
             "project_from_iam": p.project_id.is_none(), "project_error": project_error,
+            "found_under": p.found_under,
             "endpoint": p.endpoint, "iam_endpoint": p.iam_endpoint, "read_only": p.read_only,
             "insecure_skip_tls_verify": p.insecure_skip_tls_verify, "ca_file": p.ca_file, "default": default.as_deref() == Some(&p.name),
             "check": check_text,
