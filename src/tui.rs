@@ -47,9 +47,9 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
     // A profile with regions names every target found under it: its group view.
     let group = profile
         .or(remembered.profile.as_deref())
-        .map(|n| ws.config.group(n))
-        .filter(|members| members.len() > 1)
-        .map(|members| members[0].name.clone());
+        .or(ws.config.default_profile.as_deref())
+        .filter(|n| !ws.config.profiles.contains_key(*n))
+        .and_then(|n| ws.config.group(n).first().map(|first| first.name.clone()));
     let profile = match &group {
         Some(first) => Some(first.as_str()),
         None => profile.or(remembered.profile.as_deref().filter(|p| ws.config.profiles.contains_key(*p))),

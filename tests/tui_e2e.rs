@@ -423,4 +423,10 @@ async fn the_projects_found_last_open_the_ui_and_are_checked_behind_it() {
     let entry = &after["profiles"]["acme"];
     assert!(entry["found_at"].as_i64().unwrap() > found_at, "refreshed: {entry}");
     assert_eq!(entry["projects"].as_array().unwrap().len(), 1, "{entry}");
+
+    // The profile's own name opens its targets together, as several would be.
+    let mut ui = Ui::start_with(&config, &["--profile", "acme"]);
+    ui.screen.wait_for("the group view", |t| t.contains("acme (1 project)") && t.contains("radar-0001"));
+    ui.send("q");
+    assert!(ui.wait_exit().success());
 }
