@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `csms list -o json` over 100,000 secrets in one project: median wall time
-# and peak RSS of 5 runs, and with a second binary the ratios between them.
-# Needs python3 (to seed the emulator's database) and GNU time.
+# and peak RSS of 5 runs, and with a second binary the ratios between them;
+# then the TUI on them in a pseudo-terminal: time until all are in the table,
+# and peak RSS. Needs python3 (to seed the emulator's database) and GNU time.
 # Usage: tests/perf/list_json.sh PATH_TO_CSMS [PATH_TO_OTHER_CSMS]
 set -euo pipefail
 csms=$(realpath "$1")
@@ -65,6 +66,7 @@ rows = [line.split() for line in sys.stdin]
 print(statistics.median(float(r[0]) for r in rows), int(statistics.median(int(r[1]) for r in rows)))'
 }
 
+here=$(cd "$(dirname "$0")" && pwd)
 secrets=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' <("$csms" list -o json))
 echo "list -o json over $secrets secrets, median of $runs runs"
 read -r t m < <(measure "$csms")
@@ -75,3 +77,12 @@ if [ -n "$other" ]; then
   awk -v t="$t" -v m="$m" -v ot="$ot" -v om="$om" \
     'BEGIN { printf "  time x%.2f, memory x%.1f (other / this)\n", ot / t, om / m }'
 fi
+
+# The TUI on the same secrets: from start until all are in the table, and its peak RSS.
+echo "TUI on $secrets secrets (50x160), median of $runs runs"
+read -r tt tm < <(for _ in $(seq "$runs"); do
+  XDG_STATE_HOME=$work/state python3 "$here/tui_until.py" "/$secrets)" "$csms"
+done | python3 -c 'import statistics, sys
+rows = [line.split() for line in sys.stdin]
+print(statistics.median(float(r[0]) for r in rows), int(statistics.median(int(r[1]) for r in rows)))')
+echo "  $csms: all on screen in ${tt} s, peak RSS $((tm / 1024)) MB"

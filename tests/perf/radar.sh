@@ -107,69 +107,8 @@ echo "  csms, 30 hand-written profiles:                              ${written} 
 # The TUI on the profile's 30 targets (as last found: the cache the runs
 # above wrote), from start until every secret is on screen.
 tui=$(for _ in $(seq "$runs"); do
-  python3 - "$csms" "$work/discover.toml" "$((30 * per_project))" <<'PY'
-import fcntl, os, pty, select, struct, sys, termios, time
-csms, config, total = sys.argv[1:4]
-start = time.monotonic()
-pid, fd = pty.fork()
-if pid == 0:
-    os.environ.update(TERM="xterm-256color", CSMS_LOG="off")
-    os.execv(csms, [csms, "--config", config, "--profile", "acme"])
-# A terminal of 50 rows and 160 columns.
-fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 160, 0, 0))
-# The screen as the terminal shows it: the UI redraws only the cells that
-# change, so the text is read off a grid kept from cursor moves and prints.
-rows, cols = 50, 160
-grid = [[" "] * cols for _ in range(rows)]
-y = x = 0
-pending = ""
-want = f"/{total})"
-def feed(text):
-    global y, x
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c == "\x1b":
-            if i + 1 >= len(text):
-                return text[i:]
-            if text[i + 1] == "[":
-                j = i + 2
-                while j < len(text) and not ("@" <= text[j] <= "~"):
-                    j += 1
-                if j >= len(text):
-                    return text[i:]
-                if text[j] == "H":
-                    parts = (text[i + 2:j] or "1;1").split(";")
-                    y, x = int(parts[0] or 1) - 1, int(parts[1] if len(parts) > 1 and parts[1] else 1) - 1
-                i = j + 1
-            elif text[i + 1] == "]":
-                j = text.find("\x07", i)
-                if j < 0:
-                    return text[i:]
-                i = j + 1
-            else:
-                i += 2
-        elif c in "\r\n":
-            i += 1
-        else:
-            if 0 <= y < rows and 0 <= x < cols:
-                grid[y][x] = c
-            x += 1
-            i += 1
-    return ""
-while not any(want in "".join(r) for r in grid):
-    ready, _, _ = select.select([fd], [], [], 10)
-    try:
-        chunk = os.read(fd, 65536) if ready else b""
-    except OSError:
-        chunk = b""
-    if not chunk:
-        sys.exit("the TUI did not show every secret:\n" + "\n".join("".join(r) for r in grid))
-    pending = feed(pending + chunk.decode(errors="replace"))
-print(time.monotonic() - start)
-os.write(fd, b"q")
-os.waitpid(pid, 0)
-PY
+  python3 "$here/tui_until.py" "/$((30 * per_project)))" "$csms" --config "$work/discover.toml" --profile acme |
+    cut -d' ' -f1
 done | median)
 echo "  csms TUI, the 30 targets of regions = [\"*\"] on screen:       ${tui} s"
 
