@@ -81,7 +81,7 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
         app::picker::open(&mut state);
     }
     state.clipboard_clear_ms = ws.config.clipboard_clear.as_millis() as i64;
-    state.notes_at_start(&ws.notes);
+    state.skipped_at_start(ws.skipped.iter().map(|s| (s.target.clone(), s.why.clone())).collect());
 
     let (tx, rx) = mpsc::unbounded_channel();
     let worker = Worker::new(profiles, tx);

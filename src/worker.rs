@@ -63,8 +63,9 @@ impl Worker {
                 match result {
                     Ok((_, found)) => w.take_targets(&profile.name, found),
                     Err(e) => {
-                        let notes = vec![format!("{}: its projects could not be checked again: {e}", profile.name)];
-                        let checked = Checked { profile: profile.name, added: vec![], gone: vec![], notes };
+                        let failed = Some(format!("{}: its projects could not be checked again: {e}", profile.name));
+                        let checked =
+                            Checked { profile: profile.name, added: vec![], gone: vec![], skipped: vec![], failed };
                         w.send(Msg::TargetsChecked(checked));
                     }
                 }
@@ -91,7 +92,9 @@ impl Worker {
                 profiles.push(t);
             }
         }
-        self.send(Msg::TargetsChecked(Checked { profile: under.to_string(), added, gone, notes: found.skipped }));
+        let skipped = found.skipped.into_iter().map(|s| (s.target, s.why)).collect();
+        let checked = Checked { profile: under.to_string(), added, gone, skipped, failed: None };
+        self.send(Msg::TargetsChecked(checked));
     }
 
     /// Where profile `i`'s changes land, with the project id IAM gave when

@@ -16,8 +16,8 @@ pub struct Workspace {
     pub config: Config,
     /// The running demo emulator, kept alive as long as the workspace.
     pub demo: Option<Demo>,
-    /// What discovery skipped, one line each.
-    pub notes: Vec<String>,
+    /// Projects discovery passed over, and why.
+    pub skipped: Vec<crate::discovery::Skipped>,
     /// Profiles whose targets came from the cache, to ask IAM again behind the UI.
     pub revalidate: Vec<Profile>,
 }
@@ -55,7 +55,7 @@ impl Workspace {
             Some((path, named)) if named || path.exists() => {
                 let mut config = Config::load(&path).map_err(OpenError::Config)?;
                 let found = crate::discovery::expand(&mut config, freshness, crate::timefmt::now_ms()).await;
-                Ok(Workspace { config, demo: None, notes: found.notes, revalidate: found.from_cache })
+                Ok(Workspace { config, demo: None, skipped: found.skipped, revalidate: found.from_cache })
             }
             _ if demo_when_unconfigured => Workspace::demo().await,
             located => Err(OpenError::Other(format!(
@@ -107,7 +107,7 @@ impl Workspace {
             mouse: true,
             profiles,
         };
-        Ok(Workspace { config, demo: Some(demo), notes: vec![], revalidate: vec![] })
+        Ok(Workspace { config, demo: Some(demo), skipped: vec![], revalidate: vec![] })
     }
 
     pub fn is_demo(&self) -> bool {

@@ -19,17 +19,19 @@ pub struct Event {
 }
 
 impl State {
-    /// What was learnt before the UI opened (projects discovery skipped):
-    /// in the event log, and said in the footer.
-    pub fn notes_at_start(&mut self, notes: &[String]) {
-        for n in notes {
-            self.note(Level::Warning, n.clone());
+    /// The projects discovery passed over before the UI opened (target,
+    /// why): kept for the picker, in the event log, and said in the footer.
+    pub fn skipped_at_start(&mut self, skipped: Vec<(String, String)>) {
+        let lines: Vec<String> = skipped.iter().map(|(t, why)| format!("skipped {t}: {why}")).collect();
+        for line in &lines {
+            self.note(Level::Warning, line.clone());
         }
-        match notes {
+        match lines.as_slice() {
             [] => {}
             [one] => self.say(Level::Warning, one.clone()),
             many => self.say(Level::Warning, format!("{} (and {} more in H)", many[0], many.len() - 1)),
         }
+        self.skipped.extend(skipped);
     }
 
     pub(super) fn note(&mut self, level: Level, text: impl Into<String>) {

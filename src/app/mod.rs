@@ -465,6 +465,8 @@ pub struct State {
     pub fetched_at: BTreeMap<usize, Millis>,
     /// Targets IAM no longer lists: shown as such, never loaded.
     pub gone: BTreeSet<usize>,
+    /// Projects discovery passed over, by target name, with why (for the picker).
+    pub skipped: BTreeMap<String, String>,
     /// Why each failing profile fails, in a word (see `load_errors` for the whole error).
     pub health: BTreeMap<usize, health::Health>,
     pub loading: BTreeSet<usize>,
@@ -533,6 +535,7 @@ impl State {
             now,
             fetched_at: BTreeMap::new(),
             gone: BTreeSet::new(),
+            skipped: BTreeMap::new(),
             health: BTreeMap::new(),
             loading: BTreeSet::new(),
             load_errors: BTreeMap::new(),

@@ -17,8 +17,10 @@ pub struct Checked {
     pub added: Vec<(usize, ProfileInfo)>,
     /// Targets IAM no longer lists.
     pub gone: Vec<usize>,
-    /// Projects skipped, or why the check failed.
-    pub notes: Vec<String>,
+    /// Projects passed over (target, why).
+    pub skipped: Vec<(String, String)>,
+    /// Why the check failed, if it did.
+    pub failed: Option<String>,
 }
 
 impl State {
@@ -32,8 +34,9 @@ impl State {
         let mut added = Vec::new();
         for (index, info) in c.added {
             if index != self.profiles.len() {
-                // The worker and the UI number targets alike; a gap is a bug, not news.
-                tracing::error!(index, known = self.profiles.len(), "a new target out of order");
+                // The worker and the UI number targets alike: a gap is a bug, kept out of the rows.
+                let known = self.profiles.len();
+                self.note(Level::Error, format!("{}: a new target out of order ({index}, not {known})", info.name));
                 continue;
             }
             added.push(info.name.clone());
@@ -60,9 +63,13 @@ impl State {
                 self.marked.retain(|(p, _)| *p != index);
             }
         }
-        for n in &c.notes {
+        let mut notes: Vec<String> = c.skipped.iter().map(|(t, why)| format!("skipped {t}: {why}")).collect();
+        notes.extend(c.failed);
+        for n in &notes {
             self.note(Level::Warning, n.clone());
         }
+        self.skipped.retain(|t, _| !t.starts_with(&format!("{}/", c.profile)));
+        self.skipped.extend(c.skipped);
         let mut news = Vec::new();
         if !added.is_empty() {
             news.push(format!("new: {}", added.join(", ")));
@@ -74,7 +81,7 @@ impl State {
             let text = format!("projects of {}: {}", c.profile, news.join("; "));
             self.note(Level::Info, text.clone());
             self.say(Level::Info, text);
-        } else if let Some(n) = c.notes.first() {
+        } else if let Some(n) = notes.first() {
             self.say(Level::Warning, n.clone());
         }
         if self.view == View::Profile(self.home) && !self.live(self.home) {

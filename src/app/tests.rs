@@ -834,7 +834,8 @@ fn targets_found_behind_the_ui_come_in_and_gone_ones_go() {
         profile: "acme".into(),
         added: vec![(3, new)],
         gone: vec![1],
-        notes: vec!["acme/MOS: region MOS has no CSMS".into()],
+        skipped: vec![("acme/MOS".into(), "no CSMS in region MOS".into())],
+        failed: None,
     };
     let effects = update(&mut state, Msg::TargetsChecked(checked));
     assert_eq!(effects, vec![Effect::Load { generation, profile: 3 }]);
@@ -843,7 +844,8 @@ fn targets_found_behind_the_ui_come_in_and_gone_ones_go() {
     assert_eq!(state.load_errors.get(&1).map(String::as_str), Some(targets::GONE));
     let message = state.footer_message().unwrap().text.clone();
     assert_eq!(message, "projects of acme: new: acme/cn-east-3; gone: staging");
-    assert!(state.events.iter().any(|e| e.text.contains("MOS")));
+    assert!(state.events.iter().any(|e| e.text == "skipped acme/MOS: no CSMS in region MOS"));
+    assert_eq!(state.skipped.get("acme/MOS").map(String::as_str), Some("no CSMS in region MOS"));
 
     let effects = update(&mut state, key('r'));
     let loads: Vec<usize> = effects
@@ -860,7 +862,8 @@ fn targets_found_behind_the_ui_come_in_and_gone_ones_go() {
         profile: "acme".into(),
         added: vec![(9, profiles()[0].clone())],
         gone: vec![],
-        notes: vec![],
+        skipped: vec![],
+        failed: None,
     };
     update(&mut state, Msg::TargetsChecked(stray));
     assert_eq!(state.profiles.len(), 4);

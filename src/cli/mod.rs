@@ -124,8 +124,8 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
         );
     }
     // Failed discoveries are reported where their profile is used; skipped projects only here.
-    for note in &ws.notes {
-        esayln!("warning: {note}");
+    for skipped in &ws.skipped {
+        esayln!("warning: skipped {skipped}");
     }
     let profile = g.profile.as_deref();
     match command {

@@ -29,8 +29,8 @@ pub const CLI_CACHE_MS: Millis = 10 * 60 * 1000;
 /// Profiles replaced by their targets, and what is left to say or do.
 #[derive(Debug, Default)]
 pub struct Expansion {
-    /// Projects skipped, and why, one line each.
-    pub notes: Vec<String>,
+    /// Projects skipped, and why.
+    pub skipped: Vec<Skipped>,
     /// Profiles whose targets came from the cache: to be asked again.
     pub from_cache: Vec<Profile>,
 }
@@ -40,7 +40,20 @@ pub struct Expansion {
 pub struct Found {
     pub targets: Vec<Profile>,
     /// Projects passed over, and why.
-    pub skipped: Vec<String>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// A project discovery passed over: `acme/MOS`, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub target: String,
+    pub why: String,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.target, self.why)
+    }
 }
 
 /// The region a project is in: its name up to the first `_` (a sub-project
@@ -71,7 +84,8 @@ pub fn targets(profile: &Profile, credentials: Option<&Credentials>, projects: &
             (Some(t), _) => regions::fill(t, region),
             (None, Some(e)) => e.to_string(),
             (None, None) => {
-                found.skipped.push(format!("{}/{}: region {region} has no CSMS", profile.name, p.name));
+                let target = format!("{}/{}", profile.name, p.name);
+                found.skipped.push(Skipped { target, why: format!("no CSMS in region {region}") });
                 continue;
             }
         };
@@ -93,7 +107,8 @@ pub fn targets(profile: &Profile, credentials: Option<&Credentials>, projects: &
     }
     for name in &d.projects {
         if !found.targets.iter().any(|t| t.name.ends_with(&format!("/{name}"))) {
-            found.skipped.push(format!("{}/{name}: no such project for these credentials and regions", profile.name));
+            let target = format!("{}/{name}", profile.name);
+            found.skipped.push(Skipped { target, why: "no such project for these credentials and regions".into() });
         }
     }
     found
@@ -178,7 +193,7 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> E
             }
             Err(e) => Err(e),
         };
-        expansion.notes.extend(install(config, profile, found));
+        expansion.skipped.extend(install(config, profile, found));
     }
     if asked {
         cache.save();
@@ -188,7 +203,7 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> E
 
 /// Puts a profile's targets in its place, or the profile itself, marked
 /// with why it has none. Gives the notes of what was skipped.
-fn install(config: &mut Config, mut profile: Profile, found: Result<Found, Error>) -> Vec<String> {
+fn install(config: &mut Config, mut profile: Profile, found: Result<Found, Error>) -> Vec<Skipped> {
     let (error, skipped) = match found {
         Ok(found) if !found.targets.is_empty() => {
             config.profiles.remove(&profile.name);
@@ -253,12 +268,13 @@ mod tests {
         assert_eq!(p.iam_endpoint, "https://iam.myhuaweicloud.com", "the account is asked at the global IAM");
         let found = targets(&p, None, &listed(&["cn-north-4", "MOS", "cn-east-3_dev"]));
         assert_eq!(names(&found), ["acme/cn-east-3_dev", "acme/cn-north-4"]);
-        assert_eq!(found.skipped, ["acme/MOS: region MOS has no CSMS"]);
+        assert_eq!(found.skipped[0].to_string(), "acme/MOS: no CSMS in region MOS");
 
         let p = profile("regions = [\"*\"]\nprojects = [\"cn-east-3_dev\", \"cn-east-3_gone\"]\n");
         let found = targets(&p, None, &listed(&["cn-north-4", "cn-east-3_dev"]));
         assert_eq!(names(&found), ["acme/cn-east-3_dev"]);
-        assert_eq!(found.skipped, ["acme/cn-east-3_gone: no such project for these credentials and regions"]);
+        let gone = found.skipped[0].to_string();
+        assert_eq!(gone, "acme/cn-east-3_gone: no such project for these credentials and regions");
     }
 
     #[test]

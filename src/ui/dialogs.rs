@@ -289,7 +289,12 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str,
         Span::raw(printable(filter).into_owned()),
         Span::raw("█"),
     ])];
-    for (i, c) in choices(state, filter).iter().enumerate() {
+    let choices = choices(state, filter);
+    let group_of = |c: Option<&Choice>| match c {
+        Some(Choice::Profile(p)) => state.profiles[*p].group(),
+        _ => None,
+    };
+    for (i, c) in choices.iter().enumerate() {
         let mark = if current(c) { "●" } else { " " };
         let text = match c {
             Choice::All => {
@@ -344,10 +349,25 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str,
         };
         let style = if i == selected { theme.selected() } else { Style::default() };
         lines.push(Line::from(Span::styled(text, style)));
+        // After a profile's last target, the projects discovery passed over (not choices).
+        if let Some(group) = group_of(Some(c))
+            && group_of(choices.get(i + 1)) != Some(group)
+        {
+            let prefix = format!("{group}/");
+            for (target, why) in state.skipped.iter().filter(|(t, _)| t.starts_with(&prefix)) {
+                let project = &target[prefix.len()..];
+                let region = project.split('_').next().unwrap_or(project);
+                let tw = w - 2;
+                let text = format!("     {:<tw$} {:<16} {:<16} {why}", printable(project), region, "skipped");
+                lines.push(Line::from(Span::styled(text, theme.dim())));
+            }
+        }
     }
     lines.push(keys_line(keymap::PICKER, theme));
     let height = (lines.len() as u16 + 2).min(frame.area().height);
-    let inner = popup(frame, 78, height, "Profiles", theme.header());
+    // As wide as its longest line (within the terminal), at least 78.
+    let width = lines.iter().map(|l| l.width()).max().unwrap_or(0).max(76) as u16 + 2;
+    let inner = popup(frame, width, height, "Profiles", theme.header());
     frame.render_widget(Paragraph::new(lines), inner);
 }
 

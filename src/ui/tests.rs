@@ -528,6 +528,7 @@ fn the_picker_shows_targets_beneath_their_profile() {
     let refused = crate::app::health::Health::AuthFailed;
     update(&mut state, Msg::LoadFailed { generation, profile: 2, health: refused, error: "refused".into() });
     update(&mut state, Msg::Loaded { generation, profile: 3, result: Ok(vec![]) });
+    state.skipped_at_start(vec![("acme/MOS".into(), "no CSMS in region MOS".into())]);
     key(&mut state, 'p');
     snap!("picker_with_targets_90x16", screen(&state, 90, 16));
     // Enter on the profile's line shows its targets together.
