@@ -62,7 +62,7 @@ async fn open_tui(cli: &Cli) -> i32 {
     // profiles and no default open the picker instead; a profile with
     // regions opens on its targets together).
     let named = g.profile.as_deref().or(ws.config.default_profile.as_deref());
-    let group = named.is_some_and(|n| !ws.config.profiles.contains_key(n) && !ws.config.group(n).is_empty());
+    let group = named.is_some_and(|n| ws.config.is_group(n));
     if let Err(e) = ws.profile(g.profile.as_deref())
         && !group
         && (g.profile.is_some() || ws.config.profiles.len() < 2)

@@ -48,7 +48,7 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
     let group = profile
         .or(remembered.profile.as_deref())
         .or(ws.config.default_profile.as_deref())
-        .filter(|n| !ws.config.profiles.contains_key(*n))
+        .filter(|n| ws.config.is_group(n))
         .and_then(|n| ws.config.group(n).first().map(|first| first.name.clone()));
     let profile = match &group {
         Some(first) => Some(first.as_str()),

@@ -106,7 +106,7 @@ async fn write_profile(path: &Path, lines: &mut impl Iterator<Item = std::io::Re
         }
     }
     let project_default = sdk.project_id.clone().unwrap_or_default();
-    let project = ask(lines, "project id", &project_default)?;
+    let project = ask(lines, "project id (empty: IAM gives the region's)", &project_default)?;
     if !project.is_empty() {
         block.push_str(&format!("project_id = {}\n", quoted(&project)));
     }

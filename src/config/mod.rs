@@ -351,6 +351,11 @@ impl Config {
             None => self.profiles.values().filter(|p| p.found_under.as_deref() == Some(name)).collect(),
         }
     }
+
+    /// Whether `name` is a profile with `regions` whose targets took its place.
+    pub fn is_group(&self, name: &str) -> bool {
+        !self.profiles.contains_key(name) && !self.group(name).is_empty()
+    }
 }
 
 fn build_profile(
