@@ -7,6 +7,7 @@
 set -euo pipefail
 csms=$(realpath "$1")
 other=${2:+$(realpath "$2")}
+here=$(cd "$(dirname "$0")" && pwd)
 count=${COUNT:-100000}
 runs=5
 work=$(mktemp -d)
@@ -24,13 +25,9 @@ secret_key = "$PERF_SK"
 projects = ["$project"]
 TOML
 
-"$csms" serve --listen 127.0.0.1:0 --db "$work/emulator.db" --accounts "$work/accounts.toml" >"$work/serve.out" 2>&1 &
-serve_pid=$!
-for _ in $(seq 100); do
-  grep -q '^listening on ' "$work/serve.out" && break
-  sleep 0.1
-done
-url=$(sed -n 's/^listening on //p' "$work/serve.out")
+# shellcheck source=../serve.sh
+. "$here/../serve.sh"
+start_serve "$csms" "$work" --db "$work/emulator.db" --accounts "$work/accounts.toml"
 cat >"$work/config.toml" <<TOML
 default_profile = "perf"
 [profiles.perf]
@@ -66,7 +63,6 @@ rows = [line.split() for line in sys.stdin]
 print(statistics.median(float(r[0]) for r in rows), int(statistics.median(int(r[1]) for r in rows)))'
 }
 
-here=$(cd "$(dirname "$0")" && pwd)
 secrets=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' <("$csms" list -o json))
 echo "list -o json over $secrets secrets, median of $runs runs"
 read -r t m < <(measure "$csms")

@@ -40,16 +40,9 @@ done
     "$(awk '{ printf "%s\"%s\"", (NR > 1 ? ", " : ""), $3 }' "$work/projects")"
 } >"$work/accounts.toml"
 
-"$csms" serve --listen 127.0.0.1:0 --db "$work/emulator.db" --accounts "$work/accounts.toml" \
-  --admin-token "$admin" >"$work/serve.out" 2>&1 &
-serve_pid=$!
-for _ in $(seq 100); do
-  grep -q '^listening on ' "$work/serve.out" && break
-  sleep 0.1
-done
-url=$(sed -n 's/^listening on //p' "$work/serve.out")
-
-first_id=$(head -1 "$work/projects" | cut -d' ' -f3)
+# shellcheck source=../serve.sh
+. "$here/../serve.sh"
+start_serve "$csms" "$work" --db "$work/emulator.db" --accounts "$work/accounts.toml" --admin-token "$admin"
 {
   printf '[profiles.acme]\nregions = ["*"]\nendpoint = "%s"\niam_endpoint = "%s"\naccess_key = "%s"\nsecret_key_env = "PERF_SK"\n\n' \
     "$url" "$url" "$ak"

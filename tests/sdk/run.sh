@@ -19,13 +19,9 @@ fi
 
 work=$(mktemp -d)
 trap 'kill "$serve_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-"$csms" serve --listen 127.0.0.1:0 --in-memory >"$work/serve.out" 2>"$work/serve.err" &
-serve_pid=$!
-for _ in $(seq 100); do
-  grep -q '^listening on ' "$work/serve.out" && break
-  sleep 0.1
-done
-url=$(sed -n 's/^listening on //p' "$work/serve.out")
+# shellcheck source=../serve.sh
+. "$here/../serve.sh"
+start_serve "$csms" "$work" --in-memory
 field() { sed -n "s/^$1 *= *//p" "$work/serve.out" | head -1; }
 "$venv/bin/python" "$here/official_python_sdk.py" "$url" "$(field project_id)" "$(field access_key)" "$(field secret_key)"
 "$venv/bin/python" "$here/verify_csms_signatures.py" "$csms"
