@@ -79,6 +79,16 @@ fn config(server: &Server, acme: &str) -> std::path::PathBuf {
     path
 }
 
+/// A config of one profile `name` with `regions = ["*"]` on the server and these auth lines.
+fn every_region(server: &Server, name: &str, auth: &str) -> std::path::PathBuf {
+    let path = server.dir.path().join("config.toml");
+    let url = &server.url;
+    let text =
+        format!("[profiles.{name}]\nregions = [\"*\"]\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\n{auth}\n");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 fn json(run: &CliRun) -> serde_json::Value {
     assert_eq!(run.status, 0, "{}", run.stderr);
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
@@ -211,16 +221,9 @@ async fn a_profile_iam_refuses_fails_alone_and_says_why() {
 async fn a_password_user_finds_the_projects_it_may_reach() {
     let server = Server::start_with_accounts(&accounts());
     populate_every_project(&server).await;
-    let path = server.dir.path().join("config.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[profiles.ops]\nregions = [\"*\"]\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\nauth = \"password\"\n\
-             domain = \"{DOMAIN}\"\nuser = \"{USER}\"\npassword_env = \"TEST_CSMS_PASSWORD\"\n",
-            url = server.url
-        ),
-    )
-    .unwrap();
+    let auth =
+        format!("auth = \"password\"\ndomain = \"{DOMAIN}\"\nuser = \"{USER}\"\npassword_env = \"TEST_CSMS_PASSWORD\"");
+    let path = every_region(&server, "ops", &auth);
     let rows = json(&csms(&path, "", &["profiles", "-o", "json"]));
     assert_eq!(profile_names(&rows), ["ops/cn-north-4", "ops/cn-north-4_payments"]);
     let listed = json(&csms(&path, "", &["list", "--profile", "ops", "-o", "json"]));
@@ -268,16 +271,7 @@ async fn a_token_finds_every_project_its_user_may_reach() {
     let token = r.headers()["X-Subject-Token"].to_str().unwrap().to_string();
     let scoped: serde_json::Value = r.json().await.unwrap();
     assert_eq!(scoped["token"]["project"]["id"], PROJECTS[1].2, "scoped by name");
-    let path = server.dir.path().join("config.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[profiles.tok]\nregions = [\"*\"]\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\nauth = \"token\"\n\
-             token_env = \"TEST_CSMS_TOKEN\"\n",
-            url = server.url
-        ),
-    )
-    .unwrap();
+    let path = every_region(&server, "tok", "auth = \"token\"\ntoken_env = \"TEST_CSMS_TOKEN\"");
     let rows = json(&csms(&path, &token, &["profiles", "-o", "json"]));
     assert_eq!(profile_names(&rows), ["tok/cn-north-4", "tok/cn-north-4_payments"], "GET /v3/auth/projects");
     // A token acts on the project it is scoped to: the other target is refused, and named.
