@@ -34,6 +34,7 @@ fn loaded_state(n: usize) -> State {
         region: "cn-north-4".into(),
         project_id: "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into(),
         project_from_iam: false,
+        finding: false,
         read_only: false,
         insecure_tls: false,
     }];
@@ -124,6 +125,7 @@ fn benches(c: &mut Criterion) {
             region: "cn-north-4".into(),
             project_id: format!("{t:032}"),
             project_from_iam: false,
+            finding: false,
             read_only: false,
             insecure_tls: false,
         })

@@ -49,8 +49,8 @@ async fn open_tui(cli: &Cli) -> i32 {
         return cli::exit::USAGE;
     }
     let g = &cli.global;
-    // Opens on the projects found last, at once; they are asked for again behind the UI.
-    let freshness = csms_tui::discovery::Freshness::Cached(None);
+    // Opens at once, on the projects found last; IAM is asked behind the UI.
+    let freshness = csms_tui::discovery::Freshness::Behind;
     let ws = match csms_tui::workspace::Workspace::open(g.config.as_deref(), g.demo, true, freshness).await {
         Ok(ws) => ws,
         Err(e) => {

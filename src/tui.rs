@@ -85,7 +85,7 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
 
     let (tx, rx) = mpsc::unbounded_channel();
     let worker = Worker::new(profiles, tx);
-    worker.revalidate(ws.revalidate.clone());
+    worker.revalidate(ws.behind.clone());
 
     // ratatui::init installs a panic hook that restores the terminal before
     // the panic message prints; the guard covers every other way out.

@@ -41,8 +41,9 @@ impl Worker {
         self.profiles.read().expect("profiles lock").get(i).cloned()
     }
 
-    /// Asks IAM again for the projects of profiles whose targets came from
-    /// the cache, caches the answer, and tells the UI what changed.
+    /// Asks IAM for the projects of profiles with regions (whose targets
+    /// came from the cache, or that are still in place of them), caches the
+    /// answer, and tells the UI what changed.
     pub fn revalidate(&self, discovering: Vec<Profile>) {
         if discovering.is_empty() {
             return;
@@ -61,13 +62,11 @@ impl Worker {
             tokio::task::spawn_blocking(move || cache.save()).await.ok();
             for (profile, result) in discovering.into_iter().zip(results) {
                 match result {
-                    Ok((_, found)) => w.take_targets(&profile.name, found),
-                    Err(e) => {
-                        let failed = Some(format!("{}: its projects could not be checked again: {e}", profile.name));
-                        let checked =
-                            Checked { profile: profile.name, added: vec![], gone: vec![], skipped: vec![], failed };
-                        w.send(Msg::TargetsChecked(checked));
+                    Ok((_, found)) if found.targets.is_empty() => {
+                        w.targets_failed(&profile.name, crate::discovery::no_projects(&profile.name))
                     }
+                    Ok((_, found)) => w.take_targets(&profile.name, found),
+                    Err(e) => w.targets_failed(&profile.name, e),
                 }
             }
         });
@@ -78,6 +77,12 @@ impl Worker {
     /// ones in the order they were added here.
     fn take_targets(&self, under: &str, found: crate::discovery::Found) {
         let mut profiles = self.profiles.write().expect("profiles lock");
+        // The profile itself, when it was still in place of its targets: they replace it.
+        let finding = profiles.iter().position(|p| p.name == under && crate::discovery::finding(p));
+        if let Some(i) = finding {
+            let replaced = Error::Invalid(format!("profile '{under}' is replaced by its projects"));
+            profiles[i].unusable = Some(replaced);
+        }
         let known: Vec<(usize, String)> = profiles
             .iter()
             .enumerate()
@@ -93,7 +98,32 @@ impl Worker {
             }
         }
         let skipped = found.skipped.into_iter().map(|s| (s.target, s.why)).collect();
-        let checked = Checked { profile: under.to_string(), added, gone, skipped, failed: None };
+        let checked = Checked { profile: under.to_string(), added, gone, skipped, failed: None, finding };
+        self.send(Msg::TargetsChecked(checked));
+    }
+
+    /// IAM did not answer for a profile: a profile still in place of its
+    /// targets fails with why from now on; targets from the cache stay.
+    fn targets_failed(&self, under: &str, e: Error) {
+        let mut profiles = self.profiles.write().expect("profiles lock");
+        let finding = profiles.iter().position(|p| p.name == under && crate::discovery::finding(p));
+        let failed = match finding {
+            Some(i) => {
+                profiles[i].unusable = Some(e.clone());
+                (crate::app::health::Health::of(&e), e.to_string())
+            }
+            None => {
+                (crate::app::health::Health::of(&e), format!("{under}: its projects could not be checked again: {e}"))
+            }
+        };
+        let checked = Checked {
+            profile: under.to_string(),
+            added: vec![],
+            gone: vec![],
+            skipped: vec![],
+            failed: Some(failed),
+            finding,
+        };
         self.send(Msg::TargetsChecked(checked));
     }
 
@@ -159,6 +189,9 @@ impl Worker {
         let w = self.clone();
         tokio::spawn(async move {
             match effect {
+                // Nothing to load yet: the profile's projects are being found, and
+                // their news (targets, or why not) settles the load.
+                Effect::Load { profile, .. } if w.profile(profile).is_some_and(|p| crate::discovery::finding(&p)) => {}
                 Effect::Load { generation, profile } => {
                     let endpoint = w.profile(profile).map(|p| p.endpoint).unwrap_or_default();
                     let _room = w.loads.acquire(&endpoint).await;

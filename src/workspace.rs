@@ -18,8 +18,8 @@ pub struct Workspace {
     pub demo: Option<Demo>,
     /// Projects discovery passed over, and why.
     pub skipped: Vec<crate::discovery::Skipped>,
-    /// Profiles whose targets came from the cache, to ask IAM again behind the UI.
-    pub revalidate: Vec<Profile>,
+    /// Profiles with regions to ask IAM for behind the UI (see `discovery::Expansion`).
+    pub behind: Vec<Profile>,
 }
 
 #[derive(Debug)]
@@ -55,7 +55,7 @@ impl Workspace {
             Some((path, named)) if named || path.exists() => {
                 let mut config = Config::load(&path).map_err(OpenError::Config)?;
                 let found = crate::discovery::expand(&mut config, freshness, crate::timefmt::now_ms()).await;
-                Ok(Workspace { config, demo: None, skipped: found.skipped, revalidate: found.from_cache })
+                Ok(Workspace { config, demo: None, skipped: found.skipped, behind: found.behind })
             }
             _ if demo_when_unconfigured => Workspace::demo().await,
             located => Err(OpenError::Other(format!(
@@ -107,7 +107,7 @@ impl Workspace {
             mouse: true,
             profiles,
         };
-        Ok(Workspace { config, demo: Some(demo), skipped: vec![], revalidate: vec![] })
+        Ok(Workspace { config, demo: Some(demo), skipped: vec![], behind: vec![] })
     }
 
     pub fn is_demo(&self) -> bool {

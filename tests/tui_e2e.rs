@@ -430,3 +430,31 @@ async fn the_projects_found_last_open_the_ui_and_are_checked_behind_it() {
     ui.send("q");
     assert!(ui.wait_exit().success());
 }
+
+/// With nothing found before, the UI does not wait for IAM: it opens on the
+/// profile at once, saying its projects are being asked for, and shows them
+/// when IAM has named them (and caches them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_run_opens_before_iam_names_the_projects() {
+    let server = Server::start();
+    populate(&server.aksk(), "first", 2, false).await;
+    let config = server.dir.path().join("config.toml");
+    let url = &server.url;
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"acme\"\n[profiles.acme]\nregions = [\"*\"]\nendpoint = \"{url}\"\n\
+             iam_endpoint = \"{url}\"\naccess_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n"
+        ),
+    )
+    .unwrap();
+    server.faults(serde_json::json!({ "latency_ms": 3000, "path_regex": "^/v3/projects" })).await;
+    let mut ui = Ui::start(&config);
+    let opened = ui.screen.wait_for("the UI, before IAM answers", |t| t.contains("asking IAM for its projects"));
+    assert!(!opened.contains("first-0001"), "{opened}");
+    ui.screen.wait_for("the targets' secrets", |t| t.contains("acme (1 project)") && t.contains("first-0001"));
+    ui.send("q");
+    assert!(ui.wait_exit().success());
+    let cache = config.parent().unwrap().join("state/csms-tui/targets.json");
+    assert!(std::fs::read_to_string(cache).unwrap().contains(PROJECT));
+}

@@ -35,6 +35,8 @@ pub struct ProfileInfo {
     /// The profile names no project id: IAM gives the id of the project
     /// named after the region.
     pub project_from_iam: bool,
+    /// A profile with `regions` standing in for its projects until IAM names them.
+    pub finding: bool,
     pub read_only: bool,
     pub insecure_tls: bool,
 }
@@ -47,6 +49,9 @@ impl ProfileInfo {
 
     /// The project as the header and dialogs name it, saying when IAM chose it.
     pub fn project_label(&self) -> String {
+        if self.finding {
+            return "every one IAM lists (being asked)".into();
+        }
         match (self.project_from_iam, self.project_id.is_empty()) {
             (false, _) => self.project_id.clone(),
             (true, false) => format!("{} (IAM's {})", self.project_id, self.region),
@@ -62,6 +67,7 @@ impl From<&crate::config::Profile> for ProfileInfo {
             region: p.region.clone(),
             project_id: p.project_id.clone().unwrap_or_default(),
             project_from_iam: p.project_id.is_none(),
+            finding: crate::discovery::finding(p),
             read_only: p.read_only,
             insecure_tls: p.insecure_skip_tls_verify,
         }

@@ -27,7 +27,9 @@ pub fn choices(state: &State, filter: &str) -> Vec<Choice> {
     }
     let mut group: Option<&str> = None;
     for (i, p) in state.profiles.iter().enumerate() {
-        if !(p.name.to_lowercase().contains(&f) || p.region.contains(&f)) {
+        // A profile whose targets took its place is not a choice any more.
+        let replaced = p.finding && state.gone.contains(&i);
+        if replaced || !(p.name.to_lowercase().contains(&f) || p.region.contains(&f)) {
             continue;
         }
         if p.group().is_some() && p.group() != group {

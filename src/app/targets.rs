@@ -2,6 +2,7 @@
 //! UI opens on the projects found last, and IAM's newer word adds the
 //! projects that appeared and retires those that went.
 
+use super::health::Health;
 use super::{Effect, Level, ProfileInfo, State, View};
 
 /// What a target IAM no longer lists shows instead of secrets.
@@ -20,7 +21,10 @@ pub struct Checked {
     /// Projects passed over (target, why).
     pub skipped: Vec<(String, String)>,
     /// Why the check failed, if it did.
-    pub failed: Option<String>,
+    pub failed: Option<(Health, String)>,
+    /// The profile itself, when it stood in place of its targets until now:
+    /// found, it leaves for them; failed, it fails with why.
+    pub finding: Option<usize>,
 }
 
 impl State {
@@ -30,6 +34,15 @@ impl State {
     }
 
     pub(super) fn targets_checked(&mut self, c: Checked) -> Vec<Effect> {
+        if let (Some(i), Some((health, error))) = (c.finding, &c.failed) {
+            // Still in place of its targets, and IAM did not answer: it fails with why.
+            self.loading.remove(&i);
+            self.load_errors.insert(i, error.clone());
+            self.health.insert(i, *health);
+            self.note(Level::Error, format!("{}: its projects could not be found: {error}", c.profile));
+            self.loads_done();
+            return vec![];
+        }
         let mut effects = Vec::new();
         let mut added = Vec::new();
         for (index, info) in c.added {
@@ -64,14 +77,25 @@ impl State {
             }
         }
         let mut notes: Vec<String> = c.skipped.iter().map(|(t, why)| format!("skipped {t}: {why}")).collect();
-        notes.extend(c.failed);
+        notes.extend(c.failed.map(|(_, text)| text));
         for n in &notes {
             self.note(Level::Warning, n.clone());
         }
         self.skipped.retain(|t, _| !t.starts_with(&format!("{}/", c.profile)));
         self.skipped.extend(c.skipped);
         let mut news = Vec::new();
-        if !added.is_empty() {
+        if let Some(i) = c.finding {
+            // Its targets take its place, quietly: they are the news.
+            self.gone.insert(i);
+            self.loading.remove(&i);
+            self.load_errors.remove(&i);
+            self.health.remove(&i);
+            news.push(format!("{} found", plural(added.len(), "project")));
+            if self.view == View::Profile(i) {
+                let first = self.profiles.len() - added.len();
+                effects = if added.is_empty() { vec![] } else { self.switch_view(View::Group(first)) };
+            }
+        } else if !added.is_empty() {
             news.push(format!("new: {}", added.join(", ")));
         }
         if !gone.is_empty() {
@@ -84,9 +108,15 @@ impl State {
         } else if let Some(n) = notes.first() {
             self.say(Level::Warning, n.clone());
         }
-        if self.view == View::Profile(self.home) && !self.live(self.home) {
+        if self.view == View::Profile(self.home) && !self.live(self.home) && c.finding != Some(self.home) {
             self.say(Level::Warning, format!("{}: {GONE}", self.profile_name(self.home)));
         }
+        self.loads_done();
         effects
     }
+}
+
+/// `3 projects`, `1 project`.
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }

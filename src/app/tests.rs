@@ -15,6 +15,7 @@ fn profiles() -> Vec<ProfileInfo> {
             region: "cn-north-4".into(),
             project_id: format!("{n}-project"),
             project_from_iam: false,
+            finding: false,
             read_only: *n == "audit",
             insecure_tls: false,
         })
@@ -836,6 +837,7 @@ fn targets_found_behind_the_ui_come_in_and_gone_ones_go() {
         gone: vec![1],
         skipped: vec![("acme/MOS".into(), "no CSMS in region MOS".into())],
         failed: None,
+        finding: None,
     };
     let effects = update(&mut state, Msg::TargetsChecked(checked));
     assert_eq!(effects, vec![Effect::Load { generation, profile: 3 }]);
@@ -864,7 +866,56 @@ fn targets_found_behind_the_ui_come_in_and_gone_ones_go() {
         gone: vec![],
         skipped: vec![],
         failed: None,
+        finding: None,
     };
     update(&mut state, Msg::TargetsChecked(stray));
     assert_eq!(state.profiles.len(), 4);
+}
+
+/// A profile with regions whose projects nobody has found yet stands in for
+/// them: the UI opens on it at once, and its targets take its place when IAM
+/// names them (or it fails with why).
+#[test]
+fn a_profile_still_finding_its_projects_gives_way_to_them() {
+    let acme = ProfileInfo { name: "acme".into(), finding: true, project_id: String::new(), ..profiles()[0].clone() };
+    let (mut state, effects) =
+        State::new(vec![acme.clone(), profiles()[1].clone()], View::Profile(0), 60_000, None, NOW);
+    assert_eq!(effects, vec![Effect::Load { generation: 1, profile: 0 }], "the worker holds it until IAM answers");
+    assert_eq!(state.profiles[0].project_label(), "every one IAM lists (being asked)");
+    let target = |n: &str| ProfileInfo { name: format!("acme/{n}"), ..profiles()[0].clone() };
+    let found = targets::Checked {
+        profile: "acme".into(),
+        added: vec![(2, target("cn-north-4")), (3, target("cn-north-4_pay"))],
+        gone: vec![],
+        skipped: vec![],
+        failed: None,
+        finding: Some(0),
+    };
+    let effects = update(&mut state, Msg::TargetsChecked(found));
+    assert_eq!(state.view, View::Group(2), "the view follows to its targets");
+    let loads: Vec<usize> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Load { profile, .. } => Some(*profile),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(loads, [2, 3]);
+    assert_eq!(state.footer_message().unwrap().text, "projects of acme: 2 projects found");
+    assert!(!picker::choices(&state, "").contains(&picker::Choice::Profile(0)), "no longer a choice");
+
+    // IAM refuses instead: the profile fails with why, and is done loading.
+    let (mut state, _) = State::new(vec![acme, profiles()[1].clone()], View::Profile(0), 60_000, None, NOW);
+    let refused = targets::Checked {
+        profile: "acme".into(),
+        added: vec![],
+        gone: vec![],
+        skipped: vec![],
+        failed: Some((health::Health::AuthFailed, "authentication failed for profile 'acme'".into())),
+        finding: Some(0),
+    };
+    update(&mut state, Msg::TargetsChecked(refused));
+    assert!(state.loading.is_empty());
+    assert_eq!(state.health.get(&0), Some(&health::Health::AuthFailed));
+    assert_eq!(state.load_errors.get(&0).map(String::as_str), Some("authentication failed for profile 'acme'"));
 }

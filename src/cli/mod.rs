@@ -111,7 +111,7 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
     }
     let freshness = match &command {
         Command::Profiles { refresh: true, .. } => Freshness::Ask,
-        _ => Freshness::Cached(Some(crate::discovery::CLI_CACHE_MS)),
+        _ => Freshness::Cached(crate::discovery::CLI_CACHE_MS),
     };
     let ws = match Workspace::open(g.config.as_deref(), g.demo, false, freshness).await {
         Ok(ws) => ws,

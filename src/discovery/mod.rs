@@ -17,9 +17,11 @@ use crate::csms::{Client, Credentials, Error, ProjectSummary};
 pub enum Freshness {
     /// Ask IAM now (`csms profiles --refresh`).
     Ask,
-    /// The cached list when it is younger than this (`None`: of any age,
-    /// asked again behind the UI), else ask IAM.
-    Cached(Option<Millis>),
+    /// The cached list when it is younger than this, else ask IAM.
+    Cached(Millis),
+    /// The cached list of any age, else nothing yet: the UI opens at once
+    /// and every such profile is asked for behind it (`Expansion::behind`).
+    Behind,
 }
 
 /// How long the CLI trusts what discovery found: a script run every few
@@ -31,8 +33,16 @@ pub const CLI_CACHE_MS: Millis = 10 * 60 * 1000;
 pub struct Expansion {
     /// Projects skipped, and why.
     pub skipped: Vec<Skipped>,
-    /// Profiles whose targets came from the cache: to be asked again.
-    pub from_cache: Vec<Profile>,
+    /// Profiles to ask IAM for behind the UI: those whose targets came
+    /// from the cache, and (`Freshness::Behind`) those still in place,
+    /// whose projects nobody has found yet.
+    pub behind: Vec<Profile>,
+}
+
+/// A profile with `regions` still in place of its targets, its projects not
+/// found yet (under `Freshness::Behind`): neither targets nor a failure.
+pub fn finding(p: &Profile) -> bool {
+    p.discovery.is_some() && p.unusable.is_none()
 }
 
 /// What discovery made of one profile.
@@ -168,13 +178,15 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> E
         .iter()
         .map(|p| match freshness {
             Freshness::Ask => None,
-            Freshness::Cached(max_age) => cache.get(p, max_age, now).map(<[_]>::to_vec),
+            Freshness::Cached(max_age) => cache.get(p, Some(max_age), now).map(<[_]>::to_vec),
+            Freshness::Behind => cache.get(p, None, now).map(<[_]>::to_vec),
         })
         .collect();
     let results = join_all(discovering.iter().zip(&cached).map(|(p, c)| async move {
-        match c {
-            Some(list) => from_list(p, list).await.map(|found| (None, found)),
-            None => discover(p).await.map(|(list, found)| (Some(list), found)),
+        match (c, freshness) {
+            (Some(list), _) => Some(from_list(p, list).await.map(|found| (None, found))),
+            (None, Freshness::Behind) => None,
+            (None, _) => Some(discover(p).await.map(|(list, found)| (Some(list), found))),
         }
     }))
     .await;
@@ -182,16 +194,21 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> E
     let mut asked = false;
     for (profile, result) in discovering.into_iter().zip(results) {
         let found = match result {
-            Ok((Some(list), found)) => {
+            // Left in place, as it is: its projects are found behind the UI.
+            None => {
+                expansion.behind.push(profile);
+                continue;
+            }
+            Some(Ok((Some(list), found))) => {
                 cache.put(&profile, list, now);
                 asked = true;
                 Ok(found)
             }
-            Ok((None, found)) => {
-                expansion.from_cache.push(profile.clone());
+            Some(Ok((None, found))) => {
+                expansion.behind.push(profile.clone());
                 Ok(found)
             }
-            Err(e) => Err(e),
+            Some(Err(e)) => Err(e),
         };
         expansion.skipped.extend(install(config, profile, found));
     }
@@ -199,6 +216,15 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> E
         cache.save();
     }
     expansion
+}
+
+/// Why a profile with `regions` has no targets although IAM answered.
+pub fn no_projects(profile: &str) -> Error {
+    Error::Config {
+        profile: profile.to_string(),
+        key: "regions".into(),
+        message: "IAM lists no project with CSMS for these credentials in these regions".into(),
+    }
 }
 
 /// Puts a profile's targets in its place, or the profile itself, marked
@@ -212,14 +238,7 @@ fn install(config: &mut Config, mut profile: Profile, found: Result<Found, Error
             }
             return found.skipped;
         }
-        Ok(found) => (
-            Error::Config {
-                profile: profile.name.clone(),
-                key: "regions".into(),
-                message: "IAM lists no project with CSMS for these credentials in these regions".into(),
-            },
-            found.skipped,
-        ),
+        Ok(found) => (no_projects(&profile.name), found.skipped),
         Err(e) => (e, vec![]),
     };
     profile.unusable = Some(error);

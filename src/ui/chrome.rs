@@ -21,7 +21,10 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         View::Profile(i) => {
             let p = &state.profiles[i];
             first.push(Span::styled(format!("{} ", p.name), theme.header()));
-            first.push(Span::raw(format!("{} · project {}", p.region, p.project_label())));
+            first.push(Span::raw(match p.finding {
+                true => "asking IAM for its projects…".to_string(),
+                false => format!("{} · project {}", p.region, p.project_label()),
+            }));
             if p.read_only {
                 first.push(Span::raw(" "));
                 first.push(Span::styled(" READ-ONLY ", theme.badge()));
