@@ -82,6 +82,7 @@ impl Worker {
         if let Some(i) = finding {
             let replaced = Error::Invalid(format!("profile '{under}' is replaced by its projects"));
             profiles[i].unusable = Some(replaced);
+            profiles[i].discovery = None;
         }
         let known: Vec<(usize, String)> = profiles
             .iter()
@@ -100,6 +101,24 @@ impl Worker {
         let skipped = found.skipped.into_iter().map(|s| (s.target, s.why)).collect();
         let checked = Checked { profile: under.to_string(), added, gone, skipped, failed: None, finding };
         self.send(Msg::TargetsChecked(checked));
+    }
+
+    /// Asks IAM again for the projects of profile `i`, still in place of its
+    /// targets, unless that is under way.
+    fn find_again(&self, i: usize) {
+        let again = {
+            let mut profiles = self.profiles.write().expect("profiles lock");
+            match profiles.get_mut(i) {
+                Some(p) if !crate::discovery::finding(p) => {
+                    p.unusable = None;
+                    Some(p.clone())
+                }
+                _ => None,
+            }
+        };
+        if let Some(p) = again {
+            self.revalidate(vec![p]);
+        }
     }
 
     /// IAM did not answer for a profile: a profile still in place of its
@@ -189,9 +208,12 @@ impl Worker {
         let w = self.clone();
         tokio::spawn(async move {
             match effect {
-                // Nothing to load yet: the profile's projects are being found, and
-                // their news (targets, or why not) settles the load.
-                Effect::Load { profile, .. } if w.profile(profile).is_some_and(|p| crate::discovery::finding(&p)) => {}
+                // A profile with regions still in place of its targets: its projects
+                // are being found (or, after a failure, asked for again), and their
+                // news (targets, or why not) settles the load.
+                Effect::Load { profile, .. } if w.profile(profile).is_some_and(|p| p.discovery.is_some()) => {
+                    w.find_again(profile)
+                }
                 Effect::Load { generation, profile } => {
                     let endpoint = w.profile(profile).map(|p| p.endpoint).unwrap_or_default();
                     let _room = w.loads.acquire(&endpoint).await;

@@ -458,3 +458,29 @@ async fn a_first_run_opens_before_iam_names_the_projects() {
     let cache = config.parent().unwrap().join("state/csms-tui/targets.json");
     assert!(std::fs::read_to_string(cache).unwrap().contains(PROJECT));
 }
+
+/// IAM refusing a first run's question is shown as the profile's failure;
+/// `r` asks again, and the projects come once IAM answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_first_run_is_asked_again_with_r() {
+    let server = Server::start();
+    populate(&server.aksk(), "again", 1, false).await;
+    let config = server.dir.path().join("config.toml");
+    let url = &server.url;
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.acme]\nregions = [\"*\"]\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\n\
+             access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n"
+        ),
+    )
+    .unwrap();
+    server.faults(serde_json::json!({ "error_rate": 1.0, "error_status": 401, "path_regex": "^/v3/projects" })).await;
+    let mut ui = Ui::start(&config);
+    ui.screen.wait_for("the refusal", |t| t.contains("authentication failed"));
+    server.faults(serde_json::json!({})).await;
+    ui.send("r");
+    ui.screen.wait_for("the projects, asked again", |t| t.contains("acme (1 project)") && t.contains("again-0000"));
+    ui.send("q");
+    assert!(ui.wait_exit().success());
+}
