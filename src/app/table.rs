@@ -379,13 +379,26 @@ impl SecretTable {
         let states = &self.states;
         let all_states = states.is_empty();
         self.order = if let Some(words) = &self.fuzzy {
-            let mut fuzzy = Fuzzy::new(words);
-            let mut scored: Vec<(u32, usize)> = self
-                .sorted
-                .iter()
-                .filter(|&&i| all_states || rows[i].in_states(states))
-                .filter_map(|&i| fuzzy.score(&rows[i].secret.name).map(|score| (score, i)))
-                .collect();
+            // Each half of the sorted rows scored by a matcher of its own (a
+            // large table in two threads); the halves stay in sorted order.
+            let score = |part: &[usize]| -> Vec<(u32, usize)> {
+                let mut fuzzy = Fuzzy::new(words);
+                part.iter()
+                    .filter(|&&i| all_states || rows[i].in_states(states))
+                    .filter_map(|&i| fuzzy.score(&rows[i].secret.name).map(|score| (score, i)))
+                    .collect()
+            };
+            let mut scored = if self.sorted.len() >= PARALLEL_ROWS {
+                let (low, high) = self.sorted.split_at(self.sorted.len() / 2);
+                let (mut low, high) = std::thread::scope(|s| {
+                    let high = s.spawn(|| score(high));
+                    (score(low), high.join().expect("filter thread"))
+                });
+                low.extend(high);
+                low
+            } else {
+                score(&self.sorted)
+            };
             // Stable: equal matches keep the sort's order.
             scored.sort_by_key(|&(score, _)| std::cmp::Reverse(score));
             scored.into_iter().map(|(_, i)| i).collect()
@@ -547,6 +560,23 @@ mod tests {
         assert_eq!(names(&t), [format!("s{mid:06}")]);
         t.set_filter("about");
         assert_eq!(t.len(), n);
+    }
+
+    #[test]
+    fn a_large_table_ranks_fuzzily_alike_in_two_halves() {
+        let mut t = SecretTable::default();
+        let n = PARALLEL_ROWS + 5;
+        t.replace_profile(0, (0..n).map(|i| secret(&format!("s{i:06}-{}", i % 7), None)).collect());
+        t.set_filter("~s01-3");
+        // What one matcher over every row, in the sort's order, ranks.
+        let mut fuzzy = Fuzzy::new("s01-3");
+        let mut expected: Vec<(u32, String)> = (0..n)
+            .map(|i| format!("s{i:06}-{}", i % 7))
+            .filter_map(|name| fuzzy.score(&name).map(|s| (s, name)))
+            .collect();
+        expected.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
+        let expected: Vec<String> = expected.into_iter().map(|(_, name)| name).collect();
+        assert_eq!(t.visible(n).map(|r| r.secret.name.clone()).collect::<Vec<_>>(), expected);
     }
 
     #[test]
