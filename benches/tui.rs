@@ -134,7 +134,7 @@ fn benches(c: &mut Criterion) {
     let generation = radar.generation;
     let all = secrets(N);
     for (t, chunk) in all.chunks(N / targets + 1).enumerate() {
-        let result = if t < 2 { Err("refused".to_string()) } else { Ok(chunk.to_vec()) };
+        let result = if t < 2 { Err("refused".into()) } else { Ok(chunk.to_vec()) };
         update(&mut radar, Msg::Loaded { generation, profile: t, result });
     }
     update(&mut radar, Msg::Viewport { rows: csms_tui::ui::table_height(50) });

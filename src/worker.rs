@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use tokio::sync::{Mutex, mpsc};
 
+use crate::app::health::LoadError;
 use crate::app::targets::Checked;
 use crate::app::{Effect, Msg, ProfileInfo};
 use crate::config::Profile;
@@ -15,6 +16,7 @@ use crate::csms::host_limit::HostLimits;
 use crate::csms::model::{CreateSecretRequest, PasswordRequest};
 use crate::csms::reconcile::Outcome;
 use crate::csms::{Client, Error, Redacted, changes, reconcile};
+use crate::discovery::ToAsk;
 use crate::journal::{self, Entry, Journal, Target};
 
 #[derive(Clone)]
@@ -44,23 +46,31 @@ impl Worker {
     /// Asks IAM for the projects of profiles with regions (whose targets
     /// came from the cache, or that are still in place of them), caches the
     /// answer, and tells the UI what changed.
-    pub fn revalidate(&self, discovering: Vec<Profile>) {
+    pub fn revalidate(&self, discovering: Vec<ToAsk>) {
         if discovering.is_empty() {
             return;
         }
         let w = self.clone();
         tokio::spawn(async move {
-            let results = futures::future::join_all(discovering.iter().map(crate::discovery::discover)).await;
-            // One write of the cache for all of them: concurrent writes would lose some.
-            let mut cache = crate::discovery::cache::Cache::load();
+            let asked = discovering.iter().map(|a| crate::discovery::discover(&a.profile, a.credentials.as_ref()));
+            let results = futures::future::join_all(asked).await;
+            // One read and write of the cache for all of them, off the async
+            // threads: concurrent writes would lose some.
             let now = crate::timefmt::now_ms();
-            for (profile, result) in discovering.iter().zip(&results) {
-                if let Ok((list, _)) = result {
-                    cache.put(profile, list.clone(), now);
+            let lists: Vec<(Profile, Vec<crate::csms::ProjectSummary>)> = discovering
+                .iter()
+                .zip(&results)
+                .filter_map(|(a, result)| result.as_ref().ok().map(|(list, _)| (a.profile.clone(), list.clone())))
+                .collect();
+            let saved = tokio::task::spawn_blocking(move || {
+                let mut cache = crate::discovery::cache::Cache::load();
+                for (profile, list) in lists {
+                    cache.put(&profile, list, now);
                 }
-            }
-            tokio::task::spawn_blocking(move || cache.save()).await.ok();
-            for (profile, result) in discovering.into_iter().zip(results) {
+                cache.save();
+            });
+            saved.await.ok();
+            for (ToAsk { profile, .. }, result) in discovering.into_iter().zip(results) {
                 match result {
                     Ok((_, found)) if found.targets.is_empty() => {
                         w.targets_failed(&profile.name, crate::discovery::no_projects(&profile.name))
@@ -78,7 +88,7 @@ impl Worker {
     fn take_targets(&self, under: &str, found: crate::discovery::Found) {
         let mut profiles = self.profiles.write().expect("profiles lock");
         // The profile itself, when it was still in place of its targets: they replace it.
-        let finding = profiles.iter().position(|p| p.name == under && crate::discovery::finding(p));
+        let finding = finding_index(&profiles, under);
         if let Some(i) = finding {
             let replaced = Error::Invalid(format!("profile '{under}' is replaced by its projects"));
             profiles[i].unusable = Some(replaced);
@@ -116,8 +126,8 @@ impl Worker {
                 _ => None,
             }
         };
-        if let Some(p) = again {
-            self.revalidate(vec![p]);
+        if let Some(profile) = again {
+            self.revalidate(vec![ToAsk { profile, credentials: None }]);
         }
     }
 
@@ -125,16 +135,12 @@ impl Worker {
     /// targets fails with why from now on; targets from the cache stay.
     fn targets_failed(&self, under: &str, e: Error) {
         let mut profiles = self.profiles.write().expect("profiles lock");
-        let finding = profiles.iter().position(|p| p.name == under && crate::discovery::finding(p));
-        let failed = match finding {
-            Some(i) => {
-                profiles[i].unusable = Some(e.clone());
-                (crate::app::health::Health::of(&e), e.to_string())
-            }
-            None => {
-                (crate::app::health::Health::of(&e), format!("{under}: its projects could not be checked again: {e}"))
-            }
-        };
+        let finding = finding_index(&profiles, under);
+        let mut failed = LoadError::of(&e);
+        match finding {
+            Some(i) => profiles[i].unusable = Some(e),
+            None => failed.text = format!("{under}: its projects could not be checked again: {e}"),
+        }
         let checked = Checked {
             profile: under.to_string(),
             added: vec![],
@@ -235,13 +241,8 @@ impl Worker {
                         secrets
                     }
                     .await;
-                    w.send(match result {
-                        Ok(secrets) => Msg::Loaded { generation, profile, result: Ok(secrets) },
-                        Err(e) => {
-                            let health = crate::app::health::Health::of(&e);
-                            Msg::LoadFailed { generation, profile, health, error: e.to_string() }
-                        }
-                    });
+                    let result = result.map_err(|e| LoadError::of(&e));
+                    w.send(Msg::Loaded { generation, profile, result });
                 }
                 Effect::Cancel { profile, name } => {
                     let outcome = match w.client(profile).await {
@@ -406,4 +407,9 @@ fn outcome_result<T>(outcome: Outcome<T>) -> Result<T, String> {
         Outcome::Failed(e) => Err(e.to_string()),
         Outcome::Unknown(e) => Err(format!("outcome unknown ({e}); the next refresh shows what the server has")),
     }
+}
+
+/// Where the profile `under` still stands in place of its targets, if it does.
+fn finding_index(profiles: &[Profile], under: &str) -> Option<usize> {
+    profiles.iter().position(|p| p.name == under && crate::discovery::finding(p))
 }

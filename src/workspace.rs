@@ -19,7 +19,7 @@ pub struct Workspace {
     /// Projects discovery passed over, and why.
     pub skipped: Vec<crate::discovery::Skipped>,
     /// Profiles with regions to ask IAM for behind the UI (see `discovery::Expansion`).
-    pub behind: Vec<Profile>,
+    pub behind: Vec<crate::discovery::ToAsk>,
 }
 
 #[derive(Debug)]

@@ -89,6 +89,14 @@ fn every_region(server: &Server, name: &str, auth: &str) -> std::path::PathBuf {
     path
 }
 
+/// The server with every project populated, and a config whose `acme` has `regions = ["*"]`.
+async fn populated_every_region() -> (Server, std::path::PathBuf) {
+    let server = Server::start_with_accounts(&accounts());
+    populate_every_project(&server).await;
+    let config = config(&server, "regions = [\"*\"]");
+    (server, config)
+}
+
 fn json(run: &CliRun) -> serde_json::Value {
     assert_eq!(run.status, 0, "{}", run.stderr);
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
@@ -131,9 +139,7 @@ fn config_rows(server: &Server, acme: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_listing_covers_every_target_and_never_a_project_out_of_reach() {
-    let server = Server::start_with_accounts(&accounts());
-    populate_every_project(&server).await;
-    let config = config(&server, "regions = [\"*\"]");
+    let (_server, config) = populated_every_region().await;
     let rows = json(&csms(&config, "", &["list", "--profile", "acme", "-o", "json"]));
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 10, "two secrets in each of five projects");
@@ -154,9 +160,7 @@ async fn one_listing_covers_every_target_and_never_a_project_out_of_reach() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_target_by_name_works_in_every_command() {
-    let server = Server::start_with_accounts(&accounts());
-    populate_every_project(&server).await;
-    let config = config(&server, "regions = [\"*\"]");
+    let (_server, config) = populated_every_region().await;
     let target = "acme/cn-north-4_payments";
     let rows = json(&csms(&config, "", &["list", "--profile", target, "-o", "json"]));
     assert_eq!(profile_names(&rows), ["cn-north-4_payments-s-0000", "cn-north-4_payments-s-0001"]);
@@ -184,9 +188,7 @@ async fn one_target_by_name_works_in_every_command() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_whose_auth_fails_is_named_while_the_others_list() {
-    let server = Server::start_with_accounts(&accounts());
-    populate_every_project(&server).await;
-    let config = config(&server, "regions = [\"*\"]");
+    let (server, config) = populated_every_region().await;
     let refused = PROJECTS[2].2;
     server.faults(serde_json::json!({ "error_rate": 1.0, "error_status": 401, "path_regex": refused })).await;
     let run = csms(&config, "", &["list", "--profile", "acme", "-o", "json"]);
@@ -202,9 +204,7 @@ async fn a_target_whose_auth_fails_is_named_while_the_others_list() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_profile_iam_refuses_fails_alone_and_says_why() {
-    let server = Server::start_with_accounts(&accounts());
-    populate_every_project(&server).await;
-    let config = config(&server, "regions = [\"*\"]");
+    let (server, config) = populated_every_region().await;
     server.faults(serde_json::json!({ "error_rate": 1.0, "error_status": 401, "path_regex": "^/v3/projects" })).await;
     let run = csms(&config, "", &["list", "--all-profiles", "-o", "json"]);
     assert_eq!(run.status, 1, "solo answered: {}", run.stderr);
@@ -232,9 +232,7 @@ async fn a_password_user_finds_the_projects_it_may_reach() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_discovery_found_is_cached_privately_and_refresh_asks_again() {
-    let server = Server::start_with_accounts(&accounts());
-    populate_every_project(&server).await;
-    let config = config(&server, "regions = [\"*\"]");
+    let (server, config) = populated_every_region().await;
     assert_eq!(profile_names(&json(&csms(&config, "", &["profiles", "-o", "json"]))).len(), 6);
     let cache = state_dir(&config).join("csms-tui/targets.json");
     let text = std::fs::read_to_string(&cache).unwrap();

@@ -374,6 +374,19 @@ async fn the_last_view_and_sort_are_remembered() {
     assert!(ui.wait_exit().success());
 }
 
+/// A config of one profile `acme` with `regions = ["*"]` on the server, with
+/// `head` before it and the secret key from `secret`.
+fn every_region_config(server: &Server, head: &str, secret: &str) -> std::path::PathBuf {
+    let config = server.dir.path().join("config.toml");
+    let url = &server.url;
+    let text = format!(
+        "{head}[profiles.acme]\nregions = [\"*\"]\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\n\
+         access_key = \"{AK}\"\n{secret}\n"
+    );
+    std::fs::write(&config, text).unwrap();
+    config
+}
+
 /// A profile with regions opens at once on the projects found last (IAM is
 /// slow here, and not waited for); IAM's answer behind the UI then retires
 /// a project it no longer lists, and is cached.
@@ -381,16 +394,10 @@ async fn the_last_view_and_sort_are_remembered() {
 async fn the_projects_found_last_open_the_ui_and_are_checked_behind_it() {
     let server = Server::start();
     populate(&server.aksk(), "radar", 2, true).await;
-    let config = server.dir.path().join("config.toml");
+    let runs = server.dir.path().join("credential-runs");
+    let secret = format!("secret_key_command = \"echo run >> {}; printf %s $TEST_CSMS_SK\"", runs.display());
+    let config = every_region_config(&server, "", &secret);
     let url = &server.url;
-    std::fs::write(
-        &config,
-        format!(
-            "[profiles.acme]\nregions = [\"*\"]\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\n\
-             access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n"
-        ),
-    )
-    .unwrap();
     let cache = config.parent().unwrap().join("state/csms-tui/targets.json");
     std::fs::create_dir_all(cache.parent().unwrap()).unwrap();
     let found_at = 1_700_000_000_000_i64;
@@ -419,6 +426,8 @@ async fn the_projects_found_last_open_the_ui_and_are_checked_behind_it() {
     ui.send("q");
     assert!(ui.wait_exit().success());
 
+    // The credential command ran once: for the cached targets, and not again to ask IAM behind them.
+    assert_eq!(std::fs::read_to_string(&runs).unwrap().lines().count(), 1);
     let after: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
     let entry = &after["profiles"]["acme"];
     assert!(entry["found_at"].as_i64().unwrap() > found_at, "refreshed: {entry}");
@@ -438,16 +447,7 @@ async fn the_projects_found_last_open_the_ui_and_are_checked_behind_it() {
 async fn a_first_run_opens_before_iam_names_the_projects() {
     let server = Server::start();
     populate(&server.aksk(), "first", 2, false).await;
-    let config = server.dir.path().join("config.toml");
-    let url = &server.url;
-    std::fs::write(
-        &config,
-        format!(
-            "default_profile = \"acme\"\n[profiles.acme]\nregions = [\"*\"]\nendpoint = \"{url}\"\n\
-             iam_endpoint = \"{url}\"\naccess_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n"
-        ),
-    )
-    .unwrap();
+    let config = every_region_config(&server, "default_profile = \"acme\"\n", "secret_key_env = \"TEST_CSMS_SK\"");
     server.faults(serde_json::json!({ "latency_ms": 3000, "path_regex": "^/v3/projects" })).await;
     let mut ui = Ui::start(&config);
     let opened = ui.screen.wait_for("the UI, before IAM answers", |t| t.contains("asking IAM for its projects"));
@@ -465,16 +465,7 @@ async fn a_first_run_opens_before_iam_names_the_projects() {
 async fn a_refused_first_run_is_asked_again_with_r() {
     let server = Server::start();
     populate(&server.aksk(), "again", 1, false).await;
-    let config = server.dir.path().join("config.toml");
-    let url = &server.url;
-    std::fs::write(
-        &config,
-        format!(
-            "[profiles.acme]\nregions = [\"*\"]\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\n\
-             access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n"
-        ),
-    )
-    .unwrap();
+    let config = every_region_config(&server, "", "secret_key_env = \"TEST_CSMS_SK\"");
     server.faults(serde_json::json!({ "error_rate": 1.0, "error_status": 401, "path_regex": "^/v3/projects" })).await;
     let mut ui = Ui::start(&config);
     ui.screen.wait_for("the refusal", |t| t.contains("authentication failed"));

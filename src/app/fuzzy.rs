@@ -6,38 +6,44 @@
 //! as in fzf. Only the name is matched: a loose match spread over a name and
 //! its description is noise, not a find.
 
+use std::cell::RefCell;
+
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
+/// A parsed fuzzy filter; cheap to make (a frame makes one to highlight).
 pub struct Fuzzy {
     pattern: Pattern,
-    /// Reused between calls: a matcher holds a large scratch allocation.
-    matcher: Matcher,
-    buf: Vec<char>,
+}
+
+thread_local! {
+    /// One matcher per thread, reused by every filter and frame: a matcher
+    /// holds a scratch allocation of about 135 KB. With the text buffer.
+    static MATCHER: RefCell<(Matcher, Vec<char>)> = RefCell::new({
+        let mut config = Config::DEFAULT;
+        // Secret names are often `team-app-thing`: a match at the start means more.
+        config.prefer_prefix = true;
+        (Matcher::new(config), Vec::new())
+    });
 }
 
 impl Fuzzy {
     pub fn new(words: &str) -> Fuzzy {
-        let mut config = Config::DEFAULT;
-        // Secret names are often `team-app-thing`: a match at the start means more.
-        config.prefer_prefix = true;
-        Fuzzy {
-            pattern: Pattern::parse(words, CaseMatching::Smart, Normalization::Smart),
-            matcher: Matcher::new(config),
-            buf: Vec::new(),
-        }
+        Fuzzy { pattern: Pattern::parse(words, CaseMatching::Smart, Normalization::Smart) }
     }
 
     /// How well `name` matches (higher is better); None when it does not.
-    pub fn score(&mut self, name: &str) -> Option<u32> {
-        self.pattern.score(utf32(name, &mut self.buf), &mut self.matcher)
+    pub fn score(&self, name: &str) -> Option<u32> {
+        MATCHER.with_borrow_mut(|(matcher, buf)| self.pattern.score(utf32(name, buf), matcher))
     }
 
     /// Which characters of `text` the match uses, by char index; empty when
     /// it does not match.
-    pub fn matched_chars(&mut self, text: &str) -> Vec<usize> {
+    pub fn matched_chars(&self, text: &str) -> Vec<usize> {
         let mut at = Vec::new();
-        match self.pattern.indices(utf32(text, &mut self.buf), &mut self.matcher, &mut at) {
+        let matched =
+            MATCHER.with_borrow_mut(|(matcher, buf)| self.pattern.indices(utf32(text, buf), matcher, &mut at));
+        match matched {
             Some(_) => {
                 at.sort_unstable();
                 at.dedup();
@@ -67,10 +73,10 @@ mod tests {
 
     #[test]
     fn characters_in_order_match_and_word_starts_score_higher() {
-        let mut f = Fuzzy::new("pdbpw");
+        let f = Fuzzy::new("pdbpw");
         assert!(f.score("payments-db-password").is_some());
         assert!(f.score("db-payments").is_none(), "out of order");
-        let mut f = Fuzzy::new("dbp");
+        let f = Fuzzy::new("dbp");
         let starts = f.score("db-prod").unwrap();
         let scattered = f.score("adobe-pipe").unwrap();
         assert!(starts > scattered, "{starts} vs {scattered}");
@@ -78,7 +84,7 @@ mod tests {
 
     #[test]
     fn every_word_must_match_and_smart_case_applies() {
-        let mut f = Fuzzy::new("pay pw");
+        let f = Fuzzy::new("pay pw");
         assert!(f.score("payments-db-password").is_some());
         assert!(f.score("payments-db").is_none());
         assert!(Fuzzy::new("DB").score("payments-db").is_none(), "upper case is case-sensitive");
@@ -87,7 +93,7 @@ mod tests {
 
     #[test]
     fn matched_characters_are_the_ones_used() {
-        let mut f = Fuzzy::new("pdb");
+        let f = Fuzzy::new("pdb");
         assert_eq!(f.matched_chars("pay-db"), [0, 4, 5]);
         assert!(f.matched_chars("nothing").is_empty());
         // A combining accent is a char of its own: the indices still count chars.

@@ -17,6 +17,26 @@ pub enum Health {
     Failed,
 }
 
+/// Why a load failed: in a word, and in full.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub health: Health,
+    pub text: String,
+}
+
+impl LoadError {
+    pub fn of(e: &Error) -> LoadError {
+        LoadError { health: Health::of(e), text: e.to_string() }
+    }
+}
+
+/// An error known only as text reads as `Failed`.
+impl From<&str> for LoadError {
+    fn from(text: &str) -> LoadError {
+        LoadError { health: Health::Failed, text: text.to_string() }
+    }
+}
+
 impl Health {
     pub fn of(e: &Error) -> Health {
         match e {

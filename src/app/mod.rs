@@ -268,14 +268,7 @@ pub enum Msg {
     Loaded {
         generation: u64,
         profile: usize,
-        result: Result<Vec<Secret>, String>,
-    },
-    /// A load that failed, with why in a word (a `Loaded` error reads as `Failed`).
-    LoadFailed {
-        generation: u64,
-        profile: usize,
-        health: health::Health,
-        error: String,
+        result: Result<Vec<Secret>, health::LoadError>,
     },
     CancelDone {
         profile: usize,
@@ -798,24 +791,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
-        Msg::LoadFailed { generation, profile, health, error } => {
-            if generation == state.generation {
-                state.health.insert(profile, health);
-            }
-            update(state, Msg::Loaded { generation, profile, result: Err(error) })
-        }
         Msg::Loaded { generation, profile, result } => {
             if generation != state.generation {
                 // An answer to a view or refresh the user has left behind.
                 return vec![];
-            }
-            match &result {
-                Ok(_) => {
-                    state.health.remove(&profile);
-                }
-                Err(_) => {
-                    state.health.entry(profile).or_insert(health::Health::Failed);
-                }
             }
             state.loading.remove(&profile);
             state.preview.remove(&profile);
@@ -842,6 +821,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                     state.recompute_next_due();
                     state.fetched_at.insert(profile, state.now);
                     state.load_errors.remove(&profile);
+                    state.health.remove(&profile);
                     state
                         .marked
                         .retain(|k| state.table.rows().iter().any(|r| r.profile == k.0 && r.secret.name == k.1));
@@ -850,11 +830,12 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Err(e) => {
                     // Shown in the header and over the table, never over the
                     // outcome of something the user did; noted once per new error.
-                    if state.load_errors.get(&profile) != Some(&e) {
+                    if state.load_errors.get(&profile) != Some(&e.text) {
                         let pname = state.profile_name(profile).to_string();
-                        state.note(Level::Error, format!("profile {pname}: refresh failed: {e}"));
+                        state.note(Level::Error, format!("profile {pname}: refresh failed: {}", e.text));
                     }
-                    state.load_errors.insert(profile, e);
+                    state.load_errors.insert(profile, e.text);
+                    state.health.insert(profile, e.health);
                     // Pages of a first load that broke off are not the profile:
                     // a pending deletion may be on a page that never came.
                     if !state.fetched_at.contains_key(&profile) {

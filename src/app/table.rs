@@ -49,7 +49,7 @@ pub enum Highlighter {
 
 impl Highlighter {
     /// Per char of `text`: whether the filter matched it.
-    pub fn hits(&mut self, text: &str) -> Vec<bool> {
+    pub fn hits(&self, text: &str) -> Vec<bool> {
         let mut hit = vec![false; text.chars().count()];
         match self {
             Highlighter::Words(words) => {
@@ -381,8 +381,8 @@ impl SecretTable {
         self.order = if let Some(words) = &self.fuzzy {
             // Each half of the sorted rows scored by a matcher of its own (a
             // large table in two threads); the halves stay in sorted order.
+            let fuzzy = Fuzzy::new(words);
             let score = |part: &[usize]| -> Vec<(u32, usize)> {
-                let mut fuzzy = Fuzzy::new(words);
                 part.iter()
                     .filter(|&&i| all_states || rows[i].in_states(states))
                     .filter_map(|&i| fuzzy.score(&rows[i].secret.name).map(|score| (score, i)))
@@ -569,7 +569,7 @@ mod tests {
         t.replace_profile(0, (0..n).map(|i| secret(&format!("s{i:06}-{}", i % 7), None)).collect());
         t.set_filter("~s01-3");
         // What one matcher over every row, in the sort's order, ranks.
-        let mut fuzzy = Fuzzy::new("s01-3");
+        let fuzzy = Fuzzy::new("s01-3");
         let mut expected: Vec<(u32, String)> = (0..n)
             .map(|i| format!("s{i:06}-{}", i % 7))
             .filter_map(|name| fuzzy.score(&name).map(|s| (s, name)))

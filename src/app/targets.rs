@@ -2,7 +2,7 @@
 //! UI opens on the projects found last, and IAM's newer word adds the
 //! projects that appeared and retires those that went.
 
-use super::health::Health;
+use super::health::LoadError;
 use super::{Effect, Level, ProfileInfo, State, View};
 
 /// What a target IAM no longer lists shows instead of secrets.
@@ -21,7 +21,7 @@ pub struct Checked {
     /// Projects passed over (target, why).
     pub skipped: Vec<(String, String)>,
     /// Why the check failed, if it did.
-    pub failed: Option<(Health, String)>,
+    pub failed: Option<LoadError>,
     /// The profile itself, when it stood in place of its targets until now:
     /// found, it leaves for them; failed, it fails with why.
     pub finding: Option<usize>,
@@ -34,7 +34,7 @@ impl State {
     }
 
     pub(super) fn targets_checked(&mut self, c: Checked) -> Vec<Effect> {
-        if let (Some(i), Some((health, error))) = (c.finding, &c.failed) {
+        if let (Some(i), Some(LoadError { health, text: error })) = (c.finding, &c.failed) {
             // Still in place of its targets, and IAM did not answer: it fails with why.
             self.loading.remove(&i);
             self.load_errors.insert(i, error.clone());
@@ -77,7 +77,7 @@ impl State {
             }
         }
         let mut notes: Vec<String> = c.skipped.iter().map(|(t, why)| format!("skipped {t}: {why}")).collect();
-        notes.extend(c.failed.map(|(_, text)| text));
+        notes.extend(c.failed.map(|e| e.text));
         for n in &notes {
             self.note(Level::Warning, n.clone());
         }

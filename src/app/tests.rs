@@ -820,6 +820,17 @@ fn a_project_iam_found_is_named_once_it_is_known() {
     assert_eq!(state.profiles[1].project_label(), "staging-project", "a configured id is shown as it is");
 }
 
+/// The profiles `effects` load.
+fn loaded_profiles(effects: &[Effect]) -> Vec<usize> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Load { profile, .. } => Some(*profile),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Targets checked again behind the UI: a new one is loaded into the
 /// all-profiles view, one IAM no longer lists leaves it and is never asked.
 #[test]
@@ -850,13 +861,7 @@ fn targets_found_behind_the_ui_come_in_and_gone_ones_go() {
     assert_eq!(state.skipped.get("acme/MOS").map(String::as_str), Some("no CSMS in region MOS"));
 
     let effects = update(&mut state, key('r'));
-    let loads: Vec<usize> = effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Load { profile, .. } => Some(*profile),
-            _ => None,
-        })
-        .collect();
+    let loads = loaded_profiles(&effects);
     assert_eq!(loads, [0, 2, 3], "a gone target is not asked again");
 
     // Out of order (a bug elsewhere): not taken in under a wrong number.
@@ -893,13 +898,7 @@ fn a_profile_still_finding_its_projects_gives_way_to_them() {
     };
     let effects = update(&mut state, Msg::TargetsChecked(found));
     assert_eq!(state.view, View::Group(2), "the view follows to its targets");
-    let loads: Vec<usize> = effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Load { profile, .. } => Some(*profile),
-            _ => None,
-        })
-        .collect();
+    let loads = loaded_profiles(&effects);
     assert_eq!(loads, [2, 3]);
     assert_eq!(state.footer_message().unwrap().text, "projects of acme: 2 projects found");
     assert!(!picker::choices(&state, "").contains(&picker::Choice::Profile(0)), "no longer a choice");
@@ -911,7 +910,10 @@ fn a_profile_still_finding_its_projects_gives_way_to_them() {
         added: vec![],
         gone: vec![],
         skipped: vec![],
-        failed: Some((health::Health::AuthFailed, "authentication failed for profile 'acme'".into())),
+        failed: Some(health::LoadError {
+            health: health::Health::AuthFailed,
+            text: "authentication failed for profile 'acme'".into(),
+        }),
         finding: Some(0),
     };
     update(&mut state, Msg::TargetsChecked(refused));

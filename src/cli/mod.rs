@@ -230,12 +230,11 @@ fn chosen<'a>(ws: &'a Workspace, name: Option<&str>, all: bool) -> Result<Vec<&'
             return Err("no profiles configured".into());
         }
         Ok(ws.config.profiles.values().collect())
-    } else if let Some(n) = name.or(ws.config.default_profile.as_deref())
-        && ws.config.group(n).len() > 1
-    {
-        // A profile with regions: every project found under it.
-        Ok(ws.config.group(n))
     } else {
-        Ok(vec![ws.profile(name)?])
+        // A profile with regions: every project found under it.
+        match name.or(ws.config.default_profile.as_deref()).map(|n| ws.config.group(n)) {
+            Some(members) if members.len() > 1 => Ok(members),
+            _ => Ok(vec![ws.profile(name)?]),
+        }
     }
 }

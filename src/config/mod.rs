@@ -382,15 +382,11 @@ fn build_profile(
     // A region the SDKs do not know would fail later as a DNS error: say it
     // now, unless the profile names its endpoint (private clouds, csms serve).
     let unknown = |region: &str, at: &dyn Fn(String) -> ConfigError| -> Result<(), ConfigError> {
-        let known = regions::endpoints(region);
-        match known.and_then(|r| r.csms.as_ref()) {
-            Some(_) => Ok(()),
-            None if endpoint_template.is_some() => Ok(()),
-            None => {
-                let why = if known.is_some() { "has no CSMS" } else { "is not a region the SDKs know" };
-                Err(at(format!("'{region}' {why}; set endpoint, or use one of: {}", regions::known().join(", "))))
-            }
+        if regions::csms(region).is_some() || endpoint_template.is_some() {
+            return Ok(());
         }
+        let why = if regions::endpoints(region).is_some() { "has no CSMS" } else { "is not a region the SDKs know" };
+        Err(at(format!("'{region}' {why}; set endpoint, or use one of: {}", regions::known().join(", "))))
     };
     let (region, discovery) = match (&raw.region, &raw.regions) {
         (Some(_), Some(r)) => {
@@ -448,7 +444,7 @@ fn build_profile(
     };
     let endpoint = match &endpoint_template {
         Some(t) => regions::fill(t, &region),
-        None => regions::endpoints(&region).and_then(|r| r.csms.clone()).unwrap_or_default(),
+        None => regions::csms(&region).unwrap_or_default().to_string(),
     };
     // Discovery asks IAM in the first region named, or the global IAM for every region.
     let iam_endpoint = match (&iam_template, region.as_str()) {

@@ -21,16 +21,20 @@ struct Table {
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
     serde_json::from_str::<Table>(include_str!("../../assets/regions.json")).expect("the bundled region table")
 });
-static REGIONS: LazyLock<&BTreeMap<String, RegionEndpoints>> = LazyLock::new(|| &TABLE.regions);
-static GLOBAL_IAM: LazyLock<&str> = LazyLock::new(|| TABLE.iam_global_endpoint.as_str());
 
 pub fn endpoints(region: &str) -> Option<&'static RegionEndpoints> {
-    REGIONS.get(region)
+    TABLE.regions.get(region)
 }
 
 /// The regions that have CSMS, for an error message.
 pub fn known() -> Vec<&'static str> {
-    REGIONS.iter().filter(|(_, e)| e.csms.is_some()).map(|(name, _)| name.as_str()).collect()
+    TABLE.regions.iter().filter(|(_, e)| e.csms.is_some()).map(|(name, _)| name.as_str()).collect()
+}
+
+/// The region a project is in: its name up to the first `_` (a sub-project
+/// is named `REGION_NAME`).
+pub fn region_of(project_name: &str) -> &str {
+    project_name.split('_').next().unwrap_or(project_name)
 }
 
 /// `{region}` in an endpoint template replaced by `region`.
@@ -45,7 +49,7 @@ pub fn has_region(template: &str) -> bool {
 
 /// IAM's global endpoint, for the questions about a whole account.
 pub fn iam_global() -> &'static str {
-    &GLOBAL_IAM
+    &TABLE.iam_global_endpoint
 }
 
 /// A region's IAM endpoint: the SDKs' table, else the usual pattern.

@@ -36,7 +36,25 @@ pub struct Expansion {
     /// Profiles to ask IAM for behind the UI: those whose targets came
     /// from the cache, and (`Freshness::Behind`) those still in place,
     /// whose projects nobody has found yet.
-    pub behind: Vec<Profile>,
+    pub behind: Vec<ToAsk>,
+}
+
+/// A profile with `regions` to ask IAM for, with its credentials when they
+/// were resolved already (so a `*_command` runs once, not once more).
+#[derive(Debug, Clone)]
+pub struct ToAsk {
+    pub profile: Profile,
+    pub credentials: Option<Credentials>,
+}
+
+/// What became of a profile with `regions` at start.
+enum AtStart {
+    /// IAM was asked: its list, and the targets made of it.
+    Asked(Vec<ProjectSummary>, Found),
+    /// The cached list made the targets; the credentials were resolved for it.
+    Cached(Found, Credentials),
+    /// Nothing yet: asked behind the UI.
+    Later,
 }
 
 /// A profile with `regions` still in place of its targets, its projects not
@@ -66,12 +84,6 @@ impl std::fmt::Display for Skipped {
     }
 }
 
-/// The region a project is in: its name up to the first `_` (a sub-project
-/// is named `REGION_NAME`).
-pub fn region_of(project_name: &str) -> &str {
-    project_name.split('_').next().unwrap_or(project_name)
-}
-
 /// The targets of `profile` among the `projects` IAM listed, by name. With
 /// `credentials`, targets carry them resolved: a `*_command` runs once per
 /// profile, not once per target.
@@ -82,25 +94,27 @@ pub fn targets(profile: &Profile, credentials: Option<&Credentials>, projects: &
     let mut projects: Vec<&ProjectSummary> = projects.iter().collect();
     projects.sort_by(|a, b| a.name.cmp(&b.name));
     let mut found = Found { targets: vec![], skipped: vec![] };
+    let mut kept = Vec::new();
     for p in projects {
-        let region = region_of(&p.name);
+        let region = regions::region_of(&p.name);
         if d.regions.as_ref().is_some_and(|rs| !rs.iter().any(|r| r == region)) {
             continue;
         }
         if !d.projects.is_empty() && !d.projects.contains(&p.name) {
             continue;
         }
+        kept.push(&p.name);
+        let target = format!("{}/{}", profile.name, p.name);
         let endpoint = match (&d.endpoint, regions::csms(region)) {
             (Some(t), _) => regions::fill(t, region),
             (None, Some(e)) => e.to_string(),
             (None, None) => {
-                let target = format!("{}/{}", profile.name, p.name);
                 found.skipped.push(Skipped { target, why: format!("no CSMS in region {region}") });
                 continue;
             }
         };
         let mut t = profile.clone();
-        t.name = format!("{}/{}", profile.name, p.name);
+        t.name = target;
         t.region = region.to_string();
         t.project_id = Some(p.id.clone());
         t.endpoint = endpoint;
@@ -116,7 +130,7 @@ pub fn targets(profile: &Profile, credentials: Option<&Credentials>, projects: &
         found.targets.push(t);
     }
     for name in &d.projects {
-        if !found.targets.iter().any(|t| t.name.ends_with(&format!("/{name}"))) {
+        if !kept.contains(&name) {
             let target = format!("{}/{name}", profile.name);
             found.skipped.push(Skipped { target, why: "no such project for these credentials and regions".into() });
         }
@@ -147,21 +161,17 @@ async fn resolve(profile: &Profile) -> Result<crate::csms::ClientOptions, Error>
         .map_err(|e| Error::Invalid(format!("resolving credentials failed: {e}")))?
 }
 
-/// Asks IAM once for the projects `profile`'s credentials reach: the list,
-/// and the targets made of it.
-pub async fn discover(profile: &Profile) -> Result<(Vec<ProjectSummary>, Found), Error> {
-    let options = resolve(profile).await?;
+/// Asks IAM once for the projects `profile`'s credentials reach (resolved
+/// here unless `known`): the list, and the targets made of it.
+pub async fn discover(profile: &Profile, known: Option<&Credentials>) -> Result<(Vec<ProjectSummary>, Found), Error> {
+    let options = match known {
+        Some(c) => Profile { auth: resolved(c), ..profile.clone() }.client_options()?,
+        None => resolve(profile).await?,
+    };
     let credentials = options.credentials.clone();
     let projects = Client::new(options)?.list_projects().await?;
     let found = targets(profile, Some(&credentials), &projects);
     Ok((projects, found))
-}
-
-/// The targets of a profile from a cached list: credentials are resolved,
-/// nothing is asked over the network.
-async fn from_list(profile: &Profile, projects: &[ProjectSummary]) -> Result<Found, Error> {
-    let options = resolve(profile).await?;
-    Ok(targets(profile, Some(&options.credentials), projects))
 }
 
 /// Every profile with `regions` replaced by its targets, all asked for at
@@ -184,9 +194,12 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> E
         .collect();
     let results = join_all(discovering.iter().zip(&cached).map(|(p, c)| async move {
         match (c, freshness) {
-            (Some(list), _) => Some(from_list(p, list).await.map(|found| (None, found))),
-            (None, Freshness::Behind) => None,
-            (None, _) => Some(discover(p).await.map(|(list, found)| (Some(list), found))),
+            // Credentials are resolved; nothing is asked over the network.
+            (Some(list), _) => resolve(p)
+                .await
+                .map(|options| AtStart::Cached(targets(p, Some(&options.credentials), list), options.credentials)),
+            (None, Freshness::Behind) => Ok(AtStart::Later),
+            (None, _) => discover(p, None).await.map(|(list, found)| AtStart::Asked(list, found)),
         }
     }))
     .await;
@@ -195,20 +208,20 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> E
     for (profile, result) in discovering.into_iter().zip(results) {
         let found = match result {
             // Left in place, as it is: its projects are found behind the UI.
-            None => {
-                expansion.behind.push(profile);
+            Ok(AtStart::Later) => {
+                expansion.behind.push(ToAsk { profile, credentials: None });
                 continue;
             }
-            Some(Ok((Some(list), found))) => {
+            Ok(AtStart::Asked(list, found)) => {
                 cache.put(&profile, list, now);
                 asked = true;
                 Ok(found)
             }
-            Some(Ok((None, found))) => {
-                expansion.behind.push(profile.clone());
+            Ok(AtStart::Cached(found, credentials)) => {
+                expansion.behind.push(ToAsk { profile: profile.clone(), credentials: Some(credentials) });
                 Ok(found)
             }
-            Some(Err(e)) => Err(e),
+            Err(e) => Err(e),
         };
         expansion.skipped.extend(install(config, profile, found));
     }

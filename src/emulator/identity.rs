@@ -291,6 +291,11 @@ pub async fn issue_token(State(shared): State<Shared>, body: bytes::Bytes) -> Re
     let iso = |ms: Millis| {
         Utc.timestamp_millis_opt(ms).single().unwrap_or_default().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
     };
+    // The token names what it is scoped to: a project, or the domain.
+    let (scope, scoped) = match project {
+        Some(p) => ("project", serde_json::json!({ "id": p.id, "name": p.name() })),
+        None => ("domain", serde_json::json!({ "name": user.domain })),
+    };
     let mut body = serde_json::json!({
         "token": {
             "expires_at": iso(expires_at),
@@ -299,10 +304,7 @@ pub async fn issue_token(State(shared): State<Shared>, body: bytes::Bytes) -> Re
             "user": { "name": user.name, "domain": { "name": user.domain } },
         }
     });
-    body["token"][if project.is_some() { "project" } else { "domain" }] = match project {
-        Some(p) => serde_json::json!({ "id": p.id, "name": p.name() }),
-        None => serde_json::json!({ "name": user.domain }),
-    };
+    body["token"][scope] = scoped;
     let mut resp = (StatusCode::CREATED, axum::Json(body)).into_response();
     resp.headers_mut().insert("X-Subject-Token", token.parse().expect("token is ASCII"));
     resp

@@ -356,7 +356,7 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str,
             let prefix = format!("{group}/");
             for (target, why) in state.skipped.iter().filter(|(t, _)| t.starts_with(&prefix)) {
                 let project = &target[prefix.len()..];
-                let region = project.split('_').next().unwrap_or(project);
+                let region = crate::config::regions::region_of(project);
                 let tw = w - 2;
                 let text = format!("     {:<tw$} {:<16} {:<16} {why}", printable(project), region, "skipped");
                 lines.push(Line::from(Span::styled(text, theme.dim())));

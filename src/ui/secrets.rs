@@ -62,7 +62,7 @@ fn columns(inner: u16, name_content: usize, profile: Option<u16>, deletes: u16) 
 }
 
 /// `text` with the characters the filter matched highlighted.
-fn highlighted(text: &str, highlighter: &mut Highlighter, theme: &Theme) -> Line<'static> {
+fn highlighted(text: &str, highlighter: &Highlighter, theme: &Theme) -> Line<'static> {
     let chars: Vec<char> = text.chars().collect();
     let hit = highlighter.hits(text);
     if !hit.contains(&true) {
@@ -138,12 +138,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let deletes_width: u16 = if theme.color { 12 } else { 15 };
     // Within one profile's targets, the column names the project alone.
     let in_group = matches!(state.view, crate::app::View::Group(_));
-    let shown_name = |name: &str| -> String {
-        match name.split_once('/') {
-            Some((_, project)) if in_group => project.to_string(),
-            _ => name.to_string(),
-        }
-    };
+    let shown_name = |name| shown_profile(name, in_group);
     let profile_width = all.then(|| {
         let widest = state.view_profiles().iter().map(|&p| shown_name(state.profile_name(p)).chars().count()).max();
         widest.unwrap_or(7).clamp(7, 28) as u16
@@ -181,7 +176,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
 
     // To show where each name matched the filter.
-    let mut highlighter = state.table.highlighter();
+    let highlighter = state.table.highlighter();
     let selected = state.table.selected_index();
     // The footer may have grown over the rows the state scrolled for: keep
     // the selection in view all the same.
@@ -202,9 +197,9 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let fitted = |text: &str, w: u16| fit(&printable(text), w as usize).into_owned();
         let mut cells = vec![Cell::from(if marked { "●" } else { " " }).style(theme.marked())];
         if let Some(w) = cols.profile {
-            cells.push(Cell::from(fitted(&shown_name(state.profile_name(row.profile)), w)));
+            cells.push(Cell::from(fitted(shown_name(state.profile_name(row.profile)), w)));
         }
-        cells.push(Cell::from(highlighted(&fitted(&s.name, cols.name), &mut highlighter, theme)));
+        cells.push(Cell::from(highlighted(&fitted(&s.name, cols.name), &highlighter, theme)));
         let label = if cols.state < 14 {
             fit(short_state(s.state_label()), cols.state as usize)
         } else {
@@ -246,6 +241,15 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
 }
 
+/// A row's profile as the PROFILE column shows it: within one profile's
+/// targets, the project alone.
+fn shown_profile(name: &str, in_group: bool) -> &str {
+    match name.split_once('/') {
+        Some((_, project)) if in_group => project,
+        _ => name,
+    }
+}
+
 /// What failed in the view, in one line of `width` columns: one failure's
 /// whole error; several, every failed profile with why in a word
 /// (`✗ 2 of 30 failed: acme/x auth failed · acme/y unreachable`), cut with `…`.
@@ -279,16 +283,16 @@ mod tests {
         let parts = |line: Line| -> Vec<(String, bool)> {
             line.spans.iter().map(|s| (s.content.to_string(), s.style == theme.key())).collect()
         };
-        let mut words = Highlighter::Words(vec!["db".chars().collect(), "prod".chars().collect()]);
+        let words = Highlighter::Words(vec!["db".chars().collect(), "prod".chars().collect()]);
         assert_eq!(
-            parts(highlighted("App-DB-prod", &mut words, &theme)),
+            parts(highlighted("App-DB-prod", &words, &theme)),
             [("App-".into(), false), ("DB".into(), true), ("-".into(), false), ("prod".into(), true)]
         );
-        assert_eq!(highlighted("plain", &mut Highlighter::Words(vec![]), &theme).spans.len(), 1);
+        assert_eq!(highlighted("plain", &Highlighter::Words(vec![]), &theme).spans.len(), 1);
         let mut table = crate::app::table::SecretTable::default();
         table.set_filter("~apd");
         assert_eq!(
-            parts(highlighted("App-DB-prod", &mut table.highlighter(), &theme)),
+            parts(highlighted("App-DB-prod", &table.highlighter(), &theme)),
             [("Ap".into(), true), ("p-".into(), false), ("D".into(), true), ("B-prod".into(), false)],
             "fuzzy: the characters the match used"
         );

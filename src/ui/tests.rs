@@ -228,7 +228,10 @@ fn a_health_strip_names_every_failed_profile() {
     update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(secrets()) });
     key(&mut state, 'r');
     let generation = state.generation;
-    let failed = |profile, health| Msg::LoadFailed { generation, profile, health, error: "whatever it was".into() };
+    let failed = |profile, health| {
+        let result = Err(crate::app::health::LoadError { health, text: "whatever it was".into() });
+        Msg::Loaded { generation, profile, result }
+    };
     update(&mut state, failed(0, crate::app::health::Health::Unreachable));
     update(&mut state, failed(1, crate::app::health::Health::AuthFailed));
     let screen = screen(&state, 100, 12);
@@ -528,7 +531,8 @@ fn the_picker_shows_targets_beneath_their_profile() {
     update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(secrets()) });
     update(&mut state, Msg::Loaded { generation, profile: 1, result: Ok(vec![]) });
     let refused = crate::app::health::Health::AuthFailed;
-    update(&mut state, Msg::LoadFailed { generation, profile: 2, health: refused, error: "refused".into() });
+    let result = Err(crate::app::health::LoadError { health: refused, text: "refused".into() });
+    update(&mut state, Msg::Loaded { generation, profile: 2, result });
     update(&mut state, Msg::Loaded { generation, profile: 3, result: Ok(vec![]) });
     state.skipped_at_start(vec![("acme/MOS".into(), "no CSMS in region MOS".into())]);
     key(&mut state, 'p');
