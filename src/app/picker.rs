@@ -25,18 +25,29 @@ pub fn choices(state: &State, filter: &str) -> Vec<Choice> {
     if f.is_empty() || "all profiles".contains(&f) {
         out.push(Choice::All);
     }
-    let mut group: Option<&str> = None;
-    for (i, p) in state.profiles.iter().enumerate() {
+    let shown = |i: usize| {
+        let p = &state.profiles[i];
         // A profile whose targets took its place is not a choice any more.
         let replaced = p.finding && state.gone.contains(&i);
-        if replaced || !(p.name.to_lowercase().contains(&f) || p.region.contains(&f)) {
+        !replaced && (p.name.to_lowercase().contains(&f) || p.region.contains(&f))
+    };
+    let mut groups_done: Vec<&str> = Vec::new();
+    for i in (0..state.profiles.len()).filter(|&i| shown(i)) {
+        let Some(group) = state.profiles[i].group() else {
+            out.push(Choice::Profile(i));
+            continue;
+        };
+        // A group's line and all its targets, by name, where its first one is:
+        // targets found behind the UI are numbered after every profile.
+        if groups_done.contains(&group) {
             continue;
         }
-        if p.group().is_some() && p.group() != group {
-            out.push(Choice::Group(i));
-        }
-        group = p.group();
-        out.push(Choice::Profile(i));
+        groups_done.push(group);
+        let mut members: Vec<usize> =
+            (i..state.profiles.len()).filter(|&m| shown(m) && state.profiles[m].group() == Some(group)).collect();
+        members.sort_by(|&a, &b| state.profiles[a].name.cmp(&state.profiles[b].name));
+        out.push(Choice::Group(i));
+        out.extend(members.into_iter().map(Choice::Profile));
     }
     out
 }

@@ -921,3 +921,23 @@ fn a_profile_still_finding_its_projects_gives_way_to_them() {
     assert_eq!(state.health.get(&0), Some(&health::Health::AuthFailed));
     assert_eq!(state.load_errors.get(&0).map(String::as_str), Some("authentication failed for profile 'acme'"));
 }
+
+/// A target found behind the UI is numbered after every profile, but sits
+/// under its own profile's line in the picker, not under a second one.
+#[test]
+fn a_target_found_later_joins_its_group_in_the_picker() {
+    let target = |n: &str| ProfileInfo { name: format!("acme/{n}"), ..profiles()[0].clone() };
+    let solo = ProfileInfo { name: "solo".into(), ..profiles()[1].clone() };
+    let (mut state, _) = State::new(vec![target("a"), solo], View::All, 60_000, None, NOW);
+    let later = targets::Checked {
+        profile: "acme".into(),
+        added: vec![(2, target("b"))],
+        gone: vec![],
+        skipped: vec![],
+        failed: None,
+        finding: None,
+    };
+    update(&mut state, Msg::TargetsChecked(later));
+    use picker::Choice::*;
+    assert_eq!(picker::choices(&state, ""), [All, Group(0), Profile(0), Profile(2), Profile(1)]);
+}
