@@ -941,3 +941,22 @@ fn a_target_found_later_joins_its_group_in_the_picker() {
     use picker::Choice::*;
     assert_eq!(picker::choices(&state, ""), [All, Group(0), Profile(0), Profile(2), Profile(1)]);
 }
+
+/// `r` says "Refreshing…" until the refresh ends, then what it brought; a
+/// profile switch clears the words about the one left.
+#[test]
+fn a_refresh_asked_for_says_when_it_ends_and_a_switch_clears_the_message() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('r'));
+    assert_eq!(state.footer_message().unwrap().text, "Refreshing…");
+    update(&mut state, Msg::Tick(NOW + 30_000));
+    assert_eq!(state.footer_message().unwrap().text, "Refreshing…", "not before it ends");
+    let generation = state.generation;
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(sample()) });
+    assert_eq!(state.footer_message().unwrap().text, "4 secrets, fetched just now");
+    update(&mut state, key('p'));
+    typed(&mut state, "stag");
+    update(&mut state, code(KeyCode::Enter));
+    assert_eq!(state.view, View::Profile(1));
+    assert!(state.footer_message().is_none(), "the switch cleared it");
+}
