@@ -1,5 +1,7 @@
 use csms_tui::cli::{self, args::Cli, args::Command};
 use csms_tui::config::source::running::stop_all;
+// Errors carry config, IAM and server text (profile and project names, messages).
+use csms_tui::printable::printable;
 
 fn main() {
     let cli = Cli::parse_args();
@@ -54,7 +56,7 @@ async fn open_tui(cli: &Cli) -> i32 {
     let ws = match csms_tui::workspace::Workspace::open(g.config.as_deref(), g.demo, true, freshness).await {
         Ok(ws) => ws,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", printable(&e.to_string()));
             return cli::exit::USAGE;
         }
     };
@@ -67,7 +69,7 @@ async fn open_tui(cli: &Cli) -> i32 {
         && !group
         && (g.profile.is_some() || ws.config.profiles.len() < 2)
     {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", printable(&e.to_string()));
         return cli::exit::USAGE;
     }
     match csms_tui::tui::run(ws, g.profile.as_deref()).await {
@@ -75,14 +77,14 @@ async fn open_tui(cli: &Cli) -> i32 {
         Ok(unfinished) => {
             // Quit before these were answered: say so, where the user will see it.
             for what in &unfinished {
-                let what = csms_tui::printable::printable(what);
+                let what = printable(what);
                 eprintln!("unknown: {what}: csms quit before the answer; check with `csms show` or `csms history`");
                 tracing::warn!(%what, "quit before the answer");
             }
             cli::exit::FAILED
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", printable(&e.to_string()));
             cli::exit::FAILED
         }
     }

@@ -9,9 +9,12 @@
 
 use std::borrow::Cow;
 
-/// C0 and C1 controls, DEL, and the bidi embeddings, overrides and isolates.
+/// C0 and C1 controls, DEL, and every format character that reorders text:
+/// the bidi embeddings, overrides and isolates, and the invisible marks
+/// (left-to-right, right-to-left, Arabic letter) that flip a run's direction.
 pub fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// `text` with every unsafe character written as `\u{..}`; borrowed when
@@ -65,6 +68,7 @@ mod tests {
         assert_eq!(printable("x\r\ny\u{8}\u{0}\u{7f}"), "x\\u{d}\\u{a}y\\u{8}\\u{0}\\u{7f}");
         assert_eq!(printable("\u{9b}31m"), "\\u{9b}31m", "C1 CSI");
         assert_eq!(printable("abc\u{202e}fdp.exe\u{2066}"), "abc\\u{202e}fdp.exe\\u{2066}");
+        assert_eq!(printable("a\u{200f}b\u{200e}c\u{61c}d"), "a\\u{200f}b\\u{200e}c\\u{61c}d", "direction marks");
     }
 
     #[test]

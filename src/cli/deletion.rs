@@ -156,7 +156,7 @@ pub(super) async fn cancel(
                 .map(|s| s.name)
                 .collect();
             if names.is_empty() {
-                eprintln!(
+                esayln!(
                     "no secret of profile {} is pending deletion{}",
                     profile.name,
                     match window {

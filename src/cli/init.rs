@@ -125,7 +125,8 @@ async fn write_profile(path: &Path, lines: &mut impl Iterator<Item = std::io::Re
     match &check {
         Ok(()) => eprintln!("it works"),
         Err(e) => {
-            eprintln!("it does not work yet: {e}");
+            // The server's message is its own text: shown escaped, as `list` shows it.
+            esayln!("it does not work yet: {e}");
             if !ask(lines, "write it anyway? y/n", "n")?.starts_with('y') {
                 return Err(exit::FAILED);
             }

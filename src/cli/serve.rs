@@ -28,7 +28,7 @@ pub async fn run(args: ServeArgs) -> i32 {
         Some(path) => match Accounts::load(path) {
             Ok(a) => a,
             Err(e) => {
-                eprintln!("error: {e}");
+                esayln!("error: {e}");
                 return exit::USAGE;
             }
         },

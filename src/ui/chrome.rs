@@ -20,10 +20,10 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     match state.view {
         View::Profile(i) => {
             let p = &state.profiles[i];
-            first.push(Span::styled(format!("{} ", p.name), theme.header()));
+            first.push(Span::styled(format!("{} ", printable(&p.name)), theme.header()));
             first.push(Span::raw(match p.finding {
                 true => "asking IAM for its projects…".to_string(),
-                false => format!("{} · project {}", p.region, p.project_label()),
+                false => printable(&format!("{} · project {}", p.region, p.project_label())).into_owned(),
             }));
             if p.read_only {
                 first.push(Span::raw(" "));
@@ -38,6 +38,7 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             let members = state.group_members(g);
             let group = state.profiles[g].group().unwrap_or("?");
             let s = if members.len() == 1 { "" } else { "s" };
+            let group = printable(group);
             first.push(Span::styled(format!("{group} ({} project{s})", members.len()), theme.header()));
             if members.iter().any(|&p| state.profiles[p].insecure_tls) {
                 first.push(Span::raw(" "));

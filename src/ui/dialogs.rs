@@ -53,9 +53,9 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
         Pending::Cancel { key, deletes_at } => {
             let p = &state.profiles[key.0];
             lines.push(Line::from("Cancel the scheduled deletion of"));
-            lines.push(Line::from(Span::styled(format!("  {}", key.1), theme.header())));
-            lines.push(Line::from(format!("profile {} · {}", p.name, p.region)));
-            lines.push(Line::from(format!("project {}", p.project_label())));
+            lines.push(Line::from(Span::styled(format!("  {}", printable(&key.1)), theme.header())));
+            lines.push(Line::from(printable(&format!("profile {} · {}", p.name, p.region)).into_owned()));
+            lines.push(Line::from(printable(&format!("project {}", p.project_label())).into_owned()));
             lines.push(Line::from(vec![
                 Span::raw("time left: "),
                 Span::styled(time_left_text(state, key.0, *deletes_at), warn),
@@ -75,7 +75,9 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
             }
             const SHOWN: usize = 8;
             for key in keys.iter().take(SHOWN) {
-                lines.push(Line::from(format!("  {} (profile {})", key.1, state.profile_name(key.0))));
+                lines.push(Line::from(
+                    printable(&format!("  {} (profile {})", key.1, state.profile_name(key.0))).into_owned(),
+                ));
             }
             if keys.len() > SHOWN {
                 lines.push(Line::from(format!("  … and {} more", keys.len() - SHOWN)));
@@ -88,7 +90,7 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
                 Span::raw("A new value for "),
                 Span::styled(printable(&key.1).into_owned(), theme.header()),
             ]));
-            lines.push(Line::from(format!("profile {}", state.profile_name(key.0))));
+            lines.push(Line::from(format!("profile {}", printable(state.profile_name(key.0)))));
             lines.push(Line::from(Span::styled(consequence.clone(), warn)));
             lines.len() as u16 + 4
         }
@@ -97,7 +99,7 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
                 Span::raw("Roll back "),
                 Span::styled(printable(&key.1).into_owned(), theme.header()),
             ]));
-            lines.push(Line::from(format!("profile {}", state.profile_name(key.0))));
+            lines.push(Line::from(format!("profile {}", printable(state.profile_name(key.0)))));
             lines.push(Line::from(Span::styled(
                 format!("SYSCURRENT moves from {from} to {to}; {from} becomes SYSPREVIOUS"),
                 warn,
@@ -128,8 +130,11 @@ pub fn schedule(
     let danger = theme.message(crate::app::Level::Error);
     let when = local_time(state.now + days as Millis * 86_400_000);
     let lines = vec![
-        Line::from(vec![Span::raw("Schedule the deletion of "), Span::styled(key.1.clone(), theme.header())]),
-        Line::from(format!("profile {}", state.profile_name(key.0))),
+        Line::from(vec![
+            Span::raw("Schedule the deletion of "),
+            Span::styled(printable(&key.1).into_owned(), theme.header()),
+        ]),
+        Line::from(format!("profile {}", printable(state.profile_name(key.0)))),
         Line::from(match days_field {
             Some(text) => vec![
                 Span::raw("recovery window: "),
@@ -235,16 +240,18 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
     lines.push(Line::default());
     match versions {
         None => lines.push(Line::from(Span::styled("versions: loading…", theme.dim()))),
-        Some(Err(e)) => {
-            lines.push(Line::from(Span::styled(format!("versions: {e}"), theme.message(crate::app::Level::Error))))
-        }
+        Some(Err(e)) => lines.push(Line::from(Span::styled(
+            printable(&format!("versions: {e}")).into_owned(),
+            theme.message(crate::app::Level::Error),
+        ))),
         Some(Ok(vs)) => {
             lines.push(Line::from(Span::styled(
                 format!("versions ({}) · j/k select, v reveal, R roll back", vs.len()),
                 theme.header(),
             )));
             for (i, v) in vs.iter().rev().enumerate() {
-                let mut text = format!("  {:<6} {:<24} {}", v.id, v.version_stages.join(","), time(v.create_time));
+                let (id, stages) = (printable(&v.id), printable(&v.version_stages.join(",")).into_owned());
+                let mut text = format!("  {id:<6} {stages:<24} {}", time(v.create_time));
                 if shown.as_deref() == Some(v.id.as_str()) {
                     text.push_str("  (value shown above)");
                 }
@@ -326,7 +333,12 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str,
                     None => "",
                 };
                 let tw = w - 2;
-                format!(" {mark}   {:<tw$} {:<16} {:<16} {health}", printable(project), info.region, pending_text(p))
+                format!(
+                    " {mark}   {:<tw$} {:<16} {:<16} {health}",
+                    printable(project),
+                    printable(&info.region),
+                    pending_text(p)
+                )
             }
             Choice::Profile(p) => {
                 let info = &state.profiles[*p];
@@ -342,7 +354,7 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str,
                 format!(
                     " {mark} {:<w$} {:<16} {pending:<16} {} {health}",
                     printable(&info.name),
-                    info.region,
+                    printable(&info.region),
                     flags.join(" ")
                 )
             }
@@ -358,7 +370,13 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str,
                 let project = &target[prefix.len()..];
                 let region = crate::config::regions::region_of(project);
                 let tw = w - 2;
-                let text = format!("     {:<tw$} {:<16} {:<16} {why}", printable(project), region, "skipped");
+                let text = format!(
+                    "     {:<tw$} {:<16} {:<16} {}",
+                    printable(project),
+                    printable(region),
+                    "skipped",
+                    printable(why)
+                );
                 lines.push(Line::from(Span::styled(text, theme.dim())));
             }
         }

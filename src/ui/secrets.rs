@@ -127,7 +127,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         for (p, e) in &state.load_errors {
             let why = state.health.get(p).map_or("failed", |h| h.label());
             lines.push(Line::from(Span::styled(
-                format!("{} ({why}): {e}", state.profile_name(*p)),
+                printable(&format!("{} ({why}): {e}", state.profile_name(*p))).into_owned(),
                 theme.message(crate::app::Level::Error),
             )));
         }

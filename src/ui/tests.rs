@@ -322,6 +322,37 @@ fn server_text_cannot_reorder_or_drive_the_terminal() {
     }
 }
 
+/// A project name from IAM with a right-to-left override and mark in it is
+/// drawn as `\u{..}` in the header, the picker and the dialogs that name it.
+#[test]
+fn target_names_cannot_reorder_the_header_picker_or_dialogs() {
+    let mut hostile = profiles();
+    hostile[0].name = "acme/cn-north-4_\u{202e}gnp.exe\u{200f}".into();
+    let (mut state, _) = State::new(hostile, View::Profile(0), 60_000, None, NOW);
+    update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(secrets()) });
+    update(&mut state, Msg::Tick(NOW));
+    let escaped = "cn-north-4_\\u{202e}gnp.exe\\u{200f}";
+    // The header names the target on every screen; the picker and the dialogs once more.
+    let check = |state: &State, screen: &str, times: usize| {
+        let text = format!("{}", render(state, 120, 30, Theme { color: false }).backend());
+        assert!(text.contains(screen), "{screen} is open:\n{text}");
+        assert_eq!(text.matches(escaped).count(), times, "{screen} shows the name escaped:\n{text}");
+        assert!(!text.contains('\u{fffd}'), "{screen} escapes rather than blanks:\n{text}");
+    };
+    check(&state, "PENDING_DELETE", 1);
+    key(&mut state, 'p');
+    check(&state, "Profiles", 2);
+    press(&mut state, KeyCode::Esc);
+    key(&mut state, 'c');
+    check(&state, "Cancel deletion?", 2);
+    press(&mut state, KeyCode::Esc);
+    while state.table.selected().unwrap().secret.name != "auth-jwt-signing-key" {
+        key(&mut state, 'j');
+    }
+    key(&mut state, 'd');
+    check(&state, "Schedule deletion", 2);
+}
+
 fn press(state: &mut State, code: KeyCode) {
     update(state, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
 }

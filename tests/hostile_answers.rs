@@ -1,0 +1,88 @@
+//! A server that answers what it should not: escape sequences in its
+//! messages, success bodies that do not decode. What csms prints of them
+//! stays inert, and a value in them is never echoed.
+
+mod common;
+
+use common::*;
+use csms_tui::csms::model::PasswordRequest;
+use csms_tui::csms::{Client, Error};
+
+/// A server on 127.0.0.1 that answers every request with `answer(path)`:
+/// a status and a JSON body. It runs until the test process ends.
+fn fake_server(answer: fn(&str) -> (u16, String)) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let app = axum::Router::new().fallback(move |uri: axum::http::Uri| async move {
+                let (status, body) = answer(uri.path());
+                let status = axum::http::StatusCode::from_u16(status).unwrap();
+                (status, [("content-type", "application/json")], body)
+            });
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{addr}")
+}
+
+/// An OSC 52 sequence (writes the clipboard), a title change and a bidi override.
+const EVIL: &str = "denied\u{1b}]52;c;aGk=\u{7}\u{1b}]0;pwned\u{7}\u{202e}";
+
+#[test]
+fn config_init_shows_the_servers_message_escaped() {
+    let url = fake_server(|_| (403, serde_json::json!({ "error_code": "CSMS.0401", "error_msg": EVIL }).to_string()));
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let answers = format!("lab\ncn-north-4\n{url}\naksk\n{AK}\nenv TEST_CSMS_SK\n{PROJECT}\nn\n");
+    let run = csms_with_input(&config, "", &["config", "init"], Some(answers.as_bytes()));
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("does not work yet"), "{}", run.stderr);
+    for raw in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!run.stderr.contains(raw), "{raw:?} reached the terminal raw: {:?}", run.stderr);
+    }
+    assert!(run.stderr.contains("denied\\u{1b}]52;c;aGk=\\u{7}"), "shown as text: {}", run.stderr);
+}
+
+/// Text that stands for a secret value in the broken answers below.
+const VALUE: &str = "S3cr3t-Value";
+
+/// Broken success answers to the three calls whose answer holds a value:
+/// bad syntax, and a value where the decoder wanted an object (which serde's
+/// own message would quote).
+fn broken_value_answers(path: &str) -> (u16, String) {
+    let body = if path.ends_with("/generate-password") {
+        format!(r#"{{"password":"{VALUE}","extra":}}"#)
+    } else if path.ends_with("/versions/v1") {
+        format!(r#"{{"version":{{"version_metadata":"{VALUE}"}}}}"#)
+    } else if path.ends_with("/versions/v2") {
+        format!(r#"{{"version":{{"secret_string":"{VALUE}""#)
+    } else if path.ends_with("/backup") {
+        format!(r#"{{"secret_blob":"{VALUE}",}}"#)
+    } else {
+        return (404, r#"{"error_code":"CSMS.0404","error_msg":"no such call"}"#.into());
+    };
+    (200, body)
+}
+
+#[tokio::test]
+async fn a_malformed_answer_that_can_hold_a_value_is_never_echoed() {
+    let url = fake_server(broken_value_answers);
+    let client = Client::new(Server::options_for(&url, aksk_credentials())).unwrap();
+    let results = [
+        ("generate password", client.generate_password(&PasswordRequest::default()).await.map(|_| ())),
+        ("show version", client.show_version("db", "v1").await.map(|_| ())),
+        ("show version", client.show_version("db", "v2").await.map(|_| ())),
+        ("back up secret", client.backup("db").await.map(|_| ())),
+    ];
+    for (operation, result) in results {
+        let err = result.expect_err(operation);
+        assert!(matches!(err, Error::Decode { .. }), "{operation}: {err:?}");
+        let (shown, debug) = (err.to_string(), format!("{err:?}"));
+        assert!(!shown.contains(VALUE) && !debug.contains(VALUE), "{operation} echoed the value: {shown} / {debug}");
+        assert!(shown.contains(operation) && shown.contains("line 1 column"), "says what and where: {shown}");
+    }
+}
