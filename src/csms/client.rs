@@ -383,7 +383,7 @@ impl Client {
     /// A version with its value: `v1`, `v2`... or `latest`.
     pub async fn show_version(&self, name: &str, version: &str) -> Result<Version> {
         let env: VersionEnvelope =
-            self.json(Method::GET, &["secrets", name, "versions", version], vec![], None, "show version").await?;
+            self.json(Method::GET, &["secrets", name, "versions", version], vec![], None, SHOW_VERSION).await?;
         Ok(env.version)
     }
 
@@ -410,14 +410,7 @@ impl Client {
         operation: &'static str,
     ) -> Result<T> {
         let answer = self.send(method, segments, query, body, operation).await?;
-        serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
-            message: format!(
-                "{operation}: {e} in HTTP {} body: {}",
-                answer.status,
-                super::error::body_excerpt(&answer.body)
-            ),
-            request_id: answer.request_id,
-        })
+        serde_json::from_slice(&answer.body).map_err(|e| decode_error(operation, &e, answer))
     }
 
     /// Sends one CSMS operation on the project: `/v1/{project_id}/...`.
@@ -574,6 +567,36 @@ impl Client {
         tracing::debug!(%method, path, status, request_id = request_id.as_deref().unwrap_or("-"), "answer");
         Ok(Answer { status, body, request_id, retry_after })
     }
+}
+
+const SHOW_VERSION: &str = "show version";
+
+/// The operations whose answer holds a secret value, or a backup of one.
+const VALUE_ANSWERS: &[&str] = &[SHOW_VERSION, super::manage::GENERATE_PASSWORD, super::manage::BACK_UP];
+
+/// A success whose body does not decode. Most are quoted, to help whoever
+/// debugs the server; an answer that can hold a value is described by what
+/// broke and where, never quoted: serde's own message quotes the text it
+/// choked on (`invalid type: string "..."`), so it is left out too.
+fn decode_error(operation: &'static str, e: &serde_json::Error, answer: Answer) -> Error {
+    let message = if VALUE_ANSWERS.contains(&operation) {
+        let what = match e.classify() {
+            serde_json::error::Category::Syntax => "is not valid JSON",
+            serde_json::error::Category::Eof => "ends too early",
+            serde_json::error::Category::Data => "is not of the expected shape",
+            serde_json::error::Category::Io => "could not be read",
+        };
+        format!(
+            "{operation}: the HTTP {} body ({} bytes) {what} at line {} column {}; not shown, as it may hold a secret value",
+            answer.status,
+            answer.body.len(),
+            e.line(),
+            e.column()
+        )
+    } else {
+        format!("{operation}: {e} in HTTP {} body: {}", answer.status, super::error::body_excerpt(&answer.body))
+    };
+    Error::Decode { message, request_id: answer.request_id }
 }
 
 /// IAM's `GET /v3/projects` answer, as far as it is read.

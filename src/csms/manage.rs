@@ -10,8 +10,8 @@ use super::error::Result;
 use super::model::*;
 use super::redact::Redacted;
 
-const GENERATE_PASSWORD: &str = "generate password";
-const BACK_UP: &str = "back up secret";
+pub(super) const GENERATE_PASSWORD: &str = "generate password";
+pub(super) const BACK_UP: &str = "back up secret";
 
 /// POSTs that change nothing on the server: reads, for the read-only rule
 /// (a read-only profile may still take a backup) and for the retries.
