@@ -18,6 +18,23 @@ use crate::workspace::Workspace;
 
 const FORMAT: &str = "csms-backup/1";
 
+/// The largest backup file read. A blob goes back in one request body, and
+/// the largest a secret makes (20 versions of 32 KiB, base64) fits in 1 MiB,
+/// the most `csms serve` takes in a body.
+const MAX_BACKUP_BYTES: usize = 1 << 20;
+
+/// A backup file's text, refused past `MAX_BACKUP_BYTES` without reading on.
+fn read_backup_file(path: &Path) -> Result<String, i32> {
+    let file = std::fs::File::open(path).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    match super::lifecycle::read_at_most(file, MAX_BACKUP_BYTES) {
+        Ok(Some(bytes)) => {
+            String::from_utf8(bytes).map_err(|_| usage(format!("{}: not a backup file (not text)", path.display())))
+        }
+        Ok(None) => Err(usage(format!("{}: more than {MAX_BACKUP_BYTES} bytes: not a backup file", path.display()))),
+        Err(e) => Err(usage(format!("{}: {e}", path.display()))),
+    }
+}
+
 /// A backup file: the service's blob, and where it came from so that a
 /// restore knows the secret's name (and can read it back after a lost answer).
 #[derive(Serialize, Deserialize)]
@@ -77,9 +94,9 @@ pub(super) async fn backup(ws: &Workspace, profile: Option<&str>, output: Output
 }
 
 pub(super) async fn restore(ws: &Workspace, profile: Option<&str>, output: Output, path: &Path) -> i32 {
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_backup_file(path) {
         Ok(t) => t,
-        Err(e) => return usage(format!("{}: {e}", path.display())),
+        Err(status) => return status,
     };
     // A file of ours names the secret; a bare blob (from another tool) does not.
     let (blob, name) = match serde_json::from_str::<BackupFile>(&text) {

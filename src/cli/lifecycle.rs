@@ -70,6 +70,26 @@ fn chomp(mut text: String) -> String {
     text
 }
 
+/// Reads at most `max` bytes: `None` when there is more (`/dev/zero`, the
+/// wrong file), so nothing past the limit is ever held in memory.
+pub(super) fn read_at_most(reader: impl Read, max: usize) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    reader.take(max as u64 + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() <= max).then_some(bytes))
+}
+
+/// A value's bytes from `reader` (named `from` in errors): the largest value
+/// the service stores, with room for the line ending `chomp` drops.
+fn value_bytes(reader: impl Read, from: &str) -> Result<Vec<u8>, i32> {
+    match read_at_most(reader, MAX_VALUE_BYTES + 2) {
+        Ok(Some(bytes)) => Ok(bytes),
+        Ok(None) => Err(usage(format!(
+            "{from}: more than {MAX_VALUE_BYTES} bytes; the service stores at most {MAX_VALUE_BYTES}: nothing was sent"
+        ))),
+        Err(e) => Err(usage(format!("{from}: {e}"))),
+    }
+}
+
 /// The value to store, from where the user said; checked before anything is sent.
 async fn read_value(client: &Client, source: &ValueSource, generate: &GenerateArgs) -> Result<Redacted, i32> {
     let text = if source.generate {
@@ -81,11 +101,11 @@ async fn read_value(client: &Client, source: &ValueSource, generate: &GenerateAr
         };
         return client.generate_password(&req).await.map_err(|e| fail(&e));
     } else if let Some(path) = &source.value_file {
-        let bytes = std::fs::read(path).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+        let file = std::fs::File::open(path).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+        let bytes = value_bytes(file, &path.display().to_string())?;
         String::from_utf8(bytes).map_err(|_| usage(format!("{}: the value is not UTF-8 text", path.display())))?
     } else {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes).map_err(|e| usage(format!("standard input: {e}")))?;
+        let bytes = value_bytes(std::io::stdin(), "standard input")?;
         String::from_utf8(bytes).map_err(|_| usage("standard input: the value is not UTF-8 text"))?
     };
     let value = chomp(text);
