@@ -1,7 +1,9 @@
 //! Copying through the terminal (OSC 52, which also works over SSH and in
 //! tmux with `set-clipboard on`): the selected secret's value, name or id.
-//! A value is never shown on the way, and is cleared from the clipboard
-//! again after `clipboard_clear_seconds` if csms still runs, as `pass -c` does.
+//! A value is never shown on the way. After `clipboard_clear_seconds`, or
+//! when csms quits before that, the terminal is asked to clear the clipboard,
+//! as `pass -c` does. Whether it did is the terminal's affair (tmux keeps its
+//! own paste buffers), so the messages say only what csms asked.
 
 use crossterm::event::KeyEvent;
 
@@ -43,7 +45,7 @@ pub(super) fn value_ready(state: &mut State, name: &str, result: Result<Redacted
         Ok(value) => {
             let when = if state.clipboard_clear_ms > 0 {
                 state.clipboard_clear_at = Some(state.now + state.clipboard_clear_ms);
-                format!("; the clipboard is cleared in {} s", state.clipboard_clear_ms / 1000)
+                format!("; csms asks the terminal to clear it in {} s, or on quit", state.clipboard_clear_ms / 1000)
             } else {
                 String::new()
             };
@@ -62,9 +64,19 @@ pub(super) fn clear_when_due(state: &mut State) -> Vec<Effect> {
     match state.clipboard_clear_at {
         Some(at) if at <= state.now => {
             state.clipboard_clear_at = None;
-            state.say(Level::Info, "The copied value was cleared from the clipboard");
+            state.say(Level::Info, "Asked the terminal to clear the clipboard");
             vec![Effect::Clipboard { text: Redacted::new("") }]
         }
         _ => vec![],
+    }
+}
+
+/// On the way out: a copied value still due to be cleared does not outlive
+/// csms (a quit, `q!`, Ctrl-C, SIGTERM). With `clipboard_clear_seconds = 0`
+/// the user asked for it to stay, and it does.
+pub(super) fn clear_on_quit(state: &mut State) -> Vec<Effect> {
+    match state.clipboard_clear_at.take() {
+        Some(_) => vec![Effect::Clipboard { text: Redacted::new("") }],
+        None => vec![],
     }
 }

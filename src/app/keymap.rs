@@ -227,7 +227,7 @@ pub const TAGS: &[Binding] = &[
 ];
 
 pub const COPY: &[Binding] = &[
-    b(&[Char('v')], "v", Action::CopyValue, "the current value (cleared from the clipboard later)", Some("value")),
+    b(&[Char('v')], "v", Action::CopyValue, "the current value (csms asks to clear it later)", Some("value")),
     b(&[Char('n')], "n", Action::CopyName, "the name", Some("name")),
     b(&[Char('i')], "i", Action::CopyId, "the id", Some("id")),
     b(&[Code(KeyCode::Esc), Char('q')], "esc", Action::Back, "copy nothing", Some("close")),

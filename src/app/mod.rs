@@ -747,12 +747,15 @@ impl State {
 
 /// Applies one message; returns what must be done outside.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
-    let effects = apply(state, msg);
+    let mut effects = apply(state, msg);
     // A quit that waited: the last answer has come, or the grace is over.
     if let Some(deadline) = state.quitting
         && (state.in_flight.is_empty() || state.now >= deadline)
     {
         state.quit = true;
+    }
+    if state.quit {
+        effects.extend(copy::clear_on_quit(state));
     }
     effects
 }

@@ -126,7 +126,7 @@ pub fn describe(frame: &mut Frame, state: &State, form: &Describe, theme: &Theme
 pub fn copy_menu(frame: &mut Frame, state: &State, key: &RowKey, theme: &Theme) {
     let clear = match state.clipboard_clear_ms {
         0 => "a copied value stays on the clipboard".to_string(),
-        ms => format!("a copied value is cleared from the clipboard after {} s", ms / 1000),
+        ms => format!("csms asks the terminal to clear a copied value after {} s", ms / 1000),
     };
     let mut lines = vec![
         Line::from(vec![Span::raw("Copy from "), Span::styled(printable(&key.1).into_owned(), theme.header())]),

@@ -222,6 +222,49 @@ fn tags_are_checked_before_sending_and_reread_after_a_failure() {
     assert!(state.footer_message().unwrap().text.contains("at most 20"));
 }
 
+/// `api-key`'s value copied (a clearing due in 30 s).
+fn value_copied() -> State {
+    let mut state = on_api_key();
+    let value = Ok(Redacted::new("hunter2"));
+    update(&mut state, Msg::ValueForCopy { profile: 0, name: "api-key".into(), result: value });
+    state
+}
+
+#[test]
+fn a_copied_value_is_cleared_when_csms_quits_before_its_time() {
+    let clear = Effect::Clipboard { text: Redacted::new("") };
+    let quits: [(&str, fn(&mut State) -> Vec<Effect>); 3] = [
+        ("q", |s| update(s, key('q'))),
+        ("ctrl-c", |s| update(s, ctrl('c'))),
+        ("q!", |s| {
+            update(s, key(':'));
+            typed(s, "q!");
+            update(s, code(KeyCode::Enter))
+        }),
+    ];
+    for (how, quit) in quits {
+        let mut state = value_copied();
+        let effects = quit(&mut state);
+        assert!(state.quit, "{how}");
+        assert_eq!(effects, vec![clear.clone()], "{how} clears the clipboard on the way out");
+    }
+    // SIGTERM: once the grace for requests under way is over, or at once without any.
+    let mut state = value_copied();
+    assert_eq!(update(&mut state, Msg::Terminate), vec![clear.clone()]);
+    assert!(state.quit);
+    // Cleared already, or never copied: nothing to clear.
+    let mut state = value_copied();
+    update(&mut state, Msg::Tick(NOW + 30_000));
+    assert!(update(&mut state, key('q')).is_empty(), "cleared once, not twice");
+    let mut state = on_api_key();
+    assert!(update(&mut state, key('q')).is_empty());
+    // `clipboard_clear_seconds = 0` keeps a value, on quit too.
+    let mut state = on_api_key();
+    state.clipboard_clear_ms = 0;
+    update(&mut state, Msg::ValueForCopy { profile: 0, name: "api-key".into(), result: Ok(Redacted::new("x")) });
+    assert!(update(&mut state, key('q')).is_empty());
+}
+
 #[test]
 fn copying_a_value_goes_to_the_clipboard_and_leaves_it_later() {
     let mut state = on_api_key();
@@ -236,11 +279,16 @@ fn copying_a_value_goes_to_the_clipboard_and_leaves_it_later() {
         Msg::ValueForCopy { profile: 0, name: "api-key".into(), result: Ok(Redacted::new("hunter2")) },
     );
     assert_eq!(effects, vec![Effect::Clipboard { text: Redacted::new("hunter2") }]);
-    assert!(state.footer_message().unwrap().text.contains("cleared in 30 s"));
+    assert!(state.footer_message().unwrap().text.contains("csms asks the terminal to clear it in 30 s"));
     assert!(!format!("{state:?}").contains("hunter2"));
     assert!(update(&mut state, Msg::Tick(NOW + 29_000)).is_empty());
     let effects = update(&mut state, Msg::Tick(NOW + 30_000));
     assert_eq!(effects, vec![Effect::Clipboard { text: Redacted::new("") }], "cleared when its time is up");
+    assert_eq!(
+        state.footer_message().unwrap().text,
+        "Asked the terminal to clear the clipboard",
+        "no more than it knows"
+    );
     // With clipboard_clear_seconds = 0, a value stays.
     state.clipboard_clear_ms = 0;
     update(&mut state, Msg::ValueForCopy { profile: 0, name: "api-key".into(), result: Ok(Redacted::new("x")) });
