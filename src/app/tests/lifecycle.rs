@@ -233,7 +233,8 @@ fn value_copied() -> State {
 #[test]
 fn a_copied_value_is_cleared_when_csms_quits_before_its_time() {
     let clear = Effect::Clipboard { text: Redacted::new("") };
-    let quits: [(&str, fn(&mut State) -> Vec<Effect>); 3] = [
+    type Quit = fn(&mut State) -> Vec<Effect>;
+    let quits: [(&str, Quit); 3] = [
         ("q", |s| update(s, key('q'))),
         ("ctrl-c", |s| update(s, ctrl('c'))),
         ("q!", |s| {
