@@ -1,7 +1,8 @@
 //! What discovery found, kept between runs: `targets.json` in the state dir,
 //! mode 0600. Per profile: IAM's project list (names and ids only), who asked
 //! (endpoint and credential's name, never a secret) and when. A missing or
-//! broken file, or an entry another asker wrote, is simply not used.
+//! broken file, or an entry another asker wrote, is simply not used; an
+//! entry holding a project name IAM never gives is dropped and reported.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -15,6 +16,9 @@ use crate::csms::model::Millis;
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Cache {
     profiles: BTreeMap<String, Entry>,
+    /// The profiles whose entry was dropped at load: altered, not used.
+    #[serde(skip)]
+    dropped: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -47,7 +51,27 @@ pub fn path() -> Option<PathBuf> {
 
 impl Cache {
     pub fn load() -> Cache {
-        path().and_then(|p| std::fs::read(p).ok()).and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+        let read = path().and_then(|p| std::fs::read(p).ok()).and_then(|b| serde_json::from_slice(&b).ok());
+        let mut cache: Cache = read.unwrap_or_default();
+        cache.drop_altered();
+        cache
+    }
+
+    /// Drops every entry with a project name IAM never gives: its names
+    /// become target names and its regions URLs, so it is not used at all.
+    fn drop_altered(&mut self) {
+        let altered = |e: &Entry| !e.projects.iter().all(|p| crate::config::regions::is_project_name(&p.name));
+        self.dropped = self.profiles.iter().filter(|(_, e)| altered(e)).map(|(name, _)| name.clone()).collect();
+        for name in &self.dropped {
+            self.profiles.remove(name);
+            let profile = crate::printable::printable(name);
+            tracing::warn!(%profile, "targets.json holds a project name IAM never gives: the entry is not used");
+        }
+    }
+
+    /// The profiles whose entry was dropped at load as altered.
+    pub fn dropped(&self) -> &[String] {
+        &self.dropped
     }
 
     /// The projects last found for `profile`, unless another asker found
