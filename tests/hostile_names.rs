@@ -145,3 +145,69 @@ fn an_altered_targets_cache_is_dropped_said_and_never_used() {
     let kept = std::fs::read_to_string(&cache).unwrap();
     assert!(!kept.contains("x@127.0.0.1"), "the altered entry is gone: {kept}");
 }
+
+/// Characters a shell reads as more than text, each in a profile name.
+const METACHARACTERS: &[&str] = &[
+    "$", "`", "\"", "'", "\\", ";", "&", "|", "<", ">", "(", ")", "{", "}", "[", "]", " ", "\t", "\n", "*", "?", "!",
+    "#", "~", "%", "^", "=", ",", ":", "@", "+",
+];
+
+/// A config with the profile `good-1` and one profile of each of `names`.
+fn profiles(dir: &Path, names: &[String]) -> PathBuf {
+    let mut text = String::new();
+    for name in std::iter::once("good-1").chain(names.iter().map(String::as_str)) {
+        let key = serde_json::to_string(name).unwrap();
+        text.push_str(&format!(
+            "[profiles.{key}]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\nendpoint = \"http://127.0.0.1:9\"\n\
+             access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n\n"
+        ));
+    }
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_profile_name_runs_nothing_when_bash_completes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = profiles(dir.path(), &["cn-north-4_a$(touch${IFS}PWNED)".into()]);
+    let bash = csms(&config, "", &["completions", "bash"]);
+    assert_eq!(bash.status, 0, "{}", bash.stderr);
+    let script = dir.path().join("csms.bash");
+    std::fs::write(&script, &bash.stdout).unwrap();
+
+    // Tab after `csms --profile `, as bash does it.
+    let tab = format!(
+        "source {}; COMP_WORDS=(csms --profile ''); COMP_CWORD=2; _csms csms '' --profile; \
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        script.display()
+    );
+    let out = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &tab])
+        .current_dir(dir.path())
+        .output()
+        .expect("bash runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!dir.path().join("PWNED").exists(), "a profile name ran a command at Tab");
+    let offered = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(offered.lines().collect::<Vec<_>>(), ["good-1"], "only the plain name is offered");
+    let said = "warning: profile 'cn-north-4_a$(touch${IFS}PWNED)' is not completed";
+    assert!(bash.stderr.contains(said), "{}", bash.stderr);
+}
+
+#[test]
+fn no_completion_script_holds_a_name_with_a_shell_metacharacter() {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = METACHARACTERS.iter().map(|c| format!("zq{c}zq")).collect();
+    let config = profiles(dir.path(), &names);
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell", "nushell"] {
+        let run = csms(&config, "", &["completions", shell]);
+        assert_eq!(run.status, 0, "{shell}: {}", run.stderr);
+        // Clap's elvish and powershell scripts complete no values at all.
+        let completes_values = !matches!(shell, "elvish" | "powershell");
+        assert_eq!(run.stdout.contains("good-1"), completes_values, "{shell}: the plain name completes");
+        for name in &names {
+            assert!(!run.stdout.contains(name.as_str()), "{shell}: {name:?} is in the script");
+        }
+    }
+}
