@@ -76,11 +76,8 @@ fn answer(stream: &mut std::net::TcpStream, status: &str, body: &str) {
 
 /// IAM's project list with these names.
 fn projects(names: &[String]) -> String {
-    let list: Vec<_> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| serde_json::json!({"id": format!("{i:032}"), "name": n}))
-        .collect();
+    let list: Vec<_> =
+        names.iter().enumerate().map(|(i, n)| serde_json::json!({"id": format!("{i:032}"), "name": n})).collect();
     serde_json::json!({ "projects": list }).to_string()
 }
 
@@ -99,10 +96,7 @@ fn config(dir: &Path, iam: &str) -> PathBuf {
 #[test]
 fn a_project_name_from_iam_never_sends_the_token_to_the_host_it_names() {
     let trap = Fake::start("200 OK", r#"{"secrets": [], "page_info": {"next_marker": null}}"#.into());
-    let hostile = vec![
-        format!("x@127.0.0.1:{}#", trap.port),
-        "cn-north-4_a$(touch${IFS}/tmp/PWNED)".to_string(),
-    ];
+    let hostile = vec![format!("x@127.0.0.1:{}#", trap.port), "cn-north-4_a$(touch${IFS}/tmp/PWNED)".to_string()];
     let iam = Fake::start("200 OK", projects(&hostile));
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), &iam.url());
