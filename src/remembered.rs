@@ -2,7 +2,7 @@
 //! (`ui.json` in the state dir). Nothing secret, and nothing that must be
 //! there: a missing or broken file is a first run.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -28,11 +28,18 @@ pub fn load() -> Remembered {
 }
 
 pub fn save(r: &Remembered) {
-    let Some(path) = path() else { return };
+    if let Some(path) = path() {
+        save_at(&path, r);
+    }
+}
+
+/// Writes `r` to `path`, mode 0600 like every file csms writes: profile
+/// names say which accounts this user reaches.
+fn save_at(path: &Path, r: &Remembered) {
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    if let Err(e) = std::fs::write(&path, serde_json::to_vec_pretty(r).expect("serializable")) {
+    if let Err(e) = crate::private_file::replace(path, &serde_json::to_vec_pretty(r).expect("serializable")) {
         tracing::warn!(path = %path.display(), error = %e, "the UI's state was not saved");
     }
 }
@@ -56,5 +63,25 @@ impl Remembered {
         [SortKey::TimeLeft, SortKey::Name, SortKey::State, SortKey::Updated]
             .into_iter()
             .find(|k| self.sort.as_deref() == Some(k.label()))
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn the_file_is_written_for_its_owner_alone_even_over_a_wider_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ui.json");
+        std::fs::write(&path, "{}").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let r = Remembered { profile: Some("prod".into()), ..Remembered::default() };
+        save_at(&path, &r);
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        let read: Remembered = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(read, r);
     }
 }

@@ -28,14 +28,33 @@ fn ask(
 }
 
 /// `env NAME` or `command CMD` (a bare word is a variable name) to the config key's lines.
+/// The answer is never repeated in an error: it may be the secret itself, pasted.
 fn source_lines(base: &str, answer: &str) -> Result<String, i32> {
     let quoted = |v: &str| toml::Value::String(v.to_string()).to_string();
+    let env = |var: &str| match is_variable_name(var) {
+        true => Ok(format!("{base}_env = {}\n", quoted(var))),
+        false => Err(usage(format!(
+            "{base}: that is not an environment variable's name (one set here, or of A-Z, 0-9 and _, \
+             not first a digit): nothing was written"
+        ))),
+    };
     match answer.split_once(' ') {
         Some(("command", cmd)) => Ok(format!("{base}_command = {}\n", quoted(cmd.trim()))),
-        Some(("env", var)) => Ok(format!("{base}_env = {}\n", quoted(var.trim()))),
-        None if !answer.is_empty() => Ok(format!("{base}_env = {}\n", quoted(answer))),
-        _ => Err(usage(format!("'{answer}': answer `env VARIABLE` or `command COMMAND`"))),
+        Some(("env", var)) => env(var.trim()),
+        None if !answer.is_empty() => env(answer),
+        _ => Err(usage(format!("{base}: answer `env VARIABLE` or `command COMMAND`: nothing was written"))),
     }
+}
+
+/// A variable set in this environment, or a name of the usual form
+/// (`[A-Z_][A-Z0-9_]*`, as `HUAWEICLOUD_SDK_SK`). A secret key is mixed
+/// case letters and digits: a shell would take it for a name, this does not.
+fn is_variable_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    let word = bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    let usual = !name.bytes().any(|b| b.is_ascii_lowercase());
+    word && (usual || std::env::var_os(name).is_some())
 }
 
 pub(super) async fn init(config: Option<&Path>) -> i32 {
@@ -51,7 +70,15 @@ pub(super) async fn init(config: Option<&Path>) -> i32 {
 }
 
 async fn write_profile(path: &Path, lines: &mut impl Iterator<Item = std::io::Result<String>>) -> Result<(), i32> {
-    let existing = std::fs::read_to_string(path).unwrap_or_default();
+    // A file that is there but cannot be read is not empty: appending to it would break it.
+    let existing = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            let why = format!("{}: cannot read it ({e}): nothing was written; fix or move it first", path.display());
+            return Err(usage(why));
+        }
+    };
     let name = ask(lines, "profile name", "default")?;
     if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         return Err(usage(format!("'{name}': a profile name is letters, digits, - and _")));

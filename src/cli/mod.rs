@@ -185,6 +185,7 @@ fn completions(shell: args::CompletionShell, config: Option<&std::path::Path>) {
             names.extend(targets.into_iter().map(|t| t.name));
         }
     }
+    let names = completable(names);
     if !names.is_empty() {
         cmd = cmd.mut_arg("profile", |a| a.value_parser(clap::builder::PossibleValuesParser::new(names)));
     }
@@ -197,6 +198,19 @@ fn completions(shell: args::CompletionShell, config: Option<&std::path::Path>) {
         S::Powershell => clap_complete::generate(Shell::PowerShell, &mut cmd, "csms", out),
         S::Nushell => clap_complete::generate(clap_complete_nushell::Nushell, &mut cmd, "csms", out),
     }
+}
+
+/// The names a completion script may hold: letters, digits, `_`, `-`, `.`
+/// and `/`, which no shell reads as anything but text. Clap writes values
+/// into the scripts unquoted (bash runs `$(...)` in them at the next Tab;
+/// a `"` ends fish's string), so any other name is left out, and said.
+fn completable(names: Vec<String>) -> Vec<String> {
+    let plain = |n: &String| n.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/'));
+    let (kept, left_out): (Vec<String>, Vec<String>) = names.into_iter().partition(plain);
+    for name in left_out {
+        esayln!("warning: profile '{name}' is not completed: only letters, digits and _ - . / are");
+    }
+    kept
 }
 
 /// A client for a profile; says so on stderr when it does not verify TLS.

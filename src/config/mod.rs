@@ -367,12 +367,12 @@ fn build_profile(
 ) -> Result<Profile, ConfigError> {
     let raw = spanned.get_ref();
     let key = |k: &str| format!("profiles.{name}.{k}");
-    let is_region = |r: &str| !r.is_empty() && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     // `endpoint` and `iam_endpoint` may hold `{region}`: checked as URLs with a region in it.
     let template = |v: &Option<Spanned<String>>, k: &str| -> Result<Option<String>, ConfigError> {
         let Some(s) = v else { return Ok(None) };
         let text = s.get_ref().trim().trim_end_matches('/').to_string();
-        match reqwest::Url::parse(&regions::fill(&text, "cn-north-4")) {
+        let filled = regions::fill(&text, "cn-north-4").map_err(|why| loc.at(s, &key(k), why))?;
+        match reqwest::Url::parse(&filled) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(Some(text)),
             _ => Err(loc.at(s, &key(k), format!("'{}' is not an http(s) URL", s.get_ref()))),
         }
@@ -401,7 +401,7 @@ fn build_profile(
         }
         (Some(r), None) => {
             let region = r.get_ref().trim().to_string();
-            if !is_region(&region) {
+            if !regions::is_region(&region) {
                 return Err(loc.at(r, &key("region"), format!("'{region}' is not a region name")));
             }
             unknown(&region, &|m| loc.at(r, &key("region"), m))?;
@@ -419,7 +419,7 @@ fn build_profile(
             }
             if !every {
                 for r in &names {
-                    if !is_region(r) {
+                    if !regions::is_region(r) {
                         return Err(at(format!("'{r}' is not a region name ([\"*\"] alone means every region)")));
                     }
                     unknown(r, &at)?;
@@ -442,15 +442,18 @@ fn build_profile(
             (names[0].clone(), Some(discovery))
         }
     };
+    // The region was checked above, and the templates with a region in them.
+    let region_error = |why: String| loc.at(spanned, &key("region"), why);
     let endpoint = match &endpoint_template {
-        Some(t) => regions::fill(t, &region),
+        Some(t) if region == "*" => t.clone(),
+        Some(t) => regions::fill(t, &region).map_err(region_error)?,
         None => regions::csms(&region).unwrap_or_default().to_string(),
     };
     // Discovery asks IAM in the first region named, or the global IAM for every region.
     let iam_endpoint = match (&iam_template, region.as_str()) {
-        (Some(t), r) => regions::fill(t, r),
+        (Some(t), r) => regions::fill(t, r).map_err(region_error)?,
         (None, "*") => regions::iam_global().to_string(),
-        (None, r) => regions::iam_default(r),
+        (None, r) => regions::iam_default(r).map_err(region_error)?,
     };
 
     let kind = match raw.auth.as_ref() {

@@ -1,7 +1,8 @@
 //! What discovery found, kept between runs: `targets.json` in the state dir,
 //! mode 0600. Per profile: IAM's project list (names and ids only), who asked
 //! (endpoint and credential's name, never a secret) and when. A missing or
-//! broken file, or an entry another asker wrote, is simply not used.
+//! broken file, or an entry another asker wrote, is simply not used; an
+//! entry holding a project name IAM never gives is dropped and reported.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -15,6 +16,9 @@ use crate::csms::model::Millis;
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Cache {
     profiles: BTreeMap<String, Entry>,
+    /// The profiles whose entry was dropped at load: altered, not used.
+    #[serde(skip)]
+    dropped: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -47,14 +51,36 @@ pub fn path() -> Option<PathBuf> {
 
 impl Cache {
     pub fn load() -> Cache {
-        path().and_then(|p| std::fs::read(p).ok()).and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+        let read = path().and_then(|p| std::fs::read(p).ok()).and_then(|b| serde_json::from_slice(&b).ok());
+        let mut cache: Cache = read.unwrap_or_default();
+        cache.drop_altered();
+        cache
+    }
+
+    /// Drops every entry with a project name IAM never gives: its names
+    /// become target names and its regions URLs, so it is not used at all.
+    fn drop_altered(&mut self) {
+        let altered = |e: &Entry| !e.projects.iter().all(|p| crate::config::regions::is_project_name(&p.name));
+        self.dropped = self.profiles.iter().filter(|(_, e)| altered(e)).map(|(name, _)| name.clone()).collect();
+        for name in &self.dropped {
+            self.profiles.remove(name);
+            let profile = crate::printable::printable(name);
+            tracing::warn!(%profile, "targets.json holds a project name IAM never gives: the entry is not used");
+        }
+    }
+
+    /// The profiles whose entry was dropped at load as altered.
+    pub fn dropped(&self) -> &[String] {
+        &self.dropped
     }
 
     /// The projects last found for `profile`, unless another asker found
-    /// them or they are older than `max_age`.
+    /// them or they are older than `max_age`, or were found in the future
+    /// (a clock set back, or an edited file): such an age proves nothing.
     pub fn get(&self, profile: &Profile, max_age: Option<Millis>, now: Millis) -> Option<&[ProjectSummary]> {
         let e = self.profiles.get(&profile.name)?;
-        let fresh = max_age.is_none_or(|age| now - e.found_at <= age);
+        let age = now.checked_sub(e.found_at);
+        let fresh = max_age.is_none_or(|max| age.is_some_and(|age| (0..=max).contains(&age)));
         (e.asker == asker(profile) && fresh).then_some(e.projects.as_slice())
     }
 
@@ -86,6 +112,18 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_with_a_name_iam_never_gives_is_dropped_whole() {
+        let text = r#"{"profiles": {
+            "acme": {"asker": "a", "found_at": 1, "projects": [
+                {"id": "p1", "name": "cn-north-4"}, {"id": "p2", "name": "x@127.0.0.1:47111#"}]},
+            "solo": {"asker": "a", "found_at": 1, "projects": [{"id": "p3", "name": "cn-north-4"}]}}}"#;
+        let mut cache: Cache = serde_json::from_str(text).unwrap();
+        cache.drop_altered();
+        assert_eq!(cache.dropped(), ["acme"]);
+        assert_eq!(cache.profiles.keys().collect::<Vec<_>>(), ["solo"]);
+    }
+
+    #[test]
     fn entries_serve_their_asker_while_young_enough() {
         let mut cache = Cache::default();
         let found = vec![ProjectSummary { id: "p1".into(), name: "cn-north-4".into() }];
@@ -94,6 +132,9 @@ mod tests {
         assert_eq!(cache.get(&profile("AK1"), Some(500), 1_400), Some(found.as_slice()));
         assert_eq!(cache.get(&profile("AK1"), Some(500), 1_600), None, "too old");
         assert_eq!(cache.get(&profile("AK2"), None, 1_000), None, "another key may reach other projects");
+        assert_eq!(cache.get(&profile("AK1"), Some(500), 999), None, "found after now: not fresh");
+        cache.put(&profile("AK1"), found.clone(), Millis::MIN);
+        assert_eq!(cache.get(&profile("AK1"), Some(500), 1_000), None, "an age past counting: not fresh");
         let text = serde_json::to_string(&cache).unwrap();
         assert!(!text.contains("SK\""), "{text}");
         assert!(text.contains("aksk AK1"), "{text}");

@@ -104,12 +104,20 @@ pub fn targets(profile: &Profile, credentials: Option<&Credentials>, projects: &
             continue;
         }
         kept.push(&p.name);
-        let target = format!("{}/{}", profile.name, p.name);
-        let endpoint = match (&d.endpoint, regions::csms(region)) {
-            (Some(t), _) => regions::fill(t, region),
-            (None, Some(e)) => e.to_string(),
-            (None, None) => {
+        let target = format!("{}/{}", profile.name, crate::printable::printable(&p.name));
+        if !regions::is_project_name(&p.name) {
+            let why = "IAM gave a name no project can have (letters, digits, _ and - only): not used".into();
+            found.skipped.push(Skipped { target, why });
+            continue;
+        }
+        let endpoints = match endpoints_of(d, region) {
+            Ok(Some(endpoints)) => endpoints,
+            Ok(None) => {
                 found.skipped.push(Skipped { target, why: format!("no CSMS in region {region}") });
+                continue;
+            }
+            Err(why) => {
+                found.skipped.push(Skipped { target, why });
                 continue;
             }
         };
@@ -117,11 +125,7 @@ pub fn targets(profile: &Profile, credentials: Option<&Credentials>, projects: &
         t.name = target;
         t.region = region.to_string();
         t.project_id = Some(p.id.clone());
-        t.endpoint = endpoint;
-        t.iam_endpoint = match &d.iam_endpoint {
-            Some(template) => regions::fill(template, region),
-            None => regions::iam_default(region),
-        };
+        (t.endpoint, t.iam_endpoint) = endpoints;
         t.discovery = None;
         t.found_under = Some(profile.name.clone());
         if let Some(c) = credentials {
@@ -136,6 +140,22 @@ pub fn targets(profile: &Profile, credentials: Option<&Credentials>, projects: &
         }
     }
     found
+}
+
+/// The CSMS and IAM endpoints of a project in `region`: the profile's
+/// templates filled, else the SDKs' table; `None` where the region has no
+/// CSMS. A region that cannot be filled into a URL safely is refused.
+fn endpoints_of(d: &crate::config::Discovery, region: &str) -> Result<Option<(String, String)>, String> {
+    let endpoint = match (&d.endpoint, regions::csms(region)) {
+        (Some(t), _) => regions::fill(t, region)?,
+        (None, Some(e)) => e.to_string(),
+        (None, None) => return Ok(None),
+    };
+    let iam = match &d.iam_endpoint {
+        Some(template) => regions::fill(template, region)?,
+        None => regions::iam_default(region)?,
+    };
+    Ok(Some((endpoint, iam)))
 }
 
 /// Credentials already resolved, as a target's configuration.
@@ -184,6 +204,11 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> E
         return Expansion::default();
     }
     let mut cache = cache::Cache::load();
+    let mut expansion = Expansion::default();
+    for profile in discovering.iter().filter(|p| cache.dropped().contains(&p.name)) {
+        let why = "its projects cached in targets.json hold a name IAM never gives: not used, IAM is asked".into();
+        expansion.skipped.push(Skipped { target: profile.name.clone(), why });
+    }
     let cached: Vec<Option<Vec<ProjectSummary>>> = discovering
         .iter()
         .map(|p| match freshness {
@@ -203,7 +228,6 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> E
         }
     }))
     .await;
-    let mut expansion = Expansion::default();
     let mut asked = false;
     for (profile, result) in discovering.into_iter().zip(results) {
         let found = match result {
@@ -319,6 +343,24 @@ mod tests {
         assert_eq!(found.targets[0].endpoint, "https://kms.cn-north-4.lab");
         assert_eq!(found.targets[1].endpoint, "https://kms.lab-2.lab", "a private region, by its template");
         assert!(found.targets.iter().all(|t| t.iam_endpoint == "http://127.0.0.1:9"));
+    }
+
+    #[test]
+    fn a_project_name_that_would_move_a_url_is_skipped_never_filled_in() {
+        let p = profile("regions = [\"*\"]\nendpoint = \"http://kms.{region}.example.test\"\n");
+        let found = targets(&p, None, &listed(&["x@127.0.0.1:47111#", "cn-north-4_a$(touch${IFS}/tmp/PWNED)", "MOS"]));
+        assert!(found.targets.is_empty(), "{:?}", names(&found));
+        let why: Vec<String> = found.skipped.iter().map(Skipped::to_string).collect();
+        assert_eq!(why[0], "acme/MOS: 'MOS' is not a region name");
+        assert!(why[1].ends_with("IAM gave a name no project can have (letters, digits, _ and - only): not used"));
+        assert!(why[2].starts_with("acme/x@127.0.0.1:47111#: "), "{}", why[2]);
+
+        // Without iam_endpoint, the default IAM host is not filled with it either.
+        let p = profile("regions = [\"*\"]\nendpoint = \"http://127.0.0.1:9\"\n");
+        let found = targets(&p, None, &listed(&["lab-2", "Lab-2", "x@127.0.0.1:47112#"]));
+        assert_eq!(names(&found), ["acme/lab-2"]);
+        assert_eq!(found.targets[0].iam_endpoint, "https://iam.lab-2.myhuaweicloud.com");
+        assert_eq!(found.skipped[0].to_string(), "acme/Lab-2: 'Lab-2' is not a region name");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Authentication on the emulator: SDK-HMAC-SHA256 signatures, tokens it
 //! issued at `POST /v3/auth/tokens`, and the project each may act on.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -31,9 +31,16 @@ pub struct IssuedToken {
     pub expires_at: Millis,
 }
 
+/// How many live tokens one user may hold. Every `POST /v3/auth/tokens`
+/// makes one, valid a day: a client that asks again and again would
+/// otherwise grow the emulator's memory without end. The oldest goes first.
+pub const TOKENS_PER_USER: usize = 64;
+
 #[derive(Debug, Default)]
 pub struct Tokens {
     by_token: HashMap<String, IssuedToken>,
+    /// Each user's live tokens, oldest first.
+    by_user: HashMap<String, VecDeque<String>>,
 }
 
 impl Tokens {
@@ -41,6 +48,24 @@ impl Tokens {
     /// issued would stay in memory.
     pub fn purge(&mut self, now: Millis) {
         self.by_token.retain(|_, t| t.expires_at > now);
+        let live = &self.by_token;
+        self.by_user.retain(|_, issued| {
+            issued.retain(|t| live.contains_key(t));
+            !issued.is_empty()
+        });
+    }
+
+    /// Keeps `token` for `user`, forgetting that user's oldest tokens
+    /// beyond `TOKENS_PER_USER`.
+    fn keep(&mut self, user: String, token: String, issued: IssuedToken) {
+        let queue = self.by_user.entry(user).or_default();
+        queue.push_back(token.clone());
+        while queue.len() > TOKENS_PER_USER {
+            if let Some(oldest) = queue.pop_front() {
+                self.by_token.remove(&oldest);
+            }
+        }
+        self.by_token.insert(token, issued);
     }
 }
 
@@ -286,7 +311,7 @@ pub async fn issue_token(State(shared): State<Shared>, body: bytes::Bytes) -> Re
         tokens.purge(now);
         let issued =
             IssuedToken { project_id: project.map(|p| p.id.clone()), reach: user.projects.clone(), expires_at };
-        tokens.by_token.insert(token.clone(), issued);
+        tokens.keep(format!("{}/{}", user.domain, user.name), token.clone(), issued);
     }
     let iso = |ms: Millis| {
         Utc.timestamp_millis_opt(ms).single().unwrap_or_default().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
@@ -324,6 +349,21 @@ mod tests {
         tokens.purge(200);
         assert_eq!(tokens.by_token.len(), 1, "tokens that expired at or before now are gone");
         assert!(tokens.by_token.contains_key("t2"));
+    }
+
+    #[test]
+    fn a_user_keeps_at_most_its_newest_tokens() {
+        let mut tokens = Tokens::default();
+        let issued = || IssuedToken { project_id: Some("p".into()), reach: vec![], expires_at: 1_000 };
+        for i in 0..TOKENS_PER_USER + 10 {
+            tokens.keep("acme/alice".into(), format!("a{i}"), issued());
+        }
+        tokens.keep("acme/bob".into(), "b0".into(), issued());
+        assert_eq!(tokens.by_token.len(), TOKENS_PER_USER + 1, "alice's cap, and bob's one");
+        assert!(!tokens.by_token.contains_key("a9"), "the oldest went first");
+        assert!(tokens.by_token.contains_key("a10") && tokens.by_token.contains_key("b0"));
+        tokens.purge(1_000);
+        assert!(tokens.by_token.is_empty() && tokens.by_user.is_empty(), "nothing is left of expired tokens");
     }
     use crate::emulator::accounts::{Accounts, CredentialAccount, Project};
     use serde_json::Value;

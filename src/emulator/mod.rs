@@ -17,6 +17,8 @@ mod server;
 pub mod store;
 mod tag_routes;
 
+pub use identity::TOKENS_PER_USER;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
