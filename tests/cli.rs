@@ -532,3 +532,51 @@ fn serve_prints_a_ready_profile_for_itself() {
     let text = lines.join("\n");
     assert!(text.contains("[profiles.local]") && text.contains("endpoint = \"http://127.0.0.1:"), "{text}");
 }
+
+/// What the demo changes is sample data: it never reaches the user's journal
+/// (`csms history`), only the demo's own (`csms --demo history`).
+#[test]
+fn demo_changes_go_to_the_demo_journal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let run = csms(&config, "", &["--demo", "list", "--state", "pending_delete", "-o", "json"]);
+    let pending = json(&run)[0]["name"].as_str().unwrap().to_string();
+    let run = csms(&config, "", &["--demo", "cancel-deletion", &pending]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(!journal_path(&config).exists(), "the demo wrote to the user's journal");
+    let run = csms(&config, "", &["history", "-o", "json"]);
+    assert_eq!(json(&run), serde_json::json!([]));
+    let run = csms(&config, "", &["--demo", "history", "-o", "json"]);
+    assert_eq!(json(&run)[0]["secret"], pending.as_str(), "{}", run.stderr);
+}
+
+/// `history --profile P` keeps the lines of P and of its targets `P/...`, no other.
+#[test]
+fn history_filters_by_profile_and_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let journal = journal_path(&config);
+    std::fs::create_dir_all(journal.parent().unwrap()).unwrap();
+    let line = |profile: &str, secret: &str| {
+        format!(
+            r#"{{"time":"2030-01-01T00:00:00.000Z","host":"h","user":"u","profile":"{profile}","region":"cn-north-4","project":"p","secret":"{secret}","action":"cancel","outcome":"ok"}}"#
+        )
+    };
+    let lines = [
+        line("acme", "a0"),
+        line("acme/cn-north-4_payments", "a1"),
+        line("acme/ap-southeast-1", "a2"),
+        line("acmex", "x"),
+        line("prod", "p"),
+    ];
+    std::fs::write(&journal, lines.join("\n") + "\n").unwrap();
+    let secrets = |args: &[&str]| -> Vec<String> {
+        let run = csms(&config, "", &[&["history", "-o", "json"], args].concat());
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        json(&run).as_array().unwrap().iter().map(|e| e["secret"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(secrets(&["--profile", "acme"]), ["a0", "a1", "a2"]);
+    assert_eq!(secrets(&["--profile", "acme/cn-north-4_payments"]), ["a1"]);
+    assert_eq!(secrets(&["--profile", "prod"]), ["p"]);
+    assert_eq!(secrets(&[]).len(), 5);
+}

@@ -107,7 +107,10 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
         return init::init(g.config.as_deref()).await;
     }
     if let Command::History { secret, since } = &command {
-        return history::history(g.output, secret.as_deref(), since.as_deref());
+        if g.demo {
+            crate::journal::use_demo_journal();
+        }
+        return history::history(g.output, g.profile.as_deref(), secret.as_deref(), since.as_deref());
     }
     let freshness = match &command {
         Command::Profiles { refresh: true, .. } => Freshness::Ask,
