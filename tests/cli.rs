@@ -580,3 +580,34 @@ fn history_filters_by_profile_and_target() {
     assert_eq!(secrets(&["--profile", "prod"]), ["p"]);
     assert_eq!(secrets(&[]).len(), 5);
 }
+
+/// The CLI counts on the server's clock (its answers' `Date`), as the TUI
+/// does: a server a week ahead puts a 30-day deletion 7 days away, and
+/// `watch --within 8d` must report it. The difference is said on stderr.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_counts_on_the_server_clock() {
+    let server = Server::start();
+    let c = server.aksk();
+    c.create_secret(&create_request("soon")).await.unwrap();
+    c.schedule_deletion("soon", 30).await.unwrap();
+    server.advance_clock(23 * 86_400).await;
+    let config = server.write_config("");
+    // 7 days on the server's clock, less the moments the test took.
+    let a_week = |text: &str| text.contains("7d 00:00:00") || text.contains("6d 23:59:");
+    let run = csms(&config, "", &["watch", "--within", "8d"]);
+    assert_eq!(run.status, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("soon") && a_week(&run.stdout), "{}", run.stdout);
+    assert!(run.stderr.contains("the server's clock is 23d 00:00:00 ahead of this machine's"), "{}", run.stderr);
+    let run = csms(&config, "", &["list"]);
+    assert!(a_week(&run.stdout), "{}", run.stdout);
+    let run = csms(&config, "", &["list", "--pending-within", "8d", "-o", "json"]);
+    assert_eq!(json(&run).as_array().unwrap().len(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("ahead of this machine's"), "{}", run.stderr);
+    let run = csms(&config, "", &["watch", "--within", "8d", "-o", "json"]);
+    assert_eq!((run.status, json(&run)[0]["name"].as_str()), (3, Some("soon")));
+    let run = csms(&config, "", &["show", "soon"]);
+    assert!(a_week(&run.stdout) && !run.stdout.contains("(in 29d"), "{}", run.stdout);
+    let run = csms(&config, "", &["cancel-deletion", "--all-pending", "--within", "8d"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("soon: cancelled"), "{}", run.stdout);
+}

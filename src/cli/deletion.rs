@@ -145,11 +145,12 @@ pub(super) async fn cancel(
         },
         Selection::Names(names) => names,
         Selection::AllPending { .. } => {
-            let now = crate::timefmt::now_ms();
             let secrets = match client.list_secrets(profile.page_size).await {
                 Ok(s) => s,
                 Err(e) => return fail(&e),
             };
+            super::note_clock(&profile.name, &client);
+            let now = super::server_now(&client);
             let names: Vec<String> = secrets
                 .into_iter()
                 .filter(|s| window.map_or(s.is_pending_delete(), |w| crate::listing::deletes_within(s, now, w)))
