@@ -611,3 +611,46 @@ async fn the_cli_counts_on_the_server_clock() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(run.stdout.contains("soon: cancelled"), "{}", run.stdout);
 }
+
+/// The undo hint names the profile it needs: run as printed, it cancels the
+/// deletion it undoes, not one of the same name in the default profile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_undo_hint_acts_on_the_profile_it_came_from() {
+    let server = Server::start();
+    let c = server.aksk();
+    c.create_secret(&create_request("pay-db")).await.unwrap();
+    c.schedule_deletion("pay-db", 7).await.unwrap();
+    let config = server.write_config("");
+    let run = csms_with_input(&config, "", &["-p", "other", "create", "pay-db", "--value-stdin"], Some(b"v"));
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = csms(&config, "", &["-p", "other", "schedule-deletion", "pay-db", "--yes", "--days", "7"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let hint = run.stdout.split('`').nth(1).unwrap_or_else(|| panic!("no hint: {}", run.stdout));
+    assert_eq!(hint, "csms --profile other cancel-deletion pay-db");
+    let args: Vec<&str> = hint.split_whitespace().skip(1).collect();
+    let run = csms(&config, "", &args);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let state = |profile: &str| {
+        let run = csms(&config, "", &["-p", profile, "show", "pay-db", "-o", "json"]);
+        json(&run)["state"].as_str().unwrap().to_string()
+    };
+    assert_eq!(state("other"), "ENABLED");
+    assert_eq!(state("aksk"), "PENDING_DELETE", "the default profile's secret is left alone");
+}
+
+/// Under `-o json`, stdout is one JSON document: the backup's message goes to stderr.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedule_with_a_backup_prints_only_json_on_stdout() {
+    let server = Server::start();
+    server.aksk().create_secret(&create_request("kept")).await.unwrap();
+    let config = server.write_config("");
+    let file = server.dir.path().join("kept.backup");
+    let run = csms(
+        &config,
+        "",
+        &["schedule-deletion", "kept", "--yes", "--days", "7", "--backup", file.to_str().unwrap(), "-o", "json"],
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(json(&run)["state"], "PENDING_DELETE");
+    assert!(run.stderr.contains("kept: backed up to"), "{}", run.stderr);
+}

@@ -289,6 +289,7 @@ async fn a_lost_create_over_an_existing_secret_is_unknown_not_created() {
         "{}",
         run.stderr
     );
+    assert!(run.stderr.contains("check with `csms --profile aksk show so1`"), "{}", run.stderr);
     let entries = journal(&config);
     assert_eq!((entries.len(), entries[0]["outcome"].as_str()), (1, Some("unknown")), "{entries:?}");
     let kept = c.show_version("so1", "latest").await.unwrap().secret_string.unwrap();

@@ -51,7 +51,8 @@ pub(super) async fn schedule(
             eprintln!("not scheduled: the backup was not written");
             return status;
         }
-        sayln!("{name}: backed up to {} (mode 0600)", out.display());
+        // A message, not the result: under `-o json` stdout holds one JSON document.
+        esayln!("{name}: backed up to {} (mode 0600)", out.display());
     }
     let outcome = csms::reconcile::schedule_deletion(&client, name, days).await;
     journal::record(
@@ -64,7 +65,12 @@ pub(super) async fn schedule(
                 outln!("{}", serde_json::to_string_pretty(&secret_json(profile, &s)).unwrap());
             } else {
                 let when = s.scheduled_delete_time.map(local_time).unwrap_or_default();
-                sayln!("{name}: {} until {when}; undo with `csms cancel-deletion {name}`", s.state_label());
+                // The profile is named: the default one may hold a secret of the same name.
+                sayln!(
+                    "{name}: {} until {when}; undo with `csms --profile {} cancel-deletion {name}`",
+                    s.state_label(),
+                    profile.name
+                );
             }
             exit::OK
         }

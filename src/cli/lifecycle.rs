@@ -43,7 +43,10 @@ fn settle<T>(
         Outcome::Done(t) => Ok(t),
         Outcome::Failed(e) => Err(fail(&csms_context(e, secret))),
         Outcome::Unknown(e) => {
-            esayln!("error: {secret}: {action}: the outcome is unknown ({e}); check with `csms show {secret}`");
+            esayln!(
+                "error: {secret}: {action}: the outcome is unknown ({e}); check with `csms --profile {} show {secret}`",
+                profile.name
+            );
             Err(exit::FAILED)
         }
     }
