@@ -654,3 +654,25 @@ async fn schedule_with_a_backup_prints_only_json_on_stdout() {
     assert_eq!(json(&run)["state"], "PENDING_DELETE");
     assert!(run.stderr.contains("kept: backed up to"), "{}", run.stderr);
 }
+
+/// A plain profile without `project_id` gets it from IAM; its JSON says the
+/// id found, never `null`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_names_the_project_iam_found() {
+    let server = Server::start();
+    let c = server.aksk();
+    c.create_secret(&create_request("found")).await.unwrap();
+    c.schedule_deletion("found", 7).await.unwrap();
+    let extra = format!(
+        "\n[profiles.found]\nregion = \"cn-north-4\"\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\n\
+         access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n",
+        url = server.url
+    );
+    let config = server.write_config(&extra);
+    for args in [&["list", "-o", "json"][..], &["watch", "--within", "8d", "-o", "json"]] {
+        let run = csms(&config, "", &[&["--profile", "found"], args].concat());
+        assert_eq!(json(&run)[0]["project_id"], PROJECT, "{args:?}: {}", run.stderr);
+    }
+    let run = csms(&config, "", &["--profile", "found", "show", "found", "-o", "json"]);
+    assert_eq!(json(&run)["project_id"], PROJECT, "{}", run.stderr);
+}

@@ -132,6 +132,23 @@ async fn discovery_finds_exactly_the_projects_the_key_may_reach() {
     assert_eq!(narrowed, ["acme/cn-north-4_payments", "solo"]);
 }
 
+/// A listing of a profile with regions spans several projects: each row
+/// says which, in the table and in `watch`, since names may repeat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_of_several_targets_names_each_rows_project() {
+    let (_server, config) = populated_every_region().await;
+    let table = csms(&config, "", &["list", "--profile", "acme"]);
+    assert_eq!(table.status, 0, "{}", table.stderr);
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert!(lines[0].starts_with("PROFILE "), "{}", table.stdout);
+    let row = lines.iter().find(|l| l.contains("cn-north-4_payments-s-0001")).unwrap();
+    assert!(row.starts_with("acme/cn-north-4_payments "), "{row}");
+    let watch = csms(&config, "", &["watch", "--profile", "acme", "--within", "30d"]);
+    assert_eq!(watch.status, 3, "{}", watch.stderr);
+    assert!(watch.stdout.starts_with("PROFILE "), "{}", watch.stdout);
+    assert!(watch.stdout.lines().any(|l| l.starts_with("acme/cn-east-3 ")), "{}", watch.stdout);
+}
+
 fn config_rows(server: &Server, acme: &str) -> Vec<String> {
     let config = config(server, acme);
     profile_names(&json(&csms(&config, "", &["profiles", "-o", "json"])))

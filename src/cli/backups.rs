@@ -132,7 +132,10 @@ pub(super) async fn restore(ws: &Workspace, profile: Option<&str>, output: Outpu
         }
     };
     match output {
-        Output::Json => outln!("{}", serde_json::to_string_pretty(&secret_json(profile, &secret)).unwrap()),
+        Output::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&secret_json(profile, client.known_project_id(), &secret)).unwrap()
+        ),
         Output::Table => sayln!("{}: restored ({})", secret.name, secret.state_label()),
     }
     exit::OK

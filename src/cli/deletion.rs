@@ -62,7 +62,10 @@ pub(super) async fn schedule(
     match outcome {
         csms::reconcile::ScheduleOutcome::Scheduled(s) => {
             if output == Output::Json {
-                outln!("{}", serde_json::to_string_pretty(&secret_json(profile, &s)).unwrap());
+                outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&secret_json(profile, client.known_project_id(), &s)).unwrap()
+                );
             } else {
                 let when = s.scheduled_delete_time.map(local_time).unwrap_or_default();
                 // The profile is named: the default one may hold a secret of the same name.

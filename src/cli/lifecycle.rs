@@ -137,7 +137,10 @@ pub(super) async fn create(
         Err(status) => return status,
     };
     match output {
-        Output::Json => outln!("{}", serde_json::to_string_pretty(&secret_json(profile, &secret)).unwrap()),
+        Output::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&secret_json(profile, client.known_project_id(), &secret)).unwrap()
+        ),
         Output::Table => sayln!("{name}: created ({}, v1)", secret.state_label()),
     }
     exit::OK
@@ -252,7 +255,10 @@ pub(super) async fn update(
         Err(status) => return status,
     };
     match output {
-        Output::Json => outln!("{}", serde_json::to_string_pretty(&secret_json(profile, &secret)).unwrap()),
+        Output::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&secret_json(profile, client.known_project_id(), &secret)).unwrap()
+        ),
         Output::Table => sayln!("{name}: description updated"),
     }
     exit::OK

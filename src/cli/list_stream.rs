@@ -20,8 +20,9 @@ use crate::workspace::Workspace;
 
 /// What one profile's fetch sends to the writer.
 enum Fetched {
-    /// A page, and now on the server's clock when it came.
-    Page(Vec<Secret>, Millis),
+    /// A page, now on the server's clock when it came, and the project id
+    /// the client used (IAM may have found it).
+    Page(Vec<Secret>, Millis, Option<String>),
     Done(csms::Result<()>),
 }
 
@@ -49,7 +50,8 @@ pub(super) async fn stream_json(
                         let size = page_size.unwrap_or(p.page_size);
                         let pages = client
                             .each_secret_page(size, |page| {
-                                let _ = tx.send((i, Fetched::Page(page, server_now(&client))));
+                                let project_id = client.known_project_id().map(str::to_string);
+                                let _ = tx.send((i, Fetched::Page(page, server_now(&client), project_id)));
                             })
                             .await;
                         note_clock(&p.name, &client);
@@ -76,9 +78,9 @@ pub(super) async fn stream_json(
             while let Some(fetched) = queued.get_mut(current).and_then(VecDeque::pop_front) {
                 let profile = profiles[current];
                 match fetched {
-                    Fetched::Page(page, now) => {
+                    Fetched::Page(page, now, project_id) => {
                         for s in page.iter().filter(|s| keep(s, now)) {
-                            if writer.element(&secret_json(profile, s)).is_err() {
+                            if writer.element(&secret_json(profile, project_id.as_deref(), s)).is_err() {
                                 // stdout is gone (`| head`): nobody reads on.
                                 return exit::FAILED;
                             }

@@ -15,19 +15,19 @@ use crate::timefmt::{age, countdown, local_time, now_ms, parse_duration};
 use crate::workspace::Workspace;
 
 /// Every secret of each profile, the profiles fetched concurrently, with
-/// now on each profile's server clock.
+/// each profile's server clock offset and project id.
 async fn fetch_all(
     ws: &Workspace,
     profiles: &[&Profile],
     page_size: Option<u32>,
-) -> Vec<(String, csms::Result<(Vec<Secret>, Millis)>)> {
+) -> Vec<(String, csms::Result<(Vec<Secret>, Millis, Option<String>)>)> {
     let limits = crate::csms::host_limit::HostLimits::default();
     let jobs = profiles.iter().map(|p| async {
         let _room = limits.acquire(&p.endpoint).await;
         let result = match client_for(ws, p) {
             Ok(client) => client.list_secrets(page_size.unwrap_or(p.page_size)).await.map(|secrets| {
                 note_clock(&p.name, &client);
-                (secrets, server_now(&client) - now_ms())
+                (secrets, server_now(&client) - now_ms(), client.known_project_id().map(str::to_string))
             }),
             Err(e) => Err(e),
         };
@@ -37,13 +37,13 @@ async fn fetch_all(
 }
 
 /// A secret as JSON: the API's fields, plus where it lives (a target of a
-/// profile with `regions` is `PROFILE/PROJECT`). `project_id` is null for a
-/// profile whose id IAM gives at run time.
-pub(super) fn secret_json(profile: &Profile, s: &Secret) -> Value {
+/// profile with `regions` is `PROFILE/PROJECT`). `project_id` is the id the
+/// client used (configured, or found by IAM at run time).
+pub(super) fn secret_json(profile: &Profile, project_id: Option<&str>, s: &Secret) -> Value {
     let mut v = serde_json::to_value(s).expect("serializable");
     v["profile"] = json!(profile.name);
     v["region"] = json!(profile.region);
-    v["project_id"] = json!(profile.project_id);
+    v["project_id"] = json!(project_id.or(profile.project_id.as_deref()));
     v
 }
 
@@ -88,6 +88,8 @@ struct Gathered {
     rows: Vec<(String, Secret)>,
     /// Each profile's server clock minus this machine's.
     offsets: std::collections::BTreeMap<String, Millis>,
+    /// Each profile's project id, as its client knew it (IAM may have found it).
+    project_ids: std::collections::BTreeMap<String, String>,
     /// The worst exit status of a failed profile (OK when none failed).
     status: i32,
     /// Whether any profile answered: without one there is nothing to print.
@@ -99,6 +101,10 @@ impl Gathered {
     /// one; 1 when some answered and others failed.
     fn exit_status(&self) -> i32 {
         if self.any_answered && self.status != exit::OK { exit::FAILED } else { self.status }
+    }
+
+    fn project_id(&self, profile: &str) -> Option<&str> {
+        self.project_ids.get(profile).map(String::as_str)
     }
 
     /// Now on `profile`'s server clock.
@@ -113,17 +119,19 @@ async fn gather(ws: &Workspace, profiles: &[&Profile], page_size: Option<u32>) -
     let mut rows = Vec::new();
     let mut any_answered = false;
     let mut offsets = std::collections::BTreeMap::new();
+    let mut project_ids = std::collections::BTreeMap::new();
     for (profile, result) in fetch_all(ws, profiles, page_size).await {
         match result {
-            Ok((secrets, offset)) => {
+            Ok((secrets, offset, project_id)) => {
                 any_answered = true;
                 offsets.insert(profile.clone(), offset);
+                project_ids.extend(project_id.map(|id| (profile.clone(), id)));
                 rows.extend(secrets.into_iter().map(|s| (profile.clone(), s)));
             }
             Err(e) => status = status.max(report_failure(&profile, &e)),
         }
     }
-    Gathered { rows, offsets, status, any_answered }
+    Gathered { rows, offsets, project_ids, status, any_answered }
 }
 
 pub(super) async fn list(ws: &Workspace, profile: Option<&str>, output: Output, args: &ListArgs) -> i32 {
@@ -155,7 +163,8 @@ pub(super) async fn list(ws: &Workspace, profile: Option<&str>, output: Output, 
     let mut rows = std::mem::take(&mut gathered.rows);
     rows.retain(|(p, s)| keep(s, gathered.now(p)));
     rows.sort_by(|a, b| pending_first(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
-    out!("{}", secrets_table(&rows, args.all_profiles, |p| gathered.now(p)));
+    // Rows of several targets say whose they are: names alone may repeat.
+    out!("{}", secrets_table(&rows, args.all_profiles || profiles.len() > 1, |p| gathered.now(p)));
     status
 }
 
@@ -170,7 +179,7 @@ pub(super) async fn show(ws: &Workspace, profile: Option<&str>, output: Output, 
     };
     let versions = client.list_versions(name).await;
     if output == Output::Json {
-        let mut v = secret_json(profile, &secret);
+        let mut v = secret_json(profile, client.known_project_id(), &secret);
         if let Ok(vs) = &versions {
             v["versions"] = serde_json::to_value(vs).expect("serializable");
         }
@@ -318,7 +327,8 @@ pub(super) async fn watch(ws: &Workspace, profile: Option<&str>, output: Output,
     let rows = &gathered.rows;
     match output {
         Output::Json => {
-            let arr: Vec<Value> = rows.iter().map(|(p, s)| secret_json(&ws.config.profiles[p], s)).collect();
+            let arr: Vec<Value> =
+                rows.iter().map(|(p, s)| secret_json(&ws.config.profiles[p], gathered.project_id(p), s)).collect();
             outln!("{}", serde_json::to_string_pretty(&arr).unwrap());
         }
         // Quiet when there is nothing to say: cron mails only when there is.
@@ -326,7 +336,7 @@ pub(super) async fn watch(ws: &Workspace, profile: Option<&str>, output: Output,
             eprintln!("no deletion within {}", opts.within)
         }
         Output::Table if rows.is_empty() => {}
-        Output::Table => out!("{}", secrets_table(rows, opts.all_profiles, |p| gathered.now(p))),
+        Output::Table => out!("{}", secrets_table(rows, opts.all_profiles || profiles.len() > 1, |p| gathered.now(p))),
     }
     // A deletion inside the window is the news; profiles that could not be
     // checked are named on stderr above.
@@ -347,7 +357,7 @@ async fn watch_every(ws: &Workspace, profiles: &[&Profile], output: Output, wind
                 {
                     match output {
                         Output::Json => {
-                            let mut v = secret_json(&ws.config.profiles[profile], s);
+                            let mut v = secret_json(&ws.config.profiles[profile], gathered.project_id(profile), s);
                             v["change"] = json!("within");
                             outln!("{}", serde_json::to_string(&v).unwrap());
                         }
