@@ -152,10 +152,10 @@ async fn restored(client: &Client, holds: Option<BackupOf<'_>>) -> super::Result
             "the answer was lost, and the backup does not say which secret it holds".into(),
         ));
     };
-    if let Some(s) = find(client, holds.name).await? {
-        if s.id.as_deref() == Some(holds.id) {
-            return Ok(Some(s));
-        }
+    if let Some(s) = find(client, holds.name).await?
+        && s.id.as_deref() == Some(holds.id)
+    {
+        return Ok(Some(s));
     }
     let all = client.list_secrets(200).await?;
     Ok(all.into_iter().find(|s| s.id.as_deref() == Some(holds.id)))
