@@ -119,15 +119,25 @@ impl Entry {
     }
 }
 
+/// Set when the process runs on the embedded demo: its changes are made to
+/// sample data, not to the user's secrets, so they go to a journal of their own.
+static DEMO: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on the default journal is the demo's (`demo-journal.jsonl`).
+pub fn use_demo_journal() {
+    DEMO.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 #[derive(Debug, Clone)]
 pub struct Journal {
     path: PathBuf,
 }
 
 impl Journal {
-    /// `journal.jsonl` in the state dir.
+    /// `journal.jsonl` in the state dir (`demo-journal.jsonl` on the demo).
     pub fn open_default() -> Option<Journal> {
-        crate::state_dir::state_dir().map(|d| Journal { path: d.join("journal.jsonl") })
+        let file = if DEMO.load(std::sync::atomic::Ordering::Relaxed) { "demo-journal.jsonl" } else { "journal.jsonl" };
+        crate::state_dir::state_dir().map(|d| Journal { path: d.join(file) })
     }
 
     pub fn at(path: &Path) -> Journal {

@@ -67,6 +67,7 @@ impl Workspace {
     }
 
     pub async fn demo() -> Result<Workspace, OpenError> {
+        crate::journal::use_demo_journal();
         let demo = demo::start().await.map_err(|e| OpenError::Other(format!("cannot start the demo: {e}")))?;
         let endpoint = demo.server.base_url();
         let profiles: BTreeMap<String, Profile> = demo

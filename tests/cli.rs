@@ -532,3 +532,147 @@ fn serve_prints_a_ready_profile_for_itself() {
     let text = lines.join("\n");
     assert!(text.contains("[profiles.local]") && text.contains("endpoint = \"http://127.0.0.1:"), "{text}");
 }
+
+/// What the demo changes is sample data: it never reaches the user's journal
+/// (`csms history`), only the demo's own (`csms --demo history`).
+#[test]
+fn demo_changes_go_to_the_demo_journal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let run = csms(&config, "", &["--demo", "list", "--state", "pending_delete", "-o", "json"]);
+    let pending = json(&run)[0]["name"].as_str().unwrap().to_string();
+    let run = csms(&config, "", &["--demo", "cancel-deletion", &pending]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(!journal_path(&config).exists(), "the demo wrote to the user's journal");
+    let run = csms(&config, "", &["history", "-o", "json"]);
+    assert_eq!(json(&run), serde_json::json!([]));
+    let run = csms(&config, "", &["--demo", "history", "-o", "json"]);
+    assert_eq!(json(&run)[0]["secret"], pending.as_str(), "{}", run.stderr);
+}
+
+/// `history --profile P` keeps the lines of P and of its targets `P/...`, no other.
+#[test]
+fn history_filters_by_profile_and_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let journal = journal_path(&config);
+    std::fs::create_dir_all(journal.parent().unwrap()).unwrap();
+    let line = |profile: &str, secret: &str| {
+        format!(
+            r#"{{"time":"2030-01-01T00:00:00.000Z","host":"h","user":"u","profile":"{profile}","region":"cn-north-4","project":"p","secret":"{secret}","action":"cancel","outcome":"ok"}}"#
+        )
+    };
+    let lines = [
+        line("acme", "a0"),
+        line("acme/cn-north-4_payments", "a1"),
+        line("acme/ap-southeast-1", "a2"),
+        line("acmex", "x"),
+        line("prod", "p"),
+    ];
+    std::fs::write(&journal, lines.join("\n") + "\n").unwrap();
+    let secrets = |args: &[&str]| -> Vec<String> {
+        let run = csms(&config, "", &[&["history", "-o", "json"], args].concat());
+        assert_eq!(run.status, 0, "{}", run.stderr);
+        json(&run).as_array().unwrap().iter().map(|e| e["secret"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(secrets(&["--profile", "acme"]), ["a0", "a1", "a2"]);
+    assert_eq!(secrets(&["--profile", "acme/cn-north-4_payments"]), ["a1"]);
+    assert_eq!(secrets(&["--profile", "prod"]), ["p"]);
+    assert_eq!(secrets(&[]).len(), 5);
+}
+
+/// The CLI counts on the server's clock (its answers' `Date`), as the TUI
+/// does: a server a week ahead puts a 30-day deletion 7 days away, and
+/// `watch --within 8d` must report it. The difference is said on stderr.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_counts_on_the_server_clock() {
+    let server = Server::start();
+    let c = server.aksk();
+    c.create_secret(&create_request("soon")).await.unwrap();
+    c.schedule_deletion("soon", 30).await.unwrap();
+    server.advance_clock(23 * 86_400).await;
+    let config = server.write_config("");
+    // 7 days on the server's clock, less the moments the test took.
+    let a_week = |text: &str| text.contains("7d 00:00:00") || text.contains("6d 23:59:");
+    let run = csms(&config, "", &["watch", "--within", "8d"]);
+    assert_eq!(run.status, 3, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("soon") && a_week(&run.stdout), "{}", run.stdout);
+    assert!(run.stderr.contains("the server's clock is 23d 00:00:00 ahead of this machine's"), "{}", run.stderr);
+    let run = csms(&config, "", &["list"]);
+    assert!(a_week(&run.stdout), "{}", run.stdout);
+    let run = csms(&config, "", &["list", "--pending-within", "8d", "-o", "json"]);
+    assert_eq!(json(&run).as_array().unwrap().len(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("ahead of this machine's"), "{}", run.stderr);
+    let run = csms(&config, "", &["watch", "--within", "8d", "-o", "json"]);
+    assert_eq!((run.status, json(&run)[0]["name"].as_str()), (3, Some("soon")));
+    let run = csms(&config, "", &["show", "soon"]);
+    assert!(a_week(&run.stdout) && !run.stdout.contains("(in 29d"), "{}", run.stdout);
+    let run = csms(&config, "", &["cancel-deletion", "--all-pending", "--within", "8d"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("soon: cancelled"), "{}", run.stdout);
+}
+
+/// The undo hint names the profile it needs: run as printed, it cancels the
+/// deletion it undoes, not one of the same name in the default profile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_undo_hint_acts_on_the_profile_it_came_from() {
+    let server = Server::start();
+    let c = server.aksk();
+    c.create_secret(&create_request("pay-db")).await.unwrap();
+    c.schedule_deletion("pay-db", 7).await.unwrap();
+    let config = server.write_config("");
+    let run = csms_with_input(&config, "", &["-p", "other", "create", "pay-db", "--value-stdin"], Some(b"v"));
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = csms(&config, "", &["-p", "other", "schedule-deletion", "pay-db", "--yes", "--days", "7"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let hint = run.stdout.split('`').nth(1).unwrap_or_else(|| panic!("no hint: {}", run.stdout));
+    assert_eq!(hint, "csms --profile other cancel-deletion pay-db");
+    let args: Vec<&str> = hint.split_whitespace().skip(1).collect();
+    let run = csms(&config, "", &args);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let state = |profile: &str| {
+        let run = csms(&config, "", &["-p", profile, "show", "pay-db", "-o", "json"]);
+        json(&run)["state"].as_str().unwrap().to_string()
+    };
+    assert_eq!(state("other"), "ENABLED");
+    assert_eq!(state("aksk"), "PENDING_DELETE", "the default profile's secret is left alone");
+}
+
+/// Under `-o json`, stdout is one JSON document: the backup's message goes to stderr.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedule_with_a_backup_prints_only_json_on_stdout() {
+    let server = Server::start();
+    server.aksk().create_secret(&create_request("kept")).await.unwrap();
+    let config = server.write_config("");
+    let file = server.dir.path().join("kept.backup");
+    let run = csms(
+        &config,
+        "",
+        &["schedule-deletion", "kept", "--yes", "--days", "7", "--backup", file.to_str().unwrap(), "-o", "json"],
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(json(&run)["state"], "PENDING_DELETE");
+    assert!(run.stderr.contains("kept: backed up to"), "{}", run.stderr);
+}
+
+/// A plain profile without `project_id` gets it from IAM; its JSON says the
+/// id found, never `null`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_names_the_project_iam_found() {
+    let server = Server::start();
+    let c = server.aksk();
+    c.create_secret(&create_request("found")).await.unwrap();
+    c.schedule_deletion("found", 7).await.unwrap();
+    let extra = format!(
+        "\n[profiles.found]\nregion = \"cn-north-4\"\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\n\
+         access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n",
+        url = server.url
+    );
+    let config = server.write_config(&extra);
+    for args in [&["list", "-o", "json"][..], &["watch", "--within", "8d", "-o", "json"]] {
+        let run = csms(&config, "", &[&["--profile", "found"], args].concat());
+        assert_eq!(json(&run)[0]["project_id"], PROJECT, "{args:?}: {}", run.stderr);
+    }
+    let run = csms(&config, "", &["--profile", "found", "show", "found", "-o", "json"]);
+    assert_eq!(json(&run)["project_id"], PROJECT, "{}", run.stderr);
+}

@@ -272,6 +272,68 @@ async fn a_lost_answer_is_read_back_and_never_sent_twice_blindly() {
     assert!(journal(&config).iter().all(|e| e["outcome"] == "ok"));
 }
 
+/// A create refused because the name is taken, its answer lost: the secret
+/// read back is someone else's (another value), so it is never "created".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_create_over_an_existing_secret_is_unknown_not_created() {
+    let server = Server::start();
+    let c = server.aksk();
+    let config = server.write_config("");
+    c.create_secret(&create_request("so1")).await.unwrap();
+    server.faults(json!({"script": ["drop_after"], "path_regex": "/secrets$"})).await;
+    let run = csms_with_input(&config, "", &["create", "so1", "--value-stdin"], Some(b"new value"));
+    assert_eq!(run.status, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("created"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("outcome is unknown") && run.stderr.contains("does not hold the value sent"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("check with `csms --profile aksk show so1`"), "{}", run.stderr);
+    let entries = journal(&config);
+    assert_eq!((entries.len(), entries[0]["outcome"].as_str()), (1, Some("unknown")), "{entries:?}");
+    let kept = c.show_version("so1", "latest").await.unwrap().secret_string.unwrap();
+    assert_eq!(kept, "value-of-so1", "the old value stays");
+}
+
+/// A backup whose name was edited, restored with its answer lost: the secret
+/// under the edited name is not the restored one; the one with the backup's
+/// id is, and it is reported under its own name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_restore_is_confirmed_by_the_backups_id_not_its_name() {
+    let server = Server::start();
+    let c = server.aksk();
+    let config = server.write_config("");
+    c.create_secret(&create_request("real")).await.unwrap();
+    c.create_secret(&create_request("decoy")).await.unwrap();
+    let file = server.dir.path().join("real.backup");
+    let run = csms(&config, "", &["backup", "real", "--out", file.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let run = csms(&config, "", &["delete-now", "real", "--confirm", "real"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let mut backup: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    backup["name"] = json!("decoy");
+    std::fs::write(&file, backup.to_string()).unwrap();
+    server.faults(json!({"script": ["drop_after"], "path_regex": "/secrets/restore$"})).await;
+    let run = csms(&config, "", &["restore", file.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.trim(), "real: restored (ENABLED)", "{}", run.stderr);
+    assert!(run.stderr.contains("the backup holds real"), "{}", run.stderr);
+    assert_eq!(journal(&config).last().unwrap()["secret"], "real");
+    // A file without the id (or a bare blob) cannot prove a lost restore.
+    server.faults(json!({})).await;
+    c.delete_secret("real").await.unwrap();
+    backup.as_object_mut().unwrap().remove("id");
+    backup["name"] = json!("real");
+    c.create_secret(&create_request("real")).await.unwrap();
+    server.faults(json!({"script": ["drop_after"], "path_regex": "/secrets/restore$"})).await;
+    std::fs::write(&file, backup.to_string()).unwrap();
+    let run = csms(&config, "", &["restore", file.to_str().unwrap()]);
+    assert_eq!(run.status, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("outcome is unknown"), "{}", run.stderr);
+    assert_eq!(journal(&config).last().unwrap()["outcome"], "unknown");
+}
+
 /// After a whole life at trace level, the value is nowhere: not in the
 /// journal, not in csms.log, and no credential is either.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -132,6 +132,23 @@ async fn discovery_finds_exactly_the_projects_the_key_may_reach() {
     assert_eq!(narrowed, ["acme/cn-north-4_payments", "solo"]);
 }
 
+/// A listing of a profile with regions spans several projects: each row
+/// says which, in the table and in `watch`, since names may repeat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_of_several_targets_names_each_rows_project() {
+    let (_server, config) = populated_every_region().await;
+    let table = csms(&config, "", &["list", "--profile", "acme"]);
+    assert_eq!(table.status, 0, "{}", table.stderr);
+    let lines: Vec<&str> = table.stdout.lines().collect();
+    assert!(lines[0].starts_with("PROFILE "), "{}", table.stdout);
+    let row = lines.iter().find(|l| l.contains("cn-north-4_payments-s-0001")).unwrap();
+    assert!(row.starts_with("acme/cn-north-4_payments "), "{row}");
+    let watch = csms(&config, "", &["watch", "--profile", "acme", "--within", "30d"]);
+    assert_eq!(watch.status, 3, "{}", watch.stderr);
+    assert!(watch.stdout.starts_with("PROFILE "), "{}", watch.stdout);
+    assert!(watch.stdout.lines().any(|l| l.starts_with("acme/cn-east-3 ")), "{}", watch.stdout);
+}
+
 fn config_rows(server: &Server, acme: &str) -> Vec<String> {
     let config = config(server, acme);
     profile_names(&json(&csms(&config, "", &["profiles", "-o", "json"])))
@@ -278,4 +295,64 @@ async fn a_token_finds_every_project_its_user_may_reach() {
     assert!(run.stderr.contains("tok/cn-north-4"), "{}", run.stderr);
     let listed: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 2, "the payments project's two secrets");
+}
+
+/// The README's fenced block that contains `marker`.
+fn readme_block(marker: &str) -> String {
+    let readme = include_str!("../README.md");
+    readme
+        .split("```")
+        .skip(1)
+        .step_by(2)
+        .find(|b| b.contains(marker))
+        .unwrap_or_else(|| panic!("no README block with {marker}"))
+        .trim_start_matches("toml")
+        .to_string()
+}
+
+/// The README's worked example, as written: its accounts file served, its
+/// profile discovers both projects, and a listing names each row's project.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_worked_example_discovers_its_two_projects() {
+    let server = Server::start_with_accounts(&readme_block("name = \"cn-north-4_payments\""));
+    let address = server.url.trim_start_matches("http://").to_string();
+    let profile = readme_block("[profiles.lab]").replace("127.0.0.1:8090", &address);
+    let config = server.dir.path().join("config.toml");
+    std::fs::write(&config, profile).unwrap();
+    let run = |args: &[&str]| {
+        let out = csms_command(&config, "", args).env("CSMS_LAB_SK", SK).output().unwrap();
+        let run = CliRun {
+            status: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert_eq!(run.status, 0, "{args:?}: {}", run.stderr);
+        run
+    };
+    let targets = json(&run(&["profiles", "-o", "json"]));
+    assert_eq!(profile_names(&targets), ["lab/cn-north-4", "lab/cn-north-4_payments"]);
+    assert_eq!(targets[1]["project_id"], "9f8e7d6c5b4a39281706f5e4d3c2b1a0");
+    run(&["--profile", "lab/cn-north-4", "create", "db", "--generate"]);
+    run(&["--profile", "lab/cn-north-4_payments", "create", "db", "--generate"]);
+    let table = run(&["--profile", "lab", "list"]).stdout;
+    assert!(table.starts_with("PROFILE "), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("lab/cn-north-4_payments ") && l.contains(" db ")), "{table}");
+    assert!(table.lines().any(|l| l.starts_with("lab/cn-north-4 ") && l.contains(" db ")), "{table}");
+}
+
+/// `regions = ["*"]` needs no `endpoint`: IAM is asked, and each target
+/// takes its region's endpoint from the table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_region_needs_no_endpoint() {
+    let server = Server::start_with_accounts(&accounts());
+    let config = server.dir.path().join("config.toml");
+    let text = format!(
+        "[profiles.acme]\nregions = [\"*\"]\niam_endpoint = \"{}\"\naccess_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n",
+        server.url
+    );
+    std::fs::write(&config, text).unwrap();
+    let rows = json(&csms(&config, "", &["profiles", "--refresh", "-o", "json"]));
+    assert_eq!(profile_names(&rows).len(), 5, "{rows}");
+    assert_eq!(rows[4]["name"], "acme/cn-north-4_payments");
+    assert_eq!(rows[4]["endpoint"], "https://kms.cn-north-4.myhuaweicloud.com", "{rows}");
 }

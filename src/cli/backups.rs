@@ -36,11 +36,15 @@ fn read_backup_file(path: &Path) -> Result<String, i32> {
 }
 
 /// A backup file: the service's blob, and where it came from so that a
-/// restore knows the secret's name (and can read it back after a lost answer).
+/// restore knows the secret's name and id (and can read it back after a
+/// lost answer).
 #[derive(Serialize, Deserialize)]
 struct BackupFile {
     format: String,
     name: String,
+    /// The secret's id, which its restore keeps; absent from older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
     profile: String,
     region: String,
     project_id: String,
@@ -51,10 +55,12 @@ struct BackupFile {
 /// Takes the backup and writes it to a new file (never over an existing
 /// one), mode 0600. The error is printed; the exit status returned.
 pub(super) async fn write_backup(client: &Client, profile: &Profile, name: &str, out: &Path) -> Result<(), i32> {
+    let secret = client.show_secret(name).await.map_err(|e| fail(&csms_context(e, name)))?;
     let blob = client.backup(name).await.map_err(|e| fail(&csms_context(e, name)))?;
     let file = BackupFile {
         format: FORMAT.into(),
         name: name.to_string(),
+        id: secret.id,
         profile: profile.name.clone(),
         region: profile.region.clone(),
         project_id: profile.project_id.clone().unwrap_or_default(),
@@ -99,13 +105,13 @@ pub(super) async fn restore(ws: &Workspace, profile: Option<&str>, output: Outpu
         Err(status) => return status,
     };
     // A file of ours names the secret; a bare blob (from another tool) does not.
-    let (blob, name) = match serde_json::from_str::<BackupFile>(&text) {
-        Ok(f) if f.format == FORMAT => (f.secret_blob, Some(f.name)),
+    let (blob, name, id) = match serde_json::from_str::<BackupFile>(&text) {
+        Ok(f) if f.format == FORMAT => (f.secret_blob, Some(f.name), f.id),
         Ok(f) => return usage(format!("{}: unknown backup format '{}'", path.display(), f.format)),
         Err(_) if text.trim_start().starts_with('{') => {
             return usage(format!("{}: not a backup file written by csms backup", path.display()));
         }
-        Err(_) => (text.trim().to_string(), None),
+        Err(_) => (text.trim().to_string(), None, None),
     };
     if blob.is_empty() {
         return usage(format!("{}: the file is empty", path.display()));
@@ -115,12 +121,20 @@ pub(super) async fn restore(ws: &Workspace, profile: Option<&str>, output: Outpu
         Err(status) => return status,
     };
     let blob = Redacted::new(blob);
-    let outcome = changes::restore(&client, &blob, name.as_deref()).await;
+    let holds = name.as_deref().zip(id.as_deref()).map(|(name, id)| changes::BackupOf { name, id });
+    let outcome = changes::restore(&client, &blob, holds).await;
     let label = name.clone().unwrap_or_else(|| path.display().to_string());
     let entry =
         Entry::new(&profile.journal_target(Some(&client)), &label, "restore").outcome(outcome.label(), outcome.error());
     let secret = match outcome {
         Outcome::Done(s) => {
+            if name.as_deref().is_some_and(|n| n != s.name) {
+                esayln!(
+                    "warning: {}: the file names the secret {label}, but the backup holds {}",
+                    path.display(),
+                    s.name
+                );
+            }
             journal::record(Journal::open_default().as_ref(), Entry { secret: s.name.clone(), ..entry });
             s
         }
@@ -135,7 +149,10 @@ pub(super) async fn restore(ws: &Workspace, profile: Option<&str>, output: Outpu
         }
     };
     match output {
-        Output::Json => outln!("{}", serde_json::to_string_pretty(&secret_json(profile, &secret)).unwrap()),
+        Output::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&secret_json(profile, client.known_project_id(), &secret)).unwrap()
+        ),
         Output::Table => sayln!("{}: restored ({})", secret.name, secret.state_label()),
     }
     exit::OK

@@ -51,7 +51,8 @@ pub(super) async fn schedule(
             eprintln!("not scheduled: the backup was not written");
             return status;
         }
-        sayln!("{name}: backed up to {} (mode 0600)", out.display());
+        // A message, not the result: under `-o json` stdout holds one JSON document.
+        esayln!("{name}: backed up to {} (mode 0600)", out.display());
     }
     let outcome = csms::reconcile::schedule_deletion(&client, name, days).await;
     journal::record(
@@ -61,10 +62,18 @@ pub(super) async fn schedule(
     match outcome {
         csms::reconcile::ScheduleOutcome::Scheduled(s) => {
             if output == Output::Json {
-                outln!("{}", serde_json::to_string_pretty(&secret_json(profile, &s)).unwrap());
+                outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&secret_json(profile, client.known_project_id(), &s)).unwrap()
+                );
             } else {
                 let when = s.scheduled_delete_time.map(local_time).unwrap_or_default();
-                sayln!("{name}: {} until {when}; undo with `csms cancel-deletion {name}`", s.state_label());
+                // The profile is named: the default one may hold a secret of the same name.
+                sayln!(
+                    "{name}: {} until {when}; undo with `csms --profile {} cancel-deletion {name}`",
+                    s.state_label(),
+                    profile.name
+                );
             }
             exit::OK
         }
@@ -145,11 +154,12 @@ pub(super) async fn cancel(
         },
         Selection::Names(names) => names,
         Selection::AllPending { .. } => {
-            let now = crate::timefmt::now_ms();
             let secrets = match client.list_secrets(profile.page_size).await {
                 Ok(s) => s,
                 Err(e) => return fail(&e),
             };
+            super::note_clock(&profile.name, &client);
+            let now = super::server_now(&client);
             let names: Vec<String> = secrets
                 .into_iter()
                 .filter(|s| window.map_or(s.is_pending_delete(), |w| crate::listing::deletes_within(s, now, w)))

@@ -8,7 +8,13 @@ use super::{exit, usage};
 use crate::journal::Journal;
 use crate::timefmt::{local_time, now_ms, parse_duration};
 
-pub(super) fn history(output: Output, secret: Option<&str>, since: Option<&str>) -> i32 {
+/// Whether a line was written for `profile`: that profile, or one of its
+/// targets (`PROFILE/PROJECT`) when it is a profile with regions.
+fn made_in(entry_profile: &str, profile: &str) -> bool {
+    entry_profile == profile || entry_profile.strip_prefix(profile).is_some_and(|rest| rest.starts_with('/'))
+}
+
+pub(super) fn history(output: Output, profile: Option<&str>, secret: Option<&str>, since: Option<&str>) -> i32 {
     let window = match since.map(parse_duration).transpose() {
         Ok(w) => w,
         Err(e) => return usage(e),
@@ -29,6 +35,7 @@ pub(super) fn history(output: Output, secret: Option<&str>, since: Option<&str>)
     let now = now_ms();
     let entries: Vec<_> = entries
         .into_iter()
+        .filter(|e| profile.is_none_or(|p| made_in(&e.profile, p)))
         .filter(|e| secret.is_none_or(|s| e.secret == s))
         .filter(|e| window.is_none_or(|w| e.millis().is_some_and(|t| now - t <= w)))
         .collect();

@@ -43,7 +43,10 @@ fn settle<T>(
         Outcome::Done(t) => Ok(t),
         Outcome::Failed(e) => Err(fail(&csms_context(e, secret))),
         Outcome::Unknown(e) => {
-            esayln!("error: {secret}: {action}: the outcome is unknown ({e}); check with `csms show {secret}`");
+            esayln!(
+                "error: {secret}: {action}: the outcome is unknown ({e}); check with `csms --profile {} show {secret}`",
+                profile.name
+            );
             Err(exit::FAILED)
         }
     }
@@ -154,7 +157,10 @@ pub(super) async fn create(
         Err(status) => return status,
     };
     match output {
-        Output::Json => outln!("{}", serde_json::to_string_pretty(&secret_json(profile, &secret)).unwrap()),
+        Output::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&secret_json(profile, client.known_project_id(), &secret)).unwrap()
+        ),
         Output::Table => sayln!("{name}: created ({}, v1)", secret.state_label()),
     }
     exit::OK
@@ -269,7 +275,10 @@ pub(super) async fn update(
         Err(status) => return status,
     };
     match output {
-        Output::Json => outln!("{}", serde_json::to_string_pretty(&secret_json(profile, &secret)).unwrap()),
+        Output::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&secret_json(profile, client.known_project_id(), &secret)).unwrap()
+        ),
         Output::Table => sayln!("{name}: description updated"),
     }
     exit::OK

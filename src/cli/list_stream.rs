@@ -12,24 +12,28 @@ use std::collections::VecDeque;
 use std::io::{BufWriter, Write};
 
 use super::secrets::secret_json;
-use super::{client_for, error_status, exit};
+use super::{client_for, error_status, exit, note_clock, server_now};
 use crate::config::Profile;
+use crate::csms::model::Millis;
 use crate::csms::{self, Secret};
 use crate::workspace::Workspace;
 
 /// What one profile's fetch sends to the writer.
 enum Fetched {
-    Page(Vec<Secret>),
+    /// A page, now on the server's clock when it came, and the project id
+    /// the client used (IAM may have found it).
+    Page(Vec<Secret>, Millis, Option<String>),
     Done(csms::Result<()>),
 }
 
-/// Streams every secret of `profiles` that `keep` accepts as one JSON array
-/// on stdout, and returns the exit status.
+/// Streams every secret of `profiles` that `keep` accepts (given now on
+/// its profile's server clock) as one JSON array on stdout, and returns the
+/// exit status.
 pub(super) async fn stream_json(
     ws: &Workspace,
     profiles: &[&Profile],
     page_size: Option<u32>,
-    keep: impl Fn(&Secret) -> bool,
+    keep: impl Fn(&Secret, Millis) -> bool,
 ) -> i32 {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, Fetched)>();
     let limits = crate::csms::host_limit::HostLimits::default();
@@ -44,11 +48,14 @@ pub(super) async fn stream_json(
                 let result = match client_for(ws, p) {
                     Ok(client) => {
                         let size = page_size.unwrap_or(p.page_size);
-                        client
+                        let pages = client
                             .each_secret_page(size, |page| {
-                                let _ = tx.send((i, Fetched::Page(page)));
+                                let project_id = client.known_project_id().map(str::to_string);
+                                let _ = tx.send((i, Fetched::Page(page, server_now(&client), project_id)));
                             })
-                            .await
+                            .await;
+                        note_clock(&p.name, &client);
+                        pages
                     }
                     Err(e) => Err(e),
                 };
@@ -71,9 +78,9 @@ pub(super) async fn stream_json(
             while let Some(fetched) = queued.get_mut(current).and_then(VecDeque::pop_front) {
                 let profile = profiles[current];
                 match fetched {
-                    Fetched::Page(page) => {
-                        for s in page.iter().filter(|s| keep(s)) {
-                            if writer.element(&secret_json(profile, s)).is_err() {
+                    Fetched::Page(page, now, project_id) => {
+                        for s in page.iter().filter(|s| keep(s, now)) {
+                            if writer.element(&secret_json(profile, project_id.as_deref(), s)).is_err() {
                                 // stdout is gone (`| head`): nobody reads on.
                                 return exit::FAILED;
                             }

@@ -107,7 +107,10 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
         return init::init(g.config.as_deref()).await;
     }
     if let Command::History { secret, since } = &command {
-        return history::history(g.output, secret.as_deref(), since.as_deref());
+        if g.demo {
+            crate::journal::use_demo_journal();
+        }
+        return history::history(g.output, g.profile.as_deref(), secret.as_deref(), since.as_deref());
     }
     let freshness = match &command {
         Command::Profiles { refresh: true, .. } => Freshness::Ask,
@@ -211,6 +214,33 @@ fn completable(names: Vec<String>) -> Vec<String> {
         esayln!("warning: profile '{name}' is not completed: only letters, digits and _ - . / are");
     }
     kept
+}
+
+/// Now on the clock of the server `client` last heard from (its answers'
+/// `Date`), as the TUI counts: countdowns and windows must not depend on
+/// this machine's clock being right.
+fn server_now(client: &csms::Client) -> csms::model::Millis {
+    crate::timefmt::now_ms() + client.clock_offset().unwrap_or(0)
+}
+
+/// How far a server's clock may be from this machine's before it is said.
+const CLOCK_NOTE_MS: csms::model::Millis = 60_000;
+
+/// Says on stderr, once per profile and run, when the server's clock is
+/// more than a minute from this machine's: times are counted on the
+/// server's, and a user comparing with a local clock should know why.
+fn note_clock(profile: &str, client: &csms::Client) {
+    static NOTED: std::sync::Mutex<std::collections::BTreeSet<String>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let Some(offset) = client.clock_offset().filter(|o| o.abs() > CLOCK_NOTE_MS) else { return };
+    if !NOTED.lock().unwrap_or_else(|e| e.into_inner()).insert(profile.to_string()) {
+        return;
+    }
+    let way = if offset > 0 { "ahead of" } else { "behind" };
+    esayln!(
+        "note: profile {profile}: the server's clock is {} {way} this machine's; times count on the server's",
+        crate::timefmt::countdown(offset.abs())
+    );
 }
 
 /// A client for a profile; says so on stderr when it does not verify TLS.

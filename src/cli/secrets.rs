@@ -5,25 +5,30 @@ use serde_json::{Value, json};
 use super::args::{ListArgs, Output};
 use super::list_stream::{report_failure, stream_json};
 use super::table::{Table, truncate};
-use super::{chosen, client_for, error_status, exit, fail, profile_client, usage};
+use super::{chosen, client_for, error_status, exit, fail, note_clock, profile_client, server_now, usage};
 use crate::config::Profile;
+use crate::csms::model::Millis;
 use crate::csms::{self, Secret};
 use crate::listing::{deletes_within, parse_state, pending_first, time_left};
 use crate::printable::printable;
 use crate::timefmt::{age, countdown, local_time, now_ms, parse_duration};
 use crate::workspace::Workspace;
 
-/// Every secret of each profile, the profiles fetched concurrently.
+/// Every secret of each profile, the profiles fetched concurrently, with
+/// each profile's server clock offset and project id.
 async fn fetch_all(
     ws: &Workspace,
     profiles: &[&Profile],
     page_size: Option<u32>,
-) -> Vec<(String, csms::Result<Vec<Secret>>)> {
+) -> Vec<(String, csms::Result<(Vec<Secret>, Millis, Option<String>)>)> {
     let limits = crate::csms::host_limit::HostLimits::default();
     let jobs = profiles.iter().map(|p| async {
         let _room = limits.acquire(&p.endpoint).await;
         let result = match client_for(ws, p) {
-            Ok(client) => client.list_secrets(page_size.unwrap_or(p.page_size)).await,
+            Ok(client) => client.list_secrets(page_size.unwrap_or(p.page_size)).await.map(|secrets| {
+                note_clock(&p.name, &client);
+                (secrets, server_now(&client) - now_ms(), client.known_project_id().map(str::to_string))
+            }),
             Err(e) => Err(e),
         };
         (p.name.clone(), result)
@@ -32,13 +37,13 @@ async fn fetch_all(
 }
 
 /// A secret as JSON: the API's fields, plus where it lives (a target of a
-/// profile with `regions` is `PROFILE/PROJECT`). `project_id` is null for a
-/// profile whose id IAM gives at run time.
-pub(super) fn secret_json(profile: &Profile, s: &Secret) -> Value {
+/// profile with `regions` is `PROFILE/PROJECT`). `project_id` is the id the
+/// client used (configured, or found by IAM at run time).
+pub(super) fn secret_json(profile: &Profile, project_id: Option<&str>, s: &Secret) -> Value {
     let mut v = serde_json::to_value(s).expect("serializable");
     v["profile"] = json!(profile.name);
     v["region"] = json!(profile.region);
-    v["project_id"] = json!(profile.project_id);
+    v["project_id"] = json!(project_id.or(profile.project_id.as_deref()));
     v
 }
 
@@ -54,13 +59,15 @@ fn description_cell(s: &Secret) -> String {
     }
 }
 
-fn secrets_table(rows: &[(String, Secret)], with_profile: bool, now: i64) -> String {
+/// `now` gives the time on a profile's server clock.
+fn secrets_table(rows: &[(String, Secret)], with_profile: bool, now: impl Fn(&str) -> Millis) -> String {
     let mut headers = vec!["NAME", "STATE", "DELETES IN", "DESCRIPTION", "UPDATED"];
     if with_profile {
         headers.insert(0, "PROFILE");
     }
     let mut t = Table::new(headers);
     for (profile, s) in rows {
+        let now = now(profile);
         let mut cells = vec![
             s.name.clone(),
             s.state_label().to_string(),
@@ -79,6 +86,10 @@ fn secrets_table(rows: &[(String, Secret)], with_profile: bool, now: i64) -> Str
 /// What a fetch over several profiles brought back.
 struct Gathered {
     rows: Vec<(String, Secret)>,
+    /// Each profile's server clock minus this machine's.
+    offsets: std::collections::BTreeMap<String, Millis>,
+    /// Each profile's project id, as its client knew it (IAM may have found it).
+    project_ids: std::collections::BTreeMap<String, String>,
     /// The worst exit status of a failed profile (OK when none failed).
     status: i32,
     /// Whether any profile answered: without one there is nothing to print.
@@ -91,6 +102,15 @@ impl Gathered {
     fn exit_status(&self) -> i32 {
         if self.any_answered && self.status != exit::OK { exit::FAILED } else { self.status }
     }
+
+    fn project_id(&self, profile: &str) -> Option<&str> {
+        self.project_ids.get(profile).map(String::as_str)
+    }
+
+    /// Now on `profile`'s server clock.
+    fn now(&self, profile: &str) -> Millis {
+        now_ms() + self.offsets.get(profile).copied().unwrap_or(0)
+    }
 }
 
 /// Fetches, reports failed profiles on stderr, and returns what came back.
@@ -98,16 +118,20 @@ async fn gather(ws: &Workspace, profiles: &[&Profile], page_size: Option<u32>) -
     let mut status = exit::OK;
     let mut rows = Vec::new();
     let mut any_answered = false;
+    let mut offsets = std::collections::BTreeMap::new();
+    let mut project_ids = std::collections::BTreeMap::new();
     for (profile, result) in fetch_all(ws, profiles, page_size).await {
         match result {
-            Ok(secrets) => {
+            Ok((secrets, offset, project_id)) => {
                 any_answered = true;
+                offsets.insert(profile.clone(), offset);
+                project_ids.extend(project_id.map(|id| (profile.clone(), id)));
                 rows.extend(secrets.into_iter().map(|s| (profile.clone(), s)));
             }
             Err(e) => status = status.max(report_failure(&profile, &e)),
         }
     }
-    Gathered { rows, status, any_answered }
+    Gathered { rows, offsets, project_ids, status, any_answered }
 }
 
 pub(super) async fn list(ws: &Workspace, profile: Option<&str>, output: Output, args: &ListArgs) -> i32 {
@@ -123,24 +147,24 @@ pub(super) async fn list(ws: &Workspace, profile: Option<&str>, output: Output, 
         Ok(p) => p,
         Err(e) => return usage(e),
     };
-    let now = now_ms();
-    let keep = |s: &Secret| {
+    let keep = |s: &Secret, now: Millis| {
         state.as_ref().is_none_or(|st| s.state.as_ref() == Some(st)) && window.is_none_or(|w| deletes_within(s, now, w))
     };
     if output == Output::Json {
         return stream_json(ws, &profiles, args.page_size, keep).await;
     }
     // A table is sorted, pending first, so it waits for every row.
-    let gathered = gather(ws, &profiles, args.page_size).await;
+    let mut gathered = gather(ws, &profiles, args.page_size).await;
     if !gathered.any_answered {
         // Nothing came back: an empty table would read as "no secrets".
         return gathered.exit_status();
     }
     let status = gathered.exit_status();
-    let mut rows = gathered.rows;
-    rows.retain(|(_, s)| keep(s));
+    let mut rows = std::mem::take(&mut gathered.rows);
+    rows.retain(|(p, s)| keep(s, gathered.now(p)));
     rows.sort_by(|a, b| pending_first(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
-    out!("{}", secrets_table(&rows, args.all_profiles, now));
+    // Rows of several targets say whose they are: names alone may repeat.
+    out!("{}", secrets_table(&rows, args.all_profiles || profiles.len() > 1, |p| gathered.now(p)));
     status
 }
 
@@ -155,14 +179,15 @@ pub(super) async fn show(ws: &Workspace, profile: Option<&str>, output: Output, 
     };
     let versions = client.list_versions(name).await;
     if output == Output::Json {
-        let mut v = secret_json(profile, &secret);
+        let mut v = secret_json(profile, client.known_project_id(), &secret);
         if let Ok(vs) = &versions {
             v["versions"] = serde_json::to_value(vs).expect("serializable");
         }
         outln!("{}", serde_json::to_string_pretty(&v).expect("serializable"));
         return exit::OK;
     }
-    let now = now_ms();
+    note_clock(&profile.name, &client);
+    let now = server_now(&client);
     let time = |t: Option<i64>| t.map(local_time).unwrap_or_default();
     let mut out = Table::new(vec!["FIELD", "VALUE"]);
     let mut field = |k: &'static str, v: String| out.row(vec![k.to_string(), v]);
@@ -263,19 +288,20 @@ pub(super) struct WatchOptions {
     pub every: Option<String>,
 }
 
-/// The deletions inside the window now, soonest first; `None` when no
-/// profile answered (never read as "no deletion").
-async fn deletions_within(ws: &Workspace, profiles: &[&Profile], window: i64) -> (Option<Vec<(String, Secret)>>, i32) {
-    let gathered = gather(ws, profiles, None).await;
+/// The deletions inside the window now (on each profile's server clock),
+/// soonest first; `None` when no profile answered (never read as "no
+/// deletion").
+async fn deletions_within(ws: &Workspace, profiles: &[&Profile], window: i64) -> (Option<Gathered>, i32) {
+    let mut gathered = gather(ws, profiles, None).await;
     if !gathered.any_answered {
         return (None, gathered.exit_status());
     }
     let status = gathered.exit_status();
-    let now = now_ms();
-    let mut rows = gathered.rows;
-    rows.retain(|(_, s)| deletes_within(s, now, window));
+    let mut rows = std::mem::take(&mut gathered.rows);
+    rows.retain(|(p, s)| deletes_within(s, gathered.now(p), window));
     rows.sort_by(|a, b| pending_first(&a.1, &b.1));
-    (Some(rows), status)
+    gathered.rows = rows;
+    (Some(gathered), status)
 }
 
 pub(super) async fn watch(ws: &Workspace, profile: Option<&str>, output: Output, opts: &WatchOptions) -> i32 {
@@ -295,12 +321,14 @@ pub(super) async fn watch(ws: &Workspace, profile: Option<&str>, output: Output,
     if let Some(every) = every {
         return watch_every(ws, &profiles, output, window, every).await;
     }
-    let (rows, status) = deletions_within(ws, &profiles, window).await;
+    let (gathered, status) = deletions_within(ws, &profiles, window).await;
     // Nothing could be checked: the errors are on stderr, and never a "no deletion".
-    let Some(rows) = rows else { return status };
+    let Some(gathered) = gathered else { return status };
+    let rows = &gathered.rows;
     match output {
         Output::Json => {
-            let arr: Vec<Value> = rows.iter().map(|(p, s)| secret_json(&ws.config.profiles[p], s)).collect();
+            let arr: Vec<Value> =
+                rows.iter().map(|(p, s)| secret_json(&ws.config.profiles[p], gathered.project_id(p), s)).collect();
             outln!("{}", serde_json::to_string_pretty(&arr).unwrap());
         }
         // Quiet when there is nothing to say: cron mails only when there is.
@@ -308,7 +336,7 @@ pub(super) async fn watch(ws: &Workspace, profile: Option<&str>, output: Output,
             eprintln!("no deletion within {}", opts.within)
         }
         Output::Table if rows.is_empty() => {}
-        Output::Table => out!("{}", secrets_table(&rows, opts.all_profiles, now_ms())),
+        Output::Table => out!("{}", secrets_table(rows, opts.all_profiles || profiles.len() > 1, |p| gathered.now(p))),
     }
     // A deletion inside the window is the news; profiles that could not be
     // checked are named on stderr above.
@@ -320,22 +348,22 @@ pub(super) async fn watch(ws: &Workspace, profile: Option<&str>, output: Output,
 async fn watch_every(ws: &Workspace, profiles: &[&Profile], output: Output, window: i64, every: i64) -> i32 {
     let mut known: std::collections::BTreeMap<(String, String), Secret> = Default::default();
     loop {
-        if let (Some(rows), _) = deletions_within(ws, profiles, window).await {
+        if let (Some(gathered), _) = deletions_within(ws, profiles, window).await {
             let now: std::collections::BTreeMap<(String, String), Secret> =
-                rows.into_iter().map(|(p, s)| ((p, s.name.clone()), s)).collect();
+                gathered.rows.iter().map(|(p, s)| ((p.clone(), s.name.clone()), s.clone())).collect();
             for ((profile, name), s) in &now {
                 if known.get(&(profile.clone(), name.clone())).map(|k| k.scheduled_delete_time)
                     != Some(s.scheduled_delete_time)
                 {
                     match output {
                         Output::Json => {
-                            let mut v = secret_json(&ws.config.profiles[profile], s);
+                            let mut v = secret_json(&ws.config.profiles[profile], gathered.project_id(profile), s);
                             v["change"] = json!("within");
                             outln!("{}", serde_json::to_string(&v).unwrap());
                         }
                         Output::Table => sayln!(
                             "+ {profile}/{name}: deleted in {} (at {})",
-                            deletes_in(s, now_ms()),
+                            deletes_in(s, gathered.now(profile)),
                             s.scheduled_delete_time.map(local_time).unwrap_or_default()
                         ),
                     }

@@ -20,7 +20,33 @@ async fn find(client: &Client, name: &str) -> super::Result<Option<Secret>> {
 }
 
 pub async fn create(client: &Client, req: &CreateSecretRequest) -> Outcome<Secret> {
-    apply(client, || client.create_secret(req), || find(client, &req.name)).await
+    apply(client, || client.create_secret(req), || made_by(client, req)).await
+}
+
+/// Reads back a create whose answer was lost. A secret of that name proves
+/// nothing by itself (it may have been there before, and the create
+/// refused): it is this create's only when its one version holds the value
+/// sent. Any other secret of that name leaves the outcome unknown.
+async fn made_by(client: &Client, req: &CreateSecretRequest) -> super::Result<Option<Secret>> {
+    let Some(secret) = find(client, &req.name).await? else { return Ok(None) };
+    let versions = client.list_versions(&req.name).await?;
+    let holds_ours = match versions.as_slice() {
+        [only] => {
+            let v = client.show_version(&req.name, &only.id).await?;
+            v.secret_string == req.secret_string && v.secret_binary == req.secret_binary
+        }
+        _ => false,
+    };
+    if holds_ours {
+        Ok(Some(secret))
+    } else {
+        Err(super::Error::Invalid(format!(
+            "the answer was lost, and the secret named {} that exists does not hold the value sent \
+             ({} versions): it is not known to be this create's",
+            req.name,
+            versions.len()
+        )))
+    }
 }
 
 /// A new version with `value`; `before` are the version ids that existed
@@ -103,17 +129,34 @@ pub async fn delete_now(client: &Client, name: &str) -> Outcome<()> {
         .await
 }
 
-/// Restores a backup; `name` (when the backup says it) lets a lost answer be read back.
-pub async fn restore(client: &Client, blob: &Redacted, name: Option<&str>) -> Outcome<Secret> {
-    apply(
-        client,
-        || client.restore(blob),
-        || async {
-            match name {
-                Some(n) => find(client, n).await,
-                None => Err(super::Error::Invalid("the backup does not name its secret".into())),
-            }
-        },
-    )
-    .await
+/// The secret a backup says it holds: its name and its id, which a restore keeps.
+#[derive(Debug, Clone, Copy)]
+pub struct BackupOf<'a> {
+    pub name: &'a str,
+    pub id: &'a str,
+}
+
+/// Restores a backup; what it holds (when the backup says it) lets a lost
+/// answer be read back.
+pub async fn restore(client: &Client, blob: &Redacted, holds: Option<BackupOf<'_>>) -> Outcome<Secret> {
+    apply(client, || client.restore(blob), || restored(client, holds)).await
+}
+
+/// Reads back a restore whose answer was lost: only the secret with the
+/// backup's id proves it. It is looked for under the name the backup gives,
+/// then among every secret (a name edited in the file must not make another
+/// secret pass for the restored one).
+async fn restored(client: &Client, holds: Option<BackupOf<'_>>) -> super::Result<Option<Secret>> {
+    let Some(holds) = holds else {
+        return Err(super::Error::Invalid(
+            "the answer was lost, and the backup does not say which secret it holds".into(),
+        ));
+    };
+    if let Some(s) = find(client, holds.name).await?
+        && s.id.as_deref() == Some(holds.id)
+    {
+        return Ok(Some(s));
+    }
+    let all = client.list_secrets(200).await?;
+    Ok(all.into_iter().find(|s| s.id.as_deref() == Some(holds.id)))
 }

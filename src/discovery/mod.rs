@@ -184,10 +184,16 @@ async fn resolve(profile: &Profile) -> Result<crate::csms::ClientOptions, Error>
 /// Asks IAM once for the projects `profile`'s credentials reach (resolved
 /// here unless `known`): the list, and the targets made of it.
 pub async fn discover(profile: &Profile, known: Option<&Credentials>) -> Result<(Vec<ProjectSummary>, Found), Error> {
-    let options = match known {
+    let mut options = match known {
         Some(c) => Profile { auth: resolved(c), ..profile.clone() }.client_options()?,
         None => resolve(profile).await?,
     };
+    if options.endpoint.is_empty() {
+        // `regions = ["*"]` without `endpoint`: no region, so no CSMS endpoint,
+        // and none is needed: this client only asks IAM (each target gets
+        // its region's endpoint from the table).
+        options.endpoint = options.iam_endpoint.clone();
+    }
     let credentials = options.credentials.clone();
     let projects = Client::new(options)?.list_projects().await?;
     let found = targets(profile, Some(&credentials), &projects);

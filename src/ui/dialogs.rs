@@ -128,7 +128,8 @@ pub fn schedule(
     theme: &Theme,
 ) {
     let danger = theme.message(crate::app::Level::Error);
-    let when = local_time(state.now + days as Millis * 86_400_000);
+    // The recovery window runs on the server's clock, as the countdowns do.
+    let when = local_time(state.server_now(key.0) + days as Millis * 86_400_000);
     let lines = vec![
         Line::from(vec![
             Span::raw("Schedule the deletion of "),

@@ -253,6 +253,21 @@ fn schedule_dialog() {
     snap!("schedule_80x24", screen(&state, 80, 24));
 }
 
+/// The day a deletion becomes final is counted on the server's clock, as
+/// the countdowns are, not on this machine's.
+#[test]
+fn schedule_dialog_counts_the_window_on_the_server_clock() {
+    let mut state = state_with(secrets(), 24);
+    state.clock_offsets.insert(0, 7 * DAY);
+    for c in ['G', 'k', 'k', 'k', 'd'] {
+        key(&mut state, c);
+    }
+    let crate::app::Mode::Schedule { days, .. } = state.mode else { panic!("no schedule dialog") };
+    let text = screen(&state, 80, 24);
+    let on_server = crate::timefmt::local_time(NOW + 7 * DAY + days as Millis * DAY);
+    assert!(text.contains(&format!("deleted for good on {on_server}")), "{text}");
+}
+
 #[test]
 fn pending_rows_stand_out_and_countdowns_take_colour_by_time_left() {
     let state = state_with(secrets(), 16);
