@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tokio::sync::{Mutex, mpsc};
+use tokio::sync::{OnceCell, mpsc};
 
 use crate::app::health::LoadError;
 use crate::app::targets::Checked;
@@ -24,7 +24,9 @@ pub struct Worker {
     /// Indexed as the UI's profiles are; targets found behind the UI are
     /// added at the end, as the UI adds them.
     profiles: Arc<std::sync::RwLock<Vec<Profile>>>,
-    clients: Arc<Mutex<HashMap<usize, Arc<Client>>>>,
+    /// One client per profile, each made once, on first use: the lock is held
+    /// only to find a profile's cell, never while credentials are resolved.
+    clients: Arc<std::sync::Mutex<HashMap<usize, Arc<OnceCell<Arc<Client>>>>>>,
     tx: mpsc::UnboundedSender<Msg>,
     /// Every change's outcome is written here before the UI hears of it.
     journal: Option<Arc<Journal>>,
@@ -154,8 +156,8 @@ impl Worker {
 
     /// Where profile `i`'s changes land, with the project id IAM gave when
     /// the profile names none.
-    async fn target(&self, i: usize) -> Target {
-        let client = self.clients.lock().await.get(&i).cloned();
+    fn target(&self, i: usize) -> Target {
+        let client = self.clients.lock().expect("clients lock").get(&i).and_then(|c| c.get().cloned());
         self.target_of(i, client.as_deref())
     }
 
@@ -173,8 +175,8 @@ impl Worker {
     }
 
     /// The journal's line for a change's outcome.
-    async fn entry<T>(&self, profile: usize, name: &str, action: &str, outcome: &Outcome<T>) -> Entry {
-        Entry::new(&self.target(profile).await, name, action).outcome(outcome.label(), outcome.error())
+    fn entry<T>(&self, profile: usize, name: &str, action: &str, outcome: &Outcome<T>) -> Entry {
+        Entry::new(&self.target(profile), name, action).outcome(outcome.label(), outcome.error())
     }
 
     /// A version's value, as the details or the clipboard asked for it.
@@ -188,20 +190,19 @@ impl Worker {
         )
     }
 
-    /// One client per profile, made on first use. Resolving credentials may
-    /// run a command, so it happens off the async threads.
+    /// One client per profile, made on first use (a failure is tried again
+    /// next time). Resolving credentials may run a slow command: it runs off
+    /// the async threads, and only this profile's requests wait for it.
     async fn client(&self, i: usize) -> Result<Arc<Client>, Error> {
-        let mut clients = self.clients.lock().await;
-        if let Some(c) = clients.get(&i) {
-            return Ok(c.clone());
-        }
-        let profile = self.profile(i).ok_or_else(|| Error::Invalid(format!("no profile #{i}")))?;
-        let client = tokio::task::spawn_blocking(move || Client::new(profile.client_options()?))
-            .await
-            .map_err(|e| Error::Invalid(format!("resolving credentials failed: {e}")))??;
-        let client = Arc::new(client);
-        clients.insert(i, client.clone());
-        Ok(client)
+        let cell = self.clients.lock().expect("clients lock").entry(i).or_default().clone();
+        let made = cell.get_or_try_init(|| async {
+            let profile = self.profile(i).ok_or_else(|| Error::Invalid(format!("no profile #{i}")))?;
+            let client = tokio::task::spawn_blocking(move || Client::new(profile.client_options()?))
+                .await
+                .map_err(|e| Error::Invalid(format!("resolving credentials failed: {e}")))??;
+            Ok::<_, Error>(Arc::new(client))
+        });
+        made.await.cloned()
     }
 
     fn send(&self, msg: Msg) {
@@ -249,7 +250,7 @@ impl Worker {
                         Ok(c) => reconcile::cancel_deletion(&c, &name).await,
                         Err(e) => reconcile::CancelOutcome::Failed(e),
                     };
-                    w.record(Entry::cancel(&w.target(profile).await, &name, &outcome));
+                    w.record(Entry::cancel(&w.target(profile), &name, &outcome));
                     w.send(Msg::CancelDone { profile, name, outcome: Box::new(outcome), bulk: false });
                 }
                 Effect::CancelMany { profile, names } => match w.client(profile).await {
@@ -277,7 +278,7 @@ impl Worker {
                     Err(e) => {
                         for name in names {
                             let outcome = Box::new(reconcile::CancelOutcome::Failed(e.clone()));
-                            w.record(Entry::cancel(&w.target(profile).await, &name, &outcome));
+                            w.record(Entry::cancel(&w.target(profile), &name, &outcome));
                             w.send(Msg::CancelDone { profile, name, outcome, bulk: true });
                         }
                     }
@@ -287,7 +288,7 @@ impl Worker {
                         Ok(c) => reconcile::schedule_deletion(&c, &name, days).await,
                         Err(e) => reconcile::ScheduleOutcome::Failed(e),
                     };
-                    w.record(Entry::schedule(&w.target(profile).await, &name, days, &outcome));
+                    w.record(Entry::schedule(&w.target(profile), &name, days, &outcome));
                     let result = outcome.into_result().map(Box::new);
                     w.send(Msg::ScheduleDone { profile, name, result });
                 }
@@ -322,7 +323,7 @@ impl Worker {
                         Ok(c) => changes::create(&c, &req).await,
                         Err(e) => Outcome::Failed(e),
                     };
-                    w.record(w.entry(profile, &name, "create", &outcome).await.versions(["v1".to_string()]));
+                    w.record(w.entry(profile, &name, "create", &outcome).versions(["v1".to_string()]));
                     w.send(Msg::Created { profile, name, result: outcome_result(outcome).map(Box::new) });
                 }
                 Effect::PutValue { profile, name, value, before } => {
@@ -334,7 +335,7 @@ impl Worker {
                         Outcome::Done(m) => vec![m.id.clone()],
                         _ => vec![],
                     };
-                    w.record(w.entry(profile, &name, "put-value", &outcome).await.versions(made));
+                    w.record(w.entry(profile, &name, "put-value", &outcome).versions(made));
                     w.send(Msg::ValuePut { profile, name, result: outcome_result(outcome).map(|m| m.id) });
                 }
                 Effect::Rollback { profile, name, from, to } => {
@@ -342,7 +343,7 @@ impl Worker {
                         Ok(c) => changes::rollback(&c, &name, &to).await,
                         Err(e) => Outcome::Failed(e),
                     };
-                    let entry = w.entry(profile, &name, "rollback", &outcome).await;
+                    let entry = w.entry(profile, &name, "rollback", &outcome);
                     w.record(entry.versions([from.clone(), to.clone()]).detail(format!("SYSCURRENT {from} -> {to}")));
                     let result = outcome_result(outcome).map(|_| ());
                     w.send(Msg::RolledBack { profile, name, from, to, result });
@@ -353,7 +354,7 @@ impl Worker {
                         Err(e) => Outcome::Failed(e),
                     };
                     let detail = format!("description, {} characters", description.chars().count());
-                    w.record(w.entry(profile, &name, "update", &outcome).await.detail(detail));
+                    w.record(w.entry(profile, &name, "update", &outcome).detail(detail));
                     w.send(Msg::Described { profile, name, result: outcome_result(outcome).map(Box::new) });
                 }
                 Effect::LoadTags { profile, name } => {
@@ -374,7 +375,7 @@ impl Worker {
                     };
                     let mut detail: Vec<String> = create.iter().map(|t| format!("+{}", t.key)).collect();
                     detail.extend(delete.iter().map(|t| format!("-{}", t.key)));
-                    w.record(w.entry(profile, &name, "tag", &outcome).await.detail(detail.join(" ")));
+                    w.record(w.entry(profile, &name, "tag", &outcome).detail(detail.join(" ")));
                     w.send(Msg::TagsChanged { profile, name, result: outcome_result(outcome) });
                 }
                 Effect::LoadHistory => {

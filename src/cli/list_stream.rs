@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use std::io::{BufWriter, Write};
 
 use super::secrets::secret_json;
-use super::{client_for, error_status, exit};
+use super::{client_apart, error_status, exit};
 use crate::config::Profile;
 use crate::csms::{self, Secret};
 use crate::workspace::Workspace;
@@ -41,7 +41,7 @@ pub(super) async fn stream_json(
             let limits = &limits;
             async move {
                 let _room = limits.acquire(&p.endpoint).await;
-                let result = match client_for(ws, p) {
+                let result = match client_apart(ws, p).await {
                     Ok(client) => {
                         let size = page_size.unwrap_or(p.page_size);
                         client
