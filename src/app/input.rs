@@ -339,6 +339,8 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     (row.key(), row.secret.is_pending_delete(), row.secret.state_label().to_string());
                 if state.marked.remove(&key) {
                     state.table.move_by(1);
+                } else if let Some(refusal) = state.refuse_read_only([key.0], "marking for a cancel") {
+                    state.say(Level::Error, refusal);
                 } else if pending {
                     state.marked.insert(key);
                     state.table.move_by(1);

@@ -637,10 +637,10 @@ fn quitting_waits_for_requests_under_way() {
     assert!(state.quit, "nothing under way: quits at once");
 }
 
-/// Marks in a read-only profile are skipped (and reported), the others go;
-/// the confirmation counts the marked rows the filter hides.
+/// Rows of a read-only profile take no mark; the others go, and the
+/// confirmation counts the marked rows the filter hides.
 #[test]
-fn bulk_cancel_skips_read_only_rows_and_counts_hidden_ones() {
+fn bulk_cancel_leaves_read_only_rows_out_and_counts_hidden_ones() {
     let mut state = loaded(0, vec![pending("p-one", HOUR), pending("p-two", 2 * HOUR)]);
     update(&mut state, key('a'));
     let generation = state.generation;
@@ -653,27 +653,22 @@ fn bulk_cancel_skips_read_only_rows_and_counts_hidden_ones() {
     for _ in 0..3 {
         update(&mut state, key(' '));
     }
-    assert_eq!(state.marked.len(), 3);
+    assert_eq!(state.marked.len(), 2, "audit is read-only: audit-x took no mark");
     update(&mut state, key('/'));
     typed(&mut state, "one");
     update(&mut state, code(KeyCode::Enter));
     update(&mut state, key('c'));
     let Mode::Confirm(Pending::CancelMany { keys, skipped, hidden }) = &state.mode else { panic!("{:?}", state.mode) };
     assert_eq!(keys.len(), 2);
-    assert_eq!(skipped, &vec![(2, "audit-x".to_string())], "audit is read-only");
+    assert!(skipped.is_empty(), "{skipped:?}");
     assert_eq!(*hidden, 1, "p-two is marked but filtered out");
     let effects = update(&mut state, key('y'));
     assert_eq!(effects, vec![Effect::CancelMany { profile: 0, names: vec!["p-one".into(), "p-two".into()] }]);
     update(&mut state, Msg::CancelDone { profile: 0, name: "p-one".into(), outcome: cancelled("p-one"), bulk: true });
     update(&mut state, Msg::CancelDone { profile: 0, name: "p-two".into(), outcome: cancelled("p-two"), bulk: true });
     let Mode::Report { lines, .. } = &state.mode else { panic!("{:?}", state.mode) };
-    assert_eq!(lines[0], "── audit: 0 of 1 safe", "grouped by profile, in name order: {lines:?}");
-    assert!(
-        lines[1].starts_with("  skipped") && lines[1].contains("audit-x") && lines[1].contains("read-only"),
-        "{lines:?}"
-    );
-    assert_eq!(lines[2], "── prod: 2 of 2 safe", "{lines:?}");
-    assert!(lines[3].contains("p-one") && lines[4].contains("p-two"), "{lines:?}");
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].contains("p-one") && lines[1].contains("p-two"), "{lines:?}");
 }
 
 /// A refresh that finds a secret gone says so in the footer and in the
@@ -959,4 +954,42 @@ fn a_refresh_asked_for_says_when_it_ends_and_a_switch_clears_the_message() {
     update(&mut state, code(KeyCode::Enter));
     assert_eq!(state.view, View::Profile(1));
     assert!(state.footer_message().is_none(), "the switch cleared it");
+}
+
+/// In the all-profiles view a read-only profile's pending row takes no mark:
+/// the refusal says why, as `c` on it would.
+#[test]
+fn rows_of_read_only_profiles_take_no_mark_in_the_all_profiles_view() {
+    let mut state = loaded(0, vec![]);
+    update(&mut state, key('a'));
+    let generation = state.generation;
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(vec![pending("mine", 2 * HOUR)]) });
+    update(&mut state, Msg::Loaded { generation, profile: 1, result: Ok(vec![]) });
+    update(&mut state, Msg::Loaded { generation, profile: 2, result: Ok(vec![pending("audited", HOUR)]) });
+    update(&mut state, key('g'));
+    assert_eq!(selected(&state), "audited");
+    update(&mut state, key(' '));
+    assert!(state.marked.is_empty(), "{:?}", state.marked);
+    assert_eq!(selected(&state), "audited", "the cursor stays on the refused row");
+    let m = state.footer_message().cloned().unwrap();
+    assert_eq!((m.level, m.text.as_str()), (Level::Error, "profile audit is read-only: marking for a cancel refused"));
+    update(&mut state, key('j'));
+    update(&mut state, key(' '));
+    assert_eq!(state.marked.iter().cloned().collect::<Vec<_>>(), [(0, "mine".to_string())]);
+}
+
+/// `y v` on a secret pending deletion is refused here: no version of it is
+/// readable, so nothing is asked of the server.
+#[test]
+fn copying_the_value_of_a_secret_pending_deletion_is_refused_locally() {
+    let mut state = loaded(0, sample());
+    assert_eq!(selected(&state), "db-pass");
+    update(&mut state, key('y'));
+    assert_eq!(update(&mut state, key('v')), vec![]);
+    assert_eq!(state.mode, Mode::Normal);
+    let m = state.footer_message().cloned().unwrap();
+    assert!(m.text.contains("'db-pass' is pending deletion: no value is readable"), "{}", m.text);
+    update(&mut state, key('G'));
+    update(&mut state, key('y'));
+    assert_eq!(update(&mut state, key('v')), vec![Effect::CopyValue { profile: 0, name: "zeta".into() }]);
 }
