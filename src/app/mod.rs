@@ -39,6 +39,8 @@ pub struct ProfileInfo {
     pub finding: bool,
     pub read_only: bool,
     pub insecure_tls: bool,
+    /// Where its secrets are served: with the project id, what makes two profiles show the same secrets.
+    pub endpoint: String,
 }
 
 impl ProfileInfo {
@@ -70,6 +72,7 @@ impl From<&crate::config::Profile> for ProfileInfo {
             finding: crate::discovery::finding(p),
             read_only: p.read_only,
             insecure_tls: p.insecure_skip_tls_verify,
+            endpoint: p.endpoint.clone(),
         }
     }
 }
@@ -676,6 +679,21 @@ impl State {
         self.table.scroll_to_selection(self.page_height);
     }
 
+    /// The server's word on a secret after a change: shown in `profile`'s row
+    /// and in the rows of every other profile on the same endpoint and
+    /// project (they show the same secret, and must not contradict it).
+    fn confirmed(&mut self, profile: usize, secret: &Secret) {
+        let Some(me) = self.profiles.get(profile) else { return };
+        let same =
+            |p: &ProfileInfo| !p.project_id.is_empty() && p.project_id == me.project_id && p.endpoint == me.endpoint;
+        let twins: Vec<usize> = (0..self.profiles.len()).filter(|&p| p == profile || same(&self.profiles[p])).collect();
+        for p in twins {
+            self.table.update_secret(p, secret.clone());
+        }
+        self.recompute_next_due();
+        self.after_move();
+    }
+
     /// Quits now when nothing is under way; else waits for the answers
     /// (until `deadline`, if one), and a second request quits at once.
     pub(super) fn ask_quit(&mut self, deadline: Option<Millis>) {
@@ -856,9 +874,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             match result {
                 Ok(secret) => {
                     let when = secret.scheduled_delete_time.map(crate::timefmt::local_time).unwrap_or_default();
-                    state.table.update_secret(profile, *secret);
-                    state.recompute_next_due();
-                    state.after_move();
+                    state.confirmed(profile, &secret);
                     state.report(
                         Level::Warning,
                         format!("'{name}' (profile {pname}) will be deleted on {when}; c cancels"),
@@ -967,8 +983,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.in_flight.remove(&(profile, name.clone()));
             match result {
                 Ok(secret) => {
-                    state.table.update_secret(profile, *secret);
-                    state.after_move();
+                    state.confirmed(profile, &secret);
                     state.report(Level::Success, format!("Description of '{name}' saved"));
                 }
                 Err(e) => state.report(Level::Error, format!("Saving the description of '{name}' failed: {e}")),
@@ -1024,9 +1039,8 @@ fn cancel_done(state: &mut State, profile: usize, name: String, outcome: CancelO
     state.in_flight.remove(&(profile, name.clone()));
     let pname = state.profile_name(profile).to_string();
     if let Some(secret) = outcome.secret() {
-        // The server's own word on this secret; rows of other profiles are never touched.
-        state.table.update_secret(profile, secret.clone());
-        state.after_move();
+        // The server's own word on this secret; rows of other projects are never touched.
+        state.confirmed(profile, secret);
     }
     let (level, text) = match &outcome {
         CancelOutcome::Cancelled(s) => {

@@ -18,6 +18,7 @@ fn profiles() -> Vec<ProfileInfo> {
             finding: false,
             read_only: *n == "audit",
             insecure_tls: false,
+            endpoint: "http://127.0.0.1:8080".into(),
         })
         .collect()
 }
@@ -992,4 +993,26 @@ fn copying_the_value_of_a_secret_pending_deletion_is_refused_locally() {
     update(&mut state, key('G'));
     update(&mut state, key('y'));
     assert_eq!(update(&mut state, key('v')), vec![Effect::CopyValue { profile: 0, name: "zeta".into() }]);
+}
+
+/// Two profiles on the same endpoint and project show the same secrets: a
+/// cancel confirmed through one shows in the other's row at once; a profile
+/// on another project keeps its own row.
+#[test]
+fn a_confirmed_change_shows_in_every_profile_on_the_same_project() {
+    let mut infos = profiles();
+    infos[2].project_id = infos[0].project_id.clone();
+    let (mut state, _) = State::new(infos, View::All, 60_000, None, NOW);
+    let generation = state.generation;
+    for profile in 0..3 {
+        update(&mut state, Msg::Loaded { generation, profile, result: Ok(vec![pending("db-pass", 2 * HOUR)]) });
+    }
+    update(
+        &mut state,
+        Msg::CancelDone { profile: 0, name: "db-pass".into(), outcome: cancelled("db-pass"), bulk: false },
+    );
+    assert_eq!(row_state(&state, 0, "db-pass"), "ENABLED");
+    assert_eq!(row_state(&state, 2, "db-pass"), "ENABLED", "the read-only profile on the same project agrees");
+    assert_eq!(row_state(&state, 1, "db-pass"), "PENDING_DELETE", "another project is left alone");
+    assert_eq!(state.time_left(2, &state.table.rows().iter().find(|r| r.profile == 2).unwrap().secret), None);
 }

@@ -24,6 +24,7 @@ fn profiles() -> Vec<ProfileInfo> {
             finding: false,
             read_only: false,
             insecure_tls: false,
+            endpoint: "https://kms.cn-north-4.myhuaweicloud.com".into(),
         },
         ProfileInfo {
             name: "staging".into(),
@@ -33,6 +34,7 @@ fn profiles() -> Vec<ProfileInfo> {
             finding: false,
             read_only: true,
             insecure_tls: true,
+            endpoint: "https://kms.ap-southeast-1.myhuaweicloud.com".into(),
         },
     ]
 }
