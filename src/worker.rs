@@ -15,7 +15,7 @@ use crate::config::Profile;
 use crate::csms::bulk::{self, DEFAULT_CEILING, DEFAULT_CONCURRENCY};
 use crate::csms::host_limit::HostLimits;
 use crate::csms::model::{CreateSecretRequest, PasswordRequest};
-use crate::csms::reconcile::Outcome;
+use crate::csms::reconcile::{OUTCOME_UNKNOWN, Outcome};
 use crate::csms::{Client, Error, Redacted, changes, reconcile};
 use crate::discovery::ToAsk;
 use crate::journal::{self, Entry, Journal, Target};
@@ -548,7 +548,7 @@ fn change_of(effect: &Effect) -> Option<(usize, &str, &'static str)> {
 
 /// The message that tells the UI an owed answer will not come.
 fn unanswered(owed: Owed, why: &Error) -> Option<Msg> {
-    let unknown = format!("outcome unknown ({why}); the next refresh shows what the server has");
+    let unknown = format!("{OUTCOME_UNKNOWN} ({why}); the next refresh shows what the server has");
     let failed = why.to_string();
     Some(match owed.effect {
         Effect::Load { generation, profile } => Msg::Loaded { generation, profile, result: Err(LoadError::of(why)) },
@@ -591,7 +591,7 @@ fn outcome_result<T>(outcome: Outcome<T>) -> Result<T, String> {
     match outcome {
         Outcome::Done(t) => Ok(t),
         Outcome::Failed(e) => Err(e.to_string()),
-        Outcome::Unknown(e) => Err(format!("outcome unknown ({e}); the next refresh shows what the server has")),
+        Outcome::Unknown(e) => Err(format!("{OUTCOME_UNKNOWN} ({e}); the next refresh shows what the server has")),
     }
 }
 

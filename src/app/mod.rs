@@ -880,8 +880,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                         format!("'{name}' (profile {pname}) will be deleted on {when}; c cancels"),
                     );
                 }
-                Err(e) => state
-                    .report(Level::Error, format!("Scheduling the deletion of '{name}' (profile {pname}) failed: {e}")),
+                Err(e) => state.report(
+                    Level::Error,
+                    format!("Scheduling the deletion of '{name}' (profile {pname}){}", ended(&e)),
+                ),
             }
             vec![]
         }
@@ -954,7 +956,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                     state.after_move();
                     state.report(Level::Success, format!("Created '{name}' (profile {pname}, v1)"));
                 }
-                Err(e) => state.report(Level::Error, format!("Creating '{name}' (profile {pname}) failed: {e}")),
+                Err(e) => state.report(Level::Error, format!("Creating '{name}' (profile {pname}){}", ended(&e))),
             }
             vec![]
         }
@@ -964,7 +966,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Ok(version) => {
                     state.report(Level::Success, format!("'{name}' has a new value: {version} is SYSCURRENT"))
                 }
-                Err(e) => state.report(Level::Error, format!("The new value of '{name}' failed: {e}")),
+                Err(e) => state.report(Level::Error, format!("The new value of '{name}'{}", ended(&e))),
             }
             vec![]
         }
@@ -975,7 +977,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                     Level::Success,
                     format!("Rolled back '{name}': SYSCURRENT {from} -> {to}; {from} is SYSPREVIOUS"),
                 ),
-                Err(e) => state.report(Level::Error, format!("Rolling back '{name}' to {to} failed: {e}")),
+                Err(e) => state.report(Level::Error, format!("Rolling back '{name}' to {to}{}", ended(&e))),
             }
             vec![]
         }
@@ -986,7 +988,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                     state.confirmed(profile, &secret);
                     state.report(Level::Success, format!("Description of '{name}' saved"));
                 }
-                Err(e) => state.report(Level::Error, format!("Saving the description of '{name}' failed: {e}")),
+                Err(e) => state.report(Level::Error, format!("Saving the description of '{name}'{}", ended(&e))),
             }
             vec![]
         }
@@ -1087,6 +1089,13 @@ fn cancel_done(state: &mut State, profile: usize, name: String, outcome: CancelO
     if state.mode == Mode::Normal {
         state.mode = Mode::Report { title: format!("Bulk cancel: {safe}/{total} safe"), lines, scroll: 0 };
     }
+}
+
+/// How a change that did not succeed ended, after the words naming it:
+/// ` failed: why`, or `: outcome unknown (...)` when no answer settled it
+/// (never both).
+pub(crate) fn ended(e: &str) -> String {
+    if e.starts_with(crate::csms::reconcile::OUTCOME_UNKNOWN) { format!(": {e}") } else { format!(" failed: {e}") }
 }
 
 /// A bulk cancel's report: problems first; over several targets, grouped by

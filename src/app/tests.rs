@@ -1016,3 +1016,22 @@ fn a_confirmed_change_shows_in_every_profile_on_the_same_project() {
     assert_eq!(row_state(&state, 1, "db-pass"), "PENDING_DELETE", "another project is left alone");
     assert_eq!(state.time_left(2, &state.table.rows().iter().find(|r| r.profile == 2).unwrap().secret), None);
 }
+
+/// A change without a trusted answer reads `outcome unknown`, one refused
+/// reads `failed`: never both in one message.
+#[test]
+fn an_unknown_outcome_is_not_reported_as_a_failure() {
+    let mut state = loaded(0, sample());
+    let unknown = format!(
+        "{} (connection reset); the next refresh shows what the server has",
+        crate::csms::reconcile::OUTCOME_UNKNOWN
+    );
+    update(&mut state, Msg::Created { profile: 0, name: "new".into(), result: Err(unknown) });
+    let text = state.footer_message().unwrap().text.clone();
+    assert_eq!(
+        text,
+        "Creating 'new' (profile prod): outcome unknown (connection reset); the next refresh shows what the server has"
+    );
+    update(&mut state, Msg::ValuePut { profile: 0, name: "zeta".into(), result: Err("CSMS.0401 forbidden".into()) });
+    assert_eq!(state.footer_message().unwrap().text, "The new value of 'zeta' failed: CSMS.0401 forbidden");
+}
