@@ -20,6 +20,9 @@ use crate::csms::{Client, Error, Redacted, changes, reconcile};
 use crate::discovery::ToAsk;
 use crate::journal::{self, Entry, Journal, Target};
 
+/// A profile's client, made by the first request that needs it.
+type ClientCell = Arc<OnceCell<Arc<Client>>>;
+
 #[derive(Clone)]
 pub struct Worker {
     /// Indexed as the UI's profiles are; targets found behind the UI are
@@ -27,7 +30,7 @@ pub struct Worker {
     profiles: Arc<std::sync::RwLock<Vec<Profile>>>,
     /// One client per profile, each made once, on first use: the lock is held
     /// only to find a profile's cell, never while credentials are resolved.
-    clients: Arc<std::sync::Mutex<HashMap<usize, Arc<OnceCell<Arc<Client>>>>>>,
+    clients: Arc<std::sync::Mutex<HashMap<usize, ClientCell>>>,
     tx: mpsc::UnboundedSender<Msg>,
     /// Every change's outcome is written here before the UI hears of it.
     journal: Option<Arc<Journal>>,
