@@ -99,11 +99,10 @@ pub enum Pending {
         key: RowKey,
         deletes_at: Option<Millis>,
     },
-    /// `skipped`: marked rows of read-only profiles, left out; `hidden`: how
-    /// many of `keys` the filter hides from view.
+    /// `hidden`: how many of `keys` the filter hides from view (rows of
+    /// read-only profiles take no mark).
     CancelMany {
         keys: Vec<RowKey>,
-        skipped: Vec<RowKey>,
         hidden: usize,
     },
     /// A new value; `consequence` says which version it becomes and which it demotes.

@@ -62,16 +62,10 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
             ]));
             9
         }
-        Pending::CancelMany { keys, skipped, hidden } => {
+        Pending::CancelMany { keys, hidden } => {
             lines.push(Line::from(format!("Cancel the scheduled deletion of {} secrets:", keys.len())));
             if *hidden > 0 {
                 lines.push(Line::from(Span::styled(format!("  ({hidden} of them hidden by the filter)"), warn)));
-            }
-            if !skipped.is_empty() {
-                lines.push(Line::from(Span::styled(
-                    format!("  ({} marked in read-only profiles are skipped)", skipped.len()),
-                    warn,
-                )));
             }
             const SHOWN: usize = 8;
             for key in keys.iter().take(SHOWN) {
