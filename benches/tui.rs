@@ -37,6 +37,7 @@ fn loaded_state(n: usize) -> State {
         finding: false,
         read_only: false,
         insecure_tls: false,
+        endpoint: "https://kms.cn-north-4.myhuaweicloud.com".into(),
     }];
     let (mut state, _) = State::new(profiles, View::Profile(0), 60_000, None, NOW);
     update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(secrets(n)) });
@@ -128,6 +129,7 @@ fn benches(c: &mut Criterion) {
             finding: false,
             read_only: false,
             insecure_tls: false,
+            endpoint: "https://kms.cn-north-4.myhuaweicloud.com".into(),
         })
         .collect();
     let (mut radar, _) = State::new(infos, View::All, 60_000, None, NOW);

@@ -99,7 +99,9 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
         crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
     }
     let demo = ws.is_demo();
-    let result = event_loop(terminal, state, effects, worker, rx, termination).await;
+    let result = event_loop(terminal, state, effects, worker.clone(), rx, termination).await;
+    // The changes still unanswered go into the journal as unknown.
+    worker.quit();
     drop(_guard);
     // The workspace (and the demo emulator in it) lives until the UI is gone.
     drop(ws);

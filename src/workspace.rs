@@ -124,6 +124,15 @@ impl Workspace {
         Workspace::client_for(profile)
     }
 
+    /// As `client`, resolved on a blocking thread: a slow `*_command` holds up
+    /// this profile only, not the others fetched beside it.
+    pub async fn client_apart(&self, profile: &Profile) -> Result<Arc<Client>, crate::csms::Error> {
+        let owned = profile.clone();
+        tokio::task::spawn_blocking(move || Workspace::client_for(&owned))
+            .await
+            .map_err(|e| crate::csms::Error::Invalid(format!("resolving credentials failed: {e}")))?
+    }
+
     /// A client for any profile, in a workspace or not (`csms config init` checks one before writing it).
     pub fn client_for(profile: &Profile) -> Result<Arc<Client>, crate::csms::Error> {
         Ok(Arc::new(Client::new(profile.client_options()?)?))

@@ -396,3 +396,70 @@ async fn bulk_concurrency_climbs_to_its_ceiling_while_nothing_throttles() {
         client.stats().requests.load(Ordering::Relaxed)
     );
 }
+
+/// A config of profiles on one server whose secret key commands take the
+/// given seconds to answer, and nothing else.
+fn slow_command_config(server: &Server, delays: &[(&str, u32)]) -> std::path::PathBuf {
+    let profiles: String = delays
+        .iter()
+        .map(|(name, secs)| {
+            format!(
+                "\n[profiles.{name}]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\nendpoint = \"{url}\"\n\
+                 access_key = \"{AK}\"\nsecret_key_command = \"sleep {secs}; printf %s {SK}\"\n",
+                url = server.url
+            )
+        })
+        .collect();
+    let path = server.dir.path().join("slow.toml");
+    std::fs::write(&path, profiles).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_credential_command_holds_up_its_own_profile_only_in_the_tui() {
+    use csms_tui::app::{Effect, Msg};
+    let server = Server::start();
+    populate(&server.aksk(), "fast", 2, false).await;
+    let config_path = slow_command_config(&server, &[("slow", 3), ("quick", 0)]);
+    let config = csms_tui::config::Config::load(&config_path).unwrap();
+    let profiles: Vec<_> = config.profiles.values().cloned().collect();
+    let slow = profiles.iter().position(|p| p.name == "slow").unwrap();
+    let quick = profiles.iter().position(|p| p.name == "quick").unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let worker = csms_tui::worker::Worker::new(profiles, tx);
+
+    let started = Instant::now();
+    worker.run(Effect::Load { generation: 1, profile: slow });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    worker.run(Effect::Load { generation: 1, profile: quick });
+    let first = loop {
+        match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap() {
+            Msg::Loaded { profile, result, .. } => break (profile, result),
+            Msg::Page { .. } | Msg::ServerClock { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(first.0, quick, "the quick profile loads first");
+    assert_eq!(first.1.unwrap().len(), 2);
+    assert!(
+        started.elapsed() < Duration::from_millis(2000),
+        "it did not wait for the slow command: {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_credential_commands_of_several_profiles_run_side_by_side_in_the_cli() {
+    let server = Server::start();
+    populate(&server.aksk(), "cli", 2, false).await;
+    let config = slow_command_config(&server, &[("one", 3), ("two", 3)]);
+    for output in ["table", "json"] {
+        let started = Instant::now();
+        let run = csms(&config, "", &["list", "--all-profiles", "-o", output]);
+        let took = started.elapsed();
+        assert_eq!(run.status, 0, "{output}: {}", run.stderr);
+        assert_eq!(run.stdout.matches("description of cli-0001").count(), 2, "{output}: {}", run.stdout);
+        // One after the other would take 6 s.
+        assert!(took < Duration::from_millis(5000), "{output}: the commands ran one after the other: {took:?}");
+    }
+}

@@ -332,6 +332,34 @@ async fn quit_and_sigterm_wait_for_a_cancel_under_way() {
     }
 }
 
+/// A second `q` quits before the answer: the journal says the cancel was
+/// attempted and its outcome is unknown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_unanswered_at_quit_is_journaled_unknown() {
+    let server = Server::start();
+    populate(&server.aksk(), "late", 1, true).await;
+    let config = server.write_config("");
+    let mut ui = Ui::start(&config);
+    ui.screen.wait_for("the secrets", |t| t.contains("late-0000"));
+    server.faults(serde_json::json!({"latency_ms": 8000, "path_regex": "/cancel$"})).await;
+    ui.send("cy");
+    ui.screen.wait_for("the cancel under way", |t| t.contains("cancelling…"));
+    ui.send("q");
+    ui.screen.wait_for("the wait", |t| t.contains("Quitting once 1 request under way"));
+    ui.send("q");
+    let status = ui.wait_exit();
+    assert!(!status.success(), "an unknown outcome is not a success: {status:?}");
+    let journal = std::fs::read_to_string(journal_path(&config)).unwrap_or_default();
+    let line: serde_json::Value = journal
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .find(|e: &serde_json::Value| e["secret"] == "late-0000")
+        .unwrap_or_else(|| panic!("no journal line for the cancel: {journal:?}"));
+    assert_eq!((line["action"].as_str(), line["outcome"].as_str()), (Some("cancel"), Some("unknown")), "{line}");
+    assert!(line["error_msg"].as_str().unwrap().contains("quit before the answer"), "{line}");
+    server.faults(serde_json::json!({})).await;
+}
+
 /// Several profiles and no default: the UI opens on the picker; typing
 /// filters it. A profile that does not exist is a usage error (2).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

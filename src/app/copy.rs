@@ -17,6 +17,16 @@ pub(super) fn on_key(state: &mut State, key: RowKey, id: Option<String>, ev: Key
         state.mode = Mode::Normal;
     }
     match action {
+        // As the details say: no version of a secret pending deletion is readable.
+        Some(Action::CopyValue)
+            if state.table.rows().iter().any(|r| r.key() == key && r.secret.is_pending_delete()) =>
+        {
+            state.say(
+                Level::Info,
+                format!("'{}' is pending deletion: no value is readable; cancel the deletion first", key.1),
+            );
+            vec![]
+        }
         Some(Action::CopyValue) => {
             state.say(Level::Info, format!("Reading the value of '{}' to copy it…", key.1));
             vec![Effect::CopyValue { profile: key.0, name: key.1 }]

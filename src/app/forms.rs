@@ -7,9 +7,9 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::input::edit;
 use super::keymap::{self, Action};
-use super::{Effect, Level, Mode, Op, Pending, RowKey, State};
+use super::{Effect, Level, Message, Mode, Op, Pending, RowKey, State};
 use crate::csms::Redacted;
-use crate::csms::model::{VersionMetadata, is_valid_secret_name};
+use crate::csms::model::{Millis, VersionMetadata, is_valid_secret_name};
 
 /// The service's generator, as the forms ask it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -218,7 +218,9 @@ pub(super) fn new_secret_key(state: &mut State, mut form: NewSecret, key: KeyEve
             None => {
                 state.mode = Mode::Normal;
                 state.in_flight.insert((form.profile, form.name.clone()), Op::Create);
-                state.say(Level::Info, format!("Creating '{}'…", form.name));
+                // Until the answer (retries may take a while): its row appears only then.
+                let text = format!("Creating '{}' (profile {})…", form.name, state.profile_name(form.profile));
+                state.message = Some(Message { text, level: Level::Info, until: Millis::MAX });
                 vec![Effect::Create {
                     profile: form.profile,
                     name: form.name,

@@ -339,6 +339,8 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     (row.key(), row.secret.is_pending_delete(), row.secret.state_label().to_string());
                 if state.marked.remove(&key) {
                     state.table.move_by(1);
+                } else if let Some(refusal) = state.refuse_read_only([key.0], "marking for a cancel") {
+                    state.say(Level::Error, refusal);
                 } else if pending {
                     state.marked.insert(key);
                     state.table.move_by(1);
@@ -442,17 +444,10 @@ fn ask_change(state: &mut State, op: Op) -> Vec<Effect> {
 
 fn ask_cancel(state: &mut State) {
     if !state.marked.is_empty() {
-        // Rows of read-only profiles are skipped, not a reason to refuse the rest.
-        let (skipped, keys): (Vec<RowKey>, Vec<RowKey>) =
-            state.marked.iter().cloned().partition(|k| state.profiles.get(k.0).is_some_and(|p| p.read_only));
-        if keys.is_empty() {
-            let refusal = state.refuse_read_only(skipped.iter().map(|k| k.0), "cancel").unwrap_or_default();
-            state.say(Level::Error, refusal);
-            return;
-        }
+        let keys: Vec<RowKey> = state.marked.iter().cloned().collect();
         let visible: std::collections::BTreeSet<RowKey> = state.table.visible(usize::MAX).map(Row::key).collect();
         let hidden = keys.iter().filter(|k| !visible.contains(*k)).count();
-        state.mode = Mode::Confirm(Pending::CancelMany { keys, skipped, hidden });
+        state.mode = Mode::Confirm(Pending::CancelMany { keys, hidden });
         return;
     }
     let Some(row) = state.table.selected() else {
@@ -494,7 +489,7 @@ fn confirm(state: &mut State, pending: Pending) -> Vec<Effect> {
             state.say(Level::Info, format!("Cancelling the deletion of '{}'…", key.1));
             vec![Effect::Cancel { profile: key.0, name: key.1 }]
         }
-        Pending::CancelMany { keys, skipped, .. } => {
+        Pending::CancelMany { keys, .. } => {
             // Rows already being worked on are left to the request under way.
             let keys: Vec<RowKey> = keys.into_iter().filter(|k| !state.in_flight.contains_key(k)).collect();
             if keys.is_empty() {
@@ -507,15 +502,7 @@ fn confirm(state: &mut State, pending: Pending) -> Vec<Effect> {
                 by_profile.entry(k.0).or_default().push(k.1.clone());
             }
             state.marked.clear();
-            let skipped_lines = skipped
-                .iter()
-                .map(|k| {
-                    let line =
-                        format!("{:<19} {} ({}): the profile is read-only", "skipped", k.1, state.profile_name(k.0));
-                    (k.0, false, line)
-                })
-                .collect();
-            state.bulk = Some(Bulk { total: keys.len(), lines: skipped_lines, ..Bulk::default() });
+            state.bulk = Some(Bulk { total: keys.len(), ..Bulk::default() });
             state.say(Level::Info, format!("Cancelling deletions: 0/{}", keys.len()));
             by_profile.into_iter().map(|(profile, names)| Effect::CancelMany { profile, names }).collect()
         }

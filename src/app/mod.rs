@@ -39,6 +39,8 @@ pub struct ProfileInfo {
     pub finding: bool,
     pub read_only: bool,
     pub insecure_tls: bool,
+    /// Where its secrets are served: with the project id, what makes two profiles show the same secrets.
+    pub endpoint: String,
 }
 
 impl ProfileInfo {
@@ -70,6 +72,7 @@ impl From<&crate::config::Profile> for ProfileInfo {
             finding: crate::discovery::finding(p),
             read_only: p.read_only,
             insecure_tls: p.insecure_skip_tls_verify,
+            endpoint: p.endpoint.clone(),
         }
     }
 }
@@ -96,11 +99,10 @@ pub enum Pending {
         key: RowKey,
         deletes_at: Option<Millis>,
     },
-    /// `skipped`: marked rows of read-only profiles, left out; `hidden`: how
-    /// many of `keys` the filter hides from view.
+    /// `hidden`: how many of `keys` the filter hides from view (rows of
+    /// read-only profiles take no mark).
     CancelMany {
         keys: Vec<RowKey>,
-        skipped: Vec<RowKey>,
         hidden: usize,
     },
     /// A new value; `consequence` says which version it becomes and which it demotes.
@@ -676,6 +678,21 @@ impl State {
         self.table.scroll_to_selection(self.page_height);
     }
 
+    /// The server's word on a secret after a change: shown in `profile`'s row
+    /// and in the rows of every other profile on the same endpoint and
+    /// project (they show the same secret, and must not contradict it).
+    fn confirmed(&mut self, profile: usize, secret: &Secret) {
+        let Some(me) = self.profiles.get(profile) else { return };
+        let same =
+            |p: &ProfileInfo| !p.project_id.is_empty() && p.project_id == me.project_id && p.endpoint == me.endpoint;
+        let twins: Vec<usize> = (0..self.profiles.len()).filter(|&p| p == profile || same(&self.profiles[p])).collect();
+        for p in twins {
+            self.table.update_secret(p, secret.clone());
+        }
+        self.recompute_next_due();
+        self.after_move();
+    }
+
     /// Quits now when nothing is under way; else waits for the answers
     /// (until `deadline`, if one), and a second request quits at once.
     pub(super) fn ask_quit(&mut self, deadline: Option<Millis>) {
@@ -859,16 +876,16 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             match result {
                 Ok(secret) => {
                     let when = secret.scheduled_delete_time.map(crate::timefmt::local_time).unwrap_or_default();
-                    state.table.update_secret(profile, *secret);
-                    state.recompute_next_due();
-                    state.after_move();
+                    state.confirmed(profile, &secret);
                     state.report(
                         Level::Warning,
                         format!("'{name}' (profile {pname}) will be deleted on {when}; c cancels"),
                     );
                 }
-                Err(e) => state
-                    .report(Level::Error, format!("Scheduling the deletion of '{name}' (profile {pname}) failed: {e}")),
+                Err(e) => state.report(
+                    Level::Error,
+                    format!("Scheduling the deletion of '{name}' (profile {pname}){}", ended(&e)),
+                ),
             }
             vec![]
         }
@@ -941,7 +958,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                     state.after_move();
                     state.report(Level::Success, format!("Created '{name}' (profile {pname}, v1)"));
                 }
-                Err(e) => state.report(Level::Error, format!("Creating '{name}' (profile {pname}) failed: {e}")),
+                Err(e) => state.report(Level::Error, format!("Creating '{name}' (profile {pname}){}", ended(&e))),
             }
             vec![]
         }
@@ -951,7 +968,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Ok(version) => {
                     state.report(Level::Success, format!("'{name}' has a new value: {version} is SYSCURRENT"))
                 }
-                Err(e) => state.report(Level::Error, format!("The new value of '{name}' failed: {e}")),
+                Err(e) => state.report(Level::Error, format!("The new value of '{name}'{}", ended(&e))),
             }
             vec![]
         }
@@ -962,7 +979,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                     Level::Success,
                     format!("Rolled back '{name}': SYSCURRENT {from} -> {to}; {from} is SYSPREVIOUS"),
                 ),
-                Err(e) => state.report(Level::Error, format!("Rolling back '{name}' to {to} failed: {e}")),
+                Err(e) => state.report(Level::Error, format!("Rolling back '{name}' to {to}{}", ended(&e))),
             }
             vec![]
         }
@@ -970,11 +987,10 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.in_flight.remove(&(profile, name.clone()));
             match result {
                 Ok(secret) => {
-                    state.table.update_secret(profile, *secret);
-                    state.after_move();
+                    state.confirmed(profile, &secret);
                     state.report(Level::Success, format!("Description of '{name}' saved"));
                 }
-                Err(e) => state.report(Level::Error, format!("Saving the description of '{name}' failed: {e}")),
+                Err(e) => state.report(Level::Error, format!("Saving the description of '{name}'{}", ended(&e))),
             }
             vec![]
         }
@@ -1027,9 +1043,8 @@ fn cancel_done(state: &mut State, profile: usize, name: String, outcome: CancelO
     state.in_flight.remove(&(profile, name.clone()));
     let pname = state.profile_name(profile).to_string();
     if let Some(secret) = outcome.secret() {
-        // The server's own word on this secret; rows of other profiles are never touched.
-        state.table.update_secret(profile, secret.clone());
-        state.after_move();
+        // The server's own word on this secret; rows of other projects are never touched.
+        state.confirmed(profile, secret);
     }
     let (level, text) = match &outcome {
         CancelOutcome::Cancelled(s) => {
@@ -1076,6 +1091,13 @@ fn cancel_done(state: &mut State, profile: usize, name: String, outcome: CancelO
     if state.mode == Mode::Normal {
         state.mode = Mode::Report { title: format!("Bulk cancel: {safe}/{total} safe"), lines, scroll: 0 };
     }
+}
+
+/// How a change that did not succeed ended, after the words naming it:
+/// ` failed: why`, or `: outcome unknown (...)` when no answer settled it
+/// (never both).
+pub(crate) fn ended(e: &str) -> String {
+    if e.starts_with(crate::csms::reconcile::OUTCOME_UNKNOWN) { format!(": {e}") } else { format!(" failed: {e}") }
 }
 
 /// A bulk cancel's report: problems first; over several targets, grouped by

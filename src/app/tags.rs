@@ -142,7 +142,7 @@ pub(super) fn changed(state: &mut State, key: RowKey, result: Result<Vec<Tag>, S
             {
                 dialog.busy = false;
             }
-            state.report(Level::Error, format!("Changing the tags of '{}' failed: {e}", key.1));
+            state.report(Level::Error, format!("Changing the tags of '{}'{}", key.1, super::ended(&e)));
             if matches!(&state.mode, Mode::Tags(d) if d.key == key) {
                 return vec![Effect::LoadTags { profile: key.0, name: key.1 }];
             }

@@ -18,6 +18,7 @@ fn profiles() -> Vec<ProfileInfo> {
             finding: false,
             read_only: *n == "audit",
             insecure_tls: false,
+            endpoint: "http://127.0.0.1:8080".into(),
         })
         .collect()
 }
@@ -637,10 +638,10 @@ fn quitting_waits_for_requests_under_way() {
     assert!(state.quit, "nothing under way: quits at once");
 }
 
-/// Marks in a read-only profile are skipped (and reported), the others go;
-/// the confirmation counts the marked rows the filter hides.
+/// Rows of a read-only profile take no mark; the others go, and the
+/// confirmation counts the marked rows the filter hides.
 #[test]
-fn bulk_cancel_skips_read_only_rows_and_counts_hidden_ones() {
+fn bulk_cancel_leaves_read_only_rows_out_and_counts_hidden_ones() {
     let mut state = loaded(0, vec![pending("p-one", HOUR), pending("p-two", 2 * HOUR)]);
     update(&mut state, key('a'));
     let generation = state.generation;
@@ -653,27 +654,21 @@ fn bulk_cancel_skips_read_only_rows_and_counts_hidden_ones() {
     for _ in 0..3 {
         update(&mut state, key(' '));
     }
-    assert_eq!(state.marked.len(), 3);
+    assert_eq!(state.marked.len(), 2, "audit is read-only: audit-x took no mark");
     update(&mut state, key('/'));
     typed(&mut state, "one");
     update(&mut state, code(KeyCode::Enter));
     update(&mut state, key('c'));
-    let Mode::Confirm(Pending::CancelMany { keys, skipped, hidden }) = &state.mode else { panic!("{:?}", state.mode) };
+    let Mode::Confirm(Pending::CancelMany { keys, hidden }) = &state.mode else { panic!("{:?}", state.mode) };
     assert_eq!(keys.len(), 2);
-    assert_eq!(skipped, &vec![(2, "audit-x".to_string())], "audit is read-only");
     assert_eq!(*hidden, 1, "p-two is marked but filtered out");
     let effects = update(&mut state, key('y'));
     assert_eq!(effects, vec![Effect::CancelMany { profile: 0, names: vec!["p-one".into(), "p-two".into()] }]);
     update(&mut state, Msg::CancelDone { profile: 0, name: "p-one".into(), outcome: cancelled("p-one"), bulk: true });
     update(&mut state, Msg::CancelDone { profile: 0, name: "p-two".into(), outcome: cancelled("p-two"), bulk: true });
     let Mode::Report { lines, .. } = &state.mode else { panic!("{:?}", state.mode) };
-    assert_eq!(lines[0], "── audit: 0 of 1 safe", "grouped by profile, in name order: {lines:?}");
-    assert!(
-        lines[1].starts_with("  skipped") && lines[1].contains("audit-x") && lines[1].contains("read-only"),
-        "{lines:?}"
-    );
-    assert_eq!(lines[2], "── prod: 2 of 2 safe", "{lines:?}");
-    assert!(lines[3].contains("p-one") && lines[4].contains("p-two"), "{lines:?}");
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].contains("p-one") && lines[1].contains("p-two"), "{lines:?}");
 }
 
 /// A refresh that finds a secret gone says so in the footer and in the
@@ -959,4 +954,83 @@ fn a_refresh_asked_for_says_when_it_ends_and_a_switch_clears_the_message() {
     update(&mut state, code(KeyCode::Enter));
     assert_eq!(state.view, View::Profile(1));
     assert!(state.footer_message().is_none(), "the switch cleared it");
+}
+
+/// In the all-profiles view a read-only profile's pending row takes no mark:
+/// the refusal says why, as `c` on it would.
+#[test]
+fn rows_of_read_only_profiles_take_no_mark_in_the_all_profiles_view() {
+    let mut state = loaded(0, vec![]);
+    update(&mut state, key('a'));
+    let generation = state.generation;
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(vec![pending("mine", 2 * HOUR)]) });
+    update(&mut state, Msg::Loaded { generation, profile: 1, result: Ok(vec![]) });
+    update(&mut state, Msg::Loaded { generation, profile: 2, result: Ok(vec![pending("audited", HOUR)]) });
+    update(&mut state, key('g'));
+    assert_eq!(selected(&state), "audited");
+    update(&mut state, key(' '));
+    assert!(state.marked.is_empty(), "{:?}", state.marked);
+    assert_eq!(selected(&state), "audited", "the cursor stays on the refused row");
+    let m = state.footer_message().cloned().unwrap();
+    assert_eq!((m.level, m.text.as_str()), (Level::Error, "profile audit is read-only: marking for a cancel refused"));
+    update(&mut state, key('j'));
+    update(&mut state, key(' '));
+    assert_eq!(state.marked.iter().cloned().collect::<Vec<_>>(), [(0, "mine".to_string())]);
+}
+
+/// `y v` on a secret pending deletion is refused here: no version of it is
+/// readable, so nothing is asked of the server.
+#[test]
+fn copying_the_value_of_a_secret_pending_deletion_is_refused_locally() {
+    let mut state = loaded(0, sample());
+    assert_eq!(selected(&state), "db-pass");
+    update(&mut state, key('y'));
+    assert_eq!(update(&mut state, key('v')), vec![]);
+    assert_eq!(state.mode, Mode::Normal);
+    let m = state.footer_message().cloned().unwrap();
+    assert!(m.text.contains("'db-pass' is pending deletion: no value is readable"), "{}", m.text);
+    update(&mut state, key('G'));
+    update(&mut state, key('y'));
+    assert_eq!(update(&mut state, key('v')), vec![Effect::CopyValue { profile: 0, name: "zeta".into() }]);
+}
+
+/// Two profiles on the same endpoint and project show the same secrets: a
+/// cancel confirmed through one shows in the other's row at once; a profile
+/// on another project keeps its own row.
+#[test]
+fn a_confirmed_change_shows_in_every_profile_on_the_same_project() {
+    let mut infos = profiles();
+    infos[2].project_id = infos[0].project_id.clone();
+    let (mut state, _) = State::new(infos, View::All, 60_000, None, NOW);
+    let generation = state.generation;
+    for profile in 0..3 {
+        update(&mut state, Msg::Loaded { generation, profile, result: Ok(vec![pending("db-pass", 2 * HOUR)]) });
+    }
+    update(
+        &mut state,
+        Msg::CancelDone { profile: 0, name: "db-pass".into(), outcome: cancelled("db-pass"), bulk: false },
+    );
+    assert_eq!(row_state(&state, 0, "db-pass"), "ENABLED");
+    assert_eq!(row_state(&state, 2, "db-pass"), "ENABLED", "the read-only profile on the same project agrees");
+    assert_eq!(row_state(&state, 1, "db-pass"), "PENDING_DELETE", "another project is left alone");
+    assert_eq!(state.time_left(2, &state.table.rows().iter().find(|r| r.profile == 2).unwrap().secret), None);
+}
+
+/// A change without a trusted answer reads `outcome unknown`, one refused
+/// reads `failed`: never both in one message.
+#[test]
+fn an_unknown_outcome_is_not_reported_as_a_failure() {
+    let mut state = loaded(0, sample());
+    let unknown = format!(
+        "{} (connection reset); the next refresh shows what the server has",
+        crate::csms::reconcile::OUTCOME_UNKNOWN
+    );
+    update(&mut state, Msg::Created { profile: 0, name: "new".into(), result: Err(unknown) });
+    let text = state.footer_message().unwrap().text.clone();
+    assert_eq!(
+        text,
+        "Creating 'new' (profile prod): outcome unknown (connection reset); the next refresh shows what the server has"
+    );
+    update(&mut state, Msg::ValuePut { profile: 0, name: "zeta".into(), result: Err("CSMS.0401 forbidden".into()) });
+    assert_eq!(state.footer_message().unwrap().text, "The new value of 'zeta' failed: CSMS.0401 forbidden");
 }

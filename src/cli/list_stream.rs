@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use std::io::{BufWriter, Write};
 
 use super::secrets::secret_json;
-use super::{client_for, error_status, exit, note_clock, server_now};
+use super::{client_apart, error_status, exit, note_clock, server_now};
 use crate::config::Profile;
 use crate::csms::model::Millis;
 use crate::csms::{self, Secret};
@@ -45,7 +45,7 @@ pub(super) async fn stream_json(
             let limits = &limits;
             async move {
                 let _room = limits.acquire(&p.endpoint).await;
-                let result = match client_for(ws, p) {
+                let result = match client_apart(ws, p).await {
                     Ok(client) => {
                         let size = page_size.unwrap_or(p.page_size);
                         let pages = client

@@ -245,10 +245,21 @@ fn note_clock(profile: &str, client: &csms::Client) {
 
 /// A client for a profile; says so on stderr when it does not verify TLS.
 fn client_for(ws: &Workspace, profile: &Profile) -> csms::Result<Arc<csms::Client>> {
+    warn_insecure(profile);
+    ws.client(profile)
+}
+
+/// As `client_for`, with the credentials resolved on a blocking thread: a
+/// slow `*_command` holds up its own profile only, not those fetched beside it.
+async fn client_apart(ws: &Workspace, profile: &Profile) -> csms::Result<Arc<csms::Client>> {
+    warn_insecure(profile);
+    ws.client_apart(profile).await
+}
+
+fn warn_insecure(profile: &Profile) {
     if profile.insecure_skip_tls_verify {
         esayln!("warning: profile {} does not verify TLS certificates (insecure_skip_tls_verify)", profile.name);
     }
-    ws.client(profile)
 }
 
 /// The profile a command acts on and its client; with `mutation`, a

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::args::{ListArgs, Output};
 use super::list_stream::{report_failure, stream_json};
 use super::table::{Table, truncate};
-use super::{chosen, client_for, error_status, exit, fail, note_clock, profile_client, server_now, usage};
+use super::{chosen, client_apart, error_status, exit, fail, note_clock, profile_client, server_now, usage};
 use crate::config::Profile;
 use crate::csms::model::Millis;
 use crate::csms::{self, Secret};
@@ -24,7 +24,7 @@ async fn fetch_all(
     let limits = crate::csms::host_limit::HostLimits::default();
     let jobs = profiles.iter().map(|p| async {
         let _room = limits.acquire(&p.endpoint).await;
-        let result = match client_for(ws, p) {
+        let result = match client_apart(ws, p).await {
             Ok(client) => client.list_secrets(page_size.unwrap_or(p.page_size)).await.map(|secrets| {
                 note_clock(&p.name, &client);
                 (secrets, server_now(&client) - now_ms(), client.known_project_id().map(str::to_string))

@@ -62,10 +62,16 @@ impl<'de> Deserialize<'de> for SecretState {
     }
 }
 
+/// The end of year 9999, in milliseconds: a server's time beyond it (either
+/// way) is no time at all, and arithmetic on it could overflow.
+const LAST_MILLIS: u64 = 253_402_300_799_999;
+
 /// Accepts a timestamp in milliseconds, or in seconds when it has at most
-/// ten digits (the prose docs say seconds; the service sends milliseconds).
-pub fn normalize_timestamp(v: i64) -> Millis {
-    if v.abs() < 10_000_000_000 { v * 1000 } else { v }
+/// ten digits (the prose docs say seconds; the service sends milliseconds);
+/// `None` past year 9999 either way.
+pub fn normalize_timestamp(v: i64) -> Option<Millis> {
+    let ms = if v.unsigned_abs() < 10_000_000_000 { v * 1000 } else { v };
+    (ms.unsigned_abs() <= LAST_MILLIS).then_some(ms)
 }
 
 fn de_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Millis>, D::Error> {
@@ -73,11 +79,11 @@ fn de_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Millis>, D::Er
     Ok(match v {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::Number(n)) => {
-            n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)).map(normalize_timestamp)
+            n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)).and_then(normalize_timestamp)
         }
         // Some gateways quote numbers; a string that is not a number is dropped
         // rather than failing the whole listing.
-        Some(serde_json::Value::String(s)) => s.trim().parse::<i64>().ok().map(normalize_timestamp),
+        Some(serde_json::Value::String(s)) => s.trim().parse::<i64>().ok().and_then(normalize_timestamp),
         Some(_) => None,
     })
 }
@@ -477,6 +483,62 @@ pub fn is_valid_secret_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A number as a server might send it: extreme, at the seconds/milliseconds
+    /// edge, huge as a float, or quoted.
+    fn wire_number() -> impl Strategy<Value = String> {
+        let int = prop_oneof![
+            Just(i64::MIN),
+            Just(i64::MAX),
+            Just(i64::MIN + 1),
+            Just(9_999_999_999),
+            Just(-9_999_999_999),
+            Just(10_000_000_000),
+            Just(253_402_300_800_000),
+            any::<i64>(),
+        ];
+        prop_oneof![
+            int.clone().prop_map(|n| n.to_string()),
+            int.prop_map(|n| format!("\"{n}\"")),
+            Just("1e300".to_string()),
+            Just("-1e300".to_string()),
+            Just("18446744073709551615".to_string()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn extreme_server_numbers_decode_and_count_down_without_panicking(
+            times in proptest::collection::vec(wire_number(), 5),
+            now in prop_oneof![Just(0i64), Just(1_800_000_000_000i64), -(LAST_MILLIS as i64)..=LAST_MILLIS as i64],
+        ) {
+            let json = format!(
+                r#"{{"name":"x","state":"PENDING_DELETE","create_time":{},"update_time":{},"scheduled_delete_time":{},"rotation_time":{},"next_rotation_time":{}}}"#,
+                times[0], times[1], times[2], times[3], times[4]
+            );
+            let s: Secret = serde_json::from_str(&json).unwrap();
+            for t in [s.create_time, s.update_time, s.scheduled_delete_time, s.rotation_time, s.next_rotation_time].into_iter().flatten() {
+                prop_assert!(t.unsigned_abs() <= LAST_MILLIS);
+                crate::timefmt::age(now, t);
+                crate::timefmt::local_time(t);
+            }
+            if let Some(left) = crate::listing::time_left(&s, now) {
+                crate::timefmt::countdown(left);
+            }
+            let v: VersionMetadata =
+                serde_json::from_str(&format!(r#"{{"id":"v1","create_time":{},"expire_time":{}}}"#, times[0], times[1])).unwrap();
+            prop_assert!(v.expire_time.is_none_or(|t| t.unsigned_abs() <= LAST_MILLIS));
+        }
+    }
+
+    #[test]
+    fn timestamps_past_year_9999_are_dropped() {
+        assert_eq!(normalize_timestamp(i64::MIN), None);
+        assert_eq!(normalize_timestamp(i64::MAX), None);
+        assert_eq!(normalize_timestamp(1_700_000_000), Some(1_700_000_000_000));
+        assert_eq!(normalize_timestamp(1_700_000_000_123), Some(1_700_000_000_123));
+    }
 
     #[test]
     fn unknown_state_is_kept() {

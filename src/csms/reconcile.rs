@@ -177,7 +177,7 @@ impl ScheduleOutcome {
             ScheduleOutcome::Scheduled(s) => Ok(s),
             ScheduleOutcome::Failed(e) => Err(e.to_string()),
             ScheduleOutcome::Unknown { error, seen } => Err(format!(
-                "outcome unknown ({error}); last seen {}",
+                "{OUTCOME_UNKNOWN} ({error}); last seen {}",
                 seen.as_ref().map_or("nothing", |s| s.state_label())
             )),
         }
@@ -229,6 +229,10 @@ pub async fn schedule_deletion(client: &Client, name: &str, days: u32) -> Schedu
     let error = last_error.unwrap_or_else(|| Error::Decode { message: "no answer".into(), request_id: None });
     ScheduleOutcome::Unknown { error, seen }
 }
+
+/// How an outcome that no answer settled begins, in every message that
+/// reports one: it reads as neither done nor failed.
+pub const OUTCOME_UNKNOWN: &str = "outcome unknown";
 
 /// What happened to one change other than a cancel or a schedule.
 #[derive(Debug, Clone, PartialEq)]

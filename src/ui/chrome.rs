@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::Theme;
 use crate::app::{Level, Mode, State, View, keymap};
+use crate::csms::model::Millis;
 use crate::printable::printable;
 use crate::timefmt::age;
 
@@ -89,7 +90,7 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             };
             let who = if state.view.is_many() { format!("{}: ", state.profile_name(*p)) } else { String::new() };
             let text = match state.fetched_at.get(p) {
-                Some(t) => format!("stale · last fetched {} · {who}{e}{more}", age(state.now, *t)),
+                Some(t) => format!("stale · last good fetch {} · {who}{e}{more}", good_fetch_age(state.now, *t)),
                 None => format!("could not load · {who}{e}{more}"),
             };
             let level = if state.fetched_at.contains_key(p) { Level::Warning } else { Level::Error };
@@ -102,6 +103,15 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
     }
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
+}
+
+/// How long ago the last good fetch was, to the second under a minute: after
+/// a failed refresh, "just now" would read as if the data were fresh.
+fn good_fetch_age(now: Millis, then: Millis) -> String {
+    match (now - then) / 1000 {
+        secs @ 0..60 => format!("{secs}s ago"),
+        _ => age(now, then),
+    }
 }
 
 /// The footer's lines at this width: the message (wrapped, so a long error

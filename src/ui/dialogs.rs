@@ -62,16 +62,10 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
             ]));
             9
         }
-        Pending::CancelMany { keys, skipped, hidden } => {
+        Pending::CancelMany { keys, hidden } => {
             lines.push(Line::from(format!("Cancel the scheduled deletion of {} secrets:", keys.len())));
             if *hidden > 0 {
                 lines.push(Line::from(Span::styled(format!("  ({hidden} of them hidden by the filter)"), warn)));
-            }
-            if !skipped.is_empty() {
-                lines.push(Line::from(Span::styled(
-                    format!("  ({} marked in read-only profiles are skipped)", skipped.len()),
-                    warn,
-                )));
             }
             const SHOWN: usize = 8;
             for key in keys.iter().take(SHOWN) {
@@ -313,16 +307,19 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str,
                 let members: Vec<usize> = (0..state.profiles.len())
                     .filter(|&p| state.profiles[p].group() == state.profiles[*g].group())
                     .collect();
-                let pending: usize = members.iter().filter_map(|p| state.pending_counts.get(p)).sum();
+                let loaded: Vec<usize> = members.iter().filter_map(|p| state.pending_counts.get(p).copied()).collect();
+                let pending: usize = loaded.iter().sum();
+                // Until every project has loaded, the sum is a floor, and before any has, nothing.
+                let pending = match (loaded.len(), pending) {
+                    (n, _) if n == members.len() => format!("{pending} pending"),
+                    (_, 0) => "… pending".to_string(),
+                    _ => format!("{pending}+ pending"),
+                };
                 let failing = members.iter().filter(|p| state.load_errors.contains_key(p)).count();
                 let failing = if failing > 0 { format!("· {failing} failing") } else { String::new() };
                 let projects = format!("{} project{}", members.len(), if members.len() == 1 { "" } else { "s" });
                 let group = state.profiles[*g].group().unwrap_or("?");
-                format!(
-                    " {mark} {:<w$} {projects:<16} {:<16} {failing}",
-                    printable(group),
-                    format!("{pending} pending")
-                )
+                format!(" {mark} {:<w$} {projects:<16} {:<16} {failing}", printable(group), pending)
             }
             Choice::Profile(p) if state.profiles[*p].group().is_some() => {
                 // A target, beneath its profile: its project name, region, pending and health.

@@ -24,6 +24,7 @@ fn profiles() -> Vec<ProfileInfo> {
             finding: false,
             read_only: false,
             insecure_tls: false,
+            endpoint: "https://kms.cn-north-4.myhuaweicloud.com".into(),
         },
         ProfileInfo {
             name: "staging".into(),
@@ -33,6 +34,7 @@ fn profiles() -> Vec<ProfileInfo> {
             finding: false,
             read_only: true,
             insecure_tls: true,
+            endpoint: "https://kms.ap-southeast-1.myhuaweicloud.com".into(),
         },
     ]
 }
@@ -507,7 +509,7 @@ fn a_failed_refresh_marks_the_view_stale_and_a_first_one_could_not_load() {
         },
     );
     let text = screen(&state, 120, 24);
-    assert!(text.contains("stale · last fetched 2m ago · cannot connect"), "{text}");
+    assert!(text.contains("stale · last good fetch 2m ago · cannot connect"), "{text}");
     assert!(
         text.contains("cannot connect to 127.0.0.1:28917: connection refused"),
         "the whole error, over the border: {text}"
@@ -589,4 +591,31 @@ fn the_picker_shows_targets_beneath_their_profile() {
     assert_eq!(state.view, View::Group(0));
     assert_eq!(state.view_profiles(), [0, 1, 2]);
     assert!(screen(&state, 90, 16).contains("acme (3 projects)"));
+}
+
+/// A refresh that fails right after a good fetch says how old that fetch is,
+/// to the second: never "stale" beside "just now" (the fetch was 5 s after start).
+#[test]
+fn a_refresh_failing_soon_after_a_good_fetch_says_its_age_in_seconds() {
+    let mut state = state_with(secrets(), 24);
+    update(&mut state, Msg::Tick(NOW + 15_000));
+    let generation = state.generation;
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Err("APIGW.0203".into()) });
+    let text = screen(&state, 120, 24);
+    assert!(text.contains("stale · last good fetch 20s ago · APIGW.0203"), "{text}");
+    assert!(!text.contains("just now"), "{text}");
+}
+
+/// The picker's line for a profile with regions counts pending deletions
+/// only once its projects have loaded: `…` before.
+#[test]
+fn the_picker_says_nothing_of_pending_before_the_projects_load() {
+    let target =
+        |name: &str| ProfileInfo { name: name.into(), project_id: format!("id-{name}"), ..profiles()[0].clone() };
+    let all = vec![target("acme/cn-north-4"), target("acme/cn-north-4_payments"), profiles()[0].clone()];
+    let (mut state, _) = State::new(all, View::Profile(2), 60_000, None, NOW);
+    key(&mut state, 'p');
+    let text = screen(&state, 90, 16);
+    let line = text.lines().find(|l| l.contains("2 projects")).unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("… pending") && !line.contains("0 pending"), "{line}");
 }

@@ -60,6 +60,9 @@ fn a_new_secret_is_checked_as_typed_and_sent_once_valid() {
     );
     assert_eq!(state.mode, Mode::Normal);
     assert!(!state.table.rows().iter().any(|r| r.secret.name == "bad-key"), "the row waits for the server");
+    // However long the answer takes (retries under 503s), the footer says what is under way.
+    update(&mut state, Msg::Tick(NOW + 25_000));
+    assert_eq!(state.footer_message().unwrap().text, "Creating 'bad-key' (profile prod)…");
     update(&mut state, Msg::Created { profile: 0, name: "bad-key".into(), result: Ok(Box::new(enabled("bad-key"))) });
     assert_eq!(selected(&state), "bad-key", "the new row, selected");
     assert_eq!(state.footer_message().unwrap().level, Level::Success);
