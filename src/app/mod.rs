@@ -5,6 +5,7 @@
 mod command;
 mod copy;
 pub mod events;
+pub mod field;
 pub mod forms;
 mod fuzzy;
 pub mod health;

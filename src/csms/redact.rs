@@ -1,6 +1,6 @@
 //! A string that never shows itself in `Debug` or `Display`.
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Redacted(String);
 
 impl Redacted {
