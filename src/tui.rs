@@ -125,7 +125,7 @@ async fn event_loop(
         worker.run(e);
     }
     let size = terminal.size()?;
-    app::update(&mut state, Msg::Viewport { rows: ui::table_height(size.height) });
+    app::update(&mut state, Msg::Viewport { rows: ui::table_height(size.height), screen: (size.width, size.height) });
 
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -152,7 +152,7 @@ async fn event_loop(
                     }
                     _ => continue,
                 },
-                Some(Ok(Event::Resize(_, h))) => Msg::Viewport { rows: ui::table_height(h) },
+                Some(Ok(Event::Resize(w, h))) => Msg::Viewport { rows: ui::table_height(h), screen: (w, h) },
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
                 None => break,

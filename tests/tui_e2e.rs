@@ -324,7 +324,7 @@ async fn quit_and_sigterm_wait_for_a_cancel_under_way() {
             let pid = ui.child.process_id().unwrap();
             std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
         }
-        ui.screen.wait_for("the wait", |t| t.contains("Quitting once 1 request under way"));
+        ui.screen.wait_for("the wait", |t| t.contains("Quitting once the 1 request under way is answered"));
         let status = ui.wait_exit();
         assert!(status.success(), "{stop}: {status:?}");
         assert_eq!(client.show_secret(name).await.unwrap().state_label(), "ENABLED", "{stop}: the cancel landed");
@@ -345,7 +345,7 @@ async fn a_cancel_unanswered_at_quit_is_journaled_unknown() {
     ui.send("cy");
     ui.screen.wait_for("the cancel under way", |t| t.contains("cancelling…"));
     ui.send("q");
-    ui.screen.wait_for("the wait", |t| t.contains("Quitting once 1 request under way"));
+    ui.screen.wait_for("the wait", |t| t.contains("Quitting once the 1 request under way is answered"));
     ui.send("q");
     let status = ui.wait_exit();
     assert!(!status.success(), "an unknown outcome is not a success: {status:?}");

@@ -69,17 +69,17 @@ pub(super) fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
     }
 }
 
-/// Completes the command line; when several candidates remain, says which.
-pub(super) fn complete_or_list(state: &mut State, input: &str) -> String {
+/// Completes the command line, and the candidates that remain when Tab
+/// could not choose (shown above the line while it is open).
+pub(super) fn complete_or_list(state: &State, input: &str) -> (String, Vec<String>) {
     let completed = complete(state, input);
-    if completed == input {
-        let candidates = candidates(state, input);
-        if candidates.len() > 1 {
-            state.say(Level::Info, format!("candidates: {}", candidates.join("  ")));
-        }
-    }
-    completed
+    let candidates = if completed == input { candidates(state, input) } else { vec![] };
+    let candidates = if candidates.len() > 1 { candidates } else { vec![] };
+    (completed, candidates)
 }
+
+/// What `sort` takes.
+const SORT_KEYS: [&str; 4] = ["time", "name", "state", "updated"];
 
 fn candidates(state: &State, input: &str) -> Vec<String> {
     match input.split_once(' ') {
@@ -88,6 +88,11 @@ fn candidates(state: &State, input: &str) -> Vec<String> {
             .iter()
             .filter(|p| p.name.starts_with(prefix.trim_start()))
             .map(|p| format!("profile {}", p.name))
+            .collect(),
+        Some((cmd @ ("sort" | "s"), prefix)) => SORT_KEYS
+            .iter()
+            .filter(|k| k.starts_with(&prefix.trim_start().to_lowercase()))
+            .map(|k| format!("{cmd} {k}"))
             .collect(),
         Some(_) => vec![],
         None => keymap::COMMANDS
@@ -103,7 +108,7 @@ fn candidates(state: &State, input: &str) -> Vec<String> {
 fn complete(state: &State, input: &str) -> String {
     let candidates = candidates(state, input);
     match candidates.as_slice() {
-        [one] if one.starts_with("profile ") => one.clone(),
+        [one] if one.contains(' ') => one.clone(),
         [one] if keymap::COMMANDS.iter().any(|c| c.0 == one && !c.1.is_empty()) => format!("{one} "),
         [one] => one.clone(),
         // The longest common prefix of several candidates.

@@ -82,8 +82,7 @@ pub(super) fn revealed(
     }
     let appeared = after.len() - seen;
     if appeared > 0 {
-        let what = if appeared == 1 { "1 new secret".to_string() } else { format!("{appeared} new secrets") };
-        out.push((Level::Info, format!("{what} in profile {pname}"), false));
+        out.push((Level::Info, format!("{} in profile {pname}", super::plural(appeared, "new secret")), false));
     }
     out
 }

@@ -186,9 +186,9 @@ impl TextField {
 
     /// The field's lines as drawn `width` columns wide: each `(before, at, after)`
     /// around the cursor (`at` is the grapheme under it, empty at a line's end;
-    /// lines without the cursor have it all in `before`). The window scrolls
+    /// `None` on the lines without the cursor, which have it all in `before`). The window scrolls
     /// sideways to keep the cursor in view; a masked field shows `•` per grapheme.
-    pub fn window(&self, width: usize) -> Vec<(String, String, String)> {
+    pub fn window(&self, width: usize) -> Vec<(String, Option<String>, String)> {
         let (lines, (line, column)) = self.units();
         let left: usize = lines[line][..column].iter().map(|g| g.width()).sum();
         // One column stays free for the cursor at the end of the line.
@@ -197,7 +197,7 @@ impl TextField {
         for (i, units) in lines.iter().enumerate() {
             let visible = skip_columns(units, scroll);
             if i != line {
-                out.push((take_columns(visible, width), String::new(), String::new()));
+                out.push((take_columns(visible, width), None, String::new()));
                 continue;
             }
             let k = column - (units.len() - visible.len());
@@ -205,7 +205,7 @@ impl TextField {
             let at = visible.get(k).cloned().unwrap_or_default();
             let room = width.saturating_sub(before.width() + at.width().max(1));
             let after = take_columns(visible.get(k + 1..).unwrap_or_default(), room);
-            out.push((before, at, after));
+            out.push((before, Some(at), after));
         }
         out
     }

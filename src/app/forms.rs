@@ -3,9 +3,9 @@
 //! data in the `Mode`; a value is `Redacted` from the first keystroke (and
 //! from a paste), so it never reaches `Debug`, a log or a snapshot.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
-use super::input::edit;
+use super::field::{Edit, NumberField, TextField};
 use super::keymap::{self, Action};
 use super::{Effect, Level, Message, Mode, Op, Pending, RowKey, State};
 use crate::csms::Redacted;
@@ -29,14 +29,39 @@ const MAX_LENGTH: u32 = 128;
 const MAX_DESCRIPTION_BYTES: usize = 2048;
 const MAX_VALUE_BYTES: usize = 32 * 1024;
 
-impl Generator {
-    /// The generator's own keys, on its fields: ←/→ the length, space the
-    /// symbols. Says whether the key was one of them.
-    fn on_key(&mut self, action: Option<Action>, on_length: bool, on_symbols: bool) -> bool {
+/// The generator's fields in a form: the length (typed, or ←/→) and symbols.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeneratorFields {
+    pub length: NumberField,
+    pub symbols: bool,
+}
+
+impl Default for GeneratorFields {
+    fn default() -> GeneratorFields {
+        let g = Generator::default();
+        GeneratorFields { length: NumberField::new(g.length, MIN_LENGTH, MAX_LENGTH), symbols: g.symbols }
+    }
+}
+
+impl GeneratorFields {
+    /// What to ask the service for, or why the length is not one.
+    pub fn generator(&self) -> Result<Generator, String> {
+        Ok(Generator { length: self.length.value()?, symbols: self.symbols })
+    }
+
+    /// The generator's own keys, on its fields: digits and ←/→ the length,
+    /// space the symbols. Says whether the key was one of them.
+    fn on_key(&mut self, state: &mut State, action: Option<Action>, key: &KeyEvent, focus: (bool, bool)) -> bool {
+        let (on_length, on_symbols) = focus;
         match action {
-            Some(Action::Increase) if on_length => self.length = (self.length + 1).min(MAX_LENGTH),
-            Some(Action::Decrease) if on_length => self.length = self.length.saturating_sub(1).max(MIN_LENGTH),
+            Some(Action::Increase) if on_length => self.length.step(true),
+            Some(Action::Decrease) if on_length => self.length.step(false),
             Some(Action::Toggle) if on_symbols => self.symbols = !self.symbols,
+            _ if on_length => match self.length.on_key(key) {
+                Ok(Edit::Ignored) => return false,
+                Ok(_) => {}
+                Err(why) => state.say(Level::Info, format!("The length takes {why}")),
+            },
             _ => return false,
         }
         true
@@ -56,10 +81,12 @@ pub enum Field {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewSecret {
     pub profile: usize,
-    pub name: String,
-    pub description: String,
-    pub value: Redacted,
-    pub generator: Generator,
+    pub name: TextField,
+    /// Several lines.
+    pub description: TextField,
+    /// Masked.
+    pub value: TextField,
+    pub generator: GeneratorFields,
     pub focus: Field,
     /// A generated password is on its way.
     pub generating: bool,
@@ -69,10 +96,10 @@ impl NewSecret {
     pub fn new(profile: usize) -> NewSecret {
         NewSecret {
             profile,
-            name: String::new(),
-            description: String::new(),
-            value: Redacted::new(""),
-            generator: Generator::default(),
+            name: TextField::default(),
+            description: TextField::multiline(""),
+            value: TextField::masked(),
+            generator: GeneratorFields::default(),
             focus: Field::Name,
             generating: false,
         }
@@ -82,7 +109,7 @@ impl NewSecret {
     pub fn name_problem(&self) -> Option<&'static str> {
         if self.name.is_empty() {
             Some("a name is required")
-        } else if !is_valid_secret_name(&self.name) {
+        } else if !is_valid_secret_name(self.name.text()) {
             Some("1 to 64 letters, digits, _ - . (not only dots)")
         } else {
             None
@@ -93,9 +120,10 @@ impl NewSecret {
     pub fn problem(&self) -> Option<&'static str> {
         self.name_problem()
             .or_else(|| {
-                (self.description.len() > MAX_DESCRIPTION_BYTES).then_some("the description is over 2048 bytes")
+                (self.description.text().len() > MAX_DESCRIPTION_BYTES)
+                    .then_some("the description is over 2048 bytes")
             })
-            .or_else(|| value_problem(&self.value))
+            .or_else(|| value_problem(self.value.secret()))
     }
 }
 
@@ -120,8 +148,9 @@ pub enum ValueField {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewValue {
     pub key: RowKey,
-    pub value: Redacted,
-    pub generator: Generator,
+    /// Masked.
+    pub value: TextField,
+    pub generator: GeneratorFields,
     pub focus: ValueField,
     /// The versions there are, to say what the new one will be.
     pub versions: Option<Result<Vec<VersionMetadata>, String>>,
@@ -132,8 +161,8 @@ impl NewValue {
     pub fn new(key: RowKey) -> NewValue {
         NewValue {
             key,
-            value: Redacted::new(""),
-            generator: Generator::default(),
+            value: TextField::masked(),
+            generator: GeneratorFields::default(),
             focus: ValueField::Value,
             versions: None,
             generating: false,
@@ -157,37 +186,29 @@ impl NewValue {
             Some(Err(_)) => Some("the versions could not be read"),
             Some(Ok(_)) => None,
         };
-        value_problem(&self.value).or(versions)
+        value_problem(self.value.secret()).or(versions)
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Describe {
     pub key: RowKey,
-    pub text: String,
+    /// Several lines.
+    pub text: TextField,
 }
 
 /// Keys in the new-secret form.
 pub(super) fn new_secret_key(state: &mut State, mut form: NewSecret, key: KeyEvent) -> Vec<Effect> {
-    let typing = matches!(form.focus, Field::Name | Field::Description | Field::Value);
     let action = keymap::lookup(keymap::FORM, &key);
-    let text_key =
-        typing && matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace) && action != Some(Action::Generate);
-    let (on_length, on_symbols) = (form.focus == Field::Length, form.focus == Field::Symbols);
-    if form.generator.on_key(action, on_length, on_symbols) {
-        state.mode = Mode::NewSecret(Box::new(form));
-        return vec![];
-    }
-    if text_key {
-        match form.focus {
-            Field::Name => {
-                edit(&mut form.name, &key);
-            }
-            Field::Description => {
-                edit(&mut form.description, &key);
-            }
-            _ => edit_secret(&mut form.value, &key),
-        }
+    // A text field takes its editing keys first; Tab, Enter, Esc and ctrl-g stay the form's.
+    let edited = match form.focus {
+        Field::Name => form.name.on_key(&key),
+        Field::Description => form.description.on_key(&key),
+        Field::Value => form.value.on_key(&key),
+        Field::Length | Field::Symbols => Edit::Ignored,
+    };
+    let focus = (form.focus == Field::Length, form.focus == Field::Symbols);
+    if edited != Edit::Ignored || form.generator.on_key(state, action, &key, focus) {
         state.mode = Mode::NewSecret(Box::new(form));
         return vec![];
     }
@@ -204,10 +225,9 @@ pub(super) fn new_secret_key(state: &mut State, mut form: NewSecret, key: KeyEve
             vec![]
         }
         Some(Action::Generate) => {
-            form.generating = true;
-            let effect = Effect::GeneratePassword { profile: form.profile, generator: form.generator };
+            let effects = generate(state, form.profile, &form.generator, &mut form.generating);
             state.mode = Mode::NewSecret(Box::new(form));
-            vec![effect]
+            effects
         }
         Some(Action::Apply) => match form.problem() {
             Some(problem) => {
@@ -217,15 +237,16 @@ pub(super) fn new_secret_key(state: &mut State, mut form: NewSecret, key: KeyEve
             }
             None => {
                 state.mode = Mode::Normal;
-                state.in_flight.insert((form.profile, form.name.clone()), Op::Create);
+                let name = form.name.text().to_string();
+                state.in_flight.insert((form.profile, name.clone()), Op::Create);
                 // Until the answer (retries may take a while): its row appears only then.
-                let text = format!("Creating '{}' (profile {})…", form.name, state.profile_name(form.profile));
+                let text = format!("Creating '{name}' (profile {})…", state.profile_name(form.profile));
                 state.message = Some(Message { text, level: Level::Info, until: Millis::MAX });
                 vec![Effect::Create {
                     profile: form.profile,
-                    name: form.name,
-                    description: form.description,
-                    value: form.value,
+                    name,
+                    description: form.description.text().to_string(),
+                    value: form.value.secret().clone(),
                 }]
             }
         },
@@ -239,14 +260,9 @@ pub(super) fn new_secret_key(state: &mut State, mut form: NewSecret, key: KeyEve
 /// Keys in the new-value form; Enter asks for a `y` that names the versions.
 pub(super) fn new_value_key(state: &mut State, mut form: NewValue, key: KeyEvent) -> Vec<Effect> {
     let action = keymap::lookup(keymap::FORM, &key);
-    let text_key = form.focus == ValueField::Value
-        && matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace)
-        && action != Some(Action::Generate);
-    let (on_length, on_symbols) = (form.focus == ValueField::Length, form.focus == ValueField::Symbols);
-    if text_key || form.generator.on_key(action, on_length, on_symbols) {
-        if text_key {
-            edit_secret(&mut form.value, &key);
-        }
+    let edited = if form.focus == ValueField::Value { form.value.on_key(&key) } else { Edit::Ignored };
+    let focus = (form.focus == ValueField::Length, form.focus == ValueField::Symbols);
+    if edited != Edit::Ignored || form.generator.on_key(state, action, &key, focus) {
         state.mode = Mode::NewValue(Box::new(form));
         return vec![];
     }
@@ -263,15 +279,15 @@ pub(super) fn new_value_key(state: &mut State, mut form: NewValue, key: KeyEvent
             vec![]
         }
         Some(Action::Generate) => {
-            form.generating = true;
-            let effect = Effect::GeneratePassword { profile: form.key.0, generator: form.generator };
+            let effects = generate(state, form.key.0, &form.generator, &mut form.generating);
             state.mode = Mode::NewValue(Box::new(form));
-            vec![effect]
+            effects
         }
         Some(Action::Apply) => match (form.problem(), form.consequence()) {
             (None, Some(consequence)) => {
                 let before = form.versions.and_then(Result::ok).unwrap_or_default().into_iter().map(|v| v.id).collect();
-                state.mode = Mode::Confirm(Pending::PutValue { key: form.key, value: form.value, consequence, before });
+                let value = form.value.secret().clone();
+                state.mode = Mode::Confirm(Pending::PutValue { key: form.key, value, consequence, before });
                 vec![]
             }
             (problem, _) => {
@@ -289,13 +305,17 @@ pub(super) fn new_value_key(state: &mut State, mut form: NewValue, key: KeyEvent
 
 /// Keys while editing a description.
 pub(super) fn describe_key(state: &mut State, mut form: Describe, key: KeyEvent) -> Vec<Effect> {
+    if form.text.on_key(&key) != Edit::Ignored {
+        state.mode = Mode::Describe(Box::new(form));
+        return vec![];
+    }
     match keymap::lookup(keymap::LINE, &key) {
         Some(Action::Back) => {
             state.mode = Mode::Normal;
             state.say(Level::Info, "Description unchanged: nothing was sent");
             vec![]
         }
-        Some(Action::Apply) if form.text.len() > MAX_DESCRIPTION_BYTES => {
+        Some(Action::Apply) if form.text.text().len() > MAX_DESCRIPTION_BYTES => {
             state.say(Level::Warning, "Not yet: the description is over 2048 bytes");
             state.mode = Mode::Describe(Box::new(form));
             vec![]
@@ -303,30 +323,54 @@ pub(super) fn describe_key(state: &mut State, mut form: Describe, key: KeyEvent)
         Some(Action::Apply) => {
             state.mode = Mode::Normal;
             state.in_flight.insert(form.key.clone(), Op::Update);
-            vec![Effect::Describe { profile: form.key.0, name: form.key.1, description: form.text }]
+            vec![Effect::Describe { profile: form.key.0, name: form.key.1, description: form.text.text().to_string() }]
         }
         _ => {
-            edit(&mut form.text, &key);
             state.mode = Mode::Describe(Box::new(form));
             vec![]
         }
     }
 }
 
-/// A paste goes into the field under the cursor; into a value field it goes
-/// without ever being a plain string.
+/// A paste goes into the field that has the focus, at its cursor; into a
+/// value field it goes without ever being a plain string.
 pub(super) fn paste(state: &mut State, text: Redacted) {
-    match &mut state.mode {
+    let (field, trim) = match &mut state.mode {
         Mode::NewSecret(form) => match form.focus {
-            Field::Name => form.name.push_str(text.expose().trim()),
-            Field::Description => form.description.push_str(text.expose()),
-            Field::Value => form.value.push_str(text.expose()),
-            Field::Length | Field::Symbols => {}
+            Field::Name => (&mut form.name, true),
+            Field::Description => (&mut form.description, false),
+            Field::Value => (&mut form.value, false),
+            Field::Length | Field::Symbols => return,
         },
-        Mode::NewValue(form) if form.focus == ValueField::Value => form.value.push_str(text.expose()),
-        Mode::Describe(form) => form.text.push_str(text.expose()),
-        Mode::Filter { input } | Mode::Command { input } => input.push_str(text.expose().trim()),
-        _ => {}
+        Mode::NewValue(form) if form.focus == ValueField::Value => (&mut form.value, false),
+        Mode::Describe(form) => (&mut form.text, false),
+        Mode::Tags(dialog) => match &mut dialog.adding {
+            Some(line) => (line, true),
+            None => return,
+        },
+        Mode::Schedule { typed, on_days: false, .. } => (typed, true),
+        Mode::Filter { input } | Mode::Command { input, .. } | Mode::PickProfile { filter: input, .. } => (input, true),
+        _ => return,
+    };
+    field.insert(if trim { text.expose().trim() } else { text.expose() });
+    if let Mode::Filter { input } = &state.mode {
+        let filter = input.text().to_string();
+        state.table.set_filter(&filter);
+        state.table.select_first();
+    }
+}
+
+/// Asks the service for a password, if the length is one it takes.
+fn generate(state: &mut State, profile: usize, fields: &GeneratorFields, generating: &mut bool) -> Vec<Effect> {
+    match fields.generator() {
+        Ok(generator) => {
+            *generating = true;
+            vec![Effect::GeneratePassword { profile, generator }]
+        }
+        Err(why) => {
+            state.say(Level::Warning, format!("Not yet: the length: {why}"));
+            vec![]
+        }
     }
 }
 
@@ -339,18 +383,8 @@ pub(super) fn generated(state: &mut State, result: Result<Redacted, String>) {
     };
     *generating = false;
     match result {
-        Ok(v) => *value = v,
+        Ok(v) => value.set(v),
         Err(e) => state.say(Level::Error, format!("No password was generated: {e}")),
-    }
-}
-
-fn edit_secret(value: &mut Redacted, key: &KeyEvent) {
-    match key.code {
-        KeyCode::Backspace => value.pop(),
-        KeyCode::Char(c) if !key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) => {
-            value.push_str(c.encode_utf8(&mut [0; 4]))
-        }
-        _ => {}
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crossterm::event::KeyEvent;
 
-use super::input::edit;
+use super::field::TextField;
 use super::keymap::{self, Action};
 use super::{Effect, Mode, State};
 use crate::journal::Entry;
@@ -11,7 +11,7 @@ use crate::journal::Entry;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HistoryView {
     pub entries: Option<Result<Vec<Entry>, String>>,
-    pub filter: String,
+    pub filter: TextField,
     /// The filter is being typed.
     pub typing: bool,
     pub cursor: usize,
@@ -21,7 +21,7 @@ impl HistoryView {
     /// The entries the filter keeps, newest first.
     pub fn visible(&self) -> Vec<&Entry> {
         let Some(Ok(entries)) = &self.entries else { return vec![] };
-        let words: Vec<String> = self.filter.split_whitespace().map(str::to_lowercase).collect();
+        let words: Vec<String> = self.filter.text().split_whitespace().map(str::to_lowercase).collect();
         entries
             .iter()
             .rev()
@@ -48,10 +48,10 @@ pub(super) fn on_key(state: &mut State, mut view: HistoryView, key: KeyEvent) ->
             Some(Action::Apply) => view.typing = false,
             Some(Action::Back) => {
                 view.typing = false;
-                view.filter.clear();
+                view.filter = TextField::default();
             }
             _ => {
-                edit(&mut view.filter, &key);
+                view.filter.on_key(&key);
             }
         }
         view.cursor = 0;
@@ -61,7 +61,7 @@ pub(super) fn on_key(state: &mut State, mut view: HistoryView, key: KeyEvent) ->
     let count = view.visible().len();
     match keymap::lookup(keymap::HISTORY, &key) {
         Some(Action::Back) if !view.filter.is_empty() && key.code == crossterm::event::KeyCode::Esc => {
-            view.filter.clear();
+            view.filter = TextField::default();
             view.cursor = 0;
         }
         Some(Action::Back) => {

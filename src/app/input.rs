@@ -3,29 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use super::command::{complete_or_list, run_command};
+use super::field::{Edit, NumberField, TextField};
 use super::keymap::{self, Action};
 use super::{
     Bulk, DEFAULT_SCHEDULE_DAYS, Effect, Level, Mode, Op, Pending, Reveal, Row, RowKey, State, View, copy, forms,
     history, picker, tags,
 };
-
-/// Typing into a line: characters append, Backspace erases. Says whether the key edited.
-pub(super) fn edit(line: &mut String, key: &KeyEvent) -> bool {
-    match key.code {
-        KeyCode::Backspace => {
-            line.pop();
-            true
-        }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            line.push(c);
-            true
-        }
-        _ => false,
-    }
-}
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if key.kind == crossterm::event::KeyEventKind::Release {
@@ -43,29 +29,31 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     state.mode = Mode::Normal;
                     state.table.set_filter("");
                 }
-                _ => {
-                    if !edit(&mut input, &key) {
-                        return vec![];
+                _ => match input.on_key(&key) {
+                    Edit::Ignored => return vec![],
+                    Edit::Moved => state.mode = Mode::Filter { input },
+                    Edit::Changed => {
+                        state.table.set_filter(input.text());
+                        state.table.select_first();
+                        state.mode = Mode::Filter { input };
                     }
-                    state.table.set_filter(&input);
-                    state.table.select_first();
-                    state.mode = Mode::Filter { input };
-                }
+                },
             }
             state.after_move();
             vec![]
         }
-        Mode::Command { mut input } => match keymap::lookup(keymap::COMMAND, &key) {
+        Mode::Command { mut input, .. } => match keymap::lookup(keymap::COMMAND, &key) {
             Some(Action::Apply) => {
                 state.mode = Mode::Normal;
-                run_command(state, input.trim())
+                run_command(state, input.text().trim())
             }
             Some(Action::Back) => {
                 state.mode = Mode::Normal;
                 vec![]
             }
             Some(Action::Complete) => {
-                state.mode = Mode::Command { input: complete_or_list(state, &input) };
+                let (line, candidates) = complete_or_list(state, input.text());
+                state.mode = Mode::Command { input: TextField::new(&line), candidates };
                 vec![]
             }
             // Up and Down walk through the commands run before.
@@ -78,8 +66,8 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     _ => None,
                 };
                 state.command_recall = at;
-                let input = at.map(|i| state.command_history[i].clone()).unwrap_or_default();
-                state.mode = Mode::Command { input };
+                let input = at.map(|i| state.command_history[i].as_str()).unwrap_or_default();
+                state.mode = Mode::Command { input: TextField::new(input), candidates: vec![] };
                 vec![]
             }
             // Backspace on an empty line leaves it, as in vi.
@@ -88,8 +76,8 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
             _ => {
-                edit(&mut input, &key);
-                state.mode = Mode::Command { input };
+                input.on_key(&key);
+                state.mode = Mode::Command { input, candidates: vec![] };
                 vec![]
             }
         },
@@ -102,24 +90,22 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             _ => vec![],
         },
-        Mode::Schedule { key: row, days, typed, days_field } => schedule_key(state, row, days, typed, days_field, key),
+        Mode::Schedule { key: row, days, typed, on_days } => schedule_key(state, row, days, typed, on_days, key),
         Mode::PickProfile { selected, filter } => picker::on_key(state, selected, filter, key),
         Mode::Help { scroll } => {
-            match keymap::lookup(keymap::POPUP, &key) {
-                Some(Action::Down) => state.mode = Mode::Help { scroll: scroll + 1 },
-                Some(Action::Up) => state.mode = Mode::Help { scroll: scroll.saturating_sub(1) },
-                Some(Action::Back | Action::Apply) => state.mode = Mode::Normal,
-                _ if key.code == KeyCode::Char('?') => state.mode = Mode::Normal,
-                _ => {}
+            // The help's popup leaves a column each side, inside its border.
+            let bottom = keymap::help_lines(state.screen.0.saturating_sub(4)).len().saturating_sub(help_page(state));
+            match scroll_key(&key, scroll, bottom) {
+                Some(scroll) => state.mode = Mode::Help { scroll },
+                None => state.mode = Mode::Normal,
             }
             vec![]
         }
         Mode::Report { title, lines, scroll } => {
-            match keymap::lookup(keymap::POPUP, &key) {
-                Some(Action::Down) => state.mode = Mode::Report { title, lines, scroll: scroll + 1 },
-                Some(Action::Up) => state.mode = Mode::Report { title, lines, scroll: scroll.saturating_sub(1) },
-                Some(Action::Back | Action::Apply) => state.mode = Mode::Normal,
-                _ => {}
+            let bottom = lines.len().saturating_sub(help_page(state));
+            match scroll_key(&key, scroll, bottom) {
+                Some(scroll) => state.mode = Mode::Report { title, lines, scroll },
+                None => state.mode = Mode::Normal,
             }
             vec![]
         }
@@ -242,53 +228,73 @@ fn details_key(state: &mut State, mut d: DetailsView, key: KeyEvent) -> Vec<Effe
     effects
 }
 
+/// Lines of a help or report popup on screen: the terminal less the keys
+/// line, the popup's margin and its border.
+fn help_page(state: &State) -> usize {
+    usize::from(state.screen.1.saturating_sub(4))
+}
+
+/// j/k/g/G in a scrolling popup, within `0..=bottom`; `None` closes it.
+fn scroll_key(key: &KeyEvent, scroll: usize, bottom: usize) -> Option<usize> {
+    let scroll = scroll.min(bottom);
+    match keymap::lookup(keymap::POPUP, key) {
+        Some(Action::Down) => Some((scroll + 1).min(bottom)),
+        Some(Action::Up) => Some(scroll.saturating_sub(1)),
+        Some(Action::Top) => Some(0),
+        Some(Action::Bottom) => Some(bottom),
+        Some(Action::Back) => None,
+        _ if key.code == KeyCode::Char('?') => None,
+        _ => Some(scroll),
+    }
+}
+
 /// Keys in the schedule dialog: the name to type, and the recovery window
-/// (arrows, or digits once Tab has put the focus on it).
+/// (↑/↓, or digits once Tab has put the focus on it).
 fn schedule_key(
     state: &mut State,
     row: RowKey,
-    mut days: u32,
-    mut typed: String,
-    mut days_field: Option<String>,
+    mut days: NumberField,
+    mut typed: TextField,
+    mut on_days: bool,
     key: KeyEvent,
 ) -> Vec<Effect> {
-    let in_range = |d: u32| (7..=30).contains(&d);
     match keymap::lookup(keymap::SCHEDULE, &key) {
-        Some(Action::MoreDays) => days = (days + 1).min(30),
-        Some(Action::FewerDays) => days = days.saturating_sub(1).max(7),
-        Some(Action::NextField) => days_field = if days_field.is_some() { None } else { Some(String::new()) },
+        Some(Action::MoreDays) => days.step(true),
+        Some(Action::FewerDays) => days.step(false),
+        // Leaving the window with a number out of range says so, and stays.
+        Some(Action::NextField) => match days.value() {
+            Err(why) if on_days => state.say(Level::Warning, format!("The recovery window: {why} days")),
+            // The window is typed afresh: what it holds now stays until then.
+            _ if !on_days => {
+                on_days = true;
+                days.field = TextField::default();
+            }
+            _ => on_days = false,
+        },
         Some(Action::Back) => {
             state.mode = Mode::Normal;
             state.say(Level::Info, "Nothing was sent");
             return vec![];
         }
-        Some(Action::Confirm) if typed == row.1 && in_range(days) => {
-            state.mode = Mode::Normal;
-            state.in_flight.insert(row.clone(), Op::Schedule);
-            return vec![Effect::Schedule { profile: row.0, name: row.1, days }];
-        }
-        Some(Action::Confirm) => state.say(Level::Warning, "Type the secret's name exactly to confirm"),
-        _ => match &mut days_field {
-            // The window field takes digits only, and keeps the last value within 7..30.
-            Some(text) => match key.code {
-                KeyCode::Char(c) if c.is_ascii_digit() && text.len() < 2 => {
-                    text.push(c);
-                    if let Some(d) = text.parse().ok().filter(|d| in_range(*d)) {
-                        days = d;
-                    }
-                }
-                KeyCode::Backspace => {
-                    text.pop();
-                }
-                KeyCode::Char(_) => state.say(Level::Info, "The recovery window takes digits: 7 to 30 days"),
-                _ => {}
-            },
-            None => {
-                edit(&mut typed, &key);
+        Some(Action::Confirm) => match days.value() {
+            Err(why) => state.say(Level::Warning, format!("The recovery window: {why} days")),
+            Ok(_) if typed.text() != row.1 => state.say(Level::Warning, "Type the secret's name exactly to confirm"),
+            Ok(days) => {
+                state.mode = Mode::Normal;
+                state.in_flight.insert(row.clone(), Op::Schedule);
+                return vec![Effect::Schedule { profile: row.0, name: row.1, days }];
             }
         },
+        _ if on_days => {
+            if let Err(why) = days.on_key(&key) {
+                state.say(Level::Info, format!("The recovery window takes {why} days"));
+            }
+        }
+        _ => {
+            typed.on_key(&key);
+        }
     }
-    state.mode = Mode::Schedule { key: row, days, typed, days_field };
+    state.mode = Mode::Schedule { key: row, days, typed, on_days };
     vec![]
 }
 
@@ -302,10 +308,10 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Action::PageUp => state.table.move_by(-page),
         Action::Top => state.table.select_first(),
         Action::Bottom => state.table.select_last(),
-        Action::Filter => state.mode = Mode::Filter { input: state.table.filter().to_string() },
+        Action::Filter => state.mode = Mode::Filter { input: TextField::new(state.table.filter()) },
         Action::Command => {
             state.command_recall = None;
-            state.mode = Mode::Command { input: String::new() };
+            state.mode = Mode::Command { input: TextField::default(), candidates: vec![] };
         }
         Action::Sort => {
             let next = state.table.sort().next();
@@ -436,7 +442,7 @@ fn ask_change(state: &mut State, op: Op) -> Vec<Effect> {
         state.mode = Mode::NewValue(Box::new(forms::NewValue::new(key.clone())));
         return vec![Effect::LoadVersions { profile: key.0, name: key.1 }];
     } else {
-        let text = secret.description.unwrap_or_default();
+        let text = TextField::multiline(secret.description.as_deref().unwrap_or_default());
         state.mode = Mode::Describe(Box::new(forms::Describe { key, text }));
     }
     vec![]
@@ -477,7 +483,8 @@ fn ask_schedule(state: &mut State) {
     } else if state.in_flight.contains_key(&key) {
         state.say(Level::Info, format!("A request for '{}' is already under way", key.1));
     } else {
-        state.mode = Mode::Schedule { key, days: DEFAULT_SCHEDULE_DAYS, typed: String::new(), days_field: None };
+        let days = NumberField::new(DEFAULT_SCHEDULE_DAYS, 7, 30);
+        state.mode = Mode::Schedule { key, days, typed: TextField::default(), on_days: false };
     }
 }
 

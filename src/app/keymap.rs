@@ -157,15 +157,9 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
 ];
 
 pub const SCHEDULE: &[Binding] = &[
-    b(&[Code(KeyCode::Up), Code(KeyCode::Right)], "↑/→", Action::MoreDays, "one more day (up to 30)", Some("+1 day")),
-    b(
-        &[Code(KeyCode::Down), Code(KeyCode::Left)],
-        "↓/←",
-        Action::FewerDays,
-        "one day less (down to 7)",
-        Some("-1 day"),
-    ),
-    b(&[Code(KeyCode::Tab)], "tab", Action::NextField, "type the window in days / back to the name", None),
+    b(&[Code(KeyCode::Up)], "↑", Action::MoreDays, "one more day (up to 30)", Some("+1 day")),
+    b(&[Code(KeyCode::Down)], "↓", Action::FewerDays, "one day less (down to 7)", Some("-1 day")),
+    b(&[Code(KeyCode::Tab)], "tab", Action::NextField, "type the window in days / back to the name", Some("days")),
     b(&[Code(KeyCode::Enter)], "enter", Action::Confirm, "schedule, once the name is typed", Some("schedule")),
     b(&[Code(KeyCode::Esc)], "esc", Action::Back, "close, send nothing", Some("close")),
 ];
@@ -173,9 +167,73 @@ pub const SCHEDULE: &[Binding] = &[
 pub const POPUP: &[Binding] = &[
     b(&[Char('j'), Code(KeyCode::Down)], "j/↓", Action::Down, "down", Some("down")),
     b(&[Char('k'), Code(KeyCode::Up)], "k/↑", Action::Up, "up", Some("up")),
-    b(&[Code(KeyCode::Enter)], "enter", Action::Apply, "choose", Some("choose")),
-    b(&[Code(KeyCode::Esc), Char('q')], "esc", Action::Back, "close", Some("close")),
+    b(&[Char('g'), Code(KeyCode::Home)], "g", Action::Top, "top", None),
+    b(&[Char('G'), Code(KeyCode::End)], "G", Action::Bottom, "bottom", None),
+    b(&[Code(KeyCode::Esc), Char('q'), Code(KeyCode::Enter)], "esc", Action::Back, "close", Some("close")),
 ];
+
+/// Editing keys of every text field (handled by the field, listed for help).
+pub const EDITING: &[(&str, &str)] = &[
+    ("←/→", "a character left / right"),
+    ("alt-b/f", "a word left / right (also ctrl-←/→)"),
+    ("home/end", "start / end of the line (also ctrl-a/e)"),
+    ("⌫/del", "delete a character back / forward (also ctrl-h/d)"),
+    ("ctrl-w", "delete a word back (alt-d: forward)"),
+    ("ctrl-u/k", "delete to the start / end of the line"),
+    ("alt-enter", "a new line, in a description (also ctrl-j)"),
+];
+
+/// A line of the help screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HelpLine {
+    Blank,
+    Title(&'static str),
+    /// A key (blank on a wrapped line's continuation) and what it does.
+    Entry(String, String),
+}
+
+/// The help screen `width` columns wide: every binding, the editing keys and
+/// the commands, what they do wrapped beside the keys.
+pub fn help_lines(width: u16) -> Vec<HelpLine> {
+    let mut lines = Vec::new();
+    let section = |lines: &mut Vec<HelpLine>, title, entries: Vec<(String, &str)>, key_width: usize| {
+        if !lines.is_empty() {
+            lines.push(HelpLine::Blank);
+        }
+        lines.push(HelpLine::Title(title));
+        let room = usize::from(width).saturating_sub(key_width).max(20);
+        for (key, what) in entries {
+            for (i, chunk) in wrap(what, room).into_iter().enumerate() {
+                let key = if i == 0 { format!("  {key:<w$}", w = key_width - 2) } else { " ".repeat(key_width) };
+                lines.push(HelpLine::Entry(key, chunk));
+            }
+        }
+    };
+    for (title, table) in SECTIONS {
+        section(&mut lines, title, table.iter().map(|b| (b.label.to_string(), b.help)).collect(), 12);
+    }
+    section(&mut lines, "Editing (every text field)", EDITING.iter().map(|(k, h)| (k.to_string(), *h)).collect(), 12);
+    let commands = COMMANDS.iter().map(|(cmd, arg, what)| (format!("{cmd} {arg}"), *what)).collect();
+    section(&mut lines, "Commands (after :)", commands, 33);
+    lines
+}
+
+/// `text` in lines of at most `room` characters, broken between words.
+fn wrap(text: &str, room: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let line = lines.last_mut().expect("one line at least");
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > room {
+            lines.push(word.to_string());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
 
 /// The profile picker: letters filter, so only arrows move.
 pub const PICKER: &[Binding] = &[

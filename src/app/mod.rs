@@ -26,6 +26,11 @@ use crate::csms::{CancelOutcome, Redacted, Secret};
 use crate::journal::Entry;
 pub use table::{Row, RowKey, SecretTable, SortKey};
 
+/// A count and its noun, singular or plural: `1 project`, `3 projects`.
+pub fn plural(n: usize, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+}
+
 /// What the UI knows of a profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileInfo {
@@ -125,18 +130,21 @@ pub enum Pending {
 pub enum Mode {
     Normal,
     Filter {
-        input: String,
+        input: field::TextField,
     },
     Command {
-        input: String,
+        input: field::TextField,
+        /// What Tab found to complete, while more than one remains.
+        candidates: Vec<String>,
     },
     Confirm(Pending),
     Schedule {
         key: RowKey,
-        days: u32,
-        typed: String,
-        /// The recovery window being typed (digits only), when that field has the focus.
-        days_field: Option<String>,
+        /// The recovery window in days.
+        days: field::NumberField,
+        typed: field::TextField,
+        /// The focus is on the recovery window.
+        on_days: bool,
     },
     Details {
         key: RowKey,
@@ -161,7 +169,7 @@ pub enum Mode {
     History(Box<history::HistoryView>),
     PickProfile {
         selected: usize,
-        filter: String,
+        filter: field::TextField,
     },
     Help {
         scroll: usize,
@@ -257,9 +265,10 @@ pub enum Msg {
     /// after a grace period; a second one stops at once.
     Terminate,
     Tick(Millis),
-    /// How many table rows fit on screen (after a resize).
+    /// How many table rows fit on screen, and the screen's columns and rows (after a resize).
     Viewport {
         rows: usize,
+        screen: (u16, u16),
     },
     /// One page of a load under way (shown only while a view fills for the first time).
     Page {
@@ -485,6 +494,8 @@ pub struct State {
     pub demo: Option<String>,
     /// Table rows that fit on screen, for paging and scrolling.
     pub page_height: usize,
+    /// The terminal's columns and rows, for popups that scroll.
+    pub screen: (u16, u16),
     /// How long a copied value stays on the clipboard (0: until replaced).
     pub clipboard_clear_ms: Millis,
     pub clipboard_clear_at: Option<Millis>,
@@ -549,6 +560,7 @@ impl State {
             last_refresh: now,
             demo,
             page_height: 10,
+            screen: (80, 24),
             clipboard_clear_ms: DEFAULT_CLIPBOARD_CLEAR_MS,
             clipboard_clear_at: None,
             last_click: None,
@@ -786,8 +798,9 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Tick(now) => tick(state, now),
-        Msg::Viewport { rows } => {
+        Msg::Viewport { rows, screen } => {
             state.page_height = rows;
+            state.screen = screen;
             state.after_move();
             vec![]
         }

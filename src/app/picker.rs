@@ -2,9 +2,9 @@
 //! of its pending deletions; a profile with `regions` heads its targets;
 //! typing filters, arrows move, Enter chooses.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
-use super::input::edit;
+use super::field::{Edit, TextField};
 use super::keymap::{self, Action};
 use super::{Effect, Mode, State, View};
 
@@ -60,16 +60,16 @@ pub fn open(state: &mut State) {
         View::Profile(i) => Choice::Profile(i),
     };
     let selected = choices(state, "").iter().position(|c| *c == current).unwrap_or(0);
-    state.mode = Mode::PickProfile { selected, filter: String::new() };
+    state.mode = Mode::PickProfile { selected, filter: TextField::default() };
 }
 
-pub(super) fn on_key(state: &mut State, mut selected: usize, mut filter: String, key: KeyEvent) -> Vec<Effect> {
-    let count = choices(state, &filter).len();
+pub(super) fn on_key(state: &mut State, mut selected: usize, mut filter: TextField, key: KeyEvent) -> Vec<Effect> {
+    let count = choices(state, filter.text()).len();
     match keymap::lookup(keymap::PICKER, &key) {
         Some(Action::Down) => selected = (selected + 1).min(count.saturating_sub(1)),
         Some(Action::Up) => selected = selected.saturating_sub(1),
         Some(Action::Apply) => {
-            return match choices(state, &filter).get(selected) {
+            return match choices(state, filter.text()).get(selected) {
                 Some(Choice::All) => state.switch_view(View::All),
                 Some(Choice::Group(g)) => state.switch_view(View::Group(*g)),
                 Some(Choice::Profile(i)) => state.switch_view(View::Profile(*i)),
@@ -78,18 +78,18 @@ pub(super) fn on_key(state: &mut State, mut selected: usize, mut filter: String,
         }
         // Esc clears a filter first, then closes.
         Some(Action::Back) if !filter.is_empty() => {
-            filter.clear();
+            filter = TextField::default();
             selected = 0;
         }
         Some(Action::Back) => {
             state.mode = Mode::Normal;
             return vec![];
         }
-        _ if matches!(key.code, KeyCode::Char(_) | KeyCode::Backspace) => {
-            edit(&mut filter, &key);
-            selected = 0;
+        _ => {
+            if filter.on_key(&key) == Edit::Changed {
+                selected = 0;
+            }
         }
-        _ => {}
     }
     state.mode = Mode::PickProfile { selected, filter };
     vec![]

@@ -4,7 +4,7 @@
 
 use crossterm::event::KeyEvent;
 
-use super::input::edit;
+use super::field::TextField;
 use super::keymap::{self, Action};
 use super::{Effect, Level, Mode, Op, RowKey, State};
 use crate::csms::model::{MAX_TAGS, Tag, check_tag};
@@ -16,7 +16,7 @@ pub struct TagsDialog {
     pub loaded: Option<Result<(String, Vec<Tag>), String>>,
     pub cursor: usize,
     /// `key=value` being typed, when adding.
-    pub adding: Option<String>,
+    pub adding: Option<TextField>,
     /// A change is under way: keys wait for its answer.
     pub busy: bool,
 }
@@ -41,9 +41,12 @@ pub(super) fn on_key(state: &mut State, mut dialog: TagsDialog, key: KeyEvent) -
                 state.mode = Mode::Tags(Box::new(dialog));
                 vec![]
             }
-            Some(Action::Apply) => add(state, dialog, &line),
+            Some(Action::Apply) => {
+                let text = line.text().to_string();
+                add(state, dialog, line, &text)
+            }
             _ => {
-                edit(&mut line, &key);
+                line.on_key(&key);
                 dialog.adding = Some(line);
                 state.mode = Mode::Tags(Box::new(dialog));
                 vec![]
@@ -61,7 +64,7 @@ pub(super) fn on_key(state: &mut State, mut dialog: TagsDialog, key: KeyEvent) -
         Some(Action::AddTag | Action::RemoveTag) if dialog.busy || !matches!(dialog.loaded, Some(Ok(_))) => {
             state.say(Level::Info, "Wait for the tags to be read");
         }
-        Some(Action::AddTag) => dialog.adding = Some(String::new()),
+        Some(Action::AddTag) => dialog.adding = Some(TextField::default()),
         Some(Action::RemoveTag) => {
             if let Some(tag) = dialog.tags().get(dialog.cursor).cloned() {
                 return send(state, dialog, vec![], vec![Tag { key: tag.key, value: None }]);
@@ -73,10 +76,10 @@ pub(super) fn on_key(state: &mut State, mut dialog: TagsDialog, key: KeyEvent) -
     vec![]
 }
 
-fn add(state: &mut State, mut dialog: TagsDialog, line: &str) -> Vec<Effect> {
+fn add(state: &mut State, mut dialog: TagsDialog, field: TextField, line: &str) -> Vec<Effect> {
     let refuse = |state: &mut State, mut dialog: TagsDialog, why: String| {
         state.say(Level::Warning, why);
-        dialog.adding = Some(line.to_string());
+        dialog.adding = Some(field.clone());
         state.mode = Mode::Tags(Box::new(dialog));
         vec![]
     };

@@ -3,7 +3,7 @@
 //! projects that appeared and retires those that went.
 
 use super::health::LoadError;
-use super::{Effect, Level, ProfileInfo, State, View};
+use super::{Effect, Level, ProfileInfo, State, View, plural};
 
 /// What a target IAM no longer lists shows instead of secrets.
 pub const GONE: &str = "IAM no longer lists this project";
@@ -114,9 +114,4 @@ impl State {
         self.loads_done();
         effects
     }
-}
-
-/// `3 projects`, `1 project`.
-fn plural(n: usize, what: &str) -> String {
-    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }

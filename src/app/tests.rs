@@ -380,13 +380,13 @@ fn schedule_needs_the_typed_name_and_a_window_in_range() {
     let mut state = loaded(0, sample());
     update(&mut state, key('G'));
     update(&mut state, key('d'));
-    assert!(matches!(&state.mode, Mode::Schedule { days: 30, .. }));
+    assert_eq!(schedule_days(&state), Ok(30));
     update(&mut state, code(KeyCode::Up));
-    assert!(matches!(&state.mode, Mode::Schedule { days: 30, .. }), "30 is the most");
+    assert_eq!(schedule_days(&state), Ok(30), "30 is the most");
     for _ in 0..40 {
         update(&mut state, code(KeyCode::Down));
     }
-    assert!(matches!(&state.mode, Mode::Schedule { days: 7, .. }), "7 is the least");
+    assert_eq!(schedule_days(&state), Ok(7), "7 is the least");
     typed(&mut state, "zet");
     assert_eq!(update(&mut state, code(KeyCode::Enter)), vec![], "a wrong name sends nothing");
     typed(&mut state, "a");
@@ -451,7 +451,7 @@ fn command_line_switches_sorts_filters_and_completes() {
     update(&mut state, key(':'));
     typed(&mut state, "st");
     update(&mut state, code(KeyCode::Tab));
-    assert_eq!(state.mode, Mode::Command { input: "staging".into() }, "a profile name completes");
+    assert_eq!(state.mode, command_line("staging"), "a profile name completes");
     let effects = update(&mut state, code(KeyCode::Enter));
     assert_eq!(effects, vec![Effect::Load { generation: 2, profile: 1 }]);
     assert_eq!(state.view, View::Profile(1));
@@ -459,7 +459,7 @@ fn command_line_switches_sorts_filters_and_completes() {
     update(&mut state, key(':'));
     typed(&mut state, "so");
     update(&mut state, code(KeyCode::Tab));
-    assert_eq!(state.mode, Mode::Command { input: "sort ".into() });
+    assert_eq!(state.mode, command_line("sort "));
     typed(&mut state, "name");
     update(&mut state, code(KeyCode::Enter));
     assert_eq!(state.table.sort(), SortKey::Name);
@@ -742,7 +742,7 @@ fn the_picker_filters_as_typed_and_offers_all_profiles() {
     assert_eq!(state.pending_counts.get(&0), Some(&2));
     typed(&mut state, "stag");
     let Mode::PickProfile { filter, .. } = &state.mode else { panic!() };
-    assert_eq!(picker::choices(&state, filter), vec![picker::Choice::Profile(1)]);
+    assert_eq!(picker::choices(&state, filter.text()), vec![picker::Choice::Profile(1)]);
     let effects = update(&mut state, code(KeyCode::Enter));
     assert_eq!(state.view, View::Profile(1));
     assert_eq!(effects.len(), 1);
@@ -761,7 +761,7 @@ fn the_picker_filters_as_typed_and_offers_all_profiles() {
 #[test]
 fn the_wheel_scrolls_a_click_selects_and_a_double_click_opens() {
     let mut state = loaded(0, sample());
-    update(&mut state, Msg::Viewport { rows: 10 });
+    update(&mut state, Msg::Viewport { rows: 10, screen: (80, 24) });
     update(&mut state, Msg::Scroll(3));
     assert_eq!(state.table.selected_index(), 3);
     update(&mut state, Msg::Scroll(-3));
@@ -780,6 +780,38 @@ fn the_wheel_scrolls_a_click_selects_and_a_double_click_opens() {
     assert_eq!(selected(&state), "later", "a click below the rows selects nothing");
 }
 
+fn schedule_days(state: &State) -> Result<u32, String> {
+    let Mode::Schedule { days, .. } = &state.mode else { panic!("no schedule dialog: {:?}", state.mode) };
+    days.value()
+}
+
+fn command_line(text: &str) -> Mode {
+    Mode::Command { input: crate::app::field::TextField::new(text), candidates: vec![] }
+}
+
+/// A window out of range is said, when leaving the field and when sending,
+/// and stays as typed: nothing falls back to another number.
+#[test]
+fn a_schedule_window_out_of_range_is_said_not_replaced() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('G'));
+    update(&mut state, key('d'));
+    update(&mut state, code(KeyCode::Tab));
+    typed(&mut state, "5");
+    update(&mut state, code(KeyCode::Tab));
+    assert_eq!(schedule_days(&state), Err("5 is out of range: 7 to 30".into()), "still 5");
+    assert!(matches!(state.mode, Mode::Schedule { on_days: true, .. }), "the focus stays on the window");
+    assert!(state.footer_message().unwrap().text.contains("5 is out of range: 7 to 30"));
+    update(&mut state, key('9'));
+    update(&mut state, code(KeyCode::Home));
+    update(&mut state, code(KeyCode::Delete));
+    assert_eq!(schedule_days(&state), Ok(9), "the field edits like any other");
+    update(&mut state, code(KeyCode::Tab));
+    typed(&mut state, "zeta");
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::Schedule { profile: 0, name: "zeta".into(), days: 9 }]);
+}
+
 #[test]
 fn the_schedule_window_can_be_typed_in_digits_only() {
     let mut state = loaded(0, sample());
@@ -787,16 +819,18 @@ fn the_schedule_window_can_be_typed_in_digits_only() {
     update(&mut state, key('d'));
     update(&mut state, code(KeyCode::Tab));
     typed(&mut state, "1x4");
-    assert!(
-        matches!(&state.mode, Mode::Schedule { days: 14, days_field: Some(t), .. } if t == "14"),
-        "{:?}",
-        state.mode
-    );
+    assert_eq!(schedule_days(&state), Ok(14), "{:?}", state.mode);
     assert!(state.footer_message().unwrap().text.contains("digits"), "a letter is refused with a word");
     update(&mut state, code(KeyCode::Backspace));
     update(&mut state, code(KeyCode::Backspace));
     typed(&mut state, "45");
-    assert!(matches!(&state.mode, Mode::Schedule { days: 14, .. }), "45 is out of range: 14 stays");
+    assert_eq!(schedule_days(&state), Err("45 is out of range: 7 to 30".into()));
+    update(&mut state, code(KeyCode::Home));
+    update(&mut state, code(KeyCode::Delete));
+    update(&mut state, code(KeyCode::End));
+    update(&mut state, code(KeyCode::Backspace));
+    typed(&mut state, "14");
+    assert_eq!(schedule_days(&state), Ok(14));
     update(&mut state, code(KeyCode::Tab));
     typed(&mut state, "zeta");
     let effects = update(&mut state, code(KeyCode::Enter));
@@ -1033,4 +1067,41 @@ fn an_unknown_outcome_is_not_reported_as_a_failure() {
     );
     update(&mut state, Msg::ValuePut { profile: 0, name: "zeta".into(), result: Err("CSMS.0401 forbidden".into()) });
     assert_eq!(state.footer_message().unwrap().text, "The new value of 'zeta' failed: CSMS.0401 forbidden");
+}
+
+/// Tab on the `:` line completes a command's argument too, and when it
+/// cannot choose, the candidates stay with the open line instead of a
+/// message that shows only once the line is closed.
+#[test]
+fn command_tab_completes_arguments_and_keeps_candidates_with_the_line() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key(':'));
+    typed(&mut state, "sort n");
+    update(&mut state, code(KeyCode::Tab));
+    assert_eq!(state.mode, command_line("sort name"));
+    update(&mut state, code(KeyCode::Esc));
+
+    update(&mut state, key(':'));
+    typed(&mut state, "s");
+    update(&mut state, code(KeyCode::Tab));
+    let Mode::Command { candidates, .. } = &state.mode else { panic!("the line stays open: {:?}", state.mode) };
+    assert_eq!(candidates, &["sort".to_string(), "staging".to_string()]);
+    assert!(state.footer_message().is_none(), "no message waits behind the line");
+    typed(&mut state, "o");
+    assert!(matches!(&state.mode, Mode::Command { candidates, .. } if candidates.is_empty()), "typing clears them");
+}
+
+/// Every text input edits at the cursor: the filter, for one.
+#[test]
+fn the_filter_edits_at_the_cursor() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('/'));
+    typed(&mut state, "zta");
+    update(&mut state, code(KeyCode::Left));
+    update(&mut state, code(KeyCode::Left));
+    typed(&mut state, "e");
+    assert!(matches!(&state.mode, Mode::Filter { input } if input.text() == "zeta"), "{:?}", state.mode);
+    assert_eq!(state.table.filter(), "zeta");
+    update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL)));
+    assert_eq!(state.table.filter(), "ta", "ctrl-w deletes the word before the cursor");
 }

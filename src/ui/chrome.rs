@@ -5,6 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use super::Theme;
 use crate::app::{Level, Mode, State, View, keymap};
@@ -117,28 +118,55 @@ fn good_fetch_age(now: Millis, then: Millis) -> String {
 /// The footer's lines at this width: the message (wrapped, so a long error
 /// keeps its request id on screen) and the keys.
 pub fn footer_height(state: &State, width: u16) -> u16 {
-    let len = message(state, &Theme { color: false }).width();
+    let len = message(state, width, &Theme { color: false }).width();
     // Word wrapping leaves ragged ends: count on four fifths of the width.
     let usable = (width as usize * 4 / 5).max(1);
     let lines = if len <= width as usize { 1 } else { len.div_ceil(usable) }.clamp(1, MAX_MESSAGE_LINES);
-    lines as u16 + 1
+    lines as u16 + 1 + u16::from(!candidates(state).is_empty())
+}
+
+/// What Tab left to choose from on the `:` line.
+fn candidates(state: &State) -> &[String] {
+    match &state.mode {
+        Mode::Command { candidates, .. } => candidates,
+        _ => &[],
+    }
+}
+
+/// The candidates in one line of `width` columns: as many as fit, then how many more.
+fn candidates_line(candidates: &[String], width: usize, theme: &Theme) -> Line<'static> {
+    let mut text = String::from(" ");
+    for (i, c) in candidates.iter().enumerate() {
+        let more = format!("… {} more", candidates.len() - i);
+        let room = if i + 1 == candidates.len() { width } else { width.saturating_sub(more.len() + 2) };
+        if text.width() + c.width() + 2 > room {
+            text.push_str(&more);
+            break;
+        }
+        text.push_str(&printable(c));
+        text.push_str("  ");
+    }
+    Line::from(Span::styled(text, theme.dim()))
 }
 
 const MAX_MESSAGE_LINES: usize = 4;
 
-/// The line above the keys: the filter being typed, the message of the
-/// moment, or on the demo a hint on configuring a real account.
-fn message(state: &State, theme: &Theme) -> Line<'static> {
+/// The line above the keys: the filter or command being typed, the message
+/// of the moment, or on the demo a hint on configuring a real account.
+fn message(state: &State, width: u16, theme: &Theme) -> Line<'static> {
     if state.quitting.is_some() {
         let n = state.in_flight.len();
-        let requests = if n == 1 { "1 request".to_string() } else { format!("{n} requests") };
-        let text =
-            format!(" Quitting once {requests} under way are answered · q quits now (their outcome stays unknown)");
+        let (requests, are) = (crate::app::plural(n, "request"), if n == 1 { "is" } else { "are" });
+        let text = format!(
+            " Quitting once the {requests} under way {are} answered · q quits now (their outcome stays unknown)"
+        );
         Line::from(Span::styled(text, theme.message(Level::Warning)))
-    } else if let Mode::Filter { input } = &state.mode {
-        Line::from(vec![Span::styled(" / ", theme.key()), Span::raw(input.clone()), Span::raw("█")])
-    } else if let Mode::Command { input } = &state.mode {
-        Line::from(vec![Span::styled(" : ", theme.key()), Span::raw(input.clone()), Span::raw("█")])
+    } else if let Mode::Filter { input } | Mode::Command { input, .. } = &state.mode {
+        let prompt = if matches!(state.mode, Mode::Filter { .. }) { " / " } else { " : " };
+        let room = usize::from(width).saturating_sub(4);
+        let mut spans = vec![Span::styled(prompt, theme.key())];
+        spans.extend(super::field_lines(input, room, true).into_iter().next().unwrap_or_default());
+        Line::from(spans)
     } else if let Some(m) = state.footer_message() {
         Line::from(Span::styled(format!(" {}", printable(&m.text)), theme.message(m.level)))
     } else if let Some(path) = &state.demo {
@@ -149,7 +177,13 @@ fn message(state: &State, theme: &Theme) -> Line<'static> {
 }
 
 pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let [message_area, keys_area] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let candidates = candidates(state);
+    let list_height = u16::from(!candidates.is_empty());
+    let [list_area, message_area, keys_area] =
+        Layout::vertical([Constraint::Length(list_height), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    if !candidates.is_empty() {
+        frame.render_widget(Paragraph::new(candidates_line(candidates, area.width.into(), theme)), list_area);
+    }
     let table = match &state.mode {
         Mode::Normal => keymap::TABLE,
         Mode::Filter { .. } => keymap::FILTER,
@@ -187,6 +221,6 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         keys.push(Span::styled(label, theme.key()));
         keys.push(Span::raw(format!(" {what}  ")));
     }
-    frame.render_widget(Paragraph::new(message(state, theme)).wrap(Wrap { trim: false }), message_area);
+    frame.render_widget(Paragraph::new(message(state, area.width, theme)).wrap(Wrap { trim: false }), message_area);
     frame.render_widget(Paragraph::new(Line::from(keys)), keys_area);
 }

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::Theme;
+use crate::app::field::{NumberField, TextField};
 use crate::app::{Mode, Pending, Reveal, RowKey, State, View, keymap};
 use crate::csms::model::Millis;
 use crate::printable::printable;
@@ -63,7 +64,7 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
             9
         }
         Pending::CancelMany { keys, hidden } => {
-            lines.push(Line::from(format!("Cancel the scheduled deletion of {} secrets:", keys.len())));
+            lines.push(Line::from(format!("Cancel the scheduled deletion of {}:", crate::app::plural(keys.len(), "secret"))));
             if *hidden > 0 {
                 lines.push(Line::from(Span::styled(format!("  ({hidden} of them hidden by the filter)"), warn)));
             }
@@ -116,39 +117,38 @@ pub fn schedule(
     frame: &mut Frame,
     state: &State,
     key: &RowKey,
-    days: u32,
-    typed: &str,
-    days_field: Option<&str>,
+    days: &NumberField,
+    typed: &TextField,
+    on_days: bool,
     theme: &Theme,
 ) {
     let danger = theme.message(crate::app::Level::Error);
+    let mut window = vec![Span::raw("recovery window: ")];
+    window.extend(super::field_lines(&days.field, 3, on_days).into_iter().next().unwrap_or_default());
+    window.push(Span::raw(" days (7 to 30, ↑/↓)"));
     // The recovery window runs on the server's clock, as the countdowns do.
-    let when = local_time(state.server_now(key.0) + days as Millis * 86_400_000);
+    let when = match days.value() {
+        Ok(days) => Line::from(format!(
+            "deleted for good on {}, unless cancelled",
+            local_time(state.server_now(key.0) + days as Millis * 86_400_000)
+        )),
+        Err(why) => Line::from(Span::styled(format!("{why} days"), theme.message(crate::app::Level::Warning))),
+    };
+    let name_style = if typed.text() == key.1 { theme.message(crate::app::Level::Success) } else { Style::default() };
+    let mut name = vec![Span::styled("> ", theme.key())];
+    let typed = super::field_lines(typed, 64, !on_days).into_iter().next().unwrap_or_default();
+    name.extend(typed.into_iter().map(|s| s.patch_style(name_style)));
     let lines = vec![
         Line::from(vec![
             Span::raw("Schedule the deletion of "),
             Span::styled(printable(&key.1).into_owned(), theme.header()),
         ]),
         Line::from(format!("profile {}", printable(state.profile_name(key.0)))),
-        Line::from(match days_field {
-            Some(text) => vec![
-                Span::raw("recovery window: "),
-                Span::styled(format!("{text}█"), theme.key()),
-                Span::raw(format!(" days (7 to 30; now {days})")),
-            ],
-            None => vec![Span::raw("recovery window: "), Span::styled(format!("◀ {days} days ▶"), theme.key())],
-        }),
-        Line::from(format!("deleted for good on {when}, unless cancelled")),
+        Line::from(window),
+        when,
         Line::default(),
         Line::from("Type the secret's name to confirm:"),
-        Line::from(vec![
-            Span::styled("> ", theme.key()),
-            Span::styled(
-                typed.to_string(),
-                if typed == key.1 { theme.message(crate::app::Level::Success) } else { Style::default() },
-            ),
-            Span::raw(if days_field.is_none() { "█" } else { "" }),
-        ]),
+        Line::from(name),
         Line::default(),
         keys_line(keymap::SCHEDULE, theme),
     ];
@@ -166,6 +166,8 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
     let (profile, cursor, versions) = (*profile, *cursor, versions.as_ref());
     let time = |t: Option<Millis>| t.map(local_time).unwrap_or_else(|| "-".into());
     let text = |v: &Option<String>| v.clone().filter(|x| !x.is_empty()).unwrap_or_else(|| "-".into());
+    // A shown value names its version.
+    let value_label = shown.as_ref().map_or_else(|| "value".to_string(), |v| format!("value of {}", printable(v)));
     let mut fields: Vec<(&str, Line)> = vec![
         ("name", Line::from(s.name.clone())),
         ("profile", Line::from(state.profile_name(profile).to_string())),
@@ -200,7 +202,7 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
         ),
         ("enterprise project", Line::from(text(&s.enterprise_project_id))),
         (
-            if shown.is_some() { "value of" } else { "value" },
+            &value_label,
             match value {
                 Reveal::Hidden if s.is_pending_delete() => {
                     Line::from(Span::styled("none readable while pending deletion", theme.dim()))
@@ -263,7 +265,7 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }
 
-pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str, theme: &Theme) {
+pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &TextField, theme: &Theme) {
     use crate::app::picker::{Choice, choices};
     let current = |c: &Choice| match (c, state.view) {
         (Choice::All, View::All) => true,
@@ -286,12 +288,10 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str,
         Some(n) => format!("{n} pending"),
         None => "not loaded yet".into(),
     };
-    let mut lines = vec![Line::from(vec![
-        Span::styled(" > ", theme.key()),
-        Span::raw(printable(filter).into_owned()),
-        Span::raw("█"),
-    ])];
-    let choices = choices(state, filter);
+    let mut prompt = vec![Span::styled(" > ", theme.key())];
+    prompt.extend(super::field_lines(filter, 60, true).into_iter().next().unwrap_or_default());
+    let mut lines = vec![Line::from(prompt)];
+    let choices = choices(state, filter.text());
     let group_of = |c: Option<&Choice>| match c {
         Some(Choice::Profile(p)) => state.profiles[*p].group(),
         _ => None,
@@ -317,7 +317,7 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str,
                 };
                 let failing = members.iter().filter(|p| state.load_errors.contains_key(p)).count();
                 let failing = if failing > 0 { format!("· {failing} failing") } else { String::new() };
-                let projects = format!("{} project{}", members.len(), if members.len() == 1 { "" } else { "s" });
+                let projects = crate::app::plural(members.len(), "project");
                 let group = state.profiles[*g].group().unwrap_or("?");
                 format!(" {mark} {:<w$} {projects:<16} {:<16} {failing}", printable(group), pending)
             }
@@ -387,28 +387,19 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str,
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// Every binding of every mode, straight from the keymap.
+/// Every binding of every mode, straight from the keymap, as wide as the
+/// terminal (what a key does wraps beside it, never cut).
 pub fn help(frame: &mut Frame, scroll: usize, theme: &Theme) {
-    let mut lines = Vec::new();
-    for (title, table) in keymap::SECTIONS {
-        if !lines.is_empty() {
-            lines.push(Line::default());
-        }
-        lines.push(Line::from(Span::styled(title.to_string(), theme.header())));
-        for b in *table {
-            lines.push(Line::from(vec![Span::styled(format!("  {:<10}", b.label), theme.key()), Span::raw(b.help)]));
-        }
-    }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled("Commands (after :)", theme.header())));
-    for (cmd, arg, what) in keymap::COMMANDS {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<31}", format!("{cmd} {arg}")), theme.key()),
-            Span::raw(*what),
-        ]));
-    }
-    let area_height = frame.area().height.saturating_sub(2);
-    let inner = popup(frame, 78, area_height, "Keys (j/k scroll, esc close)", theme.header());
+    let (width, height) = (frame.area().width.saturating_sub(2), frame.area().height.saturating_sub(2));
+    let lines: Vec<Line> = keymap::help_lines(width.saturating_sub(2))
+        .into_iter()
+        .map(|l| match l {
+            keymap::HelpLine::Blank => Line::default(),
+            keymap::HelpLine::Title(t) => Line::from(Span::styled(t, theme.header())),
+            keymap::HelpLine::Entry(key, what) => Line::from(vec![Span::styled(key, theme.key()), Span::raw(what)]),
+        })
+        .collect();
+    let inner = popup(frame, width, height, "Keys (j/k/g/G scroll, esc close)", theme.header());
     let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize)) as u16;
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }

@@ -8,10 +8,15 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::Theme;
 use super::dialogs::{keys_line, popup};
-use crate::app::forms::{Describe, Field, Generator, NewSecret, NewValue, ValueField};
+use crate::app::field::TextField;
+use crate::app::forms::{Describe, Field, GeneratorFields, NewSecret, NewValue, ValueField};
 use crate::app::{Level, RowKey, State, keymap};
-use crate::csms::Redacted;
 use crate::printable::printable;
+
+/// The columns of a field's label, right-aligned, and the gap after it.
+const LABEL: usize = 14;
+/// The columns a form's field has for its text.
+const FIELD_WIDTH: usize = 70 - LABEL;
 
 /// `label: text█`, highlighted when it has the focus.
 fn field<'a>(label: &str, text: String, focused: bool, theme: &Theme) -> Line<'a> {
@@ -23,21 +28,52 @@ fn field<'a>(label: &str, text: String, focused: bool, theme: &Theme) -> Line<'a
     Line::from(spans)
 }
 
-fn mask(value: &Redacted, generating: bool) -> String {
-    if generating {
-        "generating…".into()
-    } else if value.is_empty() {
-        String::new()
-    } else {
-        format!("{} ({} characters)", "•".repeat(value.chars().min(24)), value.chars())
+/// A text field under its label, a line per line of text, the cursor drawn
+/// where it is when the field has the focus; `suffix` follows the last line.
+fn text_field<'a>(label: &str, text: &TextField, focused: bool, suffix: &str, theme: &Theme) -> Vec<Line<'a>> {
+    let label_style = if focused { theme.key() } else { theme.dim() };
+    let mut lines: Vec<Line> = super::field_lines(text, FIELD_WIDTH.saturating_sub(suffix.len()), focused)
+        .into_iter()
+        .enumerate()
+        .map(|(i, spans)| {
+            let label = if i == 0 { format!("{label:>12}  ") } else { " ".repeat(LABEL) };
+            let mut line = vec![Span::styled(label, label_style)];
+            line.extend(spans);
+            Line::from(line)
+        })
+        .collect();
+    if let Some(last) = lines.last_mut() {
+        last.spans.push(Span::styled(suffix.to_string(), theme.dim()));
     }
+    lines
 }
 
-fn generator_lines<'a>(g: &Generator, length_focused: bool, symbols_focused: bool, theme: &Theme) -> Vec<Line<'a>> {
-    let length = if length_focused { format!("◀ {} ▶", g.length) } else { g.length.to_string() };
+/// A masked value: `•` per character, never the value, and how many there are.
+fn value_field<'a>(value: &TextField, generating: bool, focused: bool, theme: &Theme) -> Vec<Line<'a>> {
+    if generating {
+        return vec![field("value", "generating…".into(), false, theme)];
+    }
+    let count = value.secret().chars();
+    let suffix = if count == 0 { String::new() } else { format!(" ({})", crate::app::plural(count, "character")) };
+    text_field("value", value, focused, &suffix, theme)
+}
+
+fn generator_lines<'a>(
+    g: &GeneratorFields,
+    length_focused: bool,
+    symbols_focused: bool,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let hint = match g.length.value() {
+        Err(why) => format!("  {why}"),
+        Ok(_) if length_focused => format!("  {} to {}: type it, or ←/→", g.length.min, g.length.max),
+        Ok(_) => String::new(),
+    };
+    let mut length = text_field("length", &g.length.field, length_focused, "", theme);
+    length[0].spans.push(Span::styled(hint, if g.length.value().is_err() { theme.message(Level::Warning) } else { theme.dim() }));
     let symbols = format!("[{}] symbols", if g.symbols { "x" } else { " " });
     vec![
-        field("length", length, false, theme).patch_style(if length_focused { theme.key() } else { Style::default() }),
+        length.remove(0),
         field("generator", symbols, false, theme).patch_style(if symbols_focused {
             theme.key()
         } else {
@@ -54,18 +90,17 @@ fn problem_line<'a>(problem: Option<&str>, theme: &Theme) -> Line<'a> {
 }
 
 pub fn new_secret(frame: &mut Frame, state: &State, form: &NewSecret, theme: &Theme) {
-    let name_state = match form.name_problem() {
-        Some(_) if form.name.is_empty() => String::new(),
-        Some(p) => format!("  ✗ {p}"),
-        None => "  ✓".into(),
+    // The name's check has a line of its own under it, so the cursor stays in the field.
+    let name_check = match form.name_problem() {
+        Some(_) if form.name.is_empty() => Line::default(),
+        Some(p) => Line::from(Span::styled(format!("{}✗ {p}", " ".repeat(LABEL)), theme.message(Level::Warning))),
+        None => Line::from(Span::styled(format!("{}✓", " ".repeat(LABEL)), theme.message(Level::Success))),
     };
-    let mut lines = vec![
-        Line::from(format!("profile {}", printable(state.profile_name(form.profile)))),
-        Line::default(),
-        field("name", format!("{}{}", printable(&form.name), name_state), form.focus == Field::Name, theme),
-        field("description", printable(&form.description).into_owned(), form.focus == Field::Description, theme),
-        field("value", mask(&form.value, form.generating), form.focus == Field::Value, theme),
-    ];
+    let mut lines = vec![Line::from(format!("profile {}", printable(state.profile_name(form.profile)))), Line::default()];
+    lines.extend(text_field("name", &form.name, form.focus == Field::Name, "", theme));
+    lines.push(name_check);
+    lines.extend(text_field("description", &form.description, form.focus == Field::Description, "", theme));
+    lines.extend(value_field(&form.value, form.generating, form.focus == Field::Value, theme));
     lines.extend(generator_lines(&form.generator, form.focus == Field::Length, form.focus == Field::Symbols, theme));
     lines.push(Line::default());
     lines.push(problem_line(form.problem(), theme));
@@ -88,8 +123,8 @@ pub fn new_value(frame: &mut Frame, state: &State, form: &NewValue, theme: &Them
         Line::from(format!("profile {}", printable(state.profile_name(form.key.0)))),
         Line::from(Span::styled(consequence, theme.dim())),
         Line::default(),
-        field("value", mask(&form.value, form.generating), form.focus == ValueField::Value, theme),
     ];
+    lines.extend(value_field(&form.value, form.generating, form.focus == ValueField::Value, theme));
     lines.extend(generator_lines(
         &form.generator,
         form.focus == ValueField::Length,
@@ -104,22 +139,23 @@ pub fn new_value(frame: &mut Frame, state: &State, form: &NewValue, theme: &Them
 }
 
 pub fn describe(frame: &mut Frame, state: &State, form: &Describe, theme: &Theme) {
-    let lines = vec![
+    let mut lines = vec![
         Line::from(vec![
             Span::raw("Description of "),
             Span::styled(printable(&form.key.1).into_owned(), theme.header()),
         ]),
         Line::from(format!("profile {}", printable(state.profile_name(form.key.0)))),
         Line::default(),
-        Line::from(vec![
-            Span::styled("> ", theme.key()),
-            Span::raw(printable(&form.text).into_owned()),
-            Span::raw("█"),
-        ]),
-        Line::default(),
-        keys_line(keymap::LINE, theme),
     ];
-    let inner = popup(frame, 72, 9, "Edit description", theme.header());
+    for (i, spans) in super::field_lines(&form.text, 66, true).into_iter().enumerate() {
+        let mut line = vec![Span::styled(if i == 0 { "> " } else { "  " }, theme.key())];
+        line.extend(spans);
+        lines.push(Line::from(line));
+    }
+    lines.push(Line::default());
+    lines.push(keys_line(keymap::LINE, theme));
+    let height = (lines.len() as u16 + 2).min(frame.area().height);
+    let inner = popup(frame, 72, height, "Edit description", theme.header());
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 

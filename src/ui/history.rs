@@ -26,10 +26,9 @@ pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &The
         lines.push(Line::from(Span::styled(" Journal: every change csms made", theme.header())));
     }
     if view.typing || !view.filter.is_empty() {
-        let mut filter = vec![Span::styled(" / ", theme.key()), Span::raw(printable(&view.filter).into_owned())];
-        if view.typing {
-            filter.push(Span::raw("█"));
-        }
+        let mut filter = vec![Span::styled(" / ", theme.key())];
+        let room = usize::from(area.width).saturating_sub(6);
+        filter.extend(super::field_lines(&view.filter, room, view.typing).into_iter().next().unwrap_or_default());
         lines.push(Line::from(filter));
     }
     let visible = view.visible();

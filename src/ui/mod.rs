@@ -10,7 +10,10 @@ pub mod theme;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Span;
 
+use crate::app::field::TextField;
 use crate::app::{Mode, State};
 pub use theme::Theme;
 
@@ -43,9 +46,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     match &state.mode {
         Mode::Normal | Mode::Filter { .. } | Mode::Command { .. } => {}
         Mode::Confirm(pending) => dialogs::confirm(frame, state, pending, theme),
-        Mode::Schedule { key, days, typed, days_field } => {
-            dialogs::schedule(frame, state, key, *days, typed, days_field.as_deref(), theme)
-        }
+        Mode::Schedule { key, days, typed, on_days } => dialogs::schedule(frame, state, key, days, typed, *on_days, theme),
         Mode::Details { .. } => dialogs::details(frame, state, theme),
         Mode::PickProfile { selected, filter } => dialogs::profiles(frame, state, *selected, filter, theme),
         Mode::Help { scroll } => dialogs::help(frame, *scroll, theme),
@@ -58,6 +59,27 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Mode::History(view) => history::history(frame, state, view, theme),
     }
     neutralize(frame.buffer_mut());
+}
+
+/// A text field's lines, `width` columns wide. With the focus, the cursor
+/// shows as the grapheme under it in reverse video (`█` at a line's end);
+/// a masked field shows `•` only.
+fn field_lines(field: &TextField, width: usize, focused: bool) -> Vec<Vec<Span<'static>>> {
+    field
+        .window(width)
+        .into_iter()
+        .map(|(before, at, after)| match at {
+            Some(at) if focused => {
+                let cursor = if at.is_empty() {
+                    Span::raw("█")
+                } else {
+                    Span::styled(at, Style::default().add_modifier(Modifier::REVERSED))
+                };
+                vec![Span::raw(before), cursor, Span::raw(after)]
+            }
+            at => vec![Span::raw(before + at.as_deref().unwrap_or_default() + &after)],
+        })
+        .collect()
 }
 
 /// The last guard before the terminal: ratatui drops control characters on

@@ -31,11 +31,9 @@ pub fn tags(frame: &mut Frame, state: &State, dialog: &TagsDialog, theme: &Theme
     lines.push(Line::default());
     match &dialog.adding {
         Some(line) => {
-            lines.push(Line::from(vec![
-                Span::styled("key=value> ", theme.key()),
-                Span::raw(printable(line).into_owned()),
-                Span::raw("█"),
-            ]));
+            let mut spans = vec![Span::styled("key=value> ", theme.key())];
+            spans.extend(super::field_lines(line, 58, true).into_iter().next().unwrap_or_default());
+            lines.push(Line::from(spans));
             lines.push(keys_line(keymap::LINE, theme));
         }
         None if dialog.busy => lines.push(Line::from(Span::styled("sending…", theme.in_flight()))),

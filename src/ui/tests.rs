@@ -70,7 +70,7 @@ fn state_with(secrets: Vec<Secret>, height: u16) -> State {
     let (mut state, _) = State::new(profiles(), View::Profile(0), 60_000, None, NOW - 5_000);
     update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(secrets) });
     update(&mut state, Msg::Tick(NOW));
-    update(&mut state, Msg::Viewport { rows: super::table_height(height) });
+    update(&mut state, Msg::Viewport { rows: super::table_height(height), screen: (80, height) });
     state
 }
 
@@ -264,7 +264,8 @@ fn schedule_dialog_counts_the_window_on_the_server_clock() {
     for c in ['G', 'k', 'k', 'k', 'd'] {
         key(&mut state, c);
     }
-    let crate::app::Mode::Schedule { days, .. } = state.mode else { panic!("no schedule dialog") };
+    let crate::app::Mode::Schedule { days, .. } = &state.mode else { panic!("no schedule dialog") };
+    let days = days.value().unwrap();
     let text = screen(&state, 80, 24);
     let on_server = crate::timefmt::local_time(NOW + 7 * DAY + days as Millis * DAY);
     assert!(text.contains(&format!("deleted for good on {on_server}")), "{text}");
@@ -618,4 +619,133 @@ fn the_picker_says_nothing_of_pending_before_the_projects_load() {
     let text = screen(&state, 90, 16);
     let line = text.lines().find(|l| l.contains("2 projects")).unwrap_or_else(|| panic!("{text}"));
     assert!(line.contains("… pending") && !line.contains("0 pending"), "{line}");
+}
+
+fn chord(state: &mut State, code: KeyCode, modifiers: KeyModifiers) {
+    update(state, Msg::Key(KeyEvent::new(code, modifiers)));
+}
+
+/// The help takes the terminal's width, so no line is cut; it scrolls to
+/// its end with G and back with k, and its footer offers only what it does.
+#[test]
+fn help_fits_the_terminal_and_scrolls_to_its_end() {
+    let mut state = state_with(secrets(), 50);
+    update(&mut state, Msg::Viewport { rows: super::table_height(50), screen: (200, 50) });
+    key(&mut state, '?');
+    key(&mut state, 'G');
+    let wide = screen(&state, 200, 50);
+    assert!(wide.contains("filter (also f; words, state:pending, ~fuzzy)"), "{wide}");
+    assert!(wide.contains("leave, once requests under way end (q; q! at once)"), "{wide}");
+    assert!(!wide.contains("choose"), "nothing to choose: {wide}");
+    snap!("help_200x50", wide);
+
+    let mut state = state_with(secrets(), 24);
+    key(&mut state, '?');
+    key(&mut state, 'G');
+    let bottom = screen(&state, 80, 24);
+    assert!(bottom.contains("at once)"), "the last line, wrapped, not cut: {bottom}");
+    snap!("help_80x24_bottom", bottom);
+    key(&mut state, 'k');
+    let up = screen(&state, 80, 24);
+    assert_ne!(up, bottom, "k scrolls back from the bottom at once");
+    key(&mut state, 'g');
+    assert!(screen(&state, 80, 24).contains("next secret"), "g goes to the top");
+}
+
+/// Tab lists what remains to choose from while the `:` line stays open, in one line that fits.
+#[test]
+fn command_candidates_show_while_the_line_is_open() {
+    let mut state = state_with(secrets(), 24);
+    key(&mut state, ':');
+    key(&mut state, 's');
+    press(&mut state, KeyCode::Tab);
+    let text = screen(&state, 80, 24);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| l.contains(" : s█")).expect("the command line stays open");
+    assert!(lines[at - 1].contains("sort") && lines[at - 1].contains("staging"), "{text}");
+    snap!("command_candidates_80x24", text);
+    let mut narrow = state_with(secrets(), 24);
+    key(&mut narrow, ':');
+    press(&mut narrow, KeyCode::Tab);
+    let text = screen(&narrow, 30, 24);
+    assert!(text.contains("more"), "the candidates that do not fit are counted: {text}");
+}
+
+/// A description edited in the middle, over two lines: the text shows where
+/// it goes and the cursor is drawn on the character it stands on.
+#[test]
+fn a_description_edits_at_the_cursor_over_several_lines() {
+    let mut state = on_enabled();
+    key(&mut state, 'e');
+    chord(&mut state, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    typed(&mut state, "JWT signing key");
+    chord(&mut state, KeyCode::Enter, KeyModifiers::ALT);
+    typed(&mut state, "rotated yearly");
+    chord(&mut state, KeyCode::Char('b'), KeyModifiers::ALT);
+    chord(&mut state, KeyCode::Left, KeyModifiers::CONTROL);
+    typed(&mut state, "not ");
+    let terminal = render(&state, 80, 24, Theme { color: true });
+    let text = format!("{}", terminal.backend());
+    assert!(text.contains("> JWT signing key") && text.contains("  not rotated yearly"), "{text}");
+    let buffer = terminal.backend().buffer();
+    let (x, y) = (0..24)
+        .flat_map(|y| (0..80).map(move |x| (x, y)))
+        .find(|&(x, y)| buffer[(x, y)].modifier.contains(Modifier::REVERSED) && buffer[(x, y)].symbol() == "r")
+        .expect("the cursor stands on the r of rotated");
+    assert_eq!(buffer[(x - 1, y)].symbol(), " ", "after 'not '");
+    snap!("describe_two_lines_80x24", text);
+}
+
+/// The name's check sits on its own line: the cursor stays right after the name.
+#[test]
+fn the_name_check_keeps_its_own_line() {
+    let mut state = state_with(secrets(), 24);
+    key(&mut state, 'n');
+    typed(&mut state, "bad name");
+    let text = screen(&state, 80, 24);
+    let name = text.lines().find(|l| l.contains("name  bad name")).expect("the name line");
+    assert!(name.contains("bad name█") && !name.contains('✗'), "{name}");
+    assert!(text.contains("✗ 1 to 64 letters"), "{text}");
+}
+
+/// A shown value names its version, not the value twice.
+#[test]
+fn a_revealed_value_names_its_version() {
+    let mut state = on_enabled();
+    press(&mut state, KeyCode::Enter);
+    update(&mut state, Msg::VersionsLoaded { profile: 0, name: "auth-jwt-signing-key".into(), result: Ok(two_versions()) });
+    key(&mut state, 'v');
+    update(
+        &mut state,
+        Msg::ValueLoaded {
+            profile: 0,
+            name: "auth-jwt-signing-key".into(),
+            version: "v2".into(),
+            result: Ok(crate::csms::Redacted::new("s3cret-v2")),
+        },
+    );
+    let text = screen(&state, 90, 34);
+    assert!(text.contains("value of v2  s3cret-v2"), "{text}");
+}
+
+/// The generator's length takes digits, and says when it is out of range.
+#[test]
+fn the_generator_length_takes_digits() {
+    let mut state = state_with(secrets(), 24);
+    key(&mut state, 'n');
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Tab);
+    }
+    press(&mut state, KeyCode::Backspace);
+    press(&mut state, KeyCode::Backspace);
+    typed(&mut state, "5");
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("length  5█") && text.contains("5 is out of range: 8 to 128"), "{text}");
+    let effects = update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL)));
+    assert!(effects.is_empty(), "no password of a length out of range");
+    typed(&mut state, "0");
+    press(&mut state, KeyCode::Right);
+    let effects = update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL)));
+    let generator = crate::app::forms::Generator { length: 51, symbols: true };
+    assert_eq!(effects, vec![Effect::GeneratePassword { profile: 0, generator }]);
 }

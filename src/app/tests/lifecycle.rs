@@ -88,7 +88,7 @@ fn the_generator_fills_the_value_and_esc_discards_it() {
     );
     update(&mut state, Msg::PasswordGenerated(Ok(Redacted::new("generated-secret"))));
     let Mode::NewSecret(form) = &state.mode else { panic!() };
-    assert_eq!(form.value.expose(), "generated-secret");
+    assert_eq!(form.value.secret().expose(), "generated-secret");
     assert!(!form.generating);
     update(&mut state, code(KeyCode::Esc));
     assert_eq!(state.mode, Mode::Normal);
@@ -146,7 +146,7 @@ fn a_description_is_edited_and_the_row_takes_the_servers_word() {
     let mut state = on_api_key();
     update(&mut state, key('e'));
     let Mode::Describe(form) = &state.mode else { panic!() };
-    assert_eq!(form.text, "api-key description", "the current description to edit");
+    assert_eq!(form.text.text(), "api-key description", "the current description to edit");
     typed(&mut state, "!");
     let effects = update(&mut state, code(KeyCode::Enter));
     assert_eq!(
