@@ -300,6 +300,45 @@ async fn create_put_value_roll_back_and_copy_from_the_keyboard() {
     assert!(!journal.contains("typed-value"), "no value in the journal");
 }
 
+/// One whole edit of a description as a terminal user types it: the old
+/// text cleared with ctrl-u, words put in at the start and the end of a line,
+/// a second line with alt-enter, a word taken out in the middle with ctrl-w.
+/// The server gets exactly what the screen showed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_description_is_edited_with_cursor_movement() {
+    let server = Server::start();
+    let client = server.aksk();
+    populate(&client, "existing", 1, false).await;
+    let config = server.write_config("");
+    let mut ui = Ui::start(&config);
+    ui.screen.wait_for("the secrets", |t| t.contains("existing-0000"));
+
+    ui.send("e");
+    ui.screen.wait_for("the dialog", |t| t.contains("Description of existing-0000"));
+    // ctrl-u clears the line; Home and End (as xterm sends them) move to its ends.
+    ui.send("\x15rotated yearly\x1b[Hkey, \x1b[F by ops");
+    ui.screen.wait_for("the first line", |t| t.contains("> key, rotated yearly by ops"));
+    // alt-enter starts a line; alt-b goes back a word, ctrl-w deletes the one before it.
+    ui.send("\x1b\rowner payments team\x1bb\x1bb\x17team: ");
+    ui.screen.wait_for("the second line", |t| t.lines().any(|l| l.contains("  team: payments team")));
+    // ctrl-a and ctrl-e stay on the line the cursor is on; alt-d deletes the word after it.
+    ui.send("\x01\x1bd\x05!");
+    ui.screen.wait_for("the edited line", |t| t.lines().any(|l| l.contains("  payments team!")));
+    ui.send("\r");
+    ui.screen.wait_for("the answer", |t| t.contains("Description of 'existing-0000' saved"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let description = loop {
+        let d = client.show_secret("existing-0000").await.unwrap().description;
+        if d.as_deref() != Some("description of existing-0000") || Instant::now() > deadline {
+            break d;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(description.as_deref(), Some("key, rotated yearly by ops\npayments team!"));
+    ui.send("q");
+    assert!(ui.wait_exit().success());
+}
+
 /// `q` while a slow cancel is under way waits for it: the secret ends
 /// ENABLED and csms exits 0 once the answer came. SIGTERM waits the same way.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
