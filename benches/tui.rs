@@ -41,7 +41,7 @@ fn loaded_state(n: usize) -> State {
     }];
     let (mut state, _) = State::new(profiles, View::Profile(0), 60_000, None, NOW);
     update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(secrets(n)) });
-    update(&mut state, Msg::Viewport { rows: csms_tui::ui::table_height(50) });
+    update(&mut state, Msg::Viewport { rows: csms_tui::ui::table_height(50), screen: (200, 50) });
     state
 }
 
@@ -139,7 +139,7 @@ fn benches(c: &mut Criterion) {
         let result = if t < 2 { Err("refused".into()) } else { Ok(chunk.to_vec()) };
         update(&mut radar, Msg::Loaded { generation, profile: t, result });
     }
-    update(&mut radar, Msg::Viewport { rows: csms_tui::ui::table_height(50) });
+    update(&mut radar, Msg::Viewport { rows: csms_tui::ui::table_height(50), screen: (200, 50) });
     c.bench_function("draw frame, 30 targets, 100k secrets, 200x50", |b| {
         b.iter(|| {
             terminal.draw(|f| draw(f, black_box(&radar), &theme)).unwrap();

@@ -147,14 +147,8 @@ impl TextField {
 
     /// Removes the characters `from..to`; the cursor lands at `from`.
     fn cut(&mut self, from: usize, to: usize) {
-        let kept: String = self
-            .text
-            .expose()
-            .chars()
-            .enumerate()
-            .filter(|(i, _)| *i < from || *i >= to)
-            .map(|(_, c)| c)
-            .collect();
+        let kept: String =
+            self.text.expose().chars().enumerate().filter(|(i, _)| *i < from || *i >= to).map(|(_, c)| c).collect();
         self.text = Redacted::new(kept);
         self.cursor = from;
     }
@@ -302,7 +296,10 @@ impl NumberField {
             KeyCode::Char(c) if !c.is_ascii_digit() && key.modifiers.difference(KeyModifiers::SHIFT).is_empty() => {
                 Err(format!("digits only: {} to {}", self.min, self.max))
             }
-            KeyCode::Char(_) if self.field.text().len() >= self.max.to_string().len() && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+            KeyCode::Char(_)
+                if self.field.text().len() >= self.max.to_string().len()
+                    && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
                 Err(format!("at most {} digits: {} to {}", self.max.to_string().len(), self.min, self.max))
             }
             _ => Ok(self.field.on_key(key)),

@@ -120,8 +120,7 @@ impl NewSecret {
     pub fn problem(&self) -> Option<&'static str> {
         self.name_problem()
             .or_else(|| {
-                (self.description.text().len() > MAX_DESCRIPTION_BYTES)
-                    .then_some("the description is over 2048 bytes")
+                (self.description.text().len() > MAX_DESCRIPTION_BYTES).then_some("the description is over 2048 bytes")
             })
             .or_else(|| value_problem(self.value.secret()))
     }

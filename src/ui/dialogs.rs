@@ -64,7 +64,10 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
             9
         }
         Pending::CancelMany { keys, hidden } => {
-            lines.push(Line::from(format!("Cancel the scheduled deletion of {}:", crate::app::plural(keys.len(), "secret"))));
+            lines.push(Line::from(format!(
+                "Cancel the scheduled deletion of {}:",
+                crate::app::plural(keys.len(), "secret")
+            )));
             if *hidden > 0 {
                 lines.push(Line::from(Span::styled(format!("  ({hidden} of them hidden by the filter)"), warn)));
             }

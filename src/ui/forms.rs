@@ -70,7 +70,9 @@ fn generator_lines<'a>(
         Ok(_) => String::new(),
     };
     let mut length = text_field("length", &g.length.field, length_focused, "", theme);
-    length[0].spans.push(Span::styled(hint, if g.length.value().is_err() { theme.message(Level::Warning) } else { theme.dim() }));
+    length[0]
+        .spans
+        .push(Span::styled(hint, if g.length.value().is_err() { theme.message(Level::Warning) } else { theme.dim() }));
     let symbols = format!("[{}] symbols", if g.symbols { "x" } else { " " });
     vec![
         length.remove(0),
@@ -96,7 +98,8 @@ pub fn new_secret(frame: &mut Frame, state: &State, form: &NewSecret, theme: &Th
         Some(p) => Line::from(Span::styled(format!("{}✗ {p}", " ".repeat(LABEL)), theme.message(Level::Warning))),
         None => Line::from(Span::styled(format!("{}✓", " ".repeat(LABEL)), theme.message(Level::Success))),
     };
-    let mut lines = vec![Line::from(format!("profile {}", printable(state.profile_name(form.profile)))), Line::default()];
+    let mut lines =
+        vec![Line::from(format!("profile {}", printable(state.profile_name(form.profile)))), Line::default()];
     lines.extend(text_field("name", &form.name, form.focus == Field::Name, "", theme));
     lines.push(name_check);
     lines.extend(text_field("description", &form.description, form.focus == Field::Description, "", theme));

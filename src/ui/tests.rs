@@ -713,7 +713,10 @@ fn the_name_check_keeps_its_own_line() {
 fn a_revealed_value_names_its_version() {
     let mut state = on_enabled();
     press(&mut state, KeyCode::Enter);
-    update(&mut state, Msg::VersionsLoaded { profile: 0, name: "auth-jwt-signing-key".into(), result: Ok(two_versions()) });
+    update(
+        &mut state,
+        Msg::VersionsLoaded { profile: 0, name: "auth-jwt-signing-key".into(), result: Ok(two_versions()) },
+    );
     key(&mut state, 'v');
     update(
         &mut state,
