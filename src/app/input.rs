@@ -96,7 +96,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Mode::Confirm(pending) => match keymap::lookup(keymap::CONFIRM, &key) {
             Some(Action::Confirm) => confirm(state, pending),
             Some(Action::Back) => {
-                state.mode = Mode::Normal;
+                state.mode = state.behind.take().map_or(Mode::Normal, |m| *m);
                 state.say(Level::Info, "Nothing was sent");
                 vec![]
             }
@@ -206,9 +206,8 @@ fn details_key(state: &mut State, mut d: DetailsView, key: KeyEvent) -> Vec<Effe
             } else if state.in_flight.contains_key(&d.row) {
                 state.say(Level::Info, format!("A request for '{}' is already under way", d.row.1));
             } else {
-                let deletes_at = d.secret.scheduled_delete_time;
-                state.mode = Mode::Confirm(Pending::Cancel { key: d.row, deletes_at });
-                return vec![];
+                let pending = Pending::Cancel { key: d.row.clone(), deletes_at: d.secret.scheduled_delete_time };
+                return ask_from_details(state, d, pending);
             }
         }
         Some(Action::CancelDeletion) => {
@@ -232,14 +231,23 @@ fn details_key(state: &mut State, mut d: DetailsView, key: KeyEvent) -> Vec<Effe
             } else if state.in_flight.contains_key(&d.row) {
                 state.say(Level::Info, format!("A request for '{}' is already under way", d.row.1));
             } else {
-                state.mode = Mode::Confirm(Pending::Rollback { key: d.row, from, to });
-                return vec![];
+                let pending = Pending::Rollback { key: d.row.clone(), from, to };
+                return ask_from_details(state, d, pending);
             }
         }
         _ => {}
     }
     state.mode = d.into_mode();
     effects
+}
+
+/// A confirmation over the details: whatever the answer, the details (with
+/// the value hidden) come back after it.
+fn ask_from_details(state: &mut State, mut d: DetailsView, pending: Pending) -> Vec<Effect> {
+    d.hide();
+    state.behind = Some(Box::new(d.into_mode()));
+    state.mode = Mode::Confirm(pending);
+    vec![]
 }
 
 /// Keys in the schedule dialog: the name to type, and the recovery window
@@ -482,6 +490,7 @@ fn ask_schedule(state: &mut State) {
 }
 
 fn confirm(state: &mut State, pending: Pending) -> Vec<Effect> {
+    let behind = state.behind.take().map_or(Mode::Normal, |m| *m);
     state.mode = Mode::Normal;
     match pending {
         Pending::Cancel { key, .. } => {
@@ -512,9 +521,15 @@ fn confirm(state: &mut State, pending: Pending) -> Vec<Effect> {
             vec![Effect::PutValue { profile: key.0, name: key.1, value, before }]
         }
         Pending::Rollback { key, from, to } => {
+            // Back to the details it was asked from: they show the versions again once it is done.
+            state.mode = behind;
             state.in_flight.insert(key.clone(), Op::Rollback);
             state.say(Level::Info, format!("Rolling '{}' back to {to}…", key.1));
             vec![Effect::Rollback { profile: key.0, name: key.1, from, to }]
+        }
+        Pending::RemoveTag { tag, .. } => {
+            state.mode = behind;
+            tags::remove(state, tag)
         }
     }
 }

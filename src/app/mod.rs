@@ -118,6 +118,11 @@ pub enum Pending {
         from: String,
         to: String,
     },
+    /// A tag comes off the secret (by its key).
+    RemoveTag {
+        key: RowKey,
+        tag: Tag,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -462,6 +467,8 @@ pub struct State {
     pub marked: BTreeSet<RowKey>,
     pub in_flight: BTreeMap<RowKey, Op>,
     pub mode: Mode,
+    /// The dialog a confirmation was asked from: its answer goes back there.
+    pub behind: Option<Box<Mode>>,
     pub now: Millis,
     pub fetched_at: BTreeMap<usize, Millis>,
     /// Targets IAM no longer lists: shown as such, never loaded.
@@ -533,6 +540,7 @@ impl State {
             marked: BTreeSet::new(),
             in_flight: BTreeMap::new(),
             mode: Mode::Normal,
+            behind: None,
             now,
             fetched_at: BTreeMap::new(),
             gone: BTreeSet::new(),
@@ -701,6 +709,7 @@ impl State {
         } else {
             self.quitting = Some(deadline.unwrap_or(Millis::MAX));
             self.mode = Mode::Normal;
+            self.behind = None;
         }
     }
 
@@ -974,12 +983,18 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::RolledBack { profile, name, from, to, result } => {
             state.in_flight.remove(&(profile, name.clone()));
+            let key = (profile, name.clone());
+            let details_open = matches!(&state.mode, Mode::Details { key: k, .. } if *k == key);
             match result {
                 Ok(()) => state.report(
                     Level::Success,
                     format!("Rolled back '{name}': SYSCURRENT {from} -> {to}; {from} is SYSPREVIOUS"),
                 ),
                 Err(e) => state.report(Level::Error, format!("Rolling back '{name}' to {to}{}", ended(&e))),
+            }
+            // The details it was asked from show the stages as they are now, whatever the outcome.
+            if details_open {
+                return vec![Effect::LoadVersions { profile, name }];
             }
             vec![]
         }

@@ -5,6 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use super::Theme;
 use crate::app::{Level, Mode, State, View, keymap};
@@ -165,7 +166,7 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Mode::PickProfile { .. } => keymap::PICKER,
         _ => keymap::POPUP,
     };
-    let mut keys = vec![Span::raw(" ")];
+    let mut shown = Vec::new();
     for (label, what) in keymap::footer(table) {
         // `c` only where it can act, and with what it would act on.
         let what = match (&state.mode, what) {
@@ -184,9 +185,28 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             (Mode::Details { secret, .. }, "cancel") if !secret.is_pending_delete() => continue,
             _ => what.to_string(),
         };
+        shown.push((label, what));
+    }
+    let mut keys = vec![Span::raw(" ")];
+    for (label, what) in fit_keys(shown, area.width as usize) {
         keys.push(Span::styled(label, theme.key()));
         keys.push(Span::raw(format!(" {what}  ")));
     }
     frame.render_widget(Paragraph::new(message(state, theme)).wrap(Wrap { trim: false }), message_area);
     frame.render_widget(Paragraph::new(Line::from(keys)), keys_area);
+}
+
+/// The footer's keys that go first when the line is too narrow for all of
+/// them, in that order (`?` lists every key, so it goes last).
+const FIRST_TO_GO: &[&str] = &["all", "profile", "details", "mark", "filter", "quit", "history", "copy", "tags"];
+
+/// `keys` (key, what it does) less those the width has no room for: the
+/// ones of `FIRST_TO_GO` first, then from the end.
+fn fit_keys(mut keys: Vec<(&'static str, String)>, width: usize) -> Vec<(&'static str, String)> {
+    let wide = |keys: &[(&str, String)]| 1 + keys.iter().map(|(k, w)| k.width() + w.width() + 3).sum::<usize>();
+    while wide(&keys) > width + 2 && !keys.is_empty() {
+        let gone = FIRST_TO_GO.iter().find_map(|name| keys.iter().position(|(_, what)| what == name));
+        keys.remove(gone.unwrap_or(keys.len() - 1));
+    }
+    keys
 }

@@ -120,6 +120,8 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             format!("No secret matches '{}'. Esc clears the filter.", state.table.filter())
         } else if !state.load_errors.is_empty() {
             "Could not load the secrets (r tries again):".to_string()
+        } else if state.view_profiles().iter().any(|&p| state.profiles.get(p).is_some_and(|p| !p.read_only)) {
+            "No secrets in this view: n creates one.".to_string()
         } else {
             "No secrets in this view.".to_string()
         };

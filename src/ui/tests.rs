@@ -121,6 +121,31 @@ fn main_table_at_80x24() {
 }
 
 #[test]
+fn the_footer_names_the_keys_of_the_table_as_far_as_the_width_goes() {
+    let state = state_with(secrets(), 50);
+    let wide = screen(&state, 200, 50);
+    let keys = wide.lines().last().unwrap().to_string();
+    for k in ["d delete", "n new", "u value", "e edit", "t tags", "y copy", "H history", "/ filter", "? help", "q quit"]
+    {
+        assert!(keys.contains(k), "{k} missing: {keys}");
+    }
+    snap!("main_200x50", wide);
+    let narrow = screen(&state, 80, 24);
+    let keys = narrow.lines().last().unwrap().to_string();
+    for k in ["d delete", "n new", "u value", "e edit", "t tags", "y copy", "H history", "? help"] {
+        assert!(keys.contains(k), "{k} missing at 80 columns: {keys}");
+    }
+}
+
+#[test]
+fn an_empty_view_says_how_to_create_a_secret() {
+    let state = state_with(vec![], 24);
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("No secrets in this view: n creates one."), "{text}");
+    snap!("empty_80x24", text);
+}
+
+#[test]
 fn countdown_ticks_and_reads_due() {
     let mut state = state_with(secrets(), 24);
     update(&mut state, Msg::Tick(NOW + 1000));
@@ -446,6 +471,9 @@ fn describe_tags_and_copy_dialogs() {
     let name = "auth-jwt-signing-key".to_string();
     update(&mut state, Msg::TagsLoaded { profile: 0, name, result: Ok(("id".into(), tags)) });
     snap!("tags_80x24", screen(&state, 80, 24));
+    key(&mut state, 'x');
+    snap!("remove_tag_confirm_80x24", screen(&state, 80, 24));
+    key(&mut state, 'n');
     press(&mut state, KeyCode::Esc);
     key(&mut state, 'y');
     snap!("copy_80x24", screen(&state, 80, 24));
