@@ -19,7 +19,8 @@ fn short_age(now: i64, then: i64) -> String {
     }
 }
 
-const UPDATED_WIDTH: u16 = 7;
+/// `UPDATED` and its sort arrow.
+const UPDATED_WIDTH: u16 = 8;
 const STATE_WIDTH: u16 = 14;
 const SHORT_STATE_WIDTH: u16 = 8;
 /// Below this, a description is not worth its column.
@@ -97,7 +98,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         format!(" Secrets ({at}/{} of {}) ", state.table.len(), state.table.rows().len())
     };
-    let arrow = if state.table.reversed() { "▼" } else { "▲" };
+    let arrow = state.table.arrow();
     // A fuzzy filter ranks by match; the sort only breaks ties.
     let order = match state.table.is_fuzzy() {
         true => "· best match first ".to_string(),

@@ -647,3 +647,27 @@ fn the_picker_says_nothing_of_pending_before_the_projects_load() {
     let line = text.lines().find(|l| l.contains("2 projects")).unwrap_or_else(|| panic!("{text}"));
     assert!(line.contains("… pending") && !line.contains("0 pending"), "{line}");
 }
+
+#[test]
+fn arrows_mean_smallest_first_in_every_column_updated_too() {
+    let mut state = state_with(secrets(), 24);
+    for _ in 0..3 {
+        key(&mut state, 's');
+    }
+    assert_eq!(state.table.sort(), crate::app::SortKey::Updated);
+    let text = screen(&state, 80, 24);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[2].contains("sort: updated ▼"), "newest first points down: {}", lines[2]);
+    assert!(lines[3].contains("UPDATED▼"), "the column shows its arrow: {}", lines[3]);
+    assert!(lines[4].contains("rds-fg-rotation"), "newest first: {}", lines[4]);
+    snap!("sorted_by_updated_80x24", text);
+    key(&mut state, 'S');
+    let text = screen(&state, 80, 24);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[3].contains("UPDATED▲") && lines[4].contains("legacy-archive"), "oldest first: {}", lines[4]);
+    key(&mut state, 'S');
+    key(&mut state, 's');
+    key(&mut state, 's');
+    let text = screen(&state, 80, 24);
+    assert!(text.lines().nth(3).unwrap().contains("NAME▲"), "A to Z points up: {text}");
+}
