@@ -507,8 +507,10 @@ pub struct State {
     confirm_at: Option<Millis>,
     /// What happened since csms started, oldest first.
     pub events: std::collections::VecDeque<events::Event>,
-    /// A refresh the user asked for is under way: its end is announced.
+    /// A refresh the user asked for is under way: its end is announced,
+    /// with what it brought so far.
     refresh_announced: bool,
+    brought: events::Brought,
     /// The `:` commands run so far, oldest first, and the one recalled with Up/Down.
     pub command_history: Vec<String>,
     pub command_recall: Option<usize>,
@@ -566,6 +568,7 @@ impl State {
             confirm_at: None,
             events: std::collections::VecDeque::new(),
             refresh_announced: false,
+            brought: events::Brought::default(),
             command_history: Vec::new(),
             command_recall: None,
             quitting: None,
@@ -645,6 +648,7 @@ impl State {
     /// A refresh the user asked for: "Refreshing…" until it ends, then what it brought.
     fn refresh_asked(&mut self) -> Vec<Effect> {
         self.refresh_announced = true;
+        self.brought = events::Brought::default();
         self.message = Some(Message { text: "Refreshing…".into(), level: Level::Info, until: Millis::MAX });
         self.refresh()
     }
@@ -655,8 +659,9 @@ impl State {
             return;
         }
         let failed = self.view_profiles().into_iter().filter(|p| self.load_errors.contains_key(p)).count();
+        let brought = std::mem::take(&mut self.brought).summary();
         if failed == 0 {
-            self.say(Level::Success, format!("{} secrets, fetched just now", self.table.rows().len()));
+            self.say(Level::Success, format!("{} secrets, fetched just now: {brought}", self.table.rows().len()));
         } else {
             self.say(
                 Level::Error,
@@ -831,6 +836,11 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Ok(secrets) => {
                     // A refresh (not a first load) may reveal what changed meanwhile.
                     if state.fetched_at.contains_key(&profile) {
+                        if state.refresh_announced {
+                            let mut brought = std::mem::take(&mut state.brought);
+                            brought.add(state, profile, &secrets);
+                            state.brought = brought;
+                        }
                         let pname = state.profile_name(profile).to_string();
                         let now = state.server_now(profile);
                         for (level, text, announce) in events::revealed(state, profile, &secrets, &pname, now) {

@@ -948,12 +948,30 @@ fn a_refresh_asked_for_says_when_it_ends_and_a_switch_clears_the_message() {
     assert_eq!(state.footer_message().unwrap().text, "Refreshing…", "not before it ends");
     let generation = state.generation;
     update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(sample()) });
-    assert_eq!(state.footer_message().unwrap().text, "4 secrets, fetched just now");
+    assert_eq!(state.footer_message().unwrap().text, "4 secrets, fetched just now: nothing changed");
     update(&mut state, key('p'));
     typed(&mut state, "stag");
     update(&mut state, code(KeyCode::Enter));
     assert_eq!(state.view, View::Profile(1));
     assert!(state.footer_message().is_none(), "the switch cleared it");
+}
+
+/// `r` names what it brought: new secrets (a few, then a count), changed
+/// descriptions and states, deletions.
+#[test]
+fn a_refresh_asked_for_names_what_it_brought() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('r'));
+    let mut after = vec![enabled("api-key"), enabled("db-pass"), pending("later", 50 * HOUR)];
+    after[0].description = Some("rotated monthly".into());
+    after.extend(["n1", "n2", "n3", "n4", "n5"].map(enabled));
+    let generation = state.generation;
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(after) });
+    assert_eq!(
+        state.footer_message().unwrap().text,
+        "8 secrets, fetched just now: new n1, n2, n3 and 2 more · changed api-key (description), \
+         db-pass PENDING_DELETE → ENABLED · deleted zeta"
+    );
 }
 
 /// In the all-profiles view a read-only profile's pending row takes no mark:
