@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use super::Theme;
 use crate::app::{Level, Mode, State, View, keymap};
 use crate::csms::model::Millis;
-use crate::printable::printable;
+use crate::printable::{fit, printable};
 use crate::timefmt::age;
 
 pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -23,18 +23,18 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         View::Profile(i) => {
             let p = &state.profiles[i];
             first.push(Span::styled(format!("{} ", printable(&p.name)), theme.header()));
-            first.push(Span::raw(match p.finding {
-                true => "asking IAM for its projects…".to_string(),
-                false => printable(&format!("{} · project {}", p.region, p.project_label())).into_owned(),
-            }));
+            let mut badges = vec![];
             if p.read_only {
-                first.push(Span::raw(" "));
-                first.push(Span::styled(" READ-ONLY ", theme.badge()));
+                badges.push(Span::raw(" "));
+                badges.push(Span::styled(" READ-ONLY ", theme.badge()));
             }
             if p.insecure_tls {
-                first.push(Span::raw(" "));
-                first.push(Span::styled(" TLS-UNVERIFIED ", theme.danger_badge()));
+                badges.push(Span::raw(" "));
+                badges.push(Span::styled(" TLS-UNVERIFIED ", theme.danger_badge()));
             }
+            let taken: usize = first.iter().chain(&badges).map(Span::width).sum();
+            first.push(Span::raw(place(p, (area.width as usize).saturating_sub(taken))));
+            first.extend(badges);
         }
         View::Group(g) => {
             let members = state.group_members(g);
@@ -104,6 +104,26 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
     }
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
+}
+
+/// Where a profile is, in `room` columns: the least useful parts go first
+/// (how IAM chose the project, then the end of the project id), the region stays.
+fn place(p: &crate::app::ProfileInfo, room: usize) -> String {
+    /// The start of a project id worth showing, cut.
+    const ID_START: usize = 8;
+    if p.finding {
+        return "asking IAM for its projects…".into();
+    }
+    let full = printable(&format!("{} · project {}", p.region, p.project_label())).into_owned();
+    let id = printable(&format!("{} · project {}", p.region, p.project_id)).into_owned();
+    let region = printable(&p.region).into_owned();
+    if full.width() <= room {
+        full
+    } else if room >= id.width().min(region.width() + " · project ".len() + ID_START + 1) {
+        fit(&id, room).into_owned()
+    } else {
+        region
+    }
 }
 
 /// How long ago the last good fetch was, to the second under a minute: after

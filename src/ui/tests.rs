@@ -671,3 +671,26 @@ fn arrows_mean_smallest_first_in_every_column_updated_too() {
     let text = screen(&state, 80, 24);
     assert!(text.lines().nth(3).unwrap().contains("NAME▲"), "A to Z points up: {text}");
 }
+
+/// One 64-character name at 80x24: names are cut with `…`, DESCRIPTION and
+/// UPDATED stay for every row; the header drops how IAM chose the project
+/// before it would cut anything.
+#[test]
+fn a_narrow_terminal_cuts_long_names_before_columns_and_the_header_drops_details_first() {
+    let mut rows = secrets();
+    rows.push(secret(&format!("very-long-{}", "x".repeat(54)), SecretState::Enabled, None, HOUR));
+    let (mut state, _) = State::new(profiles(), View::Profile(1), 60_000, None, NOW - 5_000);
+    state.profiles[1].project_from_iam = true;
+    state.profiles[1].read_only = false;
+    update(&mut state, Msg::Loaded { generation: 1, profile: 1, result: Ok(rows) });
+    update(&mut state, Msg::Tick(NOW));
+    let text = screen(&state, 80, 24);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[3].contains("DESCRIPTION") && lines[3].contains("UPDATED"), "{}", lines[3]);
+    assert!(text.contains("very-long-xxxxxxxxxxxx") && text.contains("x…"), "the long name is cut: {text}");
+    assert!(!lines[0].contains("(IAM's") && lines[0].contains("TLS-UNVERIFIED"), "{}", lines[0]);
+    assert!(lines[0].contains("ap-southeast-1 · project ffeeddcc") && lines[0].contains("…"), "{}", lines[0]);
+    snap!("long_name_80x24", text);
+    let wide = screen(&state, 200, 50);
+    assert!(wide.lines().next().unwrap().contains("(IAM's ap-southeast-1)"), "room enough: all of it");
+}
