@@ -8,8 +8,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::command::{complete_or_list, run_command};
 use super::keymap::{self, Action};
 use super::{
-    Bulk, DEFAULT_SCHEDULE_DAYS, Effect, Level, Mode, Op, Pending, Reveal, Row, RowKey, State, View, copy, forms,
-    history, picker, tags,
+    Bulk, DEFAULT_SCHEDULE_DAYS, Effect, Level, Mode, Op, Pending, Reveal, Row, RowKey, State, View, choose, copy,
+    forms, history, picker, tags,
 };
 
 /// Typing into a line: characters append, Backspace erases. Says whether the key edited.
@@ -126,6 +126,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Mode::Details { key: row, secret, versions, cursor, value, shown, hide_at } => {
             details_key(state, DetailsView { row, secret, versions, cursor, value, shown, hide_at }, key)
         }
+        Mode::ChooseProject { choices, selected } => choose::on_key(state, choices, selected, key),
         Mode::NewSecret(form) => forms::new_secret_key(state, *form, key),
         Mode::NewValue(form) => forms::new_value_key(state, *form, key),
         Mode::Describe(form) => forms::describe_key(state, *form, key),
@@ -375,16 +376,7 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Action::CancelDeletion => ask_cancel(state),
         Action::ScheduleDeletion => ask_schedule(state),
-        Action::NewSecret => {
-            let profile = match state.view {
-                View::Profile(i) => i,
-                View::Group(_) | View::All => state.table.selected().map_or(state.home, |r| r.profile),
-            };
-            match state.refuse_read_only([profile], "create secret") {
-                Some(refusal) => state.say(Level::Error, refusal),
-                None => state.mode = Mode::NewSecret(Box::new(forms::NewSecret::new(profile))),
-            }
-        }
+        Action::NewSecret => choose::new_secret(state),
         Action::NewValue => return ask_change(state, Op::PutValue),
         Action::EditDescription => return ask_change(state, Op::Update),
         Action::Tags => {

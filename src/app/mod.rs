@@ -2,6 +2,7 @@
 //! and synchronous: no I/O and no clock reads (time arrives in `Msg::Tick`).
 //! What must happen outside comes back as `Effect`s, which the worker runs.
 
+mod choose;
 mod command;
 mod copy;
 pub mod events;
@@ -153,6 +154,11 @@ pub enum Mode {
         shown: Option<String>,
         /// A shown value hides itself again at this time.
         hide_at: Option<Millis>,
+    },
+    /// Which of the view's projects a new secret goes to (indices of profiles).
+    ChooseProject {
+        choices: Vec<usize>,
+        selected: usize,
     },
     NewSecret(Box<forms::NewSecret>),
     NewValue(Box<forms::NewValue>),

@@ -1052,3 +1052,27 @@ fn an_unknown_outcome_is_not_reported_as_a_failure() {
     update(&mut state, Msg::ValuePut { profile: 0, name: "zeta".into(), result: Err("CSMS.0401 forbidden".into()) });
     assert_eq!(state.footer_message().unwrap().text, "The new value of 'zeta' failed: CSMS.0401 forbidden");
 }
+
+/// In a view of one profile's projects, `n` asks which project (the
+/// selected row's first; a project with no rows is there too; read-only
+/// ones are not), and the form opens on the one chosen.
+#[test]
+fn a_new_secret_in_a_group_view_asks_for_the_project() {
+    let target =
+        |n: &str, read_only: bool| ProfileInfo { name: format!("acme/{n}"), read_only, ..profiles()[0].clone() };
+    let targets = vec![target("cn-north-4", false), target("cn-north-4_empty", false), target("cn-north-4_ro", true)];
+    let (mut state, _) = State::new(targets, View::Group(0), 60_000, None, NOW);
+    update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(vec![enabled("api-key")]) });
+    update(&mut state, Msg::Loaded { generation: 1, profile: 1, result: Ok(vec![]) });
+    update(&mut state, Msg::Loaded { generation: 1, profile: 2, result: Ok(vec![]) });
+    assert_eq!(update(&mut state, key('n')), vec![]);
+    assert_eq!(state.mode, Mode::ChooseProject { choices: vec![0, 1], selected: 0 });
+    update(&mut state, key('j'));
+    update(&mut state, code(KeyCode::Enter));
+    let Mode::NewSecret(form) = &state.mode else { panic!("{:?}", state.mode) };
+    assert_eq!(form.profile, 1, "the project with no rows, as chosen");
+    update(&mut state, code(KeyCode::Esc));
+    update(&mut state, key('n'));
+    update(&mut state, code(KeyCode::Esc));
+    assert_eq!(state.mode, Mode::Normal, "esc: nothing opens");
+}

@@ -694,3 +694,16 @@ fn a_narrow_terminal_cuts_long_names_before_columns_and_the_header_drops_details
     let wide = screen(&state, 200, 50);
     assert!(wide.lines().next().unwrap().contains("(IAM's ap-southeast-1)"), "room enough: all of it");
 }
+
+#[test]
+fn a_new_secret_over_several_profiles_asks_where() {
+    let (mut state, _) = State::new(profiles(), View::All, 60_000, None, NOW - 5_000);
+    state.profiles[1].read_only = false;
+    update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(secrets()) });
+    update(&mut state, Msg::Loaded { generation: 1, profile: 1, result: Ok(vec![]) });
+    update(&mut state, Msg::Tick(NOW));
+    key(&mut state, 'n');
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("▸ prod") && text.contains("staging"), "{text}");
+    snap!("choose_project_80x24", text);
+}
