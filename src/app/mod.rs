@@ -493,7 +493,7 @@ pub struct State {
     pub bulk: Option<Bulk>,
     pub refresh_every: Millis,
     last_refresh: Millis,
-    /// On the demo: where a real configuration would go, for the hint.
+    /// On the demo: the hint on real profiles (how to open them, or where they would go).
     pub demo: Option<String>,
     /// Table rows that fit on screen, for paging and scrolling.
     pub page_height: usize,

@@ -162,8 +162,8 @@ fn message(state: &State, theme: &Theme) -> Line<'static> {
         Line::from(vec![Span::styled(" : ", theme.key()), Span::raw(input.clone()), Span::raw("█")])
     } else if let Some(m) = state.footer_message() {
         Line::from(Span::styled(format!(" {}", printable(&m.text)), theme.message(m.level)))
-    } else if let Some(path) = &state.demo {
-        Line::from(Span::styled(format!(" Demo data · configure a real account in {path}"), theme.dim()))
+    } else if let Some(hint) = &state.demo {
+        Line::from(Span::styled(format!(" Demo data · {}", printable(hint)), theme.dim()))
     } else {
         Line::default()
     }

@@ -328,8 +328,8 @@ fn pending_rows_stand_out_and_countdowns_take_colour_by_time_left() {
 
 #[test]
 fn the_demo_is_labelled_and_says_where_a_real_account_goes() {
-    let (mut state, _) =
-        State::new(profiles(), View::Profile(0), 60_000, Some("~/.config/csms-tui/config.toml".into()), NOW);
+    let hint = "configure a real account in ~/.config/csms-tui/config.toml".to_string();
+    let (mut state, _) = State::new(profiles(), View::Profile(0), 60_000, Some(hint), NOW);
     update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(secrets()) });
     let text = screen(&state, 80, 24);
     assert!(text.lines().next().unwrap().contains(" DEMO "), "{text}");
