@@ -10,6 +10,7 @@ pub mod emulator;
 pub mod journal;
 pub mod listing;
 pub mod logging;
+pub mod names_cache;
 pub mod printable;
 pub mod private_file;
 pub mod remembered;

@@ -4,6 +4,8 @@ use csms_tui::config::source::running::stop_all;
 use csms_tui::printable::printable;
 
 fn main() {
+    // `COMPLETE=bash csms` (the shell's hook) answers a Tab and exits: names from the cache on disk only.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).bin("csms").complete();
     let cli = Cli::parse_args();
     match &cli.command {
         Some(Command::Serve(_)) => csms_tui::logging::to_stderr(),

@@ -62,7 +62,9 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
     let profiles: Vec<_> = ws.config.profiles.values().cloned().collect();
     let infos = profiles.iter().map(ProfileInfo::from).collect();
     let first = start.as_ref().and_then(|s| profiles.iter().position(|p| &p.name == s)).unwrap_or(0);
-    let demo = ws.is_demo().then(crate::config::default_path_display);
+    // The file `csms` without `--demo` would open (`CSMS_CONFIG`, else the platform's).
+    let config = std::env::var_os("CSMS_CONFIG").map(std::path::PathBuf::from).or_else(crate::config::default_path);
+    let demo = ws.is_demo().then(|| crate::config::demo_hint(config.as_deref()));
     let refresh = ws.config.refresh_interval.as_millis() as i64;
     let view = match group {
         Some(_) => View::Group(first),

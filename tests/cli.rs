@@ -676,3 +676,31 @@ async fn json_names_the_project_iam_found() {
     let run = csms(&config, "", &["--profile", "found", "show", "found", "-o", "json"]);
     assert_eq!(json(&run)["project_id"], PROJECT, "{}", run.stderr);
 }
+
+/// Tab on a secret's name (the shell's `COMPLETE` hook) offers the names of
+/// the last `csms list`, read from the state dir alone; nothing before a listing.
+#[tokio::test]
+async fn secret_names_complete_from_the_last_listing_on_disk() {
+    let server = Server::start();
+    populate(&server.aksk(), "tab", 2, false).await;
+    let config = server.write_config("");
+    let complete = |line: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
+            .args(["--", "csms"])
+            .args(line)
+            .env("COMPLETE", "fish")
+            .env("XDG_STATE_HOME", state_dir(&config))
+            .env("CSMS_LOG", "off")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(!complete(&["show", "ta"]).contains("tab-"), "no listing yet, no names");
+    let run = csms(&config, "", &["list"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let offered = complete(&["show", "ta"]);
+    assert_eq!(offered.lines().collect::<Vec<_>>(), ["tab-0000", "tab-0001"], "{offered}");
+    assert!(complete(&["history", "--secret", "tab-0001"]).contains("tab-0001"));
+    assert!(complete(&["cancel-deletion", "tab-0000", ""]).contains("tab-0001"));
+}

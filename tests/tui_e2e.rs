@@ -281,6 +281,13 @@ async fn create_put_value_roll_back_and_copy_from_the_keyboard() {
     ui.screen.wait_for("the rollback", |t| t.contains("Rolled back 'pty-made'"));
     let stage = client.show_stage("pty-made", "SYSCURRENT").await.unwrap();
     assert_eq!(stage.version_id.as_deref(), Some("v1"), "the server has SYSCURRENT on v1");
+    // Back in the details it was asked from, which read the stages again.
+    ui.screen.wait_for("the details with v1 current", |t| {
+        t.lines().any(|l| l.contains("v1") && l.contains("SYSCURRENT"))
+            && t.lines().any(|l| l.contains("v2") && l.contains("SYSPREVIOUS"))
+    });
+    ui.send("q");
+    ui.screen.wait_for("the table", |t| !t.contains("versions (2)"));
 
     ui.send("y");
     ui.screen.wait_for("the copy menu", |t| t.contains("Copy from"));

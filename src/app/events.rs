@@ -86,3 +86,66 @@ pub(super) fn revealed(
     }
     out
 }
+
+/// Names a summary lists before it counts the rest.
+const NAMES_SHOWN: usize = 3;
+
+/// What a refresh the user asked for brought, over every profile it read:
+/// secrets by name, new, changed (description or state) and deleted.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Brought {
+    pub new: Vec<String>,
+    pub changed: Vec<String>,
+    pub deleted: Vec<String>,
+}
+
+impl Brought {
+    /// Adds what `after`, a new listing of `profile`, changes in the rows on screen.
+    pub(super) fn add(&mut self, state: &State, profile: usize, after: &[Secret]) {
+        let before: HashMap<&str, &Secret> = state
+            .table
+            .rows()
+            .iter()
+            .filter(|r| r.profile == profile)
+            .map(|r| (r.secret.name.as_str(), &r.secret))
+            .collect();
+        let mut seen = 0;
+        for now_is in after {
+            let Some(was) = before.get(now_is.name.as_str()) else {
+                self.new.push(now_is.name.clone());
+                continue;
+            };
+            seen += 1;
+            if was.state_label() != now_is.state_label() {
+                self.changed.push(format!("{} {} → {}", now_is.name, was.state_label(), now_is.state_label()));
+            } else if was.description != now_is.description {
+                self.changed.push(format!("{} (description)", now_is.name));
+            }
+        }
+        if seen < before.len() {
+            let names: std::collections::HashSet<&str> = after.iter().map(|s| s.name.as_str()).collect();
+            self.deleted.extend(before.keys().filter(|n| !names.contains(*n)).map(|n| n.to_string()));
+        }
+    }
+
+    /// `new a, b, c and 2 more · changed x (description) · deleted y`, or that nothing changed.
+    pub fn summary(&self) -> String {
+        let parts: Vec<String> = [("new", &self.new), ("changed", &self.changed), ("deleted", &self.deleted)]
+            .into_iter()
+            .filter(|(_, names)| !names.is_empty())
+            .map(|(what, names)| format!("{what} {}", some_names(names)))
+            .collect();
+        if parts.is_empty() { "nothing changed".into() } else { parts.join(" · ") }
+    }
+}
+
+/// The first few of `names` (in name order), then how many more.
+fn some_names(names: &[String]) -> String {
+    let mut sorted: Vec<&str> = names.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    let shown = sorted[..sorted.len().min(NAMES_SHOWN)].join(", ");
+    match sorted.len().saturating_sub(NAMES_SHOWN) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
+}

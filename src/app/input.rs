@@ -9,8 +9,8 @@ use super::command::{complete_or_list, run_command};
 use super::field::{Edit, NumberField, TextField};
 use super::keymap::{self, Action};
 use super::{
-    Bulk, DEFAULT_SCHEDULE_DAYS, Effect, Level, Mode, Op, Pending, Reveal, Row, RowKey, State, View, copy, forms,
-    history, picker, tags,
+    Bulk, DEFAULT_SCHEDULE_DAYS, Effect, Level, Mode, Op, Pending, Reveal, Row, RowKey, State, View, choose, copy,
+    forms, history, picker, tags,
 };
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
@@ -84,7 +84,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Mode::Confirm(pending) => match keymap::lookup(keymap::CONFIRM, &key) {
             Some(Action::Confirm) => confirm(state, pending),
             Some(Action::Back) => {
-                state.mode = Mode::Normal;
+                state.mode = state.behind.take().map_or(Mode::Normal, |m| *m);
                 state.say(Level::Info, "Nothing was sent");
                 vec![]
             }
@@ -112,6 +112,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Mode::Details { key: row, secret, versions, cursor, value, shown, hide_at } => {
             details_key(state, DetailsView { row, secret, versions, cursor, value, shown, hide_at }, key)
         }
+        Mode::ChooseProject { choices, selected } => choose::on_key(state, choices, selected, key),
         Mode::NewSecret(form) => forms::new_secret_key(state, *form, key),
         Mode::NewValue(form) => forms::new_value_key(state, *form, key),
         Mode::Describe(form) => forms::describe_key(state, *form, key),
@@ -192,9 +193,8 @@ fn details_key(state: &mut State, mut d: DetailsView, key: KeyEvent) -> Vec<Effe
             } else if state.in_flight.contains_key(&d.row) {
                 state.say(Level::Info, format!("A request for '{}' is already under way", d.row.1));
             } else {
-                let deletes_at = d.secret.scheduled_delete_time;
-                state.mode = Mode::Confirm(Pending::Cancel { key: d.row, deletes_at });
-                return vec![];
+                let pending = Pending::Cancel { key: d.row.clone(), deletes_at: d.secret.scheduled_delete_time };
+                return ask_from_details(state, d, pending);
             }
         }
         Some(Action::CancelDeletion) => {
@@ -218,8 +218,8 @@ fn details_key(state: &mut State, mut d: DetailsView, key: KeyEvent) -> Vec<Effe
             } else if state.in_flight.contains_key(&d.row) {
                 state.say(Level::Info, format!("A request for '{}' is already under way", d.row.1));
             } else {
-                state.mode = Mode::Confirm(Pending::Rollback { key: d.row, from, to });
-                return vec![];
+                let pending = Pending::Rollback { key: d.row.clone(), from, to };
+                return ask_from_details(state, d, pending);
             }
         }
         _ => {}
@@ -246,6 +246,15 @@ fn scroll_key(key: &KeyEvent, scroll: usize, bottom: usize) -> Option<usize> {
         _ if key.code == KeyCode::Char('?') => None,
         _ => Some(scroll),
     }
+}
+
+/// A confirmation over the details: whatever the answer, the details (with
+/// the value hidden) come back after it.
+fn ask_from_details(state: &mut State, mut d: DetailsView, pending: Pending) -> Vec<Effect> {
+    d.hide();
+    state.behind = Some(Box::new(d.into_mode()));
+    state.mode = Mode::Confirm(pending);
+    vec![]
 }
 
 /// Keys in the schedule dialog: the name to type, and the recovery window
@@ -373,16 +382,7 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         }
         Action::CancelDeletion => ask_cancel(state),
         Action::ScheduleDeletion => ask_schedule(state),
-        Action::NewSecret => {
-            let profile = match state.view {
-                View::Profile(i) => i,
-                View::Group(_) | View::All => state.table.selected().map_or(state.home, |r| r.profile),
-            };
-            match state.refuse_read_only([profile], "create secret") {
-                Some(refusal) => state.say(Level::Error, refusal),
-                None => state.mode = Mode::NewSecret(Box::new(forms::NewSecret::new(profile))),
-            }
-        }
+        Action::NewSecret => choose::new_secret(state),
         Action::NewValue => return ask_change(state, Op::PutValue),
         Action::EditDescription => return ask_change(state, Op::Update),
         Action::Tags => {
@@ -489,6 +489,7 @@ fn ask_schedule(state: &mut State) {
 }
 
 fn confirm(state: &mut State, pending: Pending) -> Vec<Effect> {
+    let behind = state.behind.take().map_or(Mode::Normal, |m| *m);
     state.mode = Mode::Normal;
     match pending {
         Pending::Cancel { key, .. } => {
@@ -519,9 +520,15 @@ fn confirm(state: &mut State, pending: Pending) -> Vec<Effect> {
             vec![Effect::PutValue { profile: key.0, name: key.1, value, before }]
         }
         Pending::Rollback { key, from, to } => {
+            // Back to the details it was asked from: they show the versions again once it is done.
+            state.mode = behind;
             state.in_flight.insert(key.clone(), Op::Rollback);
             state.say(Level::Info, format!("Rolling '{}' back to {to}…", key.1));
             vec![Effect::Rollback { profile: key.0, name: key.1, from, to }]
+        }
+        Pending::RemoveTag { tag, .. } => {
+            state.mode = behind;
+            tags::remove(state, tag)
         }
     }
 }

@@ -107,13 +107,13 @@ pub const TABLE: &[Binding] = &[
         "mark / unmark a pending secret for bulk cancel, then move down",
         Some("mark"),
     ),
-    b(&[Char('d')], "d", Action::ScheduleDeletion, "schedule a deletion", None),
-    b(&[Char('n')], "n", Action::NewSecret, "new secret", None),
-    b(&[Char('u')], "u", Action::NewValue, "put a new value (a new SYSCURRENT version)", None),
-    b(&[Char('e')], "e", Action::EditDescription, "edit the description", None),
-    b(&[Char('t')], "t", Action::Tags, "tags: list, add, remove", None),
-    b(&[Char('y')], "y", Action::Copy, "copy the value, name or id (OSC 52)", None),
-    b(&[Char('H')], "H", Action::History, "history: every change csms made (the journal)", None),
+    b(&[Char('d')], "d", Action::ScheduleDeletion, "schedule a deletion", Some("delete")),
+    b(&[Char('n')], "n", Action::NewSecret, "new secret", Some("new")),
+    b(&[Char('u')], "u", Action::NewValue, "put a new value (a new SYSCURRENT version)", Some("value")),
+    b(&[Char('e')], "e", Action::EditDescription, "edit the description", Some("edit")),
+    b(&[Char('t')], "t", Action::Tags, "tags: list, add, remove", Some("tags")),
+    b(&[Char('y')], "y", Action::Copy, "copy the value, name or id (OSC 52)", Some("copy")),
+    b(&[Char('H')], "H", Action::History, "history: every change csms made (the journal)", Some("history")),
     b(&[Char('/')], "/", Action::Filter, "filter by name and description (~ fuzzy)", Some("filter")),
     b(&[Char(':')], ":", Action::Command, "command: profile NAME, all, sort KEY, filter TEXT, refresh, quit", None),
     b(&[Code(KeyCode::Enter)], "enter", Action::Details, "details and versions", Some("details")),
@@ -170,6 +170,14 @@ pub const POPUP: &[Binding] = &[
     b(&[Char('g'), Code(KeyCode::Home)], "g", Action::Top, "top", None),
     b(&[Char('G'), Code(KeyCode::End)], "G", Action::Bottom, "bottom", None),
     b(&[Code(KeyCode::Esc), Char('q'), Code(KeyCode::Enter)], "esc", Action::Back, "close", Some("close")),
+];
+
+/// The project a new secret goes to, in a view of several.
+pub const CHOOSE: &[Binding] = &[
+    b(&[Char('j'), Code(KeyCode::Down)], "j/↓", Action::Down, "down", Some("down")),
+    b(&[Char('k'), Code(KeyCode::Up)], "k/↑", Action::Up, "up", Some("up")),
+    b(&[Code(KeyCode::Enter)], "enter", Action::Apply, "create the secret in this project", Some("choose")),
+    b(&[Code(KeyCode::Esc), Char('q')], "esc", Action::Back, "close, create nothing", Some("close")),
 ];
 
 /// Editing keys of every text field (handled by the field, listed for help).
@@ -278,9 +286,15 @@ pub const LINE: &[Binding] = &[
 
 pub const TAGS: &[Binding] = &[
     b(&[Char('a')], "a", Action::AddTag, "add or change a tag (key=value)", Some("add")),
-    b(&[Char('x'), Code(KeyCode::Delete)], "x", Action::RemoveTag, "remove the selected tag", Some("remove")),
-    b(&[Char('j'), Code(KeyCode::Down)], "j/↓", Action::Down, "next tag", None),
-    b(&[Char('k'), Code(KeyCode::Up)], "k/↑", Action::Up, "previous tag", None),
+    b(
+        &[Char('x'), Code(KeyCode::Delete)],
+        "x",
+        Action::RemoveTag,
+        "remove the selected tag (asks first)",
+        Some("remove"),
+    ),
+    b(&[Char('j'), Code(KeyCode::Down)], "j/↓", Action::Down, "next tag", Some("down")),
+    b(&[Char('k'), Code(KeyCode::Up)], "k/↑", Action::Up, "previous tag", Some("up")),
     b(&[Code(KeyCode::Esc), Char('q')], "esc", Action::Back, "close", Some("close")),
 ];
 
@@ -313,6 +327,7 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Schedule a deletion (typing the name)", SCHEDULE),
     ("Profiles (typing filters)", PICKER),
     ("Help, reports", POPUP),
+    ("Project of a new secret", CHOOSE),
     ("Details", DETAILS),
     ("New secret, new value", FORM),
     ("Description", LINE),

@@ -2,6 +2,7 @@
 //! and synchronous: no I/O and no clock reads (time arrives in `Msg::Tick`).
 //! What must happen outside comes back as `Effect`s, which the worker runs.
 
+mod choose;
 mod command;
 mod copy;
 pub mod events;
@@ -124,6 +125,11 @@ pub enum Pending {
         from: String,
         to: String,
     },
+    /// A tag comes off the secret (by its key).
+    RemoveTag {
+        key: RowKey,
+        tag: Tag,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -157,6 +163,11 @@ pub enum Mode {
         shown: Option<String>,
         /// A shown value hides itself again at this time.
         hide_at: Option<Millis>,
+    },
+    /// Which of the view's projects a new secret goes to (indices of profiles).
+    ChooseProject {
+        choices: Vec<usize>,
+        selected: usize,
     },
     NewSecret(Box<forms::NewSecret>),
     NewValue(Box<forms::NewValue>),
@@ -472,6 +483,8 @@ pub struct State {
     pub marked: BTreeSet<RowKey>,
     pub in_flight: BTreeMap<RowKey, Op>,
     pub mode: Mode,
+    /// The dialog a confirmation was asked from: its answer goes back there.
+    pub behind: Option<Box<Mode>>,
     pub now: Millis,
     pub fetched_at: BTreeMap<usize, Millis>,
     /// Targets IAM no longer lists: shown as such, never loaded.
@@ -490,7 +503,7 @@ pub struct State {
     pub bulk: Option<Bulk>,
     pub refresh_every: Millis,
     last_refresh: Millis,
-    /// On the demo: where a real configuration would go, for the hint.
+    /// On the demo: the hint on real profiles (how to open them, or where they would go).
     pub demo: Option<String>,
     /// Table rows that fit on screen, for paging and scrolling.
     pub page_height: usize,
@@ -512,8 +525,10 @@ pub struct State {
     confirm_at: Option<Millis>,
     /// What happened since csms started, oldest first.
     pub events: std::collections::VecDeque<events::Event>,
-    /// A refresh the user asked for is under way: its end is announced.
+    /// A refresh the user asked for is under way: its end is announced,
+    /// with what it brought so far.
     refresh_announced: bool,
+    brought: events::Brought,
     /// The `:` commands run so far, oldest first, and the one recalled with Up/Down.
     pub command_history: Vec<String>,
     pub command_recall: Option<usize>,
@@ -545,6 +560,7 @@ impl State {
             marked: BTreeSet::new(),
             in_flight: BTreeMap::new(),
             mode: Mode::Normal,
+            behind: None,
             now,
             fetched_at: BTreeMap::new(),
             gone: BTreeSet::new(),
@@ -571,6 +587,7 @@ impl State {
             confirm_at: None,
             events: std::collections::VecDeque::new(),
             refresh_announced: false,
+            brought: events::Brought::default(),
             command_history: Vec::new(),
             command_recall: None,
             quitting: None,
@@ -650,6 +667,7 @@ impl State {
     /// A refresh the user asked for: "Refreshing…" until it ends, then what it brought.
     fn refresh_asked(&mut self) -> Vec<Effect> {
         self.refresh_announced = true;
+        self.brought = events::Brought::default();
         self.message = Some(Message { text: "Refreshing…".into(), level: Level::Info, until: Millis::MAX });
         self.refresh()
     }
@@ -660,8 +678,9 @@ impl State {
             return;
         }
         let failed = self.view_profiles().into_iter().filter(|p| self.load_errors.contains_key(p)).count();
+        let brought = std::mem::take(&mut self.brought).summary();
         if failed == 0 {
-            self.say(Level::Success, format!("{} secrets, fetched just now", self.table.rows().len()));
+            self.say(Level::Success, format!("{} secrets, fetched just now: {brought}", self.table.rows().len()));
         } else {
             self.say(
                 Level::Error,
@@ -714,6 +733,7 @@ impl State {
         } else {
             self.quitting = Some(deadline.unwrap_or(Millis::MAX));
             self.mode = Mode::Normal;
+            self.behind = None;
         }
     }
 
@@ -836,6 +856,11 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Ok(secrets) => {
                     // A refresh (not a first load) may reveal what changed meanwhile.
                     if state.fetched_at.contains_key(&profile) {
+                        if state.refresh_announced {
+                            let mut brought = std::mem::take(&mut state.brought);
+                            brought.add(state, profile, &secrets);
+                            state.brought = brought;
+                        }
                         let pname = state.profile_name(profile).to_string();
                         let now = state.server_now(profile);
                         for (level, text, announce) in events::revealed(state, profile, &secrets, &pname, now) {
@@ -988,12 +1013,18 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::RolledBack { profile, name, from, to, result } => {
             state.in_flight.remove(&(profile, name.clone()));
+            let key = (profile, name.clone());
+            let details_open = matches!(&state.mode, Mode::Details { key: k, .. } if *k == key);
             match result {
                 Ok(()) => state.report(
                     Level::Success,
                     format!("Rolled back '{name}': SYSCURRENT {from} -> {to}; {from} is SYSPREVIOUS"),
                 ),
                 Err(e) => state.report(Level::Error, format!("Rolling back '{name}' to {to}{}", ended(&e))),
+            }
+            // The details it was asked from show the stages as they are now, whatever the outcome.
+            if details_open {
+                return vec![Effect::LoadVersions { profile, name }];
             }
             vec![]
         }

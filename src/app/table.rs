@@ -125,6 +125,12 @@ impl SortKey {
         }
     }
 
+    /// Whether the usual order puts the largest first (the newest update):
+    /// the column's arrow then points down, as `▲` means smallest first everywhere.
+    pub fn largest_first(self) -> bool {
+        self == SortKey::Updated
+    }
+
     fn compare(self, a: &Row, b: &Row) -> Ordering {
         let by_name = || a.secret.name.cmp(&b.secret.name).then(a.profile.cmp(&b.profile));
         match self {
@@ -191,6 +197,11 @@ impl SecretTable {
 
     pub fn sort(&self) -> SortKey {
         self.sort
+    }
+
+    /// Which way the rows go: `▲` smallest first (A to Z, soonest, oldest), `▼` largest first.
+    pub fn arrow(&self) -> &'static str {
+        if self.reversed() != self.sort.largest_first() { "▼" } else { "▲" }
     }
 
     pub fn filter(&self) -> &str {

@@ -67,13 +67,23 @@ pub(super) fn on_key(state: &mut State, mut dialog: TagsDialog, key: KeyEvent) -
         Some(Action::AddTag) => dialog.adding = Some(TextField::default()),
         Some(Action::RemoveTag) => {
             if let Some(tag) = dialog.tags().get(dialog.cursor).cloned() {
-                return send(state, dialog, vec![], vec![Tag { key: tag.key, value: None }]);
+                // Asked first, as every change is; the answer comes back to this dialog.
+                let key = dialog.key.clone();
+                state.behind = Some(Box::new(Mode::Tags(Box::new(dialog))));
+                state.mode = Mode::Confirm(super::Pending::RemoveTag { key, tag });
+                return vec![];
             }
         }
         _ => {}
     }
     state.mode = Mode::Tags(Box::new(dialog));
     vec![]
+}
+
+/// Removes `tag`, confirmed, from the secret of the tags dialog on screen.
+pub(super) fn remove(state: &mut State, tag: Tag) -> Vec<Effect> {
+    let Mode::Tags(dialog) = std::mem::replace(&mut state.mode, Mode::Normal) else { return vec![] };
+    send(state, *dialog, vec![], vec![Tag { key: tag.key, value: None }])
 }
 
 fn add(state: &mut State, mut dialog: TagsDialog, field: TextField, line: &str) -> Vec<Effect> {

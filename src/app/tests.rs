@@ -982,12 +982,30 @@ fn a_refresh_asked_for_says_when_it_ends_and_a_switch_clears_the_message() {
     assert_eq!(state.footer_message().unwrap().text, "Refreshing…", "not before it ends");
     let generation = state.generation;
     update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(sample()) });
-    assert_eq!(state.footer_message().unwrap().text, "4 secrets, fetched just now");
+    assert_eq!(state.footer_message().unwrap().text, "4 secrets, fetched just now: nothing changed");
     update(&mut state, key('p'));
     typed(&mut state, "stag");
     update(&mut state, code(KeyCode::Enter));
     assert_eq!(state.view, View::Profile(1));
     assert!(state.footer_message().is_none(), "the switch cleared it");
+}
+
+/// `r` names what it brought: new secrets (a few, then a count), changed
+/// descriptions and states, deletions.
+#[test]
+fn a_refresh_asked_for_names_what_it_brought() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('r'));
+    let mut after = vec![enabled("api-key"), enabled("db-pass"), pending("later", 50 * HOUR)];
+    after[0].description = Some("rotated monthly".into());
+    after.extend(["n1", "n2", "n3", "n4", "n5"].map(enabled));
+    let generation = state.generation;
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(after) });
+    assert_eq!(
+        state.footer_message().unwrap().text,
+        "8 secrets, fetched just now: new n1, n2, n3 and 2 more · changed api-key (description), \
+         db-pass PENDING_DELETE → ENABLED · deleted zeta"
+    );
 }
 
 /// In the all-profiles view a read-only profile's pending row takes no mark:
@@ -1104,4 +1122,28 @@ fn the_filter_edits_at_the_cursor() {
     assert_eq!(state.table.filter(), "zeta");
     update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL)));
     assert_eq!(state.table.filter(), "ta", "ctrl-w deletes the word before the cursor");
+}
+
+/// In a view of one profile's projects, `n` asks which project (the
+/// selected row's first; a project with no rows is there too; read-only
+/// ones are not), and the form opens on the one chosen.
+#[test]
+fn a_new_secret_in_a_group_view_asks_for_the_project() {
+    let target =
+        |n: &str, read_only: bool| ProfileInfo { name: format!("acme/{n}"), read_only, ..profiles()[0].clone() };
+    let targets = vec![target("cn-north-4", false), target("cn-north-4_empty", false), target("cn-north-4_ro", true)];
+    let (mut state, _) = State::new(targets, View::Group(0), 60_000, None, NOW);
+    update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(vec![enabled("api-key")]) });
+    update(&mut state, Msg::Loaded { generation: 1, profile: 1, result: Ok(vec![]) });
+    update(&mut state, Msg::Loaded { generation: 1, profile: 2, result: Ok(vec![]) });
+    assert_eq!(update(&mut state, key('n')), vec![]);
+    assert_eq!(state.mode, Mode::ChooseProject { choices: vec![0, 1], selected: 0 });
+    update(&mut state, key('j'));
+    update(&mut state, code(KeyCode::Enter));
+    let Mode::NewSecret(form) = &state.mode else { panic!("{:?}", state.mode) };
+    assert_eq!(form.profile, 1, "the project with no rows, as chosen");
+    update(&mut state, code(KeyCode::Esc));
+    update(&mut state, key('n'));
+    update(&mut state, code(KeyCode::Esc));
+    assert_eq!(state.mode, Mode::Normal, "esc: nothing opens");
 }

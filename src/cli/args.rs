@@ -67,9 +67,13 @@ pub enum Command {
     /// List secrets with their state and the time left before a scheduled deletion
     List(ListArgs),
     /// Show every field of one secret and its versions
-    Show { name: String },
+    Show {
+        #[arg(add = secret_names())]
+        name: String,
+    },
     /// Print a secret's value: the one command that shows one
     Reveal {
+        #[arg(add = secret_names())]
         name: String,
         /// `latest`, or a version id such as v3
         #[arg(long, default_value = "latest")]
@@ -77,6 +81,7 @@ pub enum Command {
     },
     /// Schedule a secret's deletion after a recovery window of 7 to 30 days
     ScheduleDeletion {
+        #[arg(add = secret_names())]
         name: String,
         /// Recovery window in days (7..30)
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(7..=30))]
@@ -100,6 +105,7 @@ pub enum Command {
     },
     /// Put a new value: it becomes SYSCURRENT and the current one SYSPREVIOUS; prints the new version id
     PutValue {
+        #[arg(add = secret_names())]
         name: String,
         #[command(flatten)]
         value: ValueSource,
@@ -108,6 +114,7 @@ pub enum Command {
     },
     /// Move SYSCURRENT back to an earlier version (default: the SYSPREVIOUS one)
     Rollback {
+        #[arg(add = secret_names())]
         name: String,
         /// The version to make current, e.g. v2
         #[arg(long, value_name = "VERSION")]
@@ -115,12 +122,14 @@ pub enum Command {
     },
     /// Change a secret's description
     Update {
+        #[arg(add = secret_names())]
         name: String,
         #[arg(long, value_name = "TEXT")]
         description: String,
     },
     /// Add or change tags (KEY=VALUE) and remove tags (--remove KEY)
     Tag {
+        #[arg(add = secret_names())]
         name: String,
         #[arg(value_name = "KEY=VALUE", required_unless_present = "remove")]
         set: Vec<String>,
@@ -128,9 +137,13 @@ pub enum Command {
         remove: Vec<String>,
     },
     /// A secret's versions: id, stages, created, expires
-    Versions { name: String },
+    Versions {
+        #[arg(add = secret_names())]
+        name: String,
+    },
     /// Write the service's backup of a secret to a new file (mode 0600)
     Backup {
+        #[arg(add = secret_names())]
         name: String,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
@@ -139,6 +152,7 @@ pub enum Command {
     Restore { file: PathBuf },
     /// Delete a secret at once, without a recovery window; give its name twice
     DeleteNow {
+        #[arg(add = secret_names())]
         name: String,
         /// The secret's name again
         #[arg(long, value_name = "NAME")]
@@ -147,7 +161,7 @@ pub enum Command {
     /// The changes csms made, newest last, from the journal
     History {
         /// Only this secret's
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", add = secret_names())]
         secret: Option<String>,
         /// Only those within this duration, e.g. 24h
         #[arg(long, value_name = "DURATION")]
@@ -156,7 +170,12 @@ pub enum Command {
     /// Cancel the scheduled deletion of one or more secrets
     CancelDeletion {
         /// Secret names; `-` reads them from stdin, one a line
-        #[arg(value_name = "NAME", required_unless_present = "all_pending", conflicts_with = "all_pending")]
+        #[arg(
+            value_name = "NAME",
+            required_unless_present = "all_pending",
+            conflicts_with = "all_pending",
+            add = secret_names()
+        )]
         names: Vec<String>,
         /// Every secret of the profile that is pending deletion
         #[arg(long)]
@@ -304,4 +323,10 @@ impl Cli {
         let matches = Cli::command_without_client_flags_on_serve().get_matches();
         Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
     }
+}
+
+/// Tab on a secret's name (the shell's `COMPLETE` hook): the names of the
+/// last `csms list`, read from disk, never asked of the network.
+fn secret_names() -> clap_complete::engine::ArgValueCandidates {
+    clap_complete::engine::ArgValueCandidates::new(crate::names_cache::candidates)
 }

@@ -126,6 +126,7 @@ async fn gather(ws: &Workspace, profiles: &[&Profile], page_size: Option<u32>) -
                 any_answered = true;
                 offsets.insert(profile.clone(), offset);
                 project_ids.extend(project_id.map(|id| (profile.clone(), id)));
+                crate::names_cache::remember(&profile, secrets.iter().map(|s| s.name.clone()));
                 rows.extend(secrets.into_iter().map(|s| (profile.clone(), s)));
             }
             Err(e) => status = status.max(report_failure(&profile, &e)),

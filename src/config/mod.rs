@@ -252,6 +252,26 @@ pub fn default_path() -> Option<PathBuf> {
 /// Where a configuration would go, with the home directory as `~`.
 pub fn default_path_display() -> String {
     let Some(path) = default_path() else { return "config.toml".into() };
+    home_relative(&path)
+}
+
+/// The demo's word on real profiles: how to open the ones configured at
+/// `path` (a file with a `[profiles.NAME]`), else where a configuration goes.
+pub fn demo_hint(path: Option<&Path>) -> String {
+    let configured = path.and_then(|p| std::fs::read_to_string(p).ok()).is_some_and(|text| {
+        toml::from_str::<toml::Table>(&text)
+            .is_ok_and(|t| t.get("profiles").and_then(toml::Value::as_table).is_some_and(|p| !p.is_empty()))
+    });
+    match path {
+        Some(p) if configured => {
+            format!("your profiles in {} open with csms (without --demo); p picks one", home_relative(p))
+        }
+        _ => format!("configure a real account in {}", default_path_display()),
+    }
+}
+
+/// `path` with the home directory as `~`.
+fn home_relative(path: &Path) -> String {
     let home = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
     match home.as_deref().and_then(|h| path.strip_prefix(h).ok()) {
         Some(rest) => format!("~/{}", rest.display()),

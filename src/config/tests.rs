@@ -207,3 +207,18 @@ fn endpoints_may_name_the_region() {
     assert_eq!(c.profiles["x"].endpoint, "https://kms.cn-north-4.lab");
     assert_eq!(c.profiles["x"].iam_endpoint, "https://iam.cn-north-4.lab");
 }
+
+/// The demo says how to open real profiles when the file has some, and
+/// where one goes when it has none (or there is no file).
+#[test]
+fn the_demo_hint_points_to_profiles_that_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(&path, GOOD).unwrap();
+    let hint = demo_hint(Some(&path));
+    assert!(hint.contains(&path.display().to_string()) || hint.contains("~/"), "{hint}");
+    assert!(hint.contains("open with csms (without --demo); p picks one"), "{hint}");
+    std::fs::write(&path, "default_profile = \"x\"\n").unwrap();
+    assert!(demo_hint(Some(&path)).starts_with("configure a real account in "));
+    assert!(demo_hint(Some(&dir.path().join("missing.toml"))).starts_with("configure a real account in "));
+}

@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 use super::Theme;
 use crate::app::{Level, Mode, State, View, keymap};
 use crate::csms::model::Millis;
-use crate::printable::printable;
+use crate::printable::{fit, printable};
 use crate::timefmt::age;
 
 pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -23,18 +23,18 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         View::Profile(i) => {
             let p = &state.profiles[i];
             first.push(Span::styled(format!("{} ", printable(&p.name)), theme.header()));
-            first.push(Span::raw(match p.finding {
-                true => "asking IAM for its projects…".to_string(),
-                false => printable(&format!("{} · project {}", p.region, p.project_label())).into_owned(),
-            }));
+            let mut badges = vec![];
             if p.read_only {
-                first.push(Span::raw(" "));
-                first.push(Span::styled(" READ-ONLY ", theme.badge()));
+                badges.push(Span::raw(" "));
+                badges.push(Span::styled(" READ-ONLY ", theme.badge()));
             }
             if p.insecure_tls {
-                first.push(Span::raw(" "));
-                first.push(Span::styled(" TLS-UNVERIFIED ", theme.danger_badge()));
+                badges.push(Span::raw(" "));
+                badges.push(Span::styled(" TLS-UNVERIFIED ", theme.danger_badge()));
             }
+            let taken: usize = first.iter().chain(&badges).map(Span::width).sum();
+            first.push(Span::raw(place(p, (area.width as usize).saturating_sub(taken))));
+            first.extend(badges);
         }
         View::Group(g) => {
             let members = state.group_members(g);
@@ -106,6 +106,26 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
 }
 
+/// Where a profile is, in `room` columns: the least useful parts go first
+/// (how IAM chose the project, then the end of the project id), the region stays.
+fn place(p: &crate::app::ProfileInfo, room: usize) -> String {
+    /// The start of a project id worth showing, cut.
+    const ID_START: usize = 8;
+    if p.finding {
+        return "asking IAM for its projects…".into();
+    }
+    let full = printable(&format!("{} · project {}", p.region, p.project_label())).into_owned();
+    let id = printable(&format!("{} · project {}", p.region, p.project_id)).into_owned();
+    let region = printable(&p.region).into_owned();
+    if full.width() <= room {
+        full
+    } else if room >= id.width().min(region.width() + " · project ".len() + ID_START + 1) {
+        fit(&id, room).into_owned()
+    } else {
+        region
+    }
+}
+
 /// How long ago the last good fetch was, to the second under a minute: after
 /// a failed refresh, "just now" would read as if the data were fresh.
 fn good_fetch_age(now: Millis, then: Millis) -> String {
@@ -169,8 +189,8 @@ fn message(state: &State, width: u16, theme: &Theme) -> Line<'static> {
         Line::from(spans)
     } else if let Some(m) = state.footer_message() {
         Line::from(Span::styled(format!(" {}", printable(&m.text)), theme.message(m.level)))
-    } else if let Some(path) = &state.demo {
-        Line::from(Span::styled(format!(" Demo data · configure a real account in {path}"), theme.dim()))
+    } else if let Some(hint) = &state.demo {
+        Line::from(Span::styled(format!(" Demo data · {}", printable(hint)), theme.dim()))
     } else {
         Line::default()
     }
@@ -197,9 +217,10 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Mode::Copy { .. } => keymap::COPY,
         Mode::History(_) => keymap::HISTORY,
         Mode::PickProfile { .. } => keymap::PICKER,
+        Mode::ChooseProject { .. } => keymap::CHOOSE,
         _ => keymap::POPUP,
     };
-    let mut keys = vec![Span::raw(" ")];
+    let mut shown = Vec::new();
     for (label, what) in keymap::footer(table) {
         // `c` only where it can act, and with what it would act on.
         let what = match (&state.mode, what) {
@@ -218,9 +239,28 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             (Mode::Details { secret, .. }, "cancel") if !secret.is_pending_delete() => continue,
             _ => what.to_string(),
         };
+        shown.push((label, what));
+    }
+    let mut keys = vec![Span::raw(" ")];
+    for (label, what) in fit_keys(shown, area.width as usize) {
         keys.push(Span::styled(label, theme.key()));
         keys.push(Span::raw(format!(" {what}  ")));
     }
     frame.render_widget(Paragraph::new(message(state, area.width, theme)).wrap(Wrap { trim: false }), message_area);
     frame.render_widget(Paragraph::new(Line::from(keys)), keys_area);
+}
+
+/// The footer's keys that go first when the line is too narrow for all of
+/// them, in that order (`?` lists every key, so it goes last).
+const FIRST_TO_GO: &[&str] = &["all", "profile", "details", "mark", "filter", "quit", "history", "copy", "tags"];
+
+/// `keys` (key, what it does) less those the width has no room for: the
+/// ones of `FIRST_TO_GO` first, then from the end.
+fn fit_keys(mut keys: Vec<(&'static str, String)>, width: usize) -> Vec<(&'static str, String)> {
+    let wide = |keys: &[(&str, String)]| 1 + keys.iter().map(|(k, w)| k.width() + w.width() + 3).sum::<usize>();
+    while wide(&keys) > width + 2 && !keys.is_empty() {
+        let gone = FIRST_TO_GO.iter().find_map(|name| keys.iter().position(|(_, what)| what == name));
+        keys.remove(gone.unwrap_or(keys.len() - 1));
+    }
+    keys
 }

@@ -104,6 +104,19 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
             )));
             lines.len() as u16 + 4
         }
+        Pending::RemoveTag { key, tag } => {
+            lines.push(Line::from(vec![
+                Span::raw("Remove the tag "),
+                Span::styled(printable(&tag.key).into_owned(), theme.header()),
+                Span::raw(printable(&format!(" = {}", tag.value.as_deref().unwrap_or(""))).into_owned()),
+            ]));
+            lines.push(Line::from(vec![
+                Span::raw("from "),
+                Span::styled(printable(&key.1).into_owned(), theme.header()),
+            ]));
+            lines.push(Line::from(format!("profile {}", printable(state.profile_name(key.0)))));
+            lines.len() as u16 + 4
+        }
     };
     lines.push(Line::default());
     lines.push(keys_line(keymap::CONFIRM, theme));
@@ -111,6 +124,7 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
         Pending::Cancel { .. } | Pending::CancelMany { .. } => "Cancel deletion?",
         Pending::PutValue { .. } => "Put a new value?",
         Pending::Rollback { .. } => "Roll back?",
+        Pending::RemoveTag { .. } => "Remove a tag?",
     };
     let inner = popup(frame, 64, height, title, warn);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

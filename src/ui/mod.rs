@@ -1,5 +1,6 @@
 //! Drawing: pure functions of the state. Only the rows on screen are laid out.
 
+mod choose;
 mod chrome;
 mod dialogs;
 mod forms;
@@ -53,6 +54,7 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Mode::PickProfile { selected, filter } => dialogs::profiles(frame, state, *selected, filter, theme),
         Mode::Help { scroll } => dialogs::help(frame, *scroll, theme),
         Mode::Report { title, lines, scroll } => dialogs::report(frame, title, lines, *scroll, theme),
+        Mode::ChooseProject { choices, selected } => choose::project(frame, state, choices, *selected, theme),
         Mode::NewSecret(form) => forms::new_secret(frame, state, form, theme),
         Mode::NewValue(form) => forms::new_value(frame, state, form, theme),
         Mode::Describe(form) => forms::describe(frame, state, form, theme),

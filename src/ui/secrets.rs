@@ -19,12 +19,15 @@ fn short_age(now: i64, then: i64) -> String {
     }
 }
 
-const UPDATED_WIDTH: u16 = 7;
+/// `UPDATED` and its sort arrow.
+const UPDATED_WIDTH: u16 = 8;
 const STATE_WIDTH: u16 = 14;
 const SHORT_STATE_WIDTH: u16 = 8;
 /// Below this, a description is not worth its column.
 const MIN_DESCRIPTION: u16 = 12;
 const MAX_NAME: u16 = 64;
+/// NAME is cut (with `…`) down to this before a whole column goes.
+const MIN_NAME: u16 = 24;
 
 /// Which columns show, and how wide, in `inner` columns.
 #[derive(Debug, PartialEq)]
@@ -36,9 +39,10 @@ struct Columns {
     updated: bool,
 }
 
-/// NAME is sized to its content and never dropped; when room runs out,
-/// UPDATED goes first, then DESCRIPTION, then STATE shrinks to an
-/// abbreviation, and only then does NAME give way.
+/// NAME is sized to its content and never dropped; when room runs out, a
+/// long NAME is cut down to `MIN_NAME` first (one long name must not take
+/// every row's columns), then UPDATED goes, then DESCRIPTION, then STATE
+/// shrinks to an abbreviation, and only then does NAME give way further.
 fn columns(inner: u16, name_content: usize, profile: Option<u16>, deletes: u16) -> Columns {
     let name_want = (name_content as u16).clamp(4, MAX_NAME);
     // The mark, the profile, the state and the countdown, with a space after each.
@@ -47,14 +51,9 @@ fn columns(inner: u16, name_content: usize, profile: Option<u16>, deletes: u16) 
         |state: u16, updated: bool| inner.saturating_sub(fixed(state) + if updated { UPDATED_WIDTH + 1 } else { 0 });
     for updated in [true, false] {
         let left = room(STATE_WIDTH, updated);
-        if left >= name_want + 1 + MIN_DESCRIPTION {
-            return Columns {
-                profile,
-                name: name_want,
-                state: STATE_WIDTH,
-                description: Some(left - name_want - 1),
-                updated,
-            };
+        let name = name_want.min(left.saturating_sub(1 + MIN_DESCRIPTION));
+        if name >= name_want.min(MIN_NAME) {
+            return Columns { profile, name, state: STATE_WIDTH, description: Some(left - name - 1), updated };
         }
     }
     let state = if room(STATE_WIDTH, false) >= name_want { STATE_WIDTH } else { SHORT_STATE_WIDTH };
@@ -97,7 +96,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     } else {
         format!(" Secrets ({at}/{} of {}) ", state.table.len(), state.table.rows().len())
     };
-    let arrow = if state.table.reversed() { "▼" } else { "▲" };
+    let arrow = state.table.arrow();
     // A fuzzy filter ranks by match; the sort only breaks ties.
     let order = match state.table.is_fuzzy() {
         true => "· best match first ".to_string(),
@@ -120,6 +119,8 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             format!("No secret matches '{}'. Esc clears the filter.", state.table.filter())
         } else if !state.load_errors.is_empty() {
             "Could not load the secrets (r tries again):".to_string()
+        } else if state.view_profiles().iter().any(|&p| state.profiles.get(p).is_some_and(|p| !p.read_only)) {
+            "No secrets in this view: n creates one.".to_string()
         } else {
             "No secrets in this view.".to_string()
         };
@@ -313,5 +314,14 @@ mod tests {
         assert_eq!(tight.state, SHORT_STATE_WIDTH, "then STATE shrinks");
         assert!(tight.name >= 4, "NAME stays: {tight:?}");
         assert_eq!(short_state("PENDING_DELETE"), "PENDING");
+    }
+
+    #[test]
+    fn a_long_name_is_cut_before_whole_columns_go() {
+        let cols = columns(78, 64, None, 12);
+        assert!(cols.updated && cols.description == Some(MIN_DESCRIPTION), "{cols:?}");
+        assert!(cols.name >= MIN_NAME && cols.name < 64, "{cols:?}");
+        let narrower = columns(70, 64, None, 12);
+        assert!(!narrower.updated && narrower.description.is_some() && narrower.name >= MIN_NAME, "{narrower:?}");
     }
 }

@@ -22,7 +22,9 @@ pub fn tags(frame: &mut Frame, state: &State, dialog: &TagsDialog, theme: &Theme
         Some(Ok((_, tags))) => {
             lines.push(Line::from(Span::styled(format!("{} of {MAX_TAGS} tags", tags.len()), theme.dim())));
             for (i, t) in tags.iter().enumerate() {
-                let text = format!("  {:<28} {}", printable(&t.key), printable(t.value.as_deref().unwrap_or("")));
+                // The selection has a mark of its own: reverse video alone is lost on some terminals.
+                let mark = if i == dialog.cursor { "▸" } else { " " };
+                let text = format!("{mark} {:<28} {}", printable(&t.key), printable(t.value.as_deref().unwrap_or("")));
                 let style = if i == dialog.cursor { theme.selected() } else { Style::default() };
                 lines.push(Line::from(Span::styled(text, style)));
             }

@@ -121,6 +121,31 @@ fn main_table_at_80x24() {
 }
 
 #[test]
+fn the_footer_names_the_keys_of_the_table_as_far_as_the_width_goes() {
+    let state = state_with(secrets(), 50);
+    let wide = screen(&state, 200, 50);
+    let keys = wide.lines().last().unwrap().to_string();
+    for k in ["d delete", "n new", "u value", "e edit", "t tags", "y copy", "H history", "/ filter", "? help", "q quit"]
+    {
+        assert!(keys.contains(k), "{k} missing: {keys}");
+    }
+    snap!("main_200x50", wide);
+    let narrow = screen(&state, 80, 24);
+    let keys = narrow.lines().last().unwrap().to_string();
+    for k in ["d delete", "n new", "u value", "e edit", "t tags", "y copy", "H history", "? help"] {
+        assert!(keys.contains(k), "{k} missing at 80 columns: {keys}");
+    }
+}
+
+#[test]
+fn an_empty_view_says_how_to_create_a_secret() {
+    let state = state_with(vec![], 24);
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("No secrets in this view: n creates one."), "{text}");
+    snap!("empty_80x24", text);
+}
+
+#[test]
 fn countdown_ticks_and_reads_due() {
     let mut state = state_with(secrets(), 24);
     update(&mut state, Msg::Tick(NOW + 1000));
@@ -304,8 +329,8 @@ fn pending_rows_stand_out_and_countdowns_take_colour_by_time_left() {
 
 #[test]
 fn the_demo_is_labelled_and_says_where_a_real_account_goes() {
-    let (mut state, _) =
-        State::new(profiles(), View::Profile(0), 60_000, Some("~/.config/csms-tui/config.toml".into()), NOW);
+    let hint = "configure a real account in ~/.config/csms-tui/config.toml".to_string();
+    let (mut state, _) = State::new(profiles(), View::Profile(0), 60_000, Some(hint), NOW);
     update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(secrets()) });
     let text = screen(&state, 80, 24);
     assert!(text.lines().next().unwrap().contains(" DEMO "), "{text}");
@@ -447,6 +472,9 @@ fn describe_tags_and_copy_dialogs() {
     let name = "auth-jwt-signing-key".to_string();
     update(&mut state, Msg::TagsLoaded { profile: 0, name, result: Ok(("id".into(), tags)) });
     snap!("tags_80x24", screen(&state, 80, 24));
+    key(&mut state, 'x');
+    snap!("remove_tag_confirm_80x24", screen(&state, 80, 24));
+    key(&mut state, 'n');
     press(&mut state, KeyCode::Esc);
     key(&mut state, 'y');
     snap!("copy_80x24", screen(&state, 80, 24));
@@ -751,4 +779,64 @@ fn the_generator_length_takes_digits() {
     let effects = update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL)));
     let generator = crate::app::forms::Generator { length: 51, symbols: true };
     assert_eq!(effects, vec![Effect::GeneratePassword { profile: 0, generator }]);
+}
+
+#[test]
+fn arrows_mean_smallest_first_in_every_column_updated_too() {
+    let mut state = state_with(secrets(), 24);
+    for _ in 0..3 {
+        key(&mut state, 's');
+    }
+    assert_eq!(state.table.sort(), crate::app::SortKey::Updated);
+    let text = screen(&state, 80, 24);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[2].contains("sort: updated ▼"), "newest first points down: {}", lines[2]);
+    assert!(lines[3].contains("UPDATED▼"), "the column shows its arrow: {}", lines[3]);
+    assert!(lines[4].contains("rds-fg-rotation"), "newest first: {}", lines[4]);
+    snap!("sorted_by_updated_80x24", text);
+    key(&mut state, 'S');
+    let text = screen(&state, 80, 24);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[3].contains("UPDATED▲") && lines[4].contains("legacy-archive"), "oldest first: {}", lines[4]);
+    key(&mut state, 'S');
+    key(&mut state, 's');
+    key(&mut state, 's');
+    let text = screen(&state, 80, 24);
+    assert!(text.lines().nth(3).unwrap().contains("NAME▲"), "A to Z points up: {text}");
+}
+
+/// One 64-character name at 80x24: names are cut with `…`, DESCRIPTION and
+/// UPDATED stay for every row; the header drops how IAM chose the project
+/// before it would cut anything.
+#[test]
+fn a_narrow_terminal_cuts_long_names_before_columns_and_the_header_drops_details_first() {
+    let mut rows = secrets();
+    rows.push(secret(&format!("very-long-{}", "x".repeat(54)), SecretState::Enabled, None, HOUR));
+    let (mut state, _) = State::new(profiles(), View::Profile(1), 60_000, None, NOW - 5_000);
+    state.profiles[1].project_from_iam = true;
+    state.profiles[1].read_only = false;
+    update(&mut state, Msg::Loaded { generation: 1, profile: 1, result: Ok(rows) });
+    update(&mut state, Msg::Tick(NOW));
+    let text = screen(&state, 80, 24);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[3].contains("DESCRIPTION") && lines[3].contains("UPDATED"), "{}", lines[3]);
+    assert!(text.contains("very-long-xxxxxxxxxxxx") && text.contains("x…"), "the long name is cut: {text}");
+    assert!(!lines[0].contains("(IAM's") && lines[0].contains("TLS-UNVERIFIED"), "{}", lines[0]);
+    assert!(lines[0].contains("ap-southeast-1 · project ffeeddcc") && lines[0].contains("…"), "{}", lines[0]);
+    snap!("long_name_80x24", text);
+    let wide = screen(&state, 200, 50);
+    assert!(wide.lines().next().unwrap().contains("(IAM's ap-southeast-1)"), "room enough: all of it");
+}
+
+#[test]
+fn a_new_secret_over_several_profiles_asks_where() {
+    let (mut state, _) = State::new(profiles(), View::All, 60_000, None, NOW - 5_000);
+    state.profiles[1].read_only = false;
+    update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(secrets()) });
+    update(&mut state, Msg::Loaded { generation: 1, profile: 1, result: Ok(vec![]) });
+    update(&mut state, Msg::Tick(NOW));
+    key(&mut state, 'n');
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("▸ prod") && text.contains("staging"), "{text}");
+    snap!("choose_project_80x24", text);
 }

@@ -201,7 +201,8 @@ fn tags_are_checked_before_sending_and_reread_after_a_failure() {
     );
     let Mode::Tags(dialog) = &state.mode else { panic!() };
     assert!(!dialog.busy && matches!(&dialog.loaded, Some(Ok((_, t))) if t.len() == 2));
-    let effects = update(&mut state, key('x'));
+    assert_eq!(update(&mut state, key('x')), vec![], "x asks first");
+    let effects = update(&mut state, key('y'));
     assert_eq!(
         effects,
         vec![Effect::ChangeTags {
@@ -398,4 +399,76 @@ fn no_debug_output_shows_a_value() {
     for out in outputs {
         assert!(!out.contains("hunter2"), "{out}");
     }
+}
+
+#[test]
+fn removing_a_tag_asks_first_and_comes_back_to_the_tags() {
+    let mut state = on_api_key();
+    update(&mut state, key('t'));
+    let env = Tag { key: "env".into(), value: Some("prod".into()) };
+    update(
+        &mut state,
+        Msg::TagsLoaded { profile: 0, name: "api-key".into(), result: Ok(("id-1".into(), vec![env.clone()])) },
+    );
+    assert_eq!(update(&mut state, key('x')), vec![], "nothing is sent before y");
+    assert_eq!(state.mode, Mode::Confirm(Pending::RemoveTag { key: (0, "api-key".into()), tag: env }));
+    assert_eq!(update(&mut state, key('n')), vec![]);
+    let Mode::Tags(dialog) = &state.mode else { panic!("n goes back to the tags: {:?}", state.mode) };
+    assert!(!dialog.busy);
+    assert!(state.footer_message().unwrap().text.contains("Nothing was sent"));
+    update(&mut state, key('x'));
+    let effects = update(&mut state, key('y'));
+    assert_eq!(
+        effects,
+        vec![Effect::ChangeTags {
+            profile: 0,
+            name: "api-key".into(),
+            secret_id: "id-1".into(),
+            create: vec![],
+            delete: vec![Tag { key: "env".into(), value: None }],
+        }]
+    );
+    assert!(matches!(&state.mode, Mode::Tags(d) if d.busy), "y goes back to the tags, waiting for the answer");
+}
+
+#[test]
+fn a_rollback_comes_back_to_the_details_and_reads_the_versions_again() {
+    let mut state = on_api_key();
+    update(&mut state, code(KeyCode::Enter));
+    let versions = vec![version("v1", &["SYSPREVIOUS"]), version("v2", &["SYSCURRENT"])];
+    update(&mut state, Msg::VersionsLoaded { profile: 0, name: "api-key".into(), result: Ok(versions) });
+    update(&mut state, key('j'));
+    update(&mut state, key('R'));
+    assert_eq!(update(&mut state, key('n')), vec![]);
+    assert!(matches!(&state.mode, Mode::Details { cursor: 1, .. }), "n: back in the details: {:?}", state.mode);
+    update(&mut state, key('R'));
+    let effects = update(&mut state, key('y'));
+    assert_eq!(
+        effects,
+        vec![Effect::Rollback { profile: 0, name: "api-key".into(), from: "v2".into(), to: "v1".into() }]
+    );
+    assert!(matches!(&state.mode, Mode::Details { .. }), "y: back in the details: {:?}", state.mode);
+    let effects = update(
+        &mut state,
+        Msg::RolledBack { profile: 0, name: "api-key".into(), from: "v2".into(), to: "v1".into(), result: Ok(()) },
+    );
+    assert_eq!(effects, vec![Effect::LoadVersions { profile: 0, name: "api-key".into() }], "the stages moved");
+    update(&mut state, key('q'));
+    assert_eq!(state.mode, Mode::Normal);
+}
+
+#[test]
+fn declining_a_cancel_asked_from_the_details_stays_in_the_details() {
+    let mut state = loaded(0, sample());
+    assert_eq!(selected(&state), "db-pass");
+    update(&mut state, code(KeyCode::Enter));
+    update(&mut state, key('c'));
+    assert!(matches!(&state.mode, Mode::Confirm(Pending::Cancel { .. })));
+    assert_eq!(update(&mut state, key('n')), vec![]);
+    assert!(matches!(&state.mode, Mode::Details { key, .. } if key.1 == "db-pass"), "{:?}", state.mode);
+    // From the table, a declined cancel leaves the table.
+    update(&mut state, key('q'));
+    update(&mut state, key('c'));
+    update(&mut state, key('n'));
+    assert_eq!(state.mode, Mode::Normal);
 }
