@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use csms_tui::csms::model::PasswordRequest;
 use csms_tui::csms::{Client, Error};
+use std::sync::atomic::Ordering::Relaxed;
 
 /// A server on 127.0.0.1 that answers every request with `answer(path)`:
 /// a status and a JSON body. It runs until the test process ends.
@@ -136,4 +137,18 @@ fn a_servers_secret_name_reaches_the_log_and_the_journal_inert() {
     assert!(change.contains("secret=evil\\u{1b}]52;c;UFdORUQ=\\u{7}"), "{change}");
     let entry: serde_json::Value = serde_json::from_str(journal.lines().next().unwrap()).unwrap();
     assert_eq!(entry["secret"], EVIL_NAME, "the journal reads back to the name: {journal}");
+}
+
+#[tokio::test]
+async fn a_request_that_cannot_be_built_fails_at_once_and_is_not_sent_again() {
+    let url = fake_server(|_| (200, r#"{"secrets": [], "page_info": {}}"#.into()));
+    let token = csms_tui::csms::Redacted::new("token\u{1b}with-an-escape");
+    let client = Client::new(Server::options_for(&url, csms_tui::csms::Credentials::Token(token))).unwrap();
+    let err = client.list_secrets(10).await.expect_err("a header with ESC cannot be sent");
+    assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+    assert!(err.to_string().contains("the request cannot be built"), "{err}");
+    assert!(!err.to_string().contains("with-an-escape"), "{err}");
+    let stats = client.stats();
+    let (requests, retries) = (stats.requests.load(Relaxed), stats.retries.load(Relaxed));
+    assert_eq!((requests, retries), (1, 0), "tried once");
 }
