@@ -137,7 +137,7 @@ fn an_altered_targets_cache_is_dropped_said_and_never_used() {
     let run = csms(&config, "a-user-token", &["list", "--profile", "acme"]);
     assert_eq!(trap.connections(), 0, "the cached name was used: {}", run.stderr);
     assert!(
-        run.stderr.contains("skipped acme: its projects cached in targets.json hold a name IAM never gives"),
+        run.stderr.contains("skipped acme: its projects cached in targets.json hold a name csms never writes there"),
         "{}",
         run.stderr
     );
@@ -245,4 +245,26 @@ fn a_redirect_is_never_followed_and_is_named_as_an_error() {
         assert!(!run.stderr.contains('\u{202e}'), "{profile}: the Location is shown escaped: {}", run.stderr);
     }
     assert_eq!(sink.connections(), 0, "a request followed a redirect");
+}
+
+#[test]
+fn a_name_iam_lists_but_no_project_can_have_is_skipped_and_not_cached() {
+    let iam = Fake::start("200 OK", projects(&["cn-north-4".into(), "a.b_c".into()]));
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &iam.url());
+    let skipped = "skipped acme/a.b_c: IAM gave a name no project can have";
+
+    let first = csms(&config, "a-user-token", &["profiles"]);
+    assert_eq!(first.status, 0, "{}", first.stderr);
+    assert!(first.stderr.contains(skipped), "{}", first.stderr);
+    assert!(first.stdout.contains("acme/cn-north-4"), "{}", first.stdout);
+    let cached = std::fs::read_to_string(state_dir(&config).join("csms-tui/targets.json")).unwrap();
+    assert!(cached.contains("cn-north-4") && !cached.contains("a.b_c"), "only what csms uses is cached: {cached}");
+
+    let asked = iam.connections();
+    let second = csms(&config, "a-user-token", &["profiles"]);
+    assert_eq!(second.status, 0, "{}", second.stderr);
+    assert!(!second.stderr.contains("targets.json"), "its own cache is not suspect: {}", second.stderr);
+    assert!(second.stdout.contains("acme/cn-north-4"), "{}", second.stdout);
+    assert_eq!(iam.connections(), asked, "the cached projects served: {}", second.stderr);
 }
