@@ -194,13 +194,13 @@ impl serde_json::ser::Formatter for InertJson {
     fn write_string_fragment<W: ?Sized + Write>(&mut self, writer: &mut W, fragment: &str) -> std::io::Result<()> {
         let mut plain = 0;
         for (i, c) in fragment.char_indices().filter(|(_, c)| crate::printable::is_unsafe(*c)) {
-            writer.write_all(fragment[plain..i].as_bytes())?;
+            writer.write_all(&fragment.as_bytes()[plain..i])?;
             for unit in c.encode_utf16(&mut [0; 2]) {
                 write!(writer, "\\u{unit:04x}")?;
             }
             plain = i + c.len_utf8();
         }
-        writer.write_all(fragment[plain..].as_bytes())
+        writer.write_all(&fragment.as_bytes()[plain..])
     }
 }
 
