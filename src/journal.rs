@@ -153,7 +153,8 @@ impl Journal {
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let mut line = serde_json::to_vec(entry).expect("serializable");
+        let mut line = Vec::new();
+        entry.serialize(&mut serde_json::Serializer::with_formatter(&mut line, InertJson)).expect("serializable");
         line.push(b'\n');
         let mut file = crate::private_file::open_append(&self.path)?;
         file.write_all(&line)?;
@@ -180,6 +181,26 @@ impl Journal {
             }
         }
         Ok((entries, unreadable))
+    }
+}
+
+/// serde's compact JSON, with every character `printable` escapes also
+/// written as a `\uXXXX` escape: serde escapes the C0 controls only, and a
+/// bidi override in a secret's name would reorder what `cat journal.jsonl`
+/// shows. Still JSON that reads back to the same text.
+struct InertJson;
+
+impl serde_json::ser::Formatter for InertJson {
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, writer: &mut W, fragment: &str) -> std::io::Result<()> {
+        let mut plain = 0;
+        for (i, c) in fragment.char_indices().filter(|(_, c)| crate::printable::is_unsafe(*c)) {
+            writer.write_all(&fragment.as_bytes()[plain..i])?;
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                write!(writer, "\\u{unit:04x}")?;
+            }
+            plain = i + c.len_utf8();
+        }
+        writer.write_all(&fragment.as_bytes()[plain..])
     }
 }
 
@@ -222,6 +243,20 @@ fn user_name() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_that_reorders_or_controls_a_terminal_is_written_escaped_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::at(&dir.path().join("journal.jsonl"));
+        let target = Target { profile: "prod".into(), region: "cn-north-4".into(), project: "p1".into() };
+        let name = "evil\u{1b}]52;c;UFdORUQ=\u{7}\u{9b}31m\u{202e}LTR\u{2066}测试";
+        journal.append(&Entry::new(&target, name, "cancel")).unwrap();
+        let text = std::fs::read_to_string(journal.path()).unwrap();
+        assert!(!text.trim_end().chars().any(crate::printable::is_unsafe), "{text:?}");
+        assert!(text.contains(r"\u202eLTR\u2066测试"), "{text}");
+        let (entries, unreadable) = journal.read().unwrap();
+        assert_eq!((entries[0].secret.as_str(), unreadable), (name, 0));
+    }
 
     #[test]
     fn appends_lines_that_read_back_and_skips_broken_ones() {

@@ -70,3 +70,74 @@ async fn endless_input_is_refused_at_the_services_limit() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert_eq!(server.aksk().list_versions("db").await.unwrap().len(), 2);
 }
+
+/// A server on 127.0.0.1 whose every answer is a 200 that never ends: JSON
+/// streamed for as long as it is read (at most 8 GiB or 60 s). With
+/// `declared`, the head announces a terabyte; without it, the body runs to
+/// the connection's end.
+fn endless_server(declared: bool) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(16).flatten() {
+            std::thread::spawn(move || stream_endlessly(stream, declared));
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn stream_endlessly(mut stream: std::net::TcpStream, declared: bool) {
+    use std::io::{Read, Write};
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+        head.push(byte[0]);
+    }
+    let length = if declared { "Content-Length: 1000000000000\r\n" } else { "" };
+    let start =
+        format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{length}Connection: close\r\n\r\n{{\"a\":[");
+    if stream.write_all(start.as_bytes()).is_err() {
+        return;
+    }
+    let chunk = "{\"name\":\"s\"},".repeat(5000);
+    let until = std::time::Instant::now() + Duration::from_secs(60);
+    for _ in 0..(8u64 << 30) / chunk.len() as u64 {
+        if std::time::Instant::now() > until || stream.write_all(chunk.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+#[test]
+fn an_endless_answer_is_read_up_to_a_bound_and_refused() {
+    for declared in [false, true] {
+        let url = endless_server(declared);
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.toml");
+        let text = format!(
+            "[profiles.lab]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\nendpoint = \"{url}\"\n\
+             access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n\n\
+             [profiles.found]\nregions = [\"*\"]\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\n\
+             access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n"
+        );
+        std::fs::write(&config, text).unwrap();
+        let cases: [(&[&str], &str); 4] = [
+            (&["list", "--profile", "lab"], "list secrets"),
+            (&["-o", "json", "list", "--profile", "lab"], "list secrets"),
+            (&["show", "x", "--profile", "lab"], "show secret"),
+            (&["profiles", "--refresh"], "list projects"),
+        ];
+        for (args, operation) in cases {
+            let run = csms_capped(&config, args, None);
+            // `profiles` shows a profile that failed in its row, on stdout.
+            let said = format!("{}{}", run.stdout, run.stderr);
+            let says = format!("{operation}: the answer is longer than 16 MiB");
+            assert!(said.contains(&says), "{args:?} (declared {declared}): {} / {said}", run.status);
+            // A failed listing exits non-zero; `profiles` lists what it could, and 0.
+            let fails = args[0] != "profiles";
+            assert_eq!(run.status != 0, fails, "{args:?} (declared {declared}): {} / {said}", run.status);
+            assert!(run.status >= 0, "{args:?} (declared {declared}): killed: {said}");
+        }
+    }
+}

@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use csms_tui::csms::model::PasswordRequest;
 use csms_tui::csms::{Client, Error};
+use std::sync::atomic::Ordering::Relaxed;
 
 /// A server on 127.0.0.1 that answers every request with `answer(path)`:
 /// a status and a JSON body. It runs until the test process ends.
@@ -85,4 +86,69 @@ async fn a_malformed_answer_that_can_hold_a_value_is_never_echoed() {
         assert!(!shown.contains(VALUE) && !debug.contains(VALUE), "{operation} echoed the value: {shown} / {debug}");
         assert!(shown.contains(operation) && shown.contains("line 1 column"), "says what and where: {shown}");
     }
+}
+
+/// A secret name with a clipboard write (OSC 52), a colour change and a
+/// bidi override, as a hostile or broken server may list it.
+const EVIL_NAME: &str = "evil\u{1b}]52;c;UFdORUQ=\u{7}\u{1b}[31mRED\u{202e}LTR";
+
+/// A server listing one secret pending deletion, named `EVIL_NAME`, and
+/// confirming its cancel.
+fn evil_name_answers(path: &str) -> (u16, String) {
+    let secret =
+        |state: &str| serde_json::json!({"name": EVIL_NAME, "state": state, "scheduled_delete_time": 4102444800000i64});
+    if path.ends_with("/secrets") {
+        (
+            200,
+            serde_json::json!({"secrets": [secret("PENDING_DELETE")], "page_info": {"next_marker": null}}).to_string(),
+        )
+    } else if path.ends_with("/cancel") {
+        (200, serde_json::json!({"secret": secret("ENABLED")}).to_string())
+    } else {
+        (404, r#"{"error_code":"CSMS.0404","error_msg":"no such call"}"#.into())
+    }
+}
+
+#[test]
+fn a_servers_secret_name_reaches_the_log_and_the_journal_inert() {
+    let url = fake_server(evil_name_answers);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let profile = format!(
+        "[profiles.lab]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\nendpoint = \"{url}\"\n\
+         access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n"
+    );
+    std::fs::write(&config, profile).unwrap();
+    let run = csms_command(&config, "", &["cancel-deletion", "--all-pending"])
+        .env("CSMS_LOG", "info")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+
+    let log = std::fs::read_to_string(state_dir(&config).join("csms-tui/csms.log")).unwrap();
+    let change = log.lines().find(|l| l.contains("change")).unwrap_or_else(|| panic!("no change logged: {log}"));
+    let journal = std::fs::read_to_string(journal_path(&config)).unwrap();
+    for (file, text) in [("csms.log", log.as_str()), ("journal.jsonl", journal.as_str())] {
+        for raw in ['\u{1b}', '\u{7}', '\u{202e}'] {
+            assert!(!text.contains(raw), "{file} holds {raw:?} raw: {text:?}");
+        }
+    }
+    assert!(change.contains("secret=evil\\u{1b}]52;c;UFdORUQ=\\u{7}"), "{change}");
+    let entry: serde_json::Value = serde_json::from_str(journal.lines().next().unwrap()).unwrap();
+    assert_eq!(entry["secret"], EVIL_NAME, "the journal reads back to the name: {journal}");
+}
+
+#[tokio::test]
+async fn a_request_that_cannot_be_built_fails_at_once_and_is_not_sent_again() {
+    let url = fake_server(|_| (200, r#"{"secrets": [], "page_info": {}}"#.into()));
+    let token = csms_tui::csms::Redacted::new("token\u{1b}with-an-escape");
+    let client = Client::new(Server::options_for(&url, csms_tui::csms::Credentials::Token(token))).unwrap();
+    let err = client.list_secrets(10).await.expect_err("a header with ESC cannot be sent");
+    assert!(matches!(err, Error::Invalid(_)), "{err:?}");
+    assert!(err.to_string().contains("the request cannot be built"), "{err}");
+    assert!(!err.to_string().contains("with-an-escape"), "{err}");
+    let stats = client.stats();
+    let (requests, retries) = (stats.requests.load(Relaxed), stats.retries.load(Relaxed));
+    assert_eq!((requests, retries), (1, 0), "tried once");
 }

@@ -1,6 +1,7 @@
 //! Names csms does not choose: project names from IAM (or from the
-//! `targets.json` it cached) and profile names from the config. None may
-//! move a request to another host or run code in a completion script.
+//! `targets.json` it cached), profile names from the config, and where a
+//! redirect points. None may move a request to another host or run code in
+//! a completion script.
 //! IAM and the host a name points at are small fakes on loopback.
 
 mod common;
@@ -26,6 +27,11 @@ struct Fake {
 
 impl Fake {
     fn start(status: &'static str, body: String) -> Fake {
+        Fake::with_head(status, String::new(), body)
+    }
+
+    /// As `start`, with `headers` (whole header lines) in every answer.
+    fn with_head(status: &'static str, headers: String, body: String) -> Fake {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -37,7 +43,7 @@ impl Fake {
                 match listener.accept() {
                     Ok((mut stream, _)) => {
                         counted.fetch_add(1, Ordering::SeqCst);
-                        answer(&mut stream, status, &body);
+                        answer(&mut stream, status, &headers, &body);
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
@@ -56,7 +62,7 @@ impl Fake {
 }
 
 /// Reads one request head and answers it, then closes.
-fn answer(stream: &mut std::net::TcpStream, status: &str, body: &str) {
+fn answer(stream: &mut std::net::TcpStream, status: &str, headers: &str, body: &str) {
     stream.set_nonblocking(false).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
     let mut head = Vec::new();
@@ -68,7 +74,7 @@ fn answer(stream: &mut std::net::TcpStream, status: &str, body: &str) {
         }
     }
     let reply = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status}\r\n{headers}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     let _ = stream.write_all(reply.as_bytes());
@@ -131,7 +137,7 @@ fn an_altered_targets_cache_is_dropped_said_and_never_used() {
     let run = csms(&config, "a-user-token", &["list", "--profile", "acme"]);
     assert_eq!(trap.connections(), 0, "the cached name was used: {}", run.stderr);
     assert!(
-        run.stderr.contains("skipped acme: its projects cached in targets.json hold a name IAM never gives"),
+        run.stderr.contains("skipped acme: its projects cached in targets.json hold a name csms never writes there"),
         "{}",
         run.stderr
     );
@@ -204,4 +210,61 @@ fn no_completion_script_holds_a_name_with_a_shell_metacharacter() {
             assert!(!run.stdout.contains(name.as_str()), "{shell}: {name:?} is in the script");
         }
     }
+}
+
+/// A config whose profiles, one per way to authenticate, all talk to `url`.
+fn every_auth(dir: &Path, url: &str) -> PathBuf {
+    let common = format!("region = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\nendpoint = \"{url}\"\n");
+    let text = format!(
+        "[profiles.password]\n{common}iam_endpoint = \"{url}\"\nauth = \"password\"\ndomain = \"{DOMAIN}\"\n\
+         user = \"{USER}\"\npassword_env = \"TEST_CSMS_PASSWORD\"\n\n\
+         [profiles.token]\n{common}auth = \"token\"\ntoken_env = \"TEST_CSMS_TOKEN\"\n\n\
+         [profiles.temp]\n{common}access_key = \"{TEMP_AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n\
+         security_token_env = \"TEST_CSMS_SECURITY_TOKEN\"\n"
+    );
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_redirect_is_never_followed_and_is_named_as_an_error() {
+    let sink = Fake::start("200 OK", r#"{"secrets": [], "page_info": {"next_marker": null}}"#.into());
+    let location = format!("http://127.0.0.1:{}/v3/auth/tokens\u{202e}", sink.port);
+    let redirector = Fake::with_head("307 Temporary Redirect", format!("Location: {location}\r\n"), String::new());
+    let dir = tempfile::tempdir().unwrap();
+    let config = every_auth(dir.path(), &redirector.url());
+
+    for profile in ["password", "token", "temp"] {
+        let before = redirector.connections();
+        let run = csms(&config, "a-user-token", &["list", "--profile", profile]);
+        assert_ne!(run.status, 0, "{profile}: {}", run.stderr);
+        assert_eq!(redirector.connections() - before, 1, "{profile}: asked once, not again: {}", run.stderr);
+        let named = format!("HTTP 307: the server redirects to '{}'", location.replace('\u{202e}', "\\u{202e}"));
+        assert!(run.stderr.contains(&named), "{profile}: {}", run.stderr);
+        assert!(!run.stderr.contains('\u{202e}'), "{profile}: the Location is shown escaped: {}", run.stderr);
+    }
+    assert_eq!(sink.connections(), 0, "a request followed a redirect");
+}
+
+#[test]
+fn a_name_iam_lists_but_no_project_can_have_is_skipped_and_not_cached() {
+    let iam = Fake::start("200 OK", projects(&["cn-north-4".into(), "a.b_c".into()]));
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), &iam.url());
+    let skipped = "skipped acme/a.b_c: IAM gave a name no project can have";
+
+    let first = csms(&config, "a-user-token", &["profiles"]);
+    assert_eq!(first.status, 0, "{}", first.stderr);
+    assert!(first.stderr.contains(skipped), "{}", first.stderr);
+    assert!(first.stdout.contains("acme/cn-north-4"), "{}", first.stdout);
+    let cached = std::fs::read_to_string(state_dir(&config).join("csms-tui/targets.json")).unwrap();
+    assert!(cached.contains("cn-north-4") && !cached.contains("a.b_c"), "only what csms uses is cached: {cached}");
+
+    let asked = iam.connections();
+    let second = csms(&config, "a-user-token", &["profiles"]);
+    assert_eq!(second.status, 0, "{}", second.stderr);
+    assert!(!second.stderr.contains("targets.json"), "its own cache is not suspect: {}", second.stderr);
+    assert!(second.stdout.contains("acme/cn-north-4"), "{}", second.stdout);
+    assert_eq!(iam.connections(), asked, "the cached projects served: {}", second.stderr);
 }

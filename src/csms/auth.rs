@@ -194,11 +194,13 @@ impl Authenticator {
             .body(body.to_string())
             .send()
             .await
-            // Unreachable is a network failure, not a refusal of the credentials.
-            .map_err(|e| (super::client::transport_error(e), true))?;
+            .map_err(|e| worth_retrying(super::client::transport_error(e)))?;
+        if let Some(err) = super::client::redirect_error(&resp) {
+            return Err((self.auth_error(format!("IAM did not issue a token: {err}")), false));
+        }
         let status = resp.status().as_u16();
         let subject = resp.headers().get("X-Subject-Token").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let bytes = resp.bytes().await.map_err(|e| (super::client::transport_error(e), true))?;
+        let bytes = super::client::read_body(resp, "IAM token request").await.map_err(worth_retrying)?;
         if !(200..300).contains(&status) {
             let detail = match Error::from_response(status, &bytes, None) {
                 Error::Api { code: Some(code), message, .. } => format!("{code}: {message}"),
@@ -233,4 +235,13 @@ impl Authenticator {
         tracing::debug!(profile = %self.profile, %expires_at, "IAM token issued");
         Ok(IssuedToken { token: Redacted::new(token), expires_at, project_id })
     }
+}
+
+/// A failure to get IAM's answer, and whether it is worth another try: an
+/// unreachable IAM is a network failure, not a refusal of the credentials;
+/// a request that cannot be built, or an answer too long, fails the same way
+/// every time.
+fn worth_retrying(err: Error) -> (Error, bool) {
+    let transient = matches!(err, Error::Transport { .. });
+    (err, transient)
 }

@@ -134,6 +134,9 @@ impl Client {
             .timeout(opts.request_timeout)
             .danger_accept_invalid_certs(opts.insecure_skip_tls_verify)
             .user_agent(USER_AGENT)
+            // A redirect would carry the token, the signature's security
+            // token or IAM's password body to a host the profile never named.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Invalid(format!("cannot build HTTP client: {e}")))?;
         let auth = Authenticator::new(&opts.profile, opts.credentials, &opts.iam_endpoint, &opts.project, opts.retry);
@@ -466,7 +469,7 @@ impl Client {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);
             }
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
-            let result = self.send_once(service, &method, &path, &query, &body).await;
+            let result = self.send_once(service, &method, &path, &query, &body, operation).await;
             if matches!(&result, Ok(a) if a.status == 429) {
                 self.stats.throttled.fetch_add(1, Ordering::Relaxed);
             }
@@ -514,6 +517,7 @@ impl Client {
         path: &str,
         query: &[(String, String)],
         body: &[u8],
+        operation: &str,
     ) -> Result<Answer> {
         let query_string = signer::canonical_query(query);
         let endpoint = match service {
@@ -555,8 +559,10 @@ impl Client {
             self.observe_date(&date);
         }
         let retry_after = header("Retry-After").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
-        let body = resp.bytes().await.map_err(|e| {
-            let mut err = transport_error(e);
+        if let Some(err) = redirect_error(&resp) {
+            return Err(err);
+        }
+        let body = read_body(resp, operation).await.map_err(|mut err| {
             if let Error::Transport { kind, .. } = &mut err
                 && *kind == TransportKind::Other
             {
@@ -567,6 +573,52 @@ impl Client {
         tracing::debug!(%method, path, status, request_id = request_id.as_deref().unwrap_or("-"), "answer");
         Ok(Answer { status, body, request_id, retry_after })
     }
+}
+
+/// A 3xx answer as an error naming its status and where it pointed. No
+/// redirect is followed (see `Client::new`), and none is worth another try.
+pub(super) fn redirect_error(resp: &reqwest::Response) -> Option<Error> {
+    let status = resp.status();
+    if !status.is_redirection() {
+        return None;
+    }
+    let location = match resp.headers().get(reqwest::header::LOCATION) {
+        Some(v) => {
+            let text = String::from_utf8_lossy(v.as_bytes());
+            format!("to '{}'", crate::printable::fit(&crate::printable::printable(&text), 200))
+        }
+        None => "with no Location".to_string(),
+    };
+    let message = format!("the server redirects {location}; csms follows no redirect (check the endpoint)");
+    Some(Error::Api { status: status.as_u16(), code: None, message, request_id: None, attempts: 1 })
+}
+
+/// The most an answer may hold. The largest the service gives is a page of
+/// 1000 secrets, each with a 2048-byte description: about 13 MiB even when
+/// every byte of every description is written as a `\u` escape. Past this a
+/// body is no answer of the service, and reading on would only fill memory.
+pub const MAX_ANSWER_BYTES: usize = 16 << 20;
+
+/// The body of an answer, read chunk by chunk up to `MAX_ANSWER_BYTES`.
+pub(super) async fn read_body(mut resp: reqwest::Response, operation: &str) -> Result<bytes::Bytes> {
+    let too_long = || Error::Decode {
+        message: format!(
+            "{operation}: the answer is longer than {} MiB, more than any answer of the service: not read further",
+            MAX_ANSWER_BYTES >> 20
+        ),
+        request_id: None,
+    };
+    if resp.content_length().is_some_and(|n| n > MAX_ANSWER_BYTES as u64) {
+        return Err(too_long());
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_long());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 const SHOW_VERSION: &str = "show version";
@@ -663,6 +715,9 @@ where
 /// A request that got no (whole) answer: where to, and the innermost cause in
 /// a few words (`connection refused`); the whole chain goes to the log.
 pub(super) fn transport_error(e: reqwest::Error) -> Error {
+    if e.is_builder() {
+        return build_error(&e);
+    }
     let kind = if e.is_timeout() {
         TransportKind::Timeout
     } else if e.is_connect() {
@@ -688,6 +743,21 @@ pub(super) fn transport_error(e: reqwest::Error) -> Error {
     }
     tracing::debug!(%target, error = %chain, "no answer");
     Error::Transport { kind, target, message: short_cause(&innermost), attempts: 1 }
+}
+
+/// A request that could not be built (a header value HTTP does not allow,
+/// such as an id holding a control character): the same every time, so an
+/// error of its own, never retried. No value is quoted.
+fn build_error(e: &reqwest::Error) -> Error {
+    let mut cause = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        cause = s.to_string();
+        source = s.source();
+    }
+    Error::Invalid(format!(
+        "the request cannot be built ({cause}): a header or the address holds what HTTP does not allow"
+    ))
 }
 
 /// `Connection refused (os error 111)` reads `connection refused`.

@@ -1,8 +1,10 @@
 //! What discovery found, kept between runs: `targets.json` in the state dir,
 //! mode 0600. Per profile: IAM's project list (names and ids only), who asked
 //! (endpoint and credential's name, never a secret) and when. A missing or
-//! broken file, or an entry another asker wrote, is simply not used; an
-//! entry holding a project name IAM never gives is dropped and reported.
+//! broken file, or an entry another asker wrote, is simply not used. Only
+//! the projects csms can use are kept (a name no project can have is
+//! skipped, and not cached), so an entry holding such a name was altered: it
+//! is dropped and reported.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -57,7 +59,7 @@ impl Cache {
         cache
     }
 
-    /// Drops every entry with a project name IAM never gives: its names
+    /// Drops every entry with a project name csms never caches: its names
     /// become target names and its regions URLs, so it is not used at all.
     fn drop_altered(&mut self) {
         let altered = |e: &Entry| !e.projects.iter().all(|p| crate::config::regions::is_project_name(&p.name));
@@ -65,7 +67,7 @@ impl Cache {
         for name in &self.dropped {
             self.profiles.remove(name);
             let profile = crate::printable::printable(name);
-            tracing::warn!(%profile, "targets.json holds a project name IAM never gives: the entry is not used");
+            tracing::warn!(%profile, "targets.json holds a project name csms never writes there: the entry is not used");
         }
     }
 
@@ -84,7 +86,11 @@ impl Cache {
         (e.asker == asker(profile) && fresh).then_some(e.projects.as_slice())
     }
 
-    pub fn put(&mut self, profile: &Profile, projects: Vec<ProjectSummary>, now: Millis) {
+    /// Keeps what IAM listed for `profile`, less the names no project can
+    /// have: those are skipped whenever IAM lists them, and the next load
+    /// takes such a name for an altered entry.
+    pub fn put(&mut self, profile: &Profile, mut projects: Vec<ProjectSummary>, now: Millis) {
+        projects.retain(|p| crate::config::regions::is_project_name(&p.name));
         self.profiles.insert(profile.name.clone(), Entry { asker: asker(profile), found_at: now, projects });
     }
 

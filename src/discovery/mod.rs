@@ -212,7 +212,8 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> E
     let mut cache = cache::Cache::load();
     let mut expansion = Expansion::default();
     for profile in discovering.iter().filter(|p| cache.dropped().contains(&p.name)) {
-        let why = "its projects cached in targets.json hold a name IAM never gives: not used, IAM is asked".into();
+        let why =
+            "its projects cached in targets.json hold a name csms never writes there: not used, IAM is asked".into();
         expansion.skipped.push(Skipped { target: profile.name.clone(), why });
     }
     let cached: Vec<Option<Vec<ProjectSummary>>> = discovering
