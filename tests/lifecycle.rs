@@ -334,6 +334,34 @@ async fn a_lost_restore_is_confirmed_by_the_backups_id_not_its_name() {
     assert_eq!(journal(&config).last().unwrap()["outcome"], "unknown");
 }
 
+/// A restore over a secret that still exists is refused before it is sent,
+/// so a lost answer cannot make the existing secret pass for a restored one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_over_an_existing_secret_is_refused_before_it_is_sent() {
+    let server = Server::start();
+    let c = server.aksk();
+    let config = server.write_config("");
+    c.create_secret(&create_request("so2")).await.unwrap();
+    let file = server.dir.path().join("so2.backup");
+    let run = csms(&config, "", &["backup", "so2", "--out", file.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    // Were the restore sent, the service would refuse it and its answer be lost.
+    server.faults(json!({"script": ["drop_after"], "path_regex": "/secrets/restore$"})).await;
+    let run = csms(&config, "", &["restore", file.to_str().unwrap()]);
+    assert_eq!(run.status, 2, "refused as bad input: {}\n{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("restored"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("secret so2 already exists") && run.stderr.contains("nothing was sent"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(journal(&config).last().unwrap()["outcome"], "failed");
+    // The drop is still waiting for a restore: none was sent.
+    c.delete_secret("so2").await.unwrap();
+    let run = csms(&config, "", &["restore", file.to_str().unwrap()]);
+    assert_eq!(run.stdout.trim(), "so2: restored (ENABLED)", "{}", run.stderr);
+}
+
 /// After a whole life at trace level, the value is nowhere: not in the
 /// journal, not in csms.log, and no credential is either.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -136,22 +136,44 @@ pub struct BackupOf<'a> {
     pub id: &'a str,
 }
 
-/// Restores a backup; what it holds (when the backup says it) lets a lost
-/// answer be read back.
+/// Restores a backup. When the backup says which secret it holds, that
+/// secret is looked for first: a restore over it is refused before anything
+/// is sent (the service refuses it too), and its absence is what lets a lost
+/// answer be read back, since the secret with the backup's id found after
+/// the request can then only be this restore's.
 pub async fn restore(client: &Client, blob: &Redacted, holds: Option<BackupOf<'_>>) -> Outcome<Secret> {
+    if let Some(holds) = holds {
+        match with_id(client, holds).await {
+            Ok(None) => {}
+            Ok(Some(s)) => {
+                return Outcome::Failed(super::Error::Invalid(format!(
+                    "secret {} already exists (it has the backup's id {}), and the service refuses a restore \
+                     over an existing secret: nothing was sent",
+                    s.name, holds.id
+                )));
+            }
+            // Nothing was sent; without knowing the secret absent, a lost answer could not be read back.
+            Err(e) => return Outcome::Failed(e),
+        }
+    }
     apply(client, || client.restore(blob), || restored(client, holds)).await
 }
 
-/// Reads back a restore whose answer was lost: only the secret with the
-/// backup's id proves it. It is looked for under the name the backup gives,
-/// then among every secret (a name edited in the file must not make another
-/// secret pass for the restored one).
+/// Reads back a restore whose answer was lost: the secret with the backup's
+/// id, absent before the request, proves it.
 async fn restored(client: &Client, holds: Option<BackupOf<'_>>) -> super::Result<Option<Secret>> {
     let Some(holds) = holds else {
         return Err(super::Error::Invalid(
             "the answer was lost, and the backup does not say which secret it holds".into(),
         ));
     };
+    with_id(client, holds).await
+}
+
+/// The secret with the backup's id, if one exists. It is looked for under
+/// the name the backup gives, then among every secret (a name edited in the
+/// file must not make another secret pass for the restored one).
+async fn with_id(client: &Client, holds: BackupOf<'_>) -> super::Result<Option<Secret>> {
     if let Some(s) = find(client, holds.name).await?
         && s.id.as_deref() == Some(holds.id)
     {
