@@ -91,9 +91,15 @@ async fn a_lost_cancel_is_cancelled_only_for_a_secret_seen_pending_before() {
     server.faults(serde_json::json!({"script": ["drop_after"], "path_regex": "/cancel$"})).await;
     let run = csms(&config, "", &["cancel-deletion", "so2"]);
     assert_eq!((run.status, run.stdout.trim()), (0, "so2: already not pending (state ENABLED)"), "{}", run.stderr);
-    let report =
-        cancel_many(std::sync::Arc::new(server.aksk()), vec!["so2".to_string()], 8, 8, |_, _, _| {}, std::future::pending())
-            .await;
+    let report = cancel_many(
+        std::sync::Arc::new(server.aksk()),
+        vec!["so2".to_string()],
+        8,
+        8,
+        |_, _, _| {},
+        std::future::pending(),
+    )
+    .await;
     assert!(matches!(&report.results[0].1, BulkResult::Done(o) if o.label() == "already not pending"), "{report:?}");
     let run = csms(&config, "", &["cancel-deletion", "--all-pending"]);
     let line = format!("{}: cancelled (state ENABLED)", pending[0]);

@@ -94,9 +94,8 @@ fn unreadable_deletion_times(path: &str) -> (u16, String) {
     if !path.ends_with("/secrets") {
         return (404, r#"{"error_code":"CSMS.0404","error_msg":"no such call"}"#.into());
     }
-    let pending = |name: &str, at: &str| {
-        format!(r#"{{"name":"{name}","state":"PENDING_DELETE","scheduled_delete_time":{at}}}"#)
-    };
+    let pending =
+        |name: &str, at: &str| format!(r#"{{"name":"{name}","state":"PENDING_DELETE","scheduled_delete_time":{at}}}"#);
     let secrets = [
         pending("at-min", "-9223372036854775808"),
         pending("at-max", "9223372036854775807"),

@@ -112,8 +112,8 @@ async fn a_whole_life_through_the_cli() {
     assert_eq!(c.show_version("app.db", "latest").await.unwrap().secret_string.as_deref(), Some(VALUE));
     assert_eq!(c.list_versions("app.db").await.unwrap().len(), 2, "with its versions");
     let run = csms(&config, "", &["restore", backup.to_str().unwrap()]);
-    assert_eq!(run.status, 1, "a name in use: {}", run.stderr);
-    assert!(run.stderr.contains("CSMS.0003"), "{}", run.stderr);
+    assert_eq!(run.status, 2, "a secret that exists, refused before sending: {}", run.stderr);
+    assert!(run.stderr.contains("secret app.db already exists"), "{}", run.stderr);
 
     // The journal: every change, in order, with outcomes; never a value.
     let actions: Vec<(String, String)> = journal(&config)

@@ -104,7 +104,8 @@ where
     loop {
         while !stopped && next < items.len() && in_flight.len() < limit {
             // Freshness counts from now, when the cancel goes.
-            let (i, name, listed, client) = (next, items[next].name.clone(), items[next].fresh().cloned(), client.clone());
+            let (i, name, listed, client) =
+                (next, items[next].name.clone(), items[next].fresh().cloned(), client.clone());
             in_flight.push(async move {
                 let outcome = cancel_deletion(&client, &name, listed.as_ref()).await;
                 (i, outcome)

@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use super::client::Client;
-use super::model::{Millis, VersionMetadata};
 use super::model::{CreateSecretRequest, CreateVersionRequest, Secret, Stage, Tag, TagBatch, UpdateSecretRequest};
+use super::model::{Millis, VersionMetadata};
 use super::reconcile::{Outcome, apply};
 use super::redact::Redacted;
 
