@@ -4,9 +4,17 @@ use std::cmp::Ordering;
 
 use crate::csms::model::{Millis, Secret, SecretState};
 
-/// Pending deletions first, soonest first; then by name.
+/// What is shown for a pending deletion whose time the server did not give
+/// in a form that can be read.
+pub const TIME_UNKNOWN: &str = "time unknown";
+
+/// Pending deletions first, soonest first (one whose time is unknown before
+/// them all: it may be the soonest); then by name.
 pub fn pending_first(a: &Secret, b: &Secret) -> Ordering {
-    let key = |s: &Secret| if s.is_pending_delete() { s.scheduled_delete_time.unwrap_or(i64::MAX) } else { i64::MAX };
+    let key = |s: &Secret| match s.is_pending_delete() {
+        true => (false, s.scheduled_delete_time.unwrap_or(i64::MIN)),
+        false => (true, 0),
+    };
     key(a).cmp(&key(b)).then_with(|| a.name.cmp(&b.name))
 }
 
@@ -15,9 +23,16 @@ pub fn time_left(s: &Secret, now: Millis) -> Option<Millis> {
     if s.is_pending_delete() { s.scheduled_delete_time.map(|t| t - now) } else { None }
 }
 
-/// Whether a secret's deletion falls within `window` from `now` (or is overdue).
+/// A pending secret whose deletion time cannot be read.
+pub fn time_unknown(s: &Secret) -> bool {
+    s.is_pending_delete() && s.scheduled_delete_time.is_none()
+}
+
+/// Whether a secret's deletion falls within `window` from `now` (or is
+/// overdue). A pending deletion whose time is unknown is inside every
+/// window: it may be the next one.
 pub fn deletes_within(s: &Secret, now: Millis, window: Millis) -> bool {
-    time_left(s, now).is_some_and(|left| left <= window)
+    time_unknown(s) || time_left(s, now).is_some_and(|left| left <= window)
 }
 
 /// Parses a state filter, case-insensitively.
@@ -41,10 +56,11 @@ mod tests {
 
     #[test]
     fn pending_soonest_first_then_name() {
-        let mut v = [Secret::named("b"), pending("z", 50), Secret::named("a"), pending("y", 10)];
+        let unknown = Secret { scheduled_delete_time: None, ..pending("x", 0) };
+        let mut v = [Secret::named("b"), pending("z", 50), Secret::named("a"), pending("y", 10), unknown];
         v.sort_by(pending_first);
         let names: Vec<_> = v.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["y", "z", "a", "b"]);
+        assert_eq!(names, ["x", "y", "z", "a", "b"], "an unknown time first, then soonest first");
     }
 
     #[test]
@@ -53,6 +69,8 @@ mod tests {
         assert!(!deletes_within(&pending("a", 101), 0, 100));
         assert!(deletes_within(&pending("a", -5), 0, 100));
         assert!(!deletes_within(&Secret::named("a"), 0, 100));
+        let unknown = Secret { scheduled_delete_time: None, ..pending("u", 0) };
+        assert!(deletes_within(&unknown, 0, 0), "an unknown time is inside every window");
         assert_eq!(parse_state("pending-delete").unwrap(), SecretState::PendingDelete);
         assert!(parse_state("gone").is_err());
     }

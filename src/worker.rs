@@ -323,7 +323,8 @@ impl Worker {
                 }
                 Effect::Cancel { profile, name } => {
                     let outcome = match w.client(profile).await {
-                        Ok(c) => reconcile::cancel_deletion(&c, &name).await,
+                        // Rows may be a refresh old: the secret is read again first.
+                        Ok(c) => reconcile::cancel_deletion(&c, &name, None).await,
                         Err(e) => reconcile::CancelOutcome::Failed(e),
                     };
                     w.record(Entry::cancel(&w.target(profile), &name, &outcome));

@@ -75,6 +75,40 @@ async fn cancel_deletion_of_several_ends_enabled_on_the_server() {
     }
 }
 
+/// A cancel whose answer is lost is reported cancelled only when the secret
+/// was seen pending just before it was sent: a secret that was not pending
+/// is read first and never cancelled, by name, in bulk (as the TUI does) or
+/// from a listing just made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_cancel_is_cancelled_only_for_a_secret_seen_pending_before() {
+    use csms_tui::csms::bulk::{BulkResult, cancel_many};
+    let server = Server::start();
+    let client = server.aksk();
+    client.create_secret(&create_request("so2")).await.unwrap();
+    let pending = populate(&client, "pend", 1, true).await;
+    let config = server.write_config("");
+    // The first cancel sent has its answer lost, whatever the server said.
+    server.faults(serde_json::json!({"script": ["drop_after"], "path_regex": "/cancel$"})).await;
+    let run = csms(&config, "", &["cancel-deletion", "so2"]);
+    assert_eq!((run.status, run.stdout.trim()), (0, "so2: already not pending (state ENABLED)"), "{}", run.stderr);
+    let report = cancel_many(
+        std::sync::Arc::new(server.aksk()),
+        vec!["so2".to_string()],
+        8,
+        8,
+        |_, _, _| {},
+        std::future::pending(),
+    )
+    .await;
+    assert!(matches!(&report.results[0].1, BulkResult::Done(o) if o.label() == "already not pending"), "{report:?}");
+    let run = csms(&config, "", &["cancel-deletion", "--all-pending"]);
+    let line = format!("{}: cancelled (state ENABLED)", pending[0]);
+    assert_eq!((run.status, run.stdout.trim()), (0, line.as_str()), "{}", run.stderr);
+    let journal = std::fs::read_to_string(journal_path(&config)).unwrap();
+    let so2: Vec<&str> = journal.lines().filter(|l| l.contains("\"so2\"")).collect();
+    assert!(so2.len() == 1 && so2[0].contains("was not pending deletion"), "{journal}");
+}
+
 #[tokio::test]
 async fn cancel_failure_names_secret_code_message_and_request_id() {
     let server = Server::start();

@@ -152,3 +152,53 @@ async fn a_request_that_cannot_be_built_fails_at_once_and_is_not_sent_again() {
     let (requests, retries) = (stats.requests.load(Relaxed), stats.retries.load(Relaxed));
     assert_eq!((requests, retries), (1, 0), "tried once");
 }
+
+/// Deletion times no clock can hold: i64's ends, 10^30 and a 40-digit
+/// string, on pending secrets; beside them one pending far off and one not
+/// pending at all.
+fn unreadable_deletion_times(path: &str) -> (u16, String) {
+    if !path.ends_with("/secrets") {
+        return (404, r#"{"error_code":"CSMS.0404","error_msg":"no such call"}"#.into());
+    }
+    let pending =
+        |name: &str, at: &str| format!(r#"{{"name":"{name}","state":"PENDING_DELETE","scheduled_delete_time":{at}}}"#);
+    let secrets = [
+        pending("at-min", "-9223372036854775808"),
+        pending("at-max", "9223372036854775807"),
+        pending("at-huge", "1000000000000000000000000000000"),
+        pending("at-digits", r#""1234567890123456789012345678901234567890""#),
+        pending("far-off", "250000000000000"),
+        r#"{"name":"calm","state":"ENABLED"}"#.to_string(),
+    ];
+    (200, format!(r#"{{"secrets":[{}],"page_info":{{"total_count":6}}}}"#, secrets.join(",")))
+}
+
+const UNREADABLE: [&str; 4] = ["at-min", "at-max", "at-huge", "at-digits"];
+
+/// A pending deletion whose time cannot be read is inside every window,
+/// named as such: `watch` exits 3 for it and `--pending-within` lists it.
+#[test]
+fn a_pending_deletion_of_unknown_time_is_inside_every_window() {
+    let url = fake_server(unreadable_deletion_times);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let profile = format!(
+        "[profiles.fake]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\nendpoint = \"{url}\"\n\
+         access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n"
+    );
+    std::fs::write(&config, profile).unwrap();
+    for args in [vec!["watch", "--within", "1d"], vec!["list", "--pending-within", "1d"]] {
+        let run = csms(&config, "", &args);
+        let expected = if args[0] == "watch" { 3 } else { 0 };
+        assert_eq!(run.status, expected, "{args:?}: {}\n{}", run.stdout, run.stderr);
+        for name in UNREADABLE {
+            let row = run.stdout.lines().find(|l| l.starts_with(name));
+            assert!(row.is_some_and(|r| r.contains("time unknown")), "{args:?}: {name}\n{}", run.stdout);
+        }
+        assert!(!run.stdout.contains("far-off") && !run.stdout.contains("calm"), "{args:?}: {}", run.stdout);
+    }
+    let run = csms(&config, "", &["watch", "--within", "1s", "-o", "json"]);
+    let listed: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let names: Vec<&str> = listed.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!((run.status, names.len()), (3, 4), "{names:?}");
+}

@@ -112,8 +112,8 @@ async fn a_whole_life_through_the_cli() {
     assert_eq!(c.show_version("app.db", "latest").await.unwrap().secret_string.as_deref(), Some(VALUE));
     assert_eq!(c.list_versions("app.db").await.unwrap().len(), 2, "with its versions");
     let run = csms(&config, "", &["restore", backup.to_str().unwrap()]);
-    assert_eq!(run.status, 1, "a name in use: {}", run.stderr);
-    assert!(run.stderr.contains("CSMS.0003"), "{}", run.stderr);
+    assert_eq!(run.status, 2, "a secret that exists, refused before sending: {}", run.stderr);
+    assert!(run.stderr.contains("secret app.db already exists"), "{}", run.stderr);
 
     // The journal: every change, in order, with outcomes; never a value.
     let actions: Vec<(String, String)> = journal(&config)
@@ -296,6 +296,52 @@ async fn a_lost_create_over_an_existing_secret_is_unknown_not_created() {
     assert_eq!(kept, "value-of-so1", "the old value stays");
 }
 
+/// A create refused because the name is taken by a secret holding the very
+/// value sent, its answer lost: that secret was created an hour before the
+/// request (on the server's clock), so it is not this create's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_create_over_an_older_secret_with_the_same_value_is_unknown() {
+    let server = Server::start();
+    let config = server.write_config("");
+    server.aksk().create_secret(&create_request("so1")).await.unwrap();
+    // The server's clock an hour on: by this machine's clock the secret would look just made.
+    server.advance_clock(3600).await;
+    server.faults(json!({"script": ["drop_after"], "path_regex": "/secrets$"})).await;
+    let run = csms_with_input(&config, "", &["create", "so1", "--value-stdin"], Some(b"value-of-so1"));
+    assert_eq!(run.status, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("created"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("outcome is unknown") && run.stderr.contains("created before the request was sent"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(journal(&config).last().unwrap()["outcome"], "unknown");
+}
+
+/// A new value whose request never arrived, while another writer added
+/// versions: one holding the same value an hour earlier, one just now with
+/// another value. Neither is this request's; it is sent again and its own
+/// version reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_new_value_is_never_confirmed_by_another_writers_version() {
+    use csms_tui::csms::model::CreateVersionRequest;
+    use csms_tui::csms::{Redacted, changes, reconcile::Outcome};
+    let server = Server::start();
+    let writer = server.aksk();
+    writer.create_secret(&create_request("so3")).await.unwrap();
+    let before = vec!["v1".to_string()];
+    let version = |value: &str| CreateVersionRequest { secret_string: Some(value.into()), ..Default::default() };
+    writer.create_version("so3", &version("ours")).await.unwrap();
+    server.advance_clock(3600).await;
+    writer.create_version("so3", &version("theirs")).await.unwrap();
+    server.faults(json!({"script": ["drop_before"], "path_regex": "/versions$"})).await;
+    let client = server.aksk();
+    let outcome = changes::put_value(&client, "so3", &Redacted::new("ours".to_string()), &before).await;
+    let Outcome::Done(meta) = outcome else { panic!("{outcome:?}") };
+    assert_eq!(meta.id, "v4", "sent again after the read-back found no version of its own");
+    assert_eq!(writer.show_version("so3", "v4").await.unwrap().secret_string.as_deref(), Some("ours"));
+}
+
 /// A backup whose name was edited, restored with its answer lost: the secret
 /// under the edited name is not the restored one; the one with the backup's
 /// id is, and it is reported under its own name.
@@ -332,6 +378,34 @@ async fn a_lost_restore_is_confirmed_by_the_backups_id_not_its_name() {
     assert_eq!(run.status, 1, "{}", run.stdout);
     assert!(run.stderr.contains("outcome is unknown"), "{}", run.stderr);
     assert_eq!(journal(&config).last().unwrap()["outcome"], "unknown");
+}
+
+/// A restore over a secret that still exists is refused before it is sent,
+/// so a lost answer cannot make the existing secret pass for a restored one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_over_an_existing_secret_is_refused_before_it_is_sent() {
+    let server = Server::start();
+    let c = server.aksk();
+    let config = server.write_config("");
+    c.create_secret(&create_request("so2")).await.unwrap();
+    let file = server.dir.path().join("so2.backup");
+    let run = csms(&config, "", &["backup", "so2", "--out", file.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    // Were the restore sent, the service would refuse it and its answer be lost.
+    server.faults(json!({"script": ["drop_after"], "path_regex": "/secrets/restore$"})).await;
+    let run = csms(&config, "", &["restore", file.to_str().unwrap()]);
+    assert_eq!(run.status, 2, "refused as bad input: {}\n{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("restored"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("secret so2 already exists") && run.stderr.contains("nothing was sent"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(journal(&config).last().unwrap()["outcome"], "failed");
+    // The drop is still waiting for a restore: none was sent.
+    c.delete_secret("so2").await.unwrap();
+    let run = csms(&config, "", &["restore", file.to_str().unwrap()]);
+    assert_eq!(run.stdout.trim(), "so2: restored (ENABLED)", "{}", run.stderr);
 }
 
 /// After a whole life at trace level, the value is nowhere: not in the

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::args::Output;
 use super::secrets::{csms_context, secret_json};
 use super::{error_status, exit, fail, overall, profile_client, usage};
-use crate::csms::bulk::{BulkResult, cancel_many};
+use crate::csms::bulk::{BulkResult, ToCancel, cancel_many};
 use crate::csms::{self, CancelOutcome, CancelReport};
 use crate::journal::{self, Entry, Journal};
 use crate::timefmt::local_time;
@@ -146,13 +146,14 @@ pub(super) async fn cancel(
         Ok(pc) => pc,
         Err(status) => return status,
     };
-    let names = match selection {
+    // Names are read before their cancel; a listing made just now already shows each pending.
+    let names: Vec<ToCancel> = match selection {
         Selection::Names(names) if names == ["-"] => match names_from_stdin() {
             Ok(n) if n.is_empty() => return usage("no secret name on standard input"),
-            Ok(n) => n,
+            Ok(n) => n.into_iter().map(ToCancel::from).collect(),
             Err(e) => return usage(e),
         },
-        Selection::Names(names) => names,
+        Selection::Names(names) => names.into_iter().map(ToCancel::from).collect(),
         Selection::AllPending { .. } => {
             let secrets = match client.list_secrets(profile.page_size).await {
                 Ok(s) => s,
@@ -160,10 +161,10 @@ pub(super) async fn cancel(
             };
             super::note_clock(&profile.name, &client);
             let now = super::server_now(&client);
-            let names: Vec<String> = secrets
+            let names: Vec<ToCancel> = secrets
                 .into_iter()
                 .filter(|s| window.map_or(s.is_pending_delete(), |w| crate::listing::deletes_within(s, now, w)))
-                .map(|s| s.name)
+                .map(ToCancel::from)
                 .collect();
             if names.is_empty() {
                 esayln!(

@@ -9,7 +9,7 @@ use super::{chosen, client_apart, error_status, exit, fail, note_clock, profile_
 use crate::config::Profile;
 use crate::csms::model::Millis;
 use crate::csms::{self, Secret};
-use crate::listing::{deletes_within, parse_state, pending_first, time_left};
+use crate::listing::{TIME_UNKNOWN, deletes_within, parse_state, pending_first, time_left, time_unknown};
 use crate::printable::printable;
 use crate::timefmt::{age, countdown, local_time, now_ms, parse_duration};
 use crate::workspace::Workspace;
@@ -48,7 +48,11 @@ pub(super) fn secret_json(profile: &Profile, project_id: Option<&str>, s: &Secre
 }
 
 fn deletes_in(s: &Secret, now: i64) -> String {
-    time_left(s, now).map(countdown).unwrap_or_default()
+    match time_left(s, now) {
+        Some(left) => countdown(left),
+        None if time_unknown(s) => TIME_UNKNOWN.into(),
+        None => String::new(),
+    }
 }
 
 /// The description, or for an entry that could not be read, why.
@@ -200,6 +204,8 @@ pub(super) async fn show(ws: &Workspace, profile: Option<&str>, output: Output, 
     }
     if let Some(t) = secret.scheduled_delete_time {
         field("scheduled_delete_time", format!("{} (in {})", local_time(t), countdown(t - now)));
+    } else if time_unknown(&secret) {
+        field("scheduled_delete_time", TIME_UNKNOWN.into());
     }
     field("id", secret.id.clone().unwrap_or_default());
     field("description", secret.description.clone().unwrap_or_default());
@@ -362,11 +368,14 @@ async fn watch_every(ws: &Workspace, profiles: &[&Profile], output: Output, wind
                             v["change"] = json!("within");
                             outln!("{}", serde_json::to_string(&v).unwrap());
                         }
-                        Output::Table => sayln!(
-                            "+ {profile}/{name}: deleted in {} (at {})",
-                            deletes_in(s, gathered.now(profile)),
-                            s.scheduled_delete_time.map(local_time).unwrap_or_default()
-                        ),
+                        Output::Table => match s.scheduled_delete_time {
+                            Some(at) => sayln!(
+                                "+ {profile}/{name}: deleted in {} (at {})",
+                                deletes_in(s, gathered.now(profile)),
+                                local_time(at)
+                            ),
+                            None => sayln!("+ {profile}/{name}: pending deletion, {TIME_UNKNOWN}"),
+                        },
                     }
                 }
             }

@@ -4,16 +4,50 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 
 use super::client::Client;
+use super::model::Secret;
 use super::reconcile::{CancelOutcome, cancel_deletion};
 
 pub const DEFAULT_CONCURRENCY: usize = 8;
 /// How far the requests in flight may grow while nothing throttles.
 pub const DEFAULT_CEILING: usize = 32;
+
+/// How long a listing's word that a secret is pending stands in for reading
+/// it again just before its cancel is sent.
+const LISTING_FRESH: Duration = Duration::from_secs(10);
+
+/// One secret to cancel: its name, and the secret as a listing showed it
+/// (with when), which spares reading it again before the cancel while fresh.
+#[derive(Debug, Clone)]
+pub struct ToCancel {
+    pub name: String,
+    pub listed: Option<(Secret, Instant)>,
+}
+
+impl From<String> for ToCancel {
+    fn from(name: String) -> ToCancel {
+        ToCancel { name, listed: None }
+    }
+}
+
+impl From<Secret> for ToCancel {
+    /// A secret a listing showed just now.
+    fn from(secret: Secret) -> ToCancel {
+        ToCancel { name: secret.name.clone(), listed: Some((secret, Instant::now())) }
+    }
+}
+
+impl ToCancel {
+    /// The listed secret while it still tells how the secret was just before.
+    fn fresh(&self) -> Option<&Secret> {
+        self.listed.as_ref().filter(|(_, at)| at.elapsed() < LISTING_FRESH).map(|(s, _)| s)
+    }
+}
 
 /// What happened to one secret of a bulk cancel.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,26 +72,29 @@ pub struct BulkReport {
 /// `ceiling`); a 429 halves the number, and after one it grows by one per
 /// round of answers (additive increase, multiplicative decrease). `on_done`
 /// hears each result as it comes; once `stop` resolves no new request is
-/// sent, and those in flight are awaited.
-pub async fn cancel_many<F, S>(
+/// sent, and those in flight are awaited. A name alone is read before its
+/// cancel is sent; a secret a listing showed a moment ago is not.
+pub async fn cancel_many<N, F, S>(
     client: Arc<Client>,
-    names: Vec<String>,
+    items: Vec<N>,
     concurrency: usize,
     ceiling: usize,
     mut on_done: F,
     stop: S,
 ) -> BulkReport
 where
+    N: Into<ToCancel>,
     F: FnMut(&str, &CancelOutcome, usize),
     S: Future<Output = ()>,
 {
+    let items: Vec<ToCancel> = items.into_iter().map(Into::into).collect();
     let max = ceiling.max(concurrency).max(1);
     let mut limit = concurrency.clamp(1, max);
     let mut min_concurrency = limit;
     let mut peak_concurrency = limit;
     let mut ever_throttled = false;
     let mut streak = 0usize;
-    let mut results: Vec<Option<BulkResult>> = vec![None; names.len()];
+    let mut results: Vec<Option<BulkResult>> = vec![None; items.len()];
     let mut next = 0usize;
     let mut in_flight = FuturesUnordered::new();
     let mut stopped = false;
@@ -65,10 +102,12 @@ where
     tokio::pin!(stop);
 
     loop {
-        while !stopped && next < names.len() && in_flight.len() < limit {
-            let (i, name, client) = (next, names[next].clone(), client.clone());
+        while !stopped && next < items.len() && in_flight.len() < limit {
+            // Freshness counts from now, when the cancel goes.
+            let (i, name, listed, client) =
+                (next, items[next].name.clone(), items[next].fresh().cloned(), client.clone());
             in_flight.push(async move {
-                let outcome = cancel_deletion(&client, &name).await;
+                let outcome = cancel_deletion(&client, &name, listed.as_ref()).await;
                 (i, outcome)
             });
             next += 1;
@@ -97,7 +136,7 @@ where
                     }
                 }
                 throttled_seen = throttled_now;
-                on_done(&names[i], &outcome, limit);
+                on_done(&items[i].name, &outcome, limit);
                 results[i] = Some(BulkResult::Done(Box::new(outcome)));
             }
             _ = &mut stop, if !stopped => {
@@ -107,7 +146,7 @@ where
         }
     }
     BulkReport {
-        results: names.into_iter().zip(results).map(|(n, r)| (n, r.unwrap_or(BulkResult::NotStarted))).collect(),
+        results: items.into_iter().zip(results).map(|(t, r)| (t.name, r.unwrap_or(BulkResult::NotStarted))).collect(),
         min_concurrency,
         peak_concurrency,
         stopped,

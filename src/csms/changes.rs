@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use super::client::Client;
-use super::model::VersionMetadata;
 use super::model::{CreateSecretRequest, CreateVersionRequest, Secret, Stage, Tag, TagBatch, UpdateSecretRequest};
+use super::model::{Millis, VersionMetadata};
 use super::reconcile::{Outcome, apply};
 use super::redact::Redacted;
 
@@ -19,15 +19,40 @@ async fn find(client: &Client, name: &str) -> super::Result<Option<Secret>> {
     }
 }
 
+/// How far before a request's start a server time may fall and still be
+/// the request's: the service's times and its `Date` are cut to the second,
+/// and the server's clock is known to within two seconds.
+const CLOCK_SLACK_MS: Millis = 3_000;
+
+/// When a request was first sent, by this machine's clock: what a lost
+/// answer's read-back compares the server's times to.
+#[derive(Debug, Clone, Copy)]
+struct Sent(Millis);
+
+impl Sent {
+    fn now() -> Sent {
+        Sent(crate::timefmt::now_ms())
+    }
+
+    /// Whether the server's `time` is at or after the send, on the server's
+    /// clock (as its last `Date` told). No time proves nothing.
+    fn precedes(self, client: &Client, time: Option<Millis>) -> bool {
+        let start = self.0.saturating_add(client.clock_offset().unwrap_or(0)).saturating_sub(CLOCK_SLACK_MS);
+        time.is_some_and(|t| t >= start)
+    }
+}
+
 pub async fn create(client: &Client, req: &CreateSecretRequest) -> Outcome<Secret> {
-    apply(client, || client.create_secret(req), || made_by(client, req)).await
+    let sent = Sent::now();
+    apply(client, || client.create_secret(req), || made_by(client, req, sent)).await
 }
 
 /// Reads back a create whose answer was lost. A secret of that name proves
 /// nothing by itself (it may have been there before, and the create
 /// refused): it is this create's only when its one version holds the value
-/// sent. Any other secret of that name leaves the outcome unknown.
-async fn made_by(client: &Client, req: &CreateSecretRequest) -> super::Result<Option<Secret>> {
+/// sent and it was created after the request was sent. Any other secret of
+/// that name leaves the outcome unknown.
+async fn made_by(client: &Client, req: &CreateSecretRequest, sent: Sent) -> super::Result<Option<Secret>> {
     let Some(secret) = find(client, &req.name).await? else { return Ok(None) };
     let versions = client.list_versions(&req.name).await?;
     let holds_ours = match versions.as_slice() {
@@ -37,15 +62,18 @@ async fn made_by(client: &Client, req: &CreateSecretRequest) -> super::Result<Op
         }
         _ => false,
     };
-    if holds_ours {
-        Ok(Some(secret))
-    } else {
+    let lost = |why: String| {
         Err(super::Error::Invalid(format!(
-            "the answer was lost, and the secret named {} that exists does not hold the value sent \
-             ({} versions): it is not known to be this create's",
-            req.name,
-            versions.len()
+            "the answer was lost, and the secret named {} that exists {why}: it is not known to be this create's",
+            req.name
         )))
+    };
+    if !holds_ours {
+        lost(format!("does not hold the value sent ({} versions)", versions.len()))
+    } else if !sent.precedes(client, secret.create_time.or(versions[0].create_time)) {
+        lost("holds the value sent but was created before the request was sent".into())
+    } else {
+        Ok(Some(secret))
     }
 }
 
@@ -54,15 +82,31 @@ async fn made_by(client: &Client, req: &CreateSecretRequest) -> super::Result<Op
 pub async fn put_value(client: &Client, name: &str, value: &Redacted, before: &[String]) -> Outcome<VersionMetadata> {
     let req = CreateVersionRequest { secret_string: Some(value.expose().to_string()), ..Default::default() };
     let before: BTreeSet<&str> = before.iter().map(String::as_str).collect();
-    apply(
-        client,
-        || client.create_version(name, &req),
-        || async {
-            let now = client.list_versions(name).await?;
-            Ok(now.into_iter().find(|v| !before.contains(v.id.as_str())))
-        },
-    )
-    .await
+    let sent = Sent::now();
+    apply(client, || client.create_version(name, &req), || version_made_by(client, name, value, &before, sent)).await
+}
+
+/// Reads back a new value whose answer was lost: only a version that was not
+/// there before, created after the request was sent and holding the value
+/// sent is this request's. Another writer's version is not; when none is
+/// ours the request did not land, and it is sent again.
+async fn version_made_by(
+    client: &Client,
+    name: &str,
+    value: &Redacted,
+    before: &BTreeSet<&str>,
+    sent: Sent,
+) -> super::Result<Option<VersionMetadata>> {
+    for v in client.list_versions(name).await? {
+        if before.contains(v.id.as_str()) || !sent.precedes(client, v.create_time) {
+            continue;
+        }
+        let shown = client.show_version(name, &v.id).await?;
+        if shown.secret_string.as_deref() == Some(value.expose()) {
+            return Ok(Some(v));
+        }
+    }
+    Ok(None)
 }
 
 /// Moves SYSCURRENT to `version` (the service moves SYSPREVIOUS along).
@@ -136,22 +180,44 @@ pub struct BackupOf<'a> {
     pub id: &'a str,
 }
 
-/// Restores a backup; what it holds (when the backup says it) lets a lost
-/// answer be read back.
+/// Restores a backup. When the backup says which secret it holds, that
+/// secret is looked for first: a restore over it is refused before anything
+/// is sent (the service refuses it too), and its absence is what lets a lost
+/// answer be read back, since the secret with the backup's id found after
+/// the request can then only be this restore's.
 pub async fn restore(client: &Client, blob: &Redacted, holds: Option<BackupOf<'_>>) -> Outcome<Secret> {
+    if let Some(holds) = holds {
+        match with_id(client, holds).await {
+            Ok(None) => {}
+            Ok(Some(s)) => {
+                return Outcome::Failed(super::Error::Invalid(format!(
+                    "secret {} already exists (it has the backup's id {}), and the service refuses a restore \
+                     over an existing secret: nothing was sent",
+                    s.name, holds.id
+                )));
+            }
+            // Nothing was sent; without knowing the secret absent, a lost answer could not be read back.
+            Err(e) => return Outcome::Failed(e),
+        }
+    }
     apply(client, || client.restore(blob), || restored(client, holds)).await
 }
 
-/// Reads back a restore whose answer was lost: only the secret with the
-/// backup's id proves it. It is looked for under the name the backup gives,
-/// then among every secret (a name edited in the file must not make another
-/// secret pass for the restored one).
+/// Reads back a restore whose answer was lost: the secret with the backup's
+/// id, absent before the request, proves it.
 async fn restored(client: &Client, holds: Option<BackupOf<'_>>) -> super::Result<Option<Secret>> {
     let Some(holds) = holds else {
         return Err(super::Error::Invalid(
             "the answer was lost, and the backup does not say which secret it holds".into(),
         ));
     };
+    with_id(client, holds).await
+}
+
+/// The secret with the backup's id, if one exists. It is looked for under
+/// the name the backup gives, then among every secret (a name edited in the
+/// file must not make another secret pass for the restored one).
+async fn with_id(client: &Client, holds: BackupOf<'_>) -> super::Result<Option<Secret>> {
     if let Some(s) = find(client, holds.name).await?
         && s.id.as_deref() == Some(holds.id)
     {

@@ -97,16 +97,23 @@ fn retryable_read(e: &Error) -> bool {
 }
 
 /// Cancels one secret's deletion and says, from the server's own state,
-/// what happened. A cancel is sent again only after a read-back has shown
-/// the secret still pending; a lost read-back is read again, never guessed.
-pub async fn cancel_deletion(client: &Client, name: &str) -> CancelOutcome {
+/// what happened. A cancel is reported as `Cancelled` only when the secret
+/// was seen pending just before it was sent: `listed` is the secret as a
+/// listing made a moment ago showed it; without it the secret is read first
+/// (a secret not pending then is `NotPending`, and nothing is sent). A
+/// cancel is sent again only after a read-back has shown the secret still
+/// pending; a lost read-back is read again, never guessed.
+pub async fn cancel_deletion(client: &Client, name: &str, listed: Option<&Secret>) -> CancelOutcome {
+    if let Some(s) = listed.filter(|s| !s.is_pending_delete()) {
+        return CancelOutcome::NotPending(s.clone());
+    }
     let policy = client.retry_policy();
-    // Some earlier send may have taken effect without us hearing of it.
+    // A send, made while the secret was pending, that may have taken effect without us hearing of it.
     let mut maybe_ours = false;
-    let mut must_send = true;
+    let mut must_send = listed.is_some();
     let mut said_not_scheduled = false;
     let mut last_error: Option<Error> = None;
-    let mut seen: Option<Secret> = None;
+    let mut seen: Option<Secret> = listed.cloned();
     for round in 1..=MAX_ROUNDS {
         if must_send {
             match client.cancel_deletion(name).await {
@@ -129,11 +136,8 @@ pub async fn cancel_deletion(client: &Client, name: &str) -> CancelOutcome {
         }
         match client.show_secret(name).await {
             Ok(secret) if !secret.is_pending_delete() => {
-                return if maybe_ours || !said_not_scheduled {
-                    CancelOutcome::Cancelled(secret)
-                } else {
-                    CancelOutcome::NotPending(secret)
-                };
+                // Only a send made while it was pending can have cancelled it.
+                return if maybe_ours { CancelOutcome::Cancelled(secret) } else { CancelOutcome::NotPending(secret) };
             }
             Ok(secret) => {
                 if said_not_scheduled {
@@ -144,7 +148,7 @@ pub async fn cancel_deletion(client: &Client, name: &str) -> CancelOutcome {
                     });
                     return CancelOutcome::Unknown { error, seen: Some(secret) };
                 }
-                // Still pending: no earlier send took effect. Send it again.
+                // Pending: nothing sent so far took effect. Send it (again).
                 seen = Some(secret);
                 maybe_ours = false;
                 must_send = true;

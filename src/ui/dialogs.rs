@@ -43,7 +43,7 @@ pub(super) fn keys_line(table: &[keymap::Binding], theme: &Theme) -> Line<'stati
 fn time_left_text(state: &State, profile: usize, deletes_at: Option<Millis>) -> String {
     match deletes_at {
         Some(t) => format!("{} (at {})", countdown(t - state.server_now(profile)), local_time(t)),
-        None => "unknown".into(),
+        None => crate::listing::TIME_UNKNOWN.into(),
     }
 }
 
@@ -198,6 +198,8 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
             "deletes in",
             Line::from(Span::styled(time_left_text(state, profile, s.scheduled_delete_time), theme.countdown(left))),
         ));
+    } else if crate::listing::time_unknown(s) {
+        fields.push(("deletes in", Line::from(Span::styled(crate::listing::TIME_UNKNOWN, theme.countdown(0)))));
     }
     fields.extend([
         ("id", Line::from(text(&s.id))),

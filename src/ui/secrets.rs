@@ -192,6 +192,10 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             (None, Some(left)) => {
                 Cell::from(format!("{}{}", countdown(left), theme.countdown_mark(left))).style(theme.countdown(left))
             }
+            // Unknown is shown as urgent as it gets: it may be the next deletion.
+            (None, None) if crate::listing::time_unknown(s) => {
+                Cell::from(crate::listing::TIME_UNKNOWN).style(theme.countdown(0))
+            }
             (None, None) => Cell::from(""),
         };
         // Cut text ends with `…`, so a cut name never reads as another one.

@@ -296,6 +296,27 @@ fn schedule_dialog_counts_the_window_on_the_server_clock() {
     assert!(text.contains(&format!("deleted for good on {on_server}")), "{text}");
 }
 
+/// A pending deletion whose time could not be read is named, first and
+/// as urgent as it gets, in the row and in the details; never a blank.
+#[test]
+fn a_pending_deletion_of_unknown_time_is_shown_not_blank() {
+    let unknown = secret("lost-time", SecretState::PendingDelete, None, HOUR);
+    let mut state = state_with(vec![unknown, secret("later", SecretState::PendingDelete, Some(DAY), HOUR)], 16);
+    let terminal = render(&state, 100, 16, Theme { color: true });
+    let text = format!("{}", terminal.backend());
+    let row = text.lines().find(|l| l.contains("lost-time")).unwrap();
+    assert!(row.contains("time unknown"), "{text}");
+    let first = text.lines().position(|l| l.contains("lost-time")).unwrap();
+    assert!(text.lines().position(|l| l.contains("later")).unwrap() > first, "first: it may be the soonest\n{text}");
+    let buf = terminal.backend().buffer();
+    let y = first as u16;
+    let x = row.find("time unknown").unwrap() as u16;
+    assert_eq!(buf[(x, y)].bg, Color::Red, "as urgent as under a day");
+    update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let details = screen(&state, 100, 30);
+    assert!(details.lines().any(|l| l.contains("deletes in") && l.contains("time unknown")), "{details}");
+}
+
 #[test]
 fn pending_rows_stand_out_and_countdowns_take_colour_by_time_left() {
     let state = state_with(secrets(), 16);
