@@ -368,6 +368,7 @@ pub(super) async fn versions(ws: &Workspace, profile: Option<&str>, output: Outp
         Ok(v) => v,
         Err(e) => return fail(&csms_context(e, name)),
     };
+    super::note_clock(&profile.name, &client);
     match output {
         Output::Json => {
             let rows: Vec<_> = versions
