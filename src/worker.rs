@@ -399,7 +399,9 @@ impl Worker {
                         Ok(c) => changes::create(&c, &req).await,
                         Err(e) => Outcome::Failed(e),
                     };
-                    w.record(w.entry(profile, &name, "create", &outcome).versions(["v1".to_string()]));
+                    // A create makes v1, but only a confirmed one is known to have.
+                    let made = matches!(outcome, Outcome::Done(_)).then(|| "v1".to_string());
+                    w.record(w.entry(profile, &name, "create", &outcome).versions(made));
                     w.send(Msg::Created { profile, name, result: outcome_result(outcome).map(Box::new) });
                 }
                 Effect::PutValue { profile, name, value, before } => {
