@@ -713,6 +713,33 @@ impl State {
             .collect()
     }
 
+    /// Secrets of the view per state label, for the header: PENDING_DELETE
+    /// first, then by label. A secret reached through several profiles on
+    /// the same endpoint and project is one secret, counted once.
+    pub fn state_counts(&self) -> Vec<(String, usize)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in self.table.rows() {
+            if seen.insert((self.source(r.profile), r.secret.name.as_str())) {
+                *counts.entry(r.secret.state_label()).or_default() += 1;
+            }
+        }
+        let mut counts: Vec<(String, usize)> = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        // Pending deletions lead: they are what this tool is for.
+        counts.sort_by_key(|(label, _)| label != "PENDING_DELETE");
+        counts
+    }
+
+    /// Where a profile's secrets live: its endpoint and project id, or the
+    /// profile alone while its project id is not known.
+    fn source(&self, profile: usize) -> (&str, &str) {
+        match self.profiles.get(profile) {
+            Some(p) if !p.project_id.is_empty() => (p.endpoint.as_str(), p.project_id.as_str()),
+            Some(p) => ("", p.name.as_str()),
+            None => ("", ""),
+        }
+    }
+
     /// Now, on the server of `profile`: countdowns follow the server's clock.
     pub fn server_now(&self, profile: usize) -> Millis {
         self.now + self.clock_offsets.get(&profile).copied().unwrap_or(0)

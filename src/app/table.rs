@@ -150,8 +150,6 @@ pub struct SecretTable {
     sorted: Vec<usize>,
     /// `sorted` less the rows the filter hides: redone when the filter changes too.
     order: Vec<usize>,
-    /// Rows per state label, for the header: redone when the rows change.
-    counts: Vec<(String, usize)>,
     /// The widest name in columns, for the layout: redone when the rows change.
     name_width: usize,
     /// Position of the selection in `order`.
@@ -240,7 +238,6 @@ impl SecretTable {
         self.haystack.clear();
         self.starts.clear();
         self.order.clear();
-        self.counts.clear();
         self.selected = 0;
         self.offset = 0;
     }
@@ -335,13 +332,6 @@ impl SecretTable {
     /// After the rows changed: count, measure, index for the filter, then sort.
     fn rows_changed(&mut self, keep: Option<RowKey>) {
         let rows = &self.rows;
-        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
-        for r in rows {
-            *counts.entry(r.secret.state_label()).or_default() += 1;
-        }
-        self.counts = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        // Pending deletions lead: they are what this tool is for.
-        self.counts.sort_by_key(|(label, _)| label != "PENDING_DELETE");
         // As shown: escapes of control characters take room too.
         self.name_width = rows
             .iter()
@@ -461,10 +451,6 @@ impl SecretTable {
     /// The widest name, in terminal columns.
     pub fn name_width(&self) -> usize {
         self.name_width
-    }
-
-    pub fn state_counts(&self) -> &[(String, usize)] {
-        &self.counts
     }
 }
 

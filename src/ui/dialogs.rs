@@ -263,6 +263,18 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }
 
+/// The pending deletions of `members`: until every one has loaded, the sum
+/// is a floor (`3+`), and before any has, nothing (`…`).
+fn pending_of(state: &State, members: &[usize]) -> String {
+    let loaded: Vec<usize> = members.iter().filter_map(|p| state.pending_counts.get(p).copied()).collect();
+    let pending: usize = loaded.iter().sum();
+    match loaded.len() {
+        n if n == members.len() => format!("{pending} pending"),
+        0 => "… pending".to_string(),
+        _ => format!("{pending}+ pending"),
+    }
+}
+
 pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str, theme: &Theme) {
     use crate::app::picker::{Choice, choices};
     let current = |c: &Choice| match (c, state.view) {
@@ -300,21 +312,14 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &str,
         let mark = if current(c) { "●" } else { " " };
         let text = match c {
             Choice::All => {
-                let pending: usize = state.pending_counts.values().sum();
-                format!(" {mark} {:<w$} {:<16} {pending} pending known", "all profiles", "")
+                let pending = pending_of(state, &(0..state.profiles.len()).collect::<Vec<_>>());
+                format!(" {mark} {:<w$} {:<16} {pending}", "all profiles", "")
             }
             Choice::Group(g) => {
                 let members: Vec<usize> = (0..state.profiles.len())
                     .filter(|&p| state.profiles[p].group() == state.profiles[*g].group())
                     .collect();
-                let loaded: Vec<usize> = members.iter().filter_map(|p| state.pending_counts.get(p).copied()).collect();
-                let pending: usize = loaded.iter().sum();
-                // Until every project has loaded, the sum is a floor, and before any has, nothing.
-                let pending = match (loaded.len(), pending) {
-                    (n, _) if n == members.len() => format!("{pending} pending"),
-                    (_, 0) => "… pending".to_string(),
-                    _ => format!("{pending}+ pending"),
-                };
+                let pending = pending_of(state, &members);
                 let failing = members.iter().filter(|p| state.load_errors.contains_key(p)).count();
                 let failing = if failing > 0 { format!("· {failing} failing") } else { String::new() };
                 let projects = format!("{} project{}", members.len(), if members.len() == 1 { "" } else { "s" });
