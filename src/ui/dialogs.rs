@@ -15,8 +15,13 @@ use crate::timefmt::{countdown, local_time};
 /// Clears a centered area and draws a bordered block in it; returns the inside.
 pub(super) fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, style: Style) -> Rect {
     // The keys line at the bottom stays in view: it says what works in the dialog.
+    popup_above(frame, 1, width, height, title, style)
+}
+
+/// As `popup`, leaving the `bottom` lines of the screen in view.
+fn popup_above(frame: &mut Frame, bottom: u16, width: u16, height: u16, title: &str, style: Style) -> Rect {
     let full = frame.area();
-    let area = Rect { height: full.height.saturating_sub(1), ..full };
+    let area = Rect { height: full.height.saturating_sub(bottom), ..full };
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
     let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(v);
     frame.render_widget(Clear, rect);
@@ -257,7 +262,9 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
     }
     let cursor_line = lines.len().saturating_sub(versions.and_then(|v| v.as_ref().ok()).map_or(0, Vec::len)) + cursor;
     let height = (lines.len() as u16 + 2).min(frame.area().height);
-    let inner = popup(frame, DETAILS_WIDTH, height, &printable(&s.name), theme.header());
+    // Tall enough to reach the footer: its messages (what `v` or `R` did) stay in view.
+    let footer = super::chrome::footer_height(state, frame.area().width);
+    let inner = popup_above(frame, footer, DETAILS_WIDTH, height, &printable(&s.name), theme.header());
     // The selected version stays in view.
     let scroll = (cursor_line + 1).saturating_sub(inner.height as usize) as u16;
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);

@@ -679,3 +679,20 @@ fn updated_ages_count_on_the_server_clock_and_dates_are_whole() {
         assert!(date.is_match(&row("long-ago")), "{width}: {text}");
     }
 }
+
+/// At 80x24 the details fill the screen; a message about them (`v` on a
+/// pending secret) still shows whole beneath them.
+#[test]
+fn details_leave_their_messages_readable_at_80x24() {
+    let mut state = state_with(secrets(), 24);
+    update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    update(&mut state, Msg::VersionsLoaded { profile: 0, name: "payments-db-password".into(), result: Ok(vec![]) });
+    key(&mut state, 'v');
+    let text = screen(&state, 80, 24);
+    let joined: String = text.lines().map(|l| l.trim_matches('"').trim()).collect::<Vec<_>>().join(" ");
+    assert!(
+        joined.contains("A secret pending deletion has no readable value: cancel the deletion first"),
+        "{text}"
+    );
+    snap!("details_message_80x24", text);
+}
