@@ -152,10 +152,11 @@ pub(super) async fn create(
     };
     // A create whose answer was lost is read back before it is ever sent again.
     let outcome = changes::create(&client, &req).await;
-    let secret = match settle(profile, &client, name, "create", outcome, |e, made| e.versions(made.map(|_| "v1".to_string()))) {
-        Ok(s) => s,
-        Err(status) => return status,
-    };
+    let secret =
+        match settle(profile, &client, name, "create", outcome, |e, made| e.versions(made.map(|_| "v1".to_string()))) {
+            Ok(s) => s,
+            Err(status) => return status,
+        };
     match output {
         Output::Json => outln!(
             "{}",

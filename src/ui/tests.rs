@@ -670,12 +670,12 @@ fn updated_ages_count_on_the_server_clock_and_dates_are_whole() {
     ];
     let mut state = state_with(secrets, 24);
     update(&mut state, Msg::ServerClock { profile: 0, offset: 10 * DAY });
+    let date = regex::Regex::new(r" \d{4}-\d{2}-\d{2}[ │]").unwrap();
     for width in [80, 120, 200] {
         let text = screen(&state, width, 24);
         let row = |name: &str| text.lines().find(|l| l.contains(name)).unwrap_or_else(|| panic!("{text}")).to_string();
         assert!(row("before-the-jump").contains(" 10d "), "{width}: {text}");
         assert!(row("after-the-jump").contains(" 1h "), "{width}: {text}");
-        let date = regex::Regex::new(r" \d{4}-\d{2}-\d{2}[ │]").unwrap();
         assert!(date.is_match(&row("long-ago")), "{width}: {text}");
     }
 }
@@ -690,9 +690,6 @@ fn details_leave_their_messages_readable_at_80x24() {
     key(&mut state, 'v');
     let text = screen(&state, 80, 24);
     let joined: String = text.lines().map(|l| l.trim_matches('"').trim()).collect::<Vec<_>>().join(" ");
-    assert!(
-        joined.contains("A secret pending deletion has no readable value: cancel the deletion first"),
-        "{text}"
-    );
+    assert!(joined.contains("A secret pending deletion has no readable value: cancel the deletion first"), "{text}");
     snap!("details_message_80x24", text);
 }
