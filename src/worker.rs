@@ -395,8 +395,10 @@ impl Worker {
                         description: (!description.is_empty()).then_some(description),
                         ..Default::default()
                     };
+                    let (tell, about) = (w.clone(), name.clone());
+                    let report = move |send| tell.send(Msg::Resent { profile, name: about.clone(), send });
                     let outcome = match w.client(profile).await {
-                        Ok(c) => changes::create(&c, &req).await,
+                        Ok(c) => crate::csms::reconcile::reporting_sends(report, changes::create(&c, &req)).await,
                         Err(e) => Outcome::Failed(e),
                     };
                     // A create makes v1, but only a confirmed one is known to have.

@@ -198,8 +198,8 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let key = row.key();
         let pending = s.is_pending_delete();
         let marked = state.marked.contains(&key);
-        let deletes = match (state.in_flight.get(&key), state.time_left(row.profile, s)) {
-            (Some(op), _) => Cell::from(op.label()).style(theme.in_flight()),
+        let deletes = match (state.in_flight_label(&key), state.time_left(row.profile, s)) {
+            (Some(label), _) => Cell::from(label).style(theme.in_flight()),
             (None, Some(left)) => {
                 Cell::from(format!("{}{}", countdown(left), theme.countdown_mark(left))).style(theme.countdown(left))
             }
@@ -212,7 +212,10 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             cells.push(Cell::from(fitted(shown_name(state.profile_name(row.profile)), w)));
         }
         cells.push(Cell::from(highlighted(&fitted(&s.name, cols.name), &highlighter, theme)));
-        let label = if cols.state < 14 {
+        let label = if row.placeholder {
+            // No state until the server has the secret.
+            "".into()
+        } else if cols.state < 14 {
             fit(short_state(s.state_label()), cols.state as usize)
         } else {
             s.state_label().into()
