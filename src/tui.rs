@@ -45,6 +45,7 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
     // default: open on the picker rather than refuse.
     let remembered = if ws.is_demo() { Remembered::default() } else { crate::remembered::load() };
     // A profile with regions names every target found under it: its group view.
+    let named = profile.is_some();
     let group = profile
         .or(remembered.profile.as_deref())
         .or(ws.config.default_profile.as_deref())
@@ -66,11 +67,7 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
     let config = std::env::var_os("CSMS_CONFIG").map(std::path::PathBuf::from).or_else(crate::config::default_path);
     let demo = ws.is_demo().then(|| crate::config::demo_hint(config.as_deref()));
     let refresh = ws.config.refresh_interval.as_millis() as i64;
-    let view = match group {
-        Some(_) => View::Group(first),
-        None if remembered.all_profiles && !ws.is_demo() => View::All,
-        None => View::Profile(first),
-    };
+    let view = opening_view(group.is_some(), named, &remembered, ws.is_demo(), first);
     let (mut state, effects) = State::new(infos, view, refresh, demo, now_ms());
     state.home = first;
     if let Some(sort) = remembered.sort_key() {
@@ -112,6 +109,16 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
         crate::remembered::save(&Remembered::of(&state));
     }
     Ok(state.unfinished())
+}
+
+/// The view the UI opens on: a named profile always wins over the last
+/// run's all-profiles view, which comes back only when none is named.
+fn opening_view(group: bool, named: bool, remembered: &Remembered, demo: bool, first: usize) -> View {
+    match group {
+        true => View::Group(first),
+        false if remembered.all_profiles && !named && !demo => View::All,
+        false => View::Profile(first),
+    }
 }
 
 async fn event_loop(
@@ -171,4 +178,18 @@ async fn event_loop(
         dirty = true;
     }
     Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_named_profile_opens_on_itself_after_a_run_that_ended_on_all_profiles() {
+        let all = Remembered { profile: Some("lab".into()), all_profiles: true, ..Remembered::default() };
+        assert_eq!(opening_view(false, true, &all, false, 2), View::Profile(2));
+        assert_eq!(opening_view(true, true, &all, false, 2), View::Group(2));
+        assert_eq!(opening_view(false, false, &all, false, 2), View::All, "none named: as the last run left it");
+        assert_eq!(opening_view(false, false, &all, true, 2), View::Profile(2), "the demo remembers nothing");
+    }
 }

@@ -396,11 +396,15 @@ impl Worker {
                         description: (!description.is_empty()).then_some(description),
                         ..Default::default()
                     };
+                    let (tell, about) = (w.clone(), name.clone());
+                    let report = move |send| tell.send(Msg::Resent { profile, name: about.clone(), send });
                     let outcome = match w.client(profile).await {
-                        Ok(c) => changes::create(&c, &req).await,
+                        Ok(c) => crate::csms::reconcile::reporting_sends(report, changes::create(&c, &req)).await,
                         Err(e) => Outcome::Failed(e),
                     };
-                    w.record(w.entry(profile, &name, "create", &outcome).versions(["v1".to_string()]));
+                    // A create makes v1, but only a confirmed one is known to have.
+                    let made = matches!(outcome, Outcome::Done(_)).then(|| "v1".to_string());
+                    w.record(w.entry(profile, &name, "create", &outcome).versions(made));
                     w.send(Msg::Created { profile, name, result: outcome_result(outcome).map(Box::new) });
                 }
                 Effect::PutValue { profile, name, value, before } => {

@@ -584,6 +584,21 @@ fn demo_changes_go_to_the_demo_journal_only() {
     assert_eq!(json(&run)[0]["secret"], pending.as_str(), "{}", run.stderr);
 }
 
+/// The demo's data starts afresh each run: a deletion scheduled there names
+/// no command to undo it (run as printed, it would reach no demo at all).
+#[test]
+fn a_demo_deletion_names_no_undo_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let run = csms(&config, "", &["--demo", "list", "--state", "enabled", "-o", "json"]);
+    let name = json(&run)[0]["name"].as_str().unwrap().to_string();
+    let run = csms(&config, "", &["--demo", "schedule-deletion", &name, "--days", "7", "--yes"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("PENDING_DELETE until"), "{}", run.stdout);
+    assert!(!run.stdout.contains("undo with"), "{}", run.stdout);
+    assert!(run.stdout.contains("demo data starts afresh each run"), "{}", run.stdout);
+}
+
 /// `history --profile P` keeps the lines of P and of its targets `P/...`, no other.
 #[test]
 fn history_filters_by_profile_and_target() {
@@ -644,6 +659,30 @@ async fn the_cli_counts_on_the_server_clock() {
     let run = csms(&config, "", &["cancel-deletion", "--all-pending", "--within", "8d"]);
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(run.stdout.contains("soon: cancelled"), "{}", run.stdout);
+}
+
+/// Every command that prints a server time says when the server's clock is
+/// off, once per profile per run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_printing_a_server_time_notes_the_server_clock() {
+    let server = Server::start();
+    let c = server.aksk();
+    c.create_secret(&create_request("soon")).await.unwrap();
+    c.create_secret(&create_request("kept")).await.unwrap();
+    server.advance_clock(10 * 86_400).await;
+    let config = server.write_config("");
+    let note = "the server's clock is 10d 00:00:00 ahead of this machine's";
+    let runs = [
+        vec!["schedule-deletion", "soon", "--days", "7", "--yes"],
+        vec!["-p", "readonly", "show", "soon"],
+        vec!["-p", "readonly", "show", "kept", "-o", "json"],
+        vec!["-p", "readonly", "versions", "kept"],
+    ];
+    for args in runs {
+        let run = csms(&config, "", &args);
+        assert_eq!(run.status, 0, "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr.matches(note).count(), 1, "{args:?}: {}", run.stderr);
+    }
 }
 
 /// The undo hint names the profile it needs: run as printed, it cancels the

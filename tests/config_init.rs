@@ -41,3 +41,41 @@ fn a_secret_pasted_for_a_variable_name_is_refused_and_never_repeated() {
     let run = csms_with_input(&config, "", &["config", "init"], Some(input.as_bytes()));
     assert_eq!(run.status, 0, "a variable's name is taken: {}", run.stderr);
 }
+
+/// A secret pasted where a variable's name belongs is refused without being
+/// repeated, and the question comes again; a few refusals end it.
+#[test]
+fn a_refused_source_is_asked_again_a_few_times() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let input = answers(&server.url, &format!("{SK}\nenv TEST_CSMS_SK"));
+    let run = csms_with_input(&config, "", &["config", "init"], Some(input.as_bytes()));
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("not an environment variable's name") && run.stderr.contains("try again"));
+    assert!(!run.stderr.contains(SK), "the secret is repeated: {}", run.stderr);
+    assert!(std::fs::read_to_string(&config).unwrap().contains("secret_key_env = \"TEST_CSMS_SK\""));
+
+    let config = dir.path().join("other.toml");
+    let input = answers(&server.url, &[SK; 3].join("\n"));
+    let run = csms_with_input(&config, "", &["config", "init"], Some(input.as_bytes()));
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert_eq!(run.stderr.matches("try again").count(), 2, "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was written") && !run.stderr.contains(SK), "{}", run.stderr);
+    assert!(!config.exists());
+}
+
+/// A custom endpoint becomes the IAM endpoint too, and init says so and why.
+#[test]
+fn a_custom_endpoint_serving_iam_too_is_said() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let input = answers(&server.url, "env TEST_CSMS_SK");
+    let run = csms_with_input(&config, "", &["config", "init"], Some(input.as_bytes()));
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let said = format!("note: iam_endpoint is {} too", server.url);
+    assert!(run.stderr.contains(&said) && run.stderr.contains("change iam_endpoint in"), "{}", run.stderr);
+    let written = std::fs::read_to_string(&config).unwrap();
+    assert!(written.contains(&format!("iam_endpoint = \"{}\"", server.url)), "{written}");
+}

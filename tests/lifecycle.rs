@@ -292,6 +292,8 @@ async fn a_lost_create_over_an_existing_secret_is_unknown_not_created() {
     assert!(run.stderr.contains("check with `csms --profile aksk show so1`"), "{}", run.stderr);
     let entries = journal(&config);
     assert_eq!((entries.len(), entries[0]["outcome"].as_str()), (1, Some("unknown")), "{entries:?}");
+    let versions = entries[0].get("versions").and_then(|v| v.as_array()).map_or(0, Vec::len);
+    assert_eq!(versions, 0, "no version is known to be this create's: {entries:?}");
     let kept = c.show_version("so1", "latest").await.unwrap().secret_string.unwrap();
     assert_eq!(kept, "value-of-so1", "the old value stays");
 }

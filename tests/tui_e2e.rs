@@ -549,3 +549,35 @@ async fn a_refused_first_run_is_asked_again_with_r() {
     ui.send("q");
     assert!(ui.wait_exit().success());
 }
+
+/// A create under 503s: its row says `creating…` at once and counts the
+/// retries as they go out, then the outcome is named once (unknown), and
+/// the journal names no version it does not know was made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_under_503s_shows_its_row_and_retries_then_its_outcome() {
+    let server = Server::start();
+    populate(&server.aksk(), "existing", 1, false).await;
+    let config = server.write_config("");
+    let mut ui = Ui::start(&config);
+    ui.screen.wait_for("the secrets", |t| t.contains("existing-0000"));
+    // Slowed, as over a real network: each send and its retry are seen.
+    let faults =
+        serde_json::json!({"error_rate": 1.0, "error_status": 503, "latency_ms": 300, "path_regex": "secrets$"});
+    server.faults(faults).await;
+    ui.send("n");
+    ui.screen.wait_for("the form", |t| t.contains("New secret"));
+    ui.send("under-503\t\tsome-value\r");
+    ui.screen.wait_for("the row under way", |t| t.lines().any(|l| is_row(l, "under-503") && l.contains("creating…")));
+    let text = ui.screen.wait_for("a retry counted", |t| t.contains("creating… ↻") && t.contains("retry "));
+    assert!(!text.contains("UNKNOWN"), "the row under way has no state:\n{text}");
+    let text =
+        ui.screen.wait_for("the outcome", |t| t.contains("Creating 'under-503'") && t.contains("outcome unknown"));
+    assert!(ui.screen.line_of("under-503").is_none(), "no row for an unconfirmed create:\n{text}");
+    server.faults(serde_json::json!({})).await;
+    ui.send("q");
+    ui.wait_exit();
+    let journal = std::fs::read_to_string(journal_path(&config)).unwrap();
+    let line: serde_json::Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
+    assert_eq!((line["action"].as_str(), line["outcome"].as_str()), (Some("create"), Some("unknown")), "{line}");
+    assert!(line.get("versions").and_then(|v| v.as_array()).is_none_or(Vec::is_empty), "{line}");
+}

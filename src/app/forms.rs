@@ -238,7 +238,9 @@ pub(super) fn new_secret_key(state: &mut State, mut form: NewSecret, key: KeyEve
                 state.mode = Mode::Normal;
                 let name = form.name.text().to_string();
                 state.in_flight.insert((form.profile, name.clone()), Op::Create);
-                // Until the answer (retries may take a while): its row appears only then.
+                // Its row says `creating…` until the answer (retries may take a while).
+                state.table.insert_placeholder(form.profile, &name);
+                state.after_move();
                 let text = format!("Creating '{name}' (profile {})…", state.profile_name(form.profile));
                 state.message = Some(Message { text, level: Level::Info, until: Millis::MAX });
                 vec![Effect::Create {

@@ -337,6 +337,12 @@ pub enum Msg {
     /// Bracketed paste: the text, redacted from the start (it may be a value).
     Paste(Redacted),
     PasswordGenerated(Result<Redacted, String>),
+    /// A change under way was sent again (`send` is its number: 2, 3, …).
+    Resent {
+        profile: usize,
+        name: String,
+        send: u32,
+    },
     Created {
         profile: usize,
         name: String,
@@ -482,6 +488,8 @@ pub struct State {
     pub table: SecretTable,
     pub marked: BTreeSet<RowKey>,
     pub in_flight: BTreeMap<RowKey, Op>,
+    /// How many times a change under way has been sent, once sent again.
+    pub sends: BTreeMap<RowKey, u32>,
     pub mode: Mode,
     /// The dialog a confirmation was asked from: its answer goes back there.
     pub behind: Option<Box<Mode>>,
@@ -581,6 +589,7 @@ impl State {
             clipboard_clear_at: None,
             last_click: None,
             pending_counts: BTreeMap::new(),
+            sends: BTreeMap::new(),
             clock_offsets: BTreeMap::new(),
             next_due: None,
             confirm: BTreeSet::new(),
@@ -744,6 +753,43 @@ impl State {
             .iter()
             .map(|((p, name), op)| format!("{} of '{name}' (profile {})", op.what(), self.profile_name(*p)))
             .collect()
+    }
+
+    /// Secrets of the view per state label, for the header: PENDING_DELETE
+    /// first, then by label. A secret reached through several profiles on
+    /// the same endpoint and project is one secret, counted once.
+    pub fn state_counts(&self) -> Vec<(String, usize)> {
+        let mut seen = std::collections::HashSet::new();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        // A row of a create under way is no secret yet.
+        for r in self.table.rows().iter().filter(|r| !r.placeholder) {
+            if seen.insert((self.source(r.profile), r.secret.name.as_str())) {
+                *counts.entry(r.secret.state_label()).or_default() += 1;
+            }
+        }
+        let mut counts: Vec<(String, usize)> = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        // Pending deletions lead: they are what this tool is for.
+        counts.sort_by_key(|(label, _)| label != "PENDING_DELETE");
+        counts
+    }
+
+    /// Where a profile's secrets live: its endpoint and project id, or the
+    /// profile alone while its project id is not known.
+    fn source(&self, profile: usize) -> (&str, &str) {
+        match self.profiles.get(profile) {
+            Some(p) if !p.project_id.is_empty() => (p.endpoint.as_str(), p.project_id.as_str()),
+            Some(p) => ("", p.name.as_str()),
+            None => ("", ""),
+        }
+    }
+
+    /// What a row under way says: its change, and the retries so far (`↻2`).
+    pub fn in_flight_label(&self, key: &RowKey) -> Option<String> {
+        let op = self.in_flight.get(key)?;
+        Some(match self.sends.get(key) {
+            Some(send) => format!("{} ↻{}", op.label(), send - 1),
+            None => op.label().to_string(),
+        })
     }
 
     /// Now, on the server of `profile`: countdowns follow the server's clock.
@@ -988,8 +1034,19 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             forms::generated(state, result);
             vec![]
         }
+        Msg::Resent { profile, name, send } => {
+            let key = (profile, name);
+            if state.in_flight.get(&key) == Some(&Op::Create) {
+                let text =
+                    format!("Creating '{}' (profile {})… retry {}", key.1, state.profile_name(profile), send - 1);
+                state.message = Some(Message { text, level: Level::Info, until: Millis::MAX });
+                state.sends.insert(key, send);
+            }
+            vec![]
+        }
         Msg::Created { profile, name, result } => {
             state.in_flight.remove(&(profile, name.clone()));
+            state.sends.remove(&(profile, name.clone()));
             let pname = state.profile_name(profile).to_string();
             match result {
                 Ok(secret) => {
@@ -997,7 +1054,12 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
                     state.after_move();
                     state.report(Level::Success, format!("Created '{name}' (profile {pname}, v1)"));
                 }
-                Err(e) => state.report(Level::Error, format!("Creating '{name}' (profile {pname}){}", ended(&e))),
+                Err(e) => {
+                    // Its row stood for the request under way; what the server has, the next refresh shows.
+                    state.table.remove_placeholder(profile, &name);
+                    state.after_move();
+                    state.report(Level::Error, format!("Creating '{name}' (profile {pname}){}", ended(&e)))
+                }
             }
             vec![]
         }

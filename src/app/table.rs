@@ -17,6 +17,8 @@ pub type RowKey = (usize, String);
 pub struct Row {
     pub profile: usize,
     pub secret: Secret,
+    /// A secret being created: a row for the request under way, not yet a secret.
+    pub placeholder: bool,
     /// Lower-cased name and description, for the filter.
     search: String,
 }
@@ -24,7 +26,7 @@ pub struct Row {
 impl Row {
     pub fn new(profile: usize, secret: Secret) -> Row {
         let search = format!("{}\n{}", secret.name, secret.description.as_deref().unwrap_or("")).to_lowercase();
-        Row { profile, secret, search }
+        Row { profile, secret, search, placeholder: false }
     }
 
     pub fn key(&self) -> RowKey {
@@ -133,6 +135,11 @@ impl SortKey {
 
     fn compare(self, a: &Row, b: &Row) -> Ordering {
         let by_name = || a.secret.name.cmp(&b.secret.name).then(a.profile.cmp(&b.profile));
+        // A secret being created has no state yet: it leads, by name, in every order.
+        let being_made = b.placeholder.cmp(&a.placeholder);
+        if being_made != Ordering::Equal || a.placeholder {
+            return being_made.then_with(by_name);
+        }
         match self {
             SortKey::TimeLeft => pending_first(&a.secret, &b.secret).then(a.profile.cmp(&b.profile)),
             SortKey::Name => by_name(),
@@ -156,8 +163,6 @@ pub struct SecretTable {
     sorted: Vec<usize>,
     /// `sorted` less the rows the filter hides: redone when the filter changes too.
     order: Vec<usize>,
-    /// Rows per state label, for the header: redone when the rows change.
-    counts: Vec<(String, usize)>,
     /// The widest name in columns, for the layout: redone when the rows change.
     name_width: usize,
     /// Position of the selection in `order`.
@@ -233,7 +238,9 @@ impl SecretTable {
     /// Replaces one profile's rows (the others stay), keeping the selection.
     pub fn replace_profile(&mut self, profile: usize, secrets: Vec<Secret>) {
         let keep = self.selected().map(Row::key);
-        self.rows.retain(|r| r.profile != profile);
+        // A create under way keeps its row, unless the server now lists the secret.
+        self.rows
+            .retain(|r| r.profile != profile || (r.placeholder && !secrets.iter().any(|s| s.name == r.secret.name)));
         self.rows.extend(secrets.into_iter().map(|s| Row::new(profile, s)));
         self.rows_changed(keep);
     }
@@ -251,7 +258,6 @@ impl SecretTable {
         self.haystack.clear();
         self.starts.clear();
         self.order.clear();
-        self.counts.clear();
         self.selected = 0;
         self.offset = 0;
     }
@@ -275,6 +281,23 @@ impl SecretTable {
         self.rows.retain(|r| r.key() != key);
         self.rows.push(Row::new(profile, secret));
         self.rows_changed(Some(key));
+    }
+
+    /// A row for a secret being created, selected, until the server answers.
+    pub fn insert_placeholder(&mut self, profile: usize, name: &str) {
+        let key = (profile, name.to_string());
+        if self.rows.iter().any(|r| r.key() == key) {
+            return;
+        }
+        self.rows.push(Row { placeholder: true, ..Row::new(profile, Secret::named(name)) });
+        self.rows_changed(Some(key));
+    }
+
+    /// Drops the row of a create that did not confirm, keeping the selection.
+    pub fn remove_placeholder(&mut self, profile: usize, name: &str) {
+        let keep = self.selected().map(Row::key);
+        self.rows.retain(|r| !(r.placeholder && r.profile == profile && r.secret.name == name));
+        self.rows_changed(keep);
     }
 
     pub fn set_sort(&mut self, sort: SortKey) {
@@ -346,13 +369,6 @@ impl SecretTable {
     /// After the rows changed: count, measure, index for the filter, then sort.
     fn rows_changed(&mut self, keep: Option<RowKey>) {
         let rows = &self.rows;
-        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
-        for r in rows {
-            *counts.entry(r.secret.state_label()).or_default() += 1;
-        }
-        self.counts = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        // Pending deletions lead: they are what this tool is for.
-        self.counts.sort_by_key(|(label, _)| label != "PENDING_DELETE");
         // As shown: escapes of control characters take room too.
         self.name_width = rows
             .iter()
@@ -472,10 +488,6 @@ impl SecretTable {
     /// The widest name, in terminal columns.
     pub fn name_width(&self) -> usize {
         self.name_width
-    }
-
-    pub fn state_counts(&self) -> &[(String, usize)] {
-        &self.counts
     }
 }
 

@@ -59,6 +59,7 @@ pub(super) async fn schedule(
         Journal::open_default().as_ref(),
         Entry::schedule(&profile.journal_target(Some(&client)), name, days, &outcome),
     );
+    super::note_clock(&profile.name, &client);
     match outcome {
         csms::reconcile::ScheduleOutcome::Scheduled(s) => {
             if output == Output::Json {
@@ -68,12 +69,7 @@ pub(super) async fn schedule(
                 );
             } else {
                 let when = s.scheduled_delete_time.map(local_time).unwrap_or_default();
-                // The profile is named: the default one may hold a secret of the same name.
-                sayln!(
-                    "{name}: {} until {when}; undo with `csms --profile {} cancel-deletion {name}`",
-                    s.state_label(),
-                    profile.name
-                );
+                sayln!("{name}: {} until {when}; {}", s.state_label(), undo_hint(ws, &profile.name, name));
             }
             exit::OK
         }
@@ -85,6 +81,17 @@ pub(super) async fn schedule(
             );
             exit::FAILED
         }
+    }
+}
+
+/// How to undo a scheduled deletion. The profile is named: the default one
+/// may hold a secret of the same name. The demo's data is rebuilt on every
+/// run, so no later command can reach this deletion.
+fn undo_hint(ws: &Workspace, profile: &str, name: &str) -> String {
+    if ws.is_demo() {
+        "demo data starts afresh each run, so there is nothing to undo".to_string()
+    } else {
+        format!("undo with `csms --profile {profile} cancel-deletion {name}`")
     }
 }
 

@@ -27,22 +27,43 @@ fn ask(
     Ok(if answer.is_empty() { default.to_string() } else { answer })
 }
 
+/// How many times a credential's source is asked before init gives up.
+const SOURCE_TRIES: usize = 3;
+
+/// Asks where a credential comes from until the answer is usable (a few
+/// tries): a secret pasted by mistake is refused without being repeated,
+/// and the question comes again.
+fn ask_source(
+    lines: &mut impl Iterator<Item = std::io::Result<String>>,
+    base: &str,
+    question: &str,
+    default: &str,
+) -> Result<String, i32> {
+    for _ in 1..SOURCE_TRIES {
+        match source_lines(base, &ask(lines, question, default)?) {
+            Ok(lines) => return Ok(lines),
+            Err(why) => eprintln!("{why}: try again"),
+        }
+    }
+    source_lines(base, &ask(lines, question, default)?).map_err(|why| usage(format!("{why}: nothing was written")))
+}
+
 /// `env NAME` or `command CMD` (a bare word is a variable name) to the config key's lines.
 /// The answer is never repeated in an error: it may be the secret itself, pasted.
-fn source_lines(base: &str, answer: &str) -> Result<String, i32> {
+fn source_lines(base: &str, answer: &str) -> Result<String, String> {
     let quoted = |v: &str| toml::Value::String(v.to_string()).to_string();
     let env = |var: &str| match is_variable_name(var) {
         true => Ok(format!("{base}_env = {}\n", quoted(var))),
-        false => Err(usage(format!(
+        false => Err(format!(
             "{base}: that is not an environment variable's name (one set here, or of A-Z, 0-9 and _, \
-             not first a digit): nothing was written"
-        ))),
+             not first a digit)"
+        )),
     };
     match answer.split_once(' ') {
         Some(("command", cmd)) => Ok(format!("{base}_command = {}\n", quoted(cmd.trim()))),
         Some(("env", var)) => env(var.trim()),
         None if !answer.is_empty() => env(answer),
-        _ => Err(usage(format!("{base}: answer `env VARIABLE` or `command COMMAND`: nothing was written"))),
+        _ => Err(format!("{base}: answer `env VARIABLE` or `command COMMAND`")),
     }
 }
 
@@ -95,6 +116,12 @@ async fn write_profile(path: &Path, lines: &mut impl Iterator<Item = std::io::Re
     let mut block = format!("\n[profiles.{name}]\nregion = {}\n", quoted(&region));
     if !endpoint.is_empty() {
         block.push_str(&format!("endpoint = {}\niam_endpoint = {}\n", quoted(&endpoint), quoted(&endpoint)));
+        // Said, not asked: one more question would not help most, and the file is easy to edit.
+        esayln!(
+            "note: iam_endpoint is {endpoint} too: a custom endpoint (a proxy, a private cloud, `csms serve`) \
+             usually answers IAM as well; change iam_endpoint in {} if yours does not",
+            path.display()
+        );
     }
     let sdk = SdkDefaults::load();
     let use_sdk = sdk.access_key.is_some()
@@ -106,28 +133,25 @@ async fn write_profile(path: &Path, lines: &mut impl Iterator<Item = std::io::Re
         match auth.as_str() {
             "aksk" => {
                 let ak = ask(lines, "access key", "")?;
-                let sk = ask(lines, "secret key from `env VARIABLE` or `command COMMAND`", &format!("env {var}_SK"))?;
-                block.push_str(&format!(
-                    "auth = \"aksk\"\naccess_key = {}\n{}",
-                    quoted(&ak),
-                    source_lines("secret_key", &sk)?
-                ));
+                let question = "secret key from `env VARIABLE` or `command COMMAND`";
+                let sk = ask_source(lines, "secret_key", question, &format!("env {var}_SK"))?;
+                block.push_str(&format!("auth = \"aksk\"\naccess_key = {}\n{sk}", quoted(&ak)));
             }
             "password" => {
                 let domain = ask(lines, "account (domain) name", "")?;
                 let user = ask(lines, "IAM user", "")?;
-                let pw =
-                    ask(lines, "password from `env VARIABLE` or `command COMMAND`", &format!("env {var}_PASSWORD"))?;
+                let question = "password from `env VARIABLE` or `command COMMAND`";
+                let pw = ask_source(lines, "password", question, &format!("env {var}_PASSWORD"))?;
                 block.push_str(&format!(
-                    "auth = \"password\"\ndomain = {}\nuser = {}\n{}",
+                    "auth = \"password\"\ndomain = {}\nuser = {}\n{pw}",
                     quoted(&domain),
-                    quoted(&user),
-                    source_lines("password", &pw)?
+                    quoted(&user)
                 ));
             }
             "token" => {
-                let token = ask(lines, "token from `env VARIABLE` or `command COMMAND`", &format!("env {var}_TOKEN"))?;
-                block.push_str(&format!("auth = \"token\"\n{}", source_lines("token", &token)?));
+                let question = "token from `env VARIABLE` or `command COMMAND`";
+                let token = ask_source(lines, "token", question, &format!("env {var}_TOKEN"))?;
+                block.push_str(&format!("auth = \"token\"\n{token}"));
             }
             other => return Err(usage(format!("'{other}' is not aksk, password or token"))),
         }

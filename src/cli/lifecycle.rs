@@ -152,10 +152,11 @@ pub(super) async fn create(
     };
     // A create whose answer was lost is read back before it is ever sent again.
     let outcome = changes::create(&client, &req).await;
-    let secret = match settle(profile, &client, name, "create", outcome, |e, _| e.versions(["v1".to_string()])) {
-        Ok(s) => s,
-        Err(status) => return status,
-    };
+    let secret =
+        match settle(profile, &client, name, "create", outcome, |e, made| e.versions(made.map(|_| "v1".to_string()))) {
+            Ok(s) => s,
+            Err(status) => return status,
+        };
     match output {
         Output::Json => outln!(
             "{}",
@@ -368,6 +369,7 @@ pub(super) async fn versions(ws: &Workspace, profile: Option<&str>, output: Outp
         Ok(v) => v,
         Err(e) => return fail(&csms_context(e, name)),
     };
+    super::note_clock(&profile.name, &client);
     match output {
         Output::Json => {
             let rows: Vec<_> = versions

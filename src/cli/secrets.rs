@@ -182,6 +182,8 @@ pub(super) async fn show(ws: &Workspace, profile: Option<&str>, output: Output, 
         Ok(s) => s,
         Err(e) => return fail(&csms_context(e, name)),
     };
+    // On stderr: said under `-o json` too, whose times are the server's.
+    note_clock(&profile.name, &client);
     let versions = client.list_versions(name).await;
     if output == Output::Json {
         let mut v = secret_json(profile, client.known_project_id(), &secret);
@@ -191,7 +193,6 @@ pub(super) async fn show(ws: &Workspace, profile: Option<&str>, output: Output, 
         outln!("{}", serde_json::to_string_pretty(&v).expect("serializable"));
         return exit::OK;
     }
-    note_clock(&profile.name, &client);
     let now = server_now(&client);
     let time = |t: Option<i64>| t.map(local_time).unwrap_or_default();
     let mut out = Table::new(vec!["FIELD", "VALUE"]);

@@ -266,6 +266,20 @@ impl<T> Outcome<T> {
     }
 }
 
+tokio::task_local! {
+    /// Who asked for a change, told of each send after the first.
+    static ON_RESEND: Box<dyn Fn(u32) + Send + Sync>;
+}
+
+/// Runs `change` telling `report` the number of each send after the first
+/// (2, 3, …) as it goes out: a change retried for long shows it is alive.
+pub async fn reporting_sends<F: std::future::Future>(
+    report: impl Fn(u32) + Send + Sync + 'static,
+    change: F,
+) -> F::Output {
+    ON_RESEND.scope(Box::new(report), change).await
+}
+
 /// Sends a change once and, only when its answer is lost, asks `confirm`
 /// whether it took effect: `Some` it did, `None` it did not, and then it is
 /// sent again. Never sent twice without a read in between, so a create is
@@ -284,8 +298,14 @@ where
     let policy = client.retry_policy();
     let mut must_send = true;
     let mut last_error: Option<Error> = None;
+    let mut sends = 0;
     for round in 1..=MAX_ROUNDS {
         if must_send {
+            sends += 1;
+            if sends > 1 {
+                // Outside a `reporting_sends`, nobody asked to be told.
+                let _ = ON_RESEND.try_with(|report| report(sends));
+            }
             match send().await {
                 Ok(t) => return Outcome::Done(t),
                 Err(e) if e.status() == Some(429) => {

@@ -57,7 +57,7 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
 
     let mut second = vec![Span::raw(" ")];
-    let counts = state.table.state_counts();
+    let counts = state.state_counts();
     if counts.is_empty() && state.loading.is_empty() && state.load_errors.is_empty() {
         second.push(Span::styled("no secrets", theme.dim()));
     }

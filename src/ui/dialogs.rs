@@ -16,8 +16,13 @@ use crate::timefmt::{countdown, local_time};
 /// Clears a centered area and draws a bordered block in it; returns the inside.
 pub(super) fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, style: Style) -> Rect {
     // The keys line at the bottom stays in view: it says what works in the dialog.
+    popup_above(frame, 1, width, height, title, style)
+}
+
+/// As `popup`, leaving the `bottom` lines of the screen in view.
+fn popup_above(frame: &mut Frame, bottom: u16, width: u16, height: u16, title: &str, style: Style) -> Rect {
     let full = frame.area();
-    let area = Rect { height: full.height.saturating_sub(1), ..full };
+    let area = Rect { height: full.height.saturating_sub(bottom), ..full };
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
     let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(v);
     frame.render_widget(Clear, rect);
@@ -278,10 +283,24 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
     }
     let cursor_line = lines.len().saturating_sub(versions.and_then(|v| v.as_ref().ok()).map_or(0, Vec::len)) + cursor;
     let height = (lines.len() as u16 + 2).min(frame.area().height);
-    let inner = popup(frame, DETAILS_WIDTH, height, &printable(&s.name), theme.header());
+    // Tall enough to reach the footer: its messages (what `v` or `R` did) stay in view.
+    let footer = super::chrome::footer_height(state, frame.area().width);
+    let inner = popup_above(frame, footer, DETAILS_WIDTH, height, &printable(&s.name), theme.header());
     // The selected version stays in view.
     let scroll = (cursor_line + 1).saturating_sub(inner.height as usize) as u16;
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+}
+
+/// The pending deletions of `members`: until every one has loaded, the sum
+/// is a floor (`3+`), and before any has, nothing (`…`).
+fn pending_of(state: &State, members: &[usize]) -> String {
+    let loaded: Vec<usize> = members.iter().filter_map(|p| state.pending_counts.get(p).copied()).collect();
+    let pending: usize = loaded.iter().sum();
+    match loaded.len() {
+        n if n == members.len() => format!("{pending} pending"),
+        0 => "… pending".to_string(),
+        _ => format!("{pending}+ pending"),
+    }
 }
 
 pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &TextField, theme: &Theme) {
@@ -319,21 +338,14 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &Text
         let mark = if current(c) { "●" } else { " " };
         let text = match c {
             Choice::All => {
-                let pending: usize = state.pending_counts.values().sum();
-                format!(" {mark} {:<w$} {:<16} {pending} pending known", "all profiles", "")
+                let pending = pending_of(state, &(0..state.profiles.len()).collect::<Vec<_>>());
+                format!(" {mark} {:<w$} {:<16} {pending}", "all profiles", "")
             }
             Choice::Group(g) => {
                 let members: Vec<usize> = (0..state.profiles.len())
                     .filter(|&p| state.profiles[p].group() == state.profiles[*g].group())
                     .collect();
-                let loaded: Vec<usize> = members.iter().filter_map(|p| state.pending_counts.get(p).copied()).collect();
-                let pending: usize = loaded.iter().sum();
-                // Until every project has loaded, the sum is a floor, and before any has, nothing.
-                let pending = match (loaded.len(), pending) {
-                    (n, _) if n == members.len() => format!("{pending} pending"),
-                    (_, 0) => "… pending".to_string(),
-                    _ => format!("{pending}+ pending"),
-                };
+                let pending = pending_of(state, &members);
                 let failing = members.iter().filter(|p| state.load_errors.contains_key(p)).count();
                 let failing = if failing > 0 { format!("· {failing} failing") } else { String::new() };
                 let projects = crate::app::plural(members.len(), "project");

@@ -9,18 +9,22 @@ use super::Theme;
 use crate::app::State;
 use crate::app::table::Highlighter;
 use crate::printable::{fit, printable};
-use crate::timefmt::{age, countdown};
+use crate::timefmt::{age, countdown, local_time};
 
-/// `5m`, `3h`, `12d`: the UPDATED column's compact age.
+/// `5m`, `3h`, `12d`: the UPDATED column's compact age, on the clock of the
+/// row's server. A time ahead of it by under a minute is `now` (a `Date` is
+/// cut to the second); further ahead, its date.
 fn short_age(now: i64, then: i64) -> String {
     match age(now, then) {
+        _ if then > now && then - now < 60_000 => "now".to_string(),
+        _ if then > now => local_time(then).chars().take(10).collect(),
         a if a == "just now" => "now".to_string(),
         a => a.trim_end_matches(" ago").to_string(),
     }
 }
 
-/// `UPDATED` and its sort arrow.
-const UPDATED_WIDTH: u16 = 8;
+/// The UPDATED column's narrowest width: its title and sort arrow.
+const UPDATED_TITLE: u16 = 8;
 const STATE_WIDTH: u16 = 14;
 const SHORT_STATE_WIDTH: u16 = 8;
 /// Below this, a description is not worth its column.
@@ -36,28 +40,28 @@ struct Columns {
     name: u16,
     state: u16,
     description: Option<u16>,
-    updated: bool,
+    /// UPDATED's width, when it shows.
+    updated: Option<u16>,
 }
 
 /// NAME is sized to its content and never dropped; when room runs out, a
 /// long NAME is cut down to `MIN_NAME` first (one long name must not take
 /// every row's columns), then UPDATED goes, then DESCRIPTION, then STATE
 /// shrinks to an abbreviation, and only then does NAME give way further.
-fn columns(inner: u16, name_content: usize, profile: Option<u16>, deletes: u16) -> Columns {
+fn columns(inner: u16, name_content: usize, profile: Option<u16>, deletes: u16, updated_width: u16) -> Columns {
     let name_want = (name_content as u16).clamp(4, MAX_NAME);
     // The mark, the profile, the state and the countdown, with a space after each.
     let fixed = |state: u16| 2 + profile.map_or(0, |p| p + 1) + state + 1 + deletes + 1;
-    let room =
-        |state: u16, updated: bool| inner.saturating_sub(fixed(state) + if updated { UPDATED_WIDTH + 1 } else { 0 });
-    for updated in [true, false] {
+    let room = |state: u16, updated: Option<u16>| inner.saturating_sub(fixed(state) + updated.map_or(0, |w| w + 1));
+    for updated in [Some(updated_width), None] {
         let left = room(STATE_WIDTH, updated);
         let name = name_want.min(left.saturating_sub(1 + MIN_DESCRIPTION));
         if name >= name_want.min(MIN_NAME) {
             return Columns { profile, name, state: STATE_WIDTH, description: Some(left - name - 1), updated };
         }
     }
-    let state = if room(STATE_WIDTH, false) >= name_want { STATE_WIDTH } else { SHORT_STATE_WIDTH };
-    Columns { profile, name: room(state, false).clamp(4, name_want.max(4)), state, description: None, updated: false }
+    let state = if room(STATE_WIDTH, None) >= name_want { STATE_WIDTH } else { SHORT_STATE_WIDTH };
+    Columns { profile, name: room(state, None).clamp(4, name_want.max(4)), state, description: None, updated: None }
 }
 
 /// `text` with the characters the filter matched highlighted.
@@ -144,7 +148,14 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let widest = state.view_profiles().iter().map(|&p| shown_name(state.profile_name(p)).chars().count()).max();
         widest.unwrap_or(7).clamp(7, 28) as u16
     });
-    let cols = columns(area.width.saturating_sub(2), state.table.name_width(), profile_width, deletes_width);
+    let updated_of = |row: &crate::app::table::Row| {
+        row.secret.update_time.map(|u| short_age(state.server_now(row.profile), u)).unwrap_or_default()
+    };
+    // Sized to the widest age or date among the rows, so none is cut.
+    let updated_width = state.table.rows().iter().map(|r| updated_of(r).chars().count() as u16).max();
+    let updated_width = updated_width.unwrap_or(0).max(UPDATED_TITLE);
+    let cols =
+        columns(area.width.saturating_sub(2), state.table.name_width(), profile_width, deletes_width, updated_width);
 
     // The sorted column carries the arrow; under a fuzzy filter none does.
     let sorted = match state.table.sort() {
@@ -171,9 +182,9 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         header.push(title_of("DESCRIPTION"));
         widths.push(Constraint::Length(w));
     }
-    if cols.updated {
+    if let Some(w) = cols.updated {
         header.push(title_of("UPDATED"));
-        widths.push(Constraint::Length(UPDATED_WIDTH));
+        widths.push(Constraint::Length(w));
     }
 
     // To show where each name matched the filter.
@@ -187,8 +198,8 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let key = row.key();
         let pending = s.is_pending_delete();
         let marked = state.marked.contains(&key);
-        let deletes = match (state.in_flight.get(&key), state.time_left(row.profile, s)) {
-            (Some(op), _) => Cell::from(op.label()).style(theme.in_flight()),
+        let deletes = match (state.in_flight_label(&key), state.time_left(row.profile, s)) {
+            (Some(label), _) => Cell::from(label).style(theme.in_flight()),
             (None, Some(left)) => {
                 Cell::from(format!("{}{}", countdown(left), theme.countdown_mark(left))).style(theme.countdown(left))
             }
@@ -205,7 +216,10 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             cells.push(Cell::from(fitted(shown_name(state.profile_name(row.profile)), w)));
         }
         cells.push(Cell::from(highlighted(&fitted(&s.name, cols.name), &highlighter, theme)));
-        let label = if cols.state < 14 {
+        let label = if row.placeholder {
+            // No state until the server has the secret.
+            "".into()
+        } else if cols.state < 14 {
             fit(short_state(s.state_label()), cols.state as usize)
         } else {
             s.state_label().into()
@@ -219,8 +233,8 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 None => Cell::from(fitted(s.description.as_deref().unwrap_or(""), w)),
             });
         }
-        if cols.updated {
-            cells.push(Cell::from(s.update_time.map(|u| short_age(state.now, u)).unwrap_or_default()));
+        if cols.updated.is_some() {
+            cells.push(Cell::from(updated_of(row)));
         }
         let mut style = if pending { theme.pending_row() } else { ratatui::style::Style::default() };
         // A profile whose refresh failed shows what it had, dimmed: stale.
@@ -305,16 +319,16 @@ mod tests {
 
     #[test]
     fn columns_give_way_in_order_and_name_never_goes() {
-        let wide = columns(198, 25, None, 12);
+        let wide = columns(198, 25, None, 12, 7);
         assert_eq!(wide.name, 25, "sized to the names, not to half the screen");
-        assert!(wide.updated && wide.description.is_some_and(|d| d > 100));
-        let mid = columns(78, 25, None, 12);
-        assert!(mid.updated && mid.description.is_some());
-        let narrow = columns(70, 25, None, 12);
-        assert!(!narrow.updated && narrow.description.is_some(), "UPDATED goes first: {narrow:?}");
-        let narrower = columns(56, 25, None, 12);
+        assert!(wide.updated == Some(7) && wide.description.is_some_and(|d| d > 100));
+        let mid = columns(78, 25, None, 12, 7);
+        assert!(mid.updated.is_some() && mid.description.is_some());
+        let narrow = columns(70, 25, None, 12, 7);
+        assert!(narrow.updated.is_none() && narrow.description.is_some(), "UPDATED goes first: {narrow:?}");
+        let narrower = columns(56, 25, None, 12, 7);
         assert_eq!((narrower.description, narrower.state), (None, STATE_WIDTH), "then DESCRIPTION");
-        let tight = columns(38, 25, None, 12);
+        let tight = columns(38, 25, None, 12, 7);
         assert_eq!(tight.state, SHORT_STATE_WIDTH, "then STATE shrinks");
         assert!(tight.name >= 4, "NAME stays: {tight:?}");
         assert_eq!(short_state("PENDING_DELETE"), "PENDING");
@@ -322,10 +336,10 @@ mod tests {
 
     #[test]
     fn a_long_name_is_cut_before_whole_columns_go() {
-        let cols = columns(78, 64, None, 12);
-        assert!(cols.updated && cols.description == Some(MIN_DESCRIPTION), "{cols:?}");
+        let cols = columns(78, 64, None, 12, UPDATED_TITLE);
+        assert!(cols.updated.is_some() && cols.description == Some(MIN_DESCRIPTION), "{cols:?}");
         assert!(cols.name >= MIN_NAME && cols.name < 64, "{cols:?}");
-        let narrower = columns(70, 64, None, 12);
-        assert!(!narrower.updated && narrower.description.is_some() && narrower.name >= MIN_NAME, "{narrower:?}");
+        let narrower = columns(70, 64, None, 12, UPDATED_TITLE);
+        assert!(narrower.updated.is_none() && narrower.description.is_some() && narrower.name >= MIN_NAME, "{narrower:?}");
     }
 }

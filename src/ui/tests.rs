@@ -246,6 +246,23 @@ fn all_profiles_view_with_a_failing_profile() {
     snap!("all_profiles_100x18", screen(&state, 100, 18));
 }
 
+/// One secret reached through two profiles on the same endpoint and project
+/// counts once in the header; the same name in another project counts apart.
+#[test]
+fn a_secret_seen_through_two_profiles_on_one_project_counts_once() {
+    let mut infos = profiles();
+    infos.push(ProfileInfo { name: "prod-ro".into(), read_only: true, ..infos[0].clone() });
+    let (mut state, _) = State::new(infos, View::All, 60_000, None, NOW);
+    let generation = state.generation;
+    let one = || vec![secret("pay-db", SecretState::PendingDelete, Some(DAY), HOUR)];
+    for profile in 0..3 {
+        update(&mut state, Msg::Loaded { generation, profile, result: Ok(one()) });
+    }
+    let text = screen(&state, 120, 12);
+    assert!(text.contains("2 PENDING_DELETE"), "{text}");
+    assert!(text.contains("prod    pay-db") && text.contains("prod-ro pay-db"), "every profile shows its row: {text}");
+}
+
 /// Several failures in the all-profiles view: each named with why, in a word.
 #[test]
 fn a_health_strip_names_every_failed_profile() {
@@ -860,4 +877,61 @@ fn a_new_secret_over_several_profiles_asks_where() {
     let text = screen(&state, 80, 24);
     assert!(text.contains("▸ prod") && text.contains("staging"), "{text}");
     snap!("choose_project_80x24", text);
+}
+
+/// The picker's all-profiles line counts as the profile lines do: `…` before
+/// any profile has loaded, `N+` while only some have, `N` once all have.
+#[test]
+fn the_picker_counts_all_profiles_only_from_what_has_loaded() {
+    let (mut state, _) = State::new(profiles(), View::Profile(0), 60_000, None, NOW);
+    let all_line = |state: &mut State| {
+        key(state, 'p');
+        let text = screen(state, 90, 16);
+        press(state, KeyCode::Esc);
+        text.lines().find(|l| l.contains("all profiles")).unwrap_or_else(|| panic!("{text}")).to_string()
+    };
+    let line = all_line(&mut state);
+    assert!(line.contains("… pending") && !line.contains("0 pending"), "{line}");
+    let generation = state.generation;
+    let one = || Ok(vec![secret("pay-db", SecretState::PendingDelete, Some(DAY), HOUR)]);
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: one() });
+    assert!(all_line(&mut state).contains("1+ pending"), "only one of two has loaded");
+    update(&mut state, Msg::Loaded { generation, profile: 1, result: one() });
+    let line = all_line(&mut state);
+    assert!(line.contains("2 pending") && !line.contains("2+"), "{line}");
+}
+
+/// UPDATED counts on the server's clock, as the countdowns do, and is as wide
+/// as what it shows: a date is never cut.
+#[test]
+fn updated_ages_count_on_the_server_clock_and_dates_are_whole() {
+    let secrets = vec![
+        secret("before-the-jump", SecretState::Enabled, None, 0),
+        Secret { update_time: Some(NOW + 10 * DAY - HOUR), ..secret("after-the-jump", SecretState::Enabled, None, 0) },
+        secret("long-ago", SecretState::Enabled, None, 90 * DAY),
+    ];
+    let mut state = state_with(secrets, 24);
+    update(&mut state, Msg::ServerClock { profile: 0, offset: 10 * DAY });
+    let date = regex::Regex::new(r" \d{4}-\d{2}-\d{2}[ │]").unwrap();
+    for width in [80, 120, 200] {
+        let text = screen(&state, width, 24);
+        let row = |name: &str| text.lines().find(|l| l.contains(name)).unwrap_or_else(|| panic!("{text}")).to_string();
+        assert!(row("before-the-jump").contains(" 10d "), "{width}: {text}");
+        assert!(row("after-the-jump").contains(" 1h "), "{width}: {text}");
+        assert!(date.is_match(&row("long-ago")), "{width}: {text}");
+    }
+}
+
+/// At 80x24 the details fill the screen; a message about them (`v` on a
+/// pending secret) still shows whole beneath them.
+#[test]
+fn details_leave_their_messages_readable_at_80x24() {
+    let mut state = state_with(secrets(), 24);
+    update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    update(&mut state, Msg::VersionsLoaded { profile: 0, name: "payments-db-password".into(), result: Ok(vec![]) });
+    key(&mut state, 'v');
+    let text = screen(&state, 80, 24);
+    let joined: String = text.lines().map(|l| l.trim_matches('"').trim()).collect::<Vec<_>>().join(" ");
+    assert!(joined.contains("A secret pending deletion has no readable value: cancel the deletion first"), "{text}");
+    snap!("details_message_80x24", text);
 }

@@ -59,7 +59,7 @@ fn a_new_secret_is_checked_as_typed_and_sent_once_valid() {
         }]
     );
     assert_eq!(state.mode, Mode::Normal);
-    assert!(!state.table.rows().iter().any(|r| r.secret.name == "bad-key"), "the row waits for the server");
+    assert!(state.table.rows().iter().any(|r| r.secret.name == "bad-key" && r.placeholder), "a row for the request");
     // However long the answer takes (retries under 503s), the footer says what is under way.
     update(&mut state, Msg::Tick(NOW + 25_000));
     assert_eq!(state.footer_message().unwrap().text, "Creating 'bad-key' (profile prod)…");
@@ -69,6 +69,44 @@ fn a_new_secret_is_checked_as_typed_and_sent_once_valid() {
     update(&mut state, Msg::Created { profile: 0, name: "dup".into(), result: Err("CSMS.0003 (HTTP 400)".into()) });
     assert!(state.footer_message().unwrap().text.contains("Creating 'dup' (profile prod) failed: CSMS.0003"));
     assert!(!state.table.rows().iter().any(|r| r.secret.name == "dup"));
+}
+
+/// A create under way has a row that says so, with the retries counted as
+/// they happen; the row is no secret yet: not counted, not sorted as
+/// UNKNOWN. An unconfirmed create takes its row away again.
+#[test]
+fn a_create_under_way_shows_its_row_and_its_retries() {
+    let mut state = loaded(0, sample());
+    let counts = state.state_counts();
+    update(&mut state, key('n'));
+    typed(&mut state, "aaa-new");
+    update(&mut state, code(KeyCode::Tab));
+    update(&mut state, code(KeyCode::Tab));
+    typed(&mut state, "value");
+    update(&mut state, code(KeyCode::Enter));
+    let row = (0, "aaa-new".to_string());
+    assert_eq!(selected(&state), "aaa-new", "the row of the create, selected");
+    assert_eq!(state.in_flight_label(&row).as_deref(), Some("creating…"));
+    assert_eq!(state.state_counts(), counts, "no secret yet: not counted");
+    for sort in ["name", "state", "updated", "time left"] {
+        while state.table.sort().label() != sort {
+            update(&mut state, key('s'));
+        }
+        let first = state.table.visible(100).next().unwrap();
+        assert_eq!(first.secret.name, "aaa-new", "a create under way leads in every order ({sort})");
+    }
+    update(&mut state, Msg::Resent { profile: 0, name: "aaa-new".into(), send: 2 });
+    update(&mut state, Msg::Resent { profile: 0, name: "aaa-new".into(), send: 3 });
+    assert_eq!(state.in_flight_label(&row).as_deref(), Some("creating… ↻2"));
+    assert_eq!(state.footer_message().unwrap().text, "Creating 'aaa-new' (profile prod)… retry 2");
+    let generation = state.generation;
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(sample()) });
+    assert!(state.table.rows().iter().any(|r| r.placeholder), "a refresh keeps the row of a create under way");
+    let unknown = format!("{} (APIGW.0203 (HTTP 503))", crate::csms::reconcile::OUTCOME_UNKNOWN);
+    update(&mut state, Msg::Created { profile: 0, name: "aaa-new".into(), result: Err(unknown) });
+    assert!(!state.table.rows().iter().any(|r| r.secret.name == "aaa-new"), "no row for an unconfirmed create");
+    assert_eq!(state.in_flight_label(&row), None);
+    assert!(state.footer_message().unwrap().text.contains("outcome unknown"));
 }
 
 #[test]
