@@ -340,6 +340,9 @@ mod tests {
         assert!(cols.updated.is_some() && cols.description == Some(MIN_DESCRIPTION), "{cols:?}");
         assert!(cols.name >= MIN_NAME && cols.name < 64, "{cols:?}");
         let narrower = columns(70, 64, None, 12, UPDATED_TITLE);
-        assert!(narrower.updated.is_none() && narrower.description.is_some() && narrower.name >= MIN_NAME, "{narrower:?}");
+        assert!(
+            narrower.updated.is_none() && narrower.description.is_some() && narrower.name >= MIN_NAME,
+            "{narrower:?}"
+        );
     }
 }
