@@ -207,7 +207,9 @@ pub(super) async fn cancel(
         },
         async move {
             match termination {
-                Ok(mut t) => t.wait().await,
+                Ok(mut t) => {
+                    t.wait().await;
+                }
                 // Without signal handling the run simply cannot be stopped early.
                 Err(_) => std::future::pending().await,
             }
