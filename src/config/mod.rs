@@ -261,7 +261,7 @@ pub fn default_path_display() -> String {
 
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let text = crate::bounded::read_file_string(path, crate::bounded::FILE_LIMIT).map_err(|e| ConfigError {
             path: path.to_path_buf(),
             line: None,
             key: None,

@@ -215,6 +215,12 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> E
         let why = "its projects cached in targets.json hold a name IAM never gives: not used, IAM is asked".into();
         expansion.skipped.push(Skipped { target: profile.name.clone(), why });
     }
+    if let Some(why) = cache.unreadable() {
+        for profile in &discovering {
+            let why = format!("the projects found last: {why}; IAM is asked");
+            expansion.skipped.push(Skipped { target: profile.name.clone(), why });
+        }
+    }
     let cached: Vec<Option<Vec<ProjectSummary>>> = discovering
         .iter()
         .map(|p| match freshness {
