@@ -53,7 +53,8 @@ async fn open_tui(cli: &Cli) -> i32 {
     let g = &cli.global;
     // Opens at once, on the projects found last; IAM is asked behind the UI.
     let freshness = csms_tui::discovery::Freshness::Behind;
-    let ws = match csms_tui::workspace::Workspace::open(g.config.as_deref(), g.demo, true, freshness).await {
+    let scope = csms_tui::workspace::Scope::Every;
+    let ws = match csms_tui::workspace::Workspace::open(g.config.as_deref(), g.demo, true, freshness, scope).await {
         Ok(ws) => ws,
         Err(e) => {
             eprintln!("error: {}", printable(&e.to_string()));

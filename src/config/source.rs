@@ -3,7 +3,7 @@
 
 use std::io::Read;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::csms::Redacted;
@@ -13,15 +13,41 @@ pub enum SecretSource {
     Literal(Redacted),
     Env(String),
     Command(String),
+    /// Another source, read once by whichever of its clones needs it first,
+    /// and that answer given to every clone: the targets of one profile run
+    /// its command once, when the first of them is used.
+    Once(Arc<ReadOnce>),
+}
+
+#[derive(Debug)]
+pub struct ReadOnce {
+    source: SecretSource,
+    read: Mutex<Option<Result<Redacted, String>>>,
 }
 
 impl SecretSource {
+    /// This source, read at most once from now on, by whichever clone first needs it.
+    pub fn once(self) -> SecretSource {
+        match self {
+            SecretSource::Literal(_) | SecretSource::Once(_) => self,
+            source => SecretSource::Once(Arc::new(ReadOnce { source, read: Mutex::new(None) })),
+        }
+    }
+
+    /// The source as configured (under `once`).
+    pub fn configured(&self) -> &SecretSource {
+        match self {
+            SecretSource::Once(once) => once.source.configured(),
+            source => source,
+        }
+    }
+
     /// The config key this source was written as: `base`, `base_env` or `base_command`.
     pub fn key(&self, base: &str) -> String {
-        match self {
-            SecretSource::Literal(_) => base.to_string(),
+        match self.configured() {
             SecretSource::Env(_) => format!("{base}_env"),
             SecretSource::Command(_) => format!("{base}_command"),
+            _ => base.to_string(),
         }
     }
 
@@ -36,6 +62,11 @@ impl SecretSource {
                 Err(_) => Err(format!("environment variable {var} is not set")),
             },
             SecretSource::Command(cmd) => run_command(cmd, timeout),
+            // Held while the source is read: the other clones wait for that answer.
+            SecretSource::Once(once) => {
+                let mut read = once.read.lock().unwrap_or_else(|p| p.into_inner());
+                read.get_or_insert_with(|| once.source.resolve(timeout)).clone()
+            }
         }
     }
 }

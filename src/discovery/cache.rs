@@ -34,10 +34,10 @@ struct Entry {
 /// Who asked IAM, as far as the answer depends on it: the IAM endpoint and
 /// the credential's public half (or where a secret comes from).
 fn asker(p: &Profile) -> String {
-    let source = |s: &SecretSource| match s {
-        SecretSource::Literal(_) => "literal".to_string(),
+    let source = |s: &SecretSource| match s.configured() {
         SecretSource::Env(name) => format!("env {name}"),
         SecretSource::Command(cmd) => format!("command {cmd}"),
+        _ => "literal".to_string(),
     };
     let who = match &p.auth {
         AuthConfig::AkSk { access_key: Some(ak), .. } => format!("aksk {ak}"),
