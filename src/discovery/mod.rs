@@ -52,7 +52,7 @@ enum AtStart {
     Asked(Vec<ProjectSummary>, Found),
     /// The cached list made the targets, which share the profile's
     /// credentials, read when the first of them is used (the profile given).
-    Cached(Found, Profile),
+    Cached(Found, Box<Profile>),
     /// Nothing yet: asked behind the UI.
     Later,
 }
@@ -240,7 +240,7 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis, only
             // holds up this profile's targets only, once one is used.
             (Some(list), _) => {
                 let shared = Profile { auth: p.auth.read_once(), ..p.clone() };
-                Ok(AtStart::Cached(targets(&shared, None, list), shared))
+                Ok(AtStart::Cached(targets(&shared, None, list), Box::new(shared)))
             }
             (None, Freshness::Behind) => Ok(AtStart::Later),
             (None, _) => discover(p).await.map(|(list, found)| AtStart::Asked(list, found)),
@@ -261,7 +261,7 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis, only
                 Ok(found)
             }
             Ok(AtStart::Cached(found, shared)) => {
-                expansion.behind.push(ToAsk { profile: shared });
+                expansion.behind.push(ToAsk { profile: *shared });
                 Ok(found)
             }
             Err(e) => Err(e),
