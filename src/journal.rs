@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::bounded::Line;
 use crate::csms::Error;
 use crate::csms::reconcile::{CancelOutcome, ScheduleOutcome};
 
@@ -128,6 +129,10 @@ pub fn use_demo_journal() {
     DEMO.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// The longest line read back: a change's line is a few hundred bytes, a
+/// server's long message included; a line past this is counted unreadable.
+const LINE_LIMIT: usize = 1 << 20;
+
 #[derive(Debug, Clone)]
 pub struct Journal {
     path: PathBuf,
@@ -161,23 +166,31 @@ impl Journal {
         file.flush()
     }
 
-    /// Every readable line, oldest first; the count of lines that were not.
+    /// Every readable line, oldest first; the count of lines that were not
+    /// (a line longer than `LINE_LIMIT` among them). Read a line at a time:
+    /// the journal only grows. Anything but a regular file is refused.
     pub fn read(&self) -> std::io::Result<(Vec<Entry>, usize)> {
-        let file = match std::fs::File::open(&self.path) {
+        let file = match crate::bounded::open_regular(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), 0)),
             Err(e) => return Err(e),
         };
+        let mut reader = std::io::BufReader::new(file);
         let mut entries = Vec::new();
         let mut unreadable = 0;
-        for line in std::io::BufReader::new(file).lines() {
-            let line = line?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            match serde_json::from_str(&line) {
-                Ok(e) => entries.push(e),
-                Err(_) => unreadable += 1,
+        loop {
+            match crate::bounded::next_line(&mut reader, LINE_LIMIT)? {
+                Line::End => break,
+                Line::TooLong => {
+                    unreadable += 1;
+                    // A regular file ends, so the rest of the line does too.
+                    reader.skip_until(b'\n')?;
+                }
+                Line::Text(line) if line.trim_ascii().is_empty() => {}
+                Line::Text(line) => match serde_json::from_slice(&line) {
+                    Ok(e) => entries.push(e),
+                    Err(_) => unreadable += 1,
+                },
             }
         }
         Ok((entries, unreadable))

@@ -2,6 +2,7 @@
 //! Secret Management Service.
 
 pub mod app;
+pub mod bounded;
 pub mod cli;
 pub mod config;
 pub mod csms;

@@ -39,9 +39,9 @@ fn main() {
 fn stop_on_signal() {
     if let Ok(mut termination) = csms_tui::signals::Termination::listen() {
         tokio::spawn(async move {
-            termination.wait().await;
+            let status = termination.wait().await;
             stop_all();
-            std::process::exit(130);
+            std::process::exit(status);
         });
     }
 }
@@ -55,7 +55,8 @@ async fn open_tui(cli: &Cli) -> i32 {
     let g = &cli.global;
     // Opens at once, on the projects found last; IAM is asked behind the UI.
     let freshness = csms_tui::discovery::Freshness::Behind;
-    let ws = match csms_tui::workspace::Workspace::open(g.config.as_deref(), g.demo, true, freshness).await {
+    let scope = csms_tui::workspace::Scope::Every;
+    let ws = match csms_tui::workspace::Workspace::open(g.config.as_deref(), g.demo, true, freshness, scope).await {
         Ok(ws) => ws,
         Err(e) => {
             eprintln!("error: {}", printable(&e.to_string()));
@@ -75,15 +76,19 @@ async fn open_tui(cli: &Cli) -> i32 {
         return cli::exit::USAGE;
     }
     match csms_tui::tui::run(ws, g.profile.as_deref()).await {
-        Ok(unfinished) if unfinished.is_empty() => cli::exit::OK,
-        Ok(unfinished) => {
+        Ok(ended) => {
             // Quit before these were answered: say so, where the user will see it.
-            for what in &unfinished {
+            for what in &ended.unfinished {
                 let what = printable(what);
                 eprintln!("unknown: {what}: csms quit before the answer; check with `csms show` or `csms history`");
                 tracing::warn!(%what, "quit before the answer");
             }
-            cli::exit::FAILED
+            // Ended by a signal: the status says which, as for any process a signal ends.
+            match (ended.signal_status, ended.unfinished.is_empty()) {
+                (Some(status), _) => status,
+                (None, true) => cli::exit::OK,
+                (None, false) => cli::exit::FAILED,
+            }
         }
         Err(e) => {
             eprintln!("error: {}", printable(&e.to_string()));

@@ -24,7 +24,15 @@ fn path() -> Option<PathBuf> {
 }
 
 pub fn load() -> Remembered {
-    path().and_then(|p| std::fs::read(p).ok()).and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    let Some(path) = path() else { return Remembered::default() };
+    match crate::bounded::read_file(&path, crate::bounded::FILE_LIMIT) {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Remembered::default(),
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "the last run's view is not used");
+            Remembered::default()
+        }
+    }
 }
 
 pub fn save(r: &Remembered) {

@@ -23,16 +23,18 @@ impl Termination {
         }
     }
 
-    /// Resolves on the next SIGINT or SIGTERM.
-    pub async fn wait(&mut self) {
+    /// Resolves on the next SIGINT or SIGTERM with the exit status a process
+    /// that signal ended conventionally gives: 128 plus its number (130, 143).
+    pub async fn wait(&mut self) -> i32 {
         #[cfg(unix)]
         tokio::select! {
-            _ = self.term.recv() => {}
-            _ = self.int.recv() => {}
+            _ = self.term.recv() => 128 + libc::SIGTERM,
+            _ = self.int.recv() => 128 + libc::SIGINT,
         }
         #[cfg(not(unix))]
         {
             let _ = tokio::signal::ctrl_c().await;
+            130
         }
     }
 }

@@ -38,9 +38,16 @@ fn set_clipboard(out: &mut impl std::io::Write, text: &crate::csms::Redacted) ->
     out.flush()
 }
 
+/// How the UI ended.
+pub struct Ended {
+    /// The requests still under way when it quit (their outcome is unknown).
+    pub unfinished: Vec<String>,
+    /// The exit status of the signal that ended it (SIGTERM: 143), if one did.
+    pub signal_status: Option<i32>,
+}
+
 /// Opens the UI on a profile (or the default one) and runs until quit.
-/// Returns the requests still under way when it quit (their outcome is unknown).
-pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<String>> {
+pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Ended> {
     // The last run's profile, unless one is named; several profiles and no
     // default: open on the picker rather than refuse.
     let remembered = if ws.is_demo() { Remembered::default() } else { crate::remembered::load() };
@@ -104,11 +111,11 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Vec<Str
     drop(_guard);
     // The workspace (and the demo emulator in it) lives until the UI is gone.
     drop(ws);
-    let state = result?;
+    let (state, signal_status) = result?;
     if !demo {
         crate::remembered::save(&Remembered::of(&state));
     }
-    Ok(state.unfinished())
+    Ok(Ended { unfinished: state.unfinished(), signal_status })
 }
 
 /// The view the UI opens on: a named profile always wins over the last
@@ -128,7 +135,7 @@ async fn event_loop(
     worker: Worker,
     mut rx: mpsc::UnboundedReceiver<Msg>,
     mut termination: crate::signals::Termination,
-) -> anyhow::Result<State> {
+) -> anyhow::Result<(State, Option<i32>)> {
     let theme = Theme::from_env();
     for e in effects {
         worker.run(e);
@@ -140,6 +147,7 @@ async fn event_loop(
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
+    let mut signal_status = None;
 
     while !state.quit {
         if dirty {
@@ -147,7 +155,10 @@ async fn event_loop(
             dirty = false;
         }
         let msg = tokio::select! {
-            _ = termination.wait() => Msg::Terminate,
+            status = termination.wait() => {
+                signal_status = Some(status);
+                Msg::Terminate
+            }
             _ = tick.tick() => Msg::Tick(now_ms()),
             Some(msg) = rx.recv() => msg,
             ev = events.next() => match ev {
@@ -177,7 +188,7 @@ async fn event_loop(
         // Countdowns change every tick, so every message redraws.
         dirty = true;
     }
-    Ok(state)
+    Ok((state, signal_status))
 }
 
 #[cfg(test)]

@@ -81,7 +81,7 @@ impl Worker {
         }
         let w = self.clone();
         tokio::spawn(async move {
-            let asked = discovering.iter().map(|a| crate::discovery::discover(&a.profile, a.credentials.as_ref()));
+            let asked = discovering.iter().map(|a| crate::discovery::discover(&a.profile));
             let results = futures::future::join_all(asked).await;
             // One read and write of the cache for all of them, off the async
             // threads: concurrent writes would lose some.
@@ -99,7 +99,7 @@ impl Worker {
                 cache.save();
             });
             saved.await.ok();
-            for (ToAsk { profile, .. }, result) in discovering.into_iter().zip(results) {
+            for (ToAsk { profile }, result) in discovering.into_iter().zip(results) {
                 match result {
                     Ok((_, found)) if found.targets.is_empty() => {
                         w.targets_failed(&profile.name, crate::discovery::no_projects(&profile.name))
@@ -156,7 +156,7 @@ impl Worker {
             }
         };
         if let Some(profile) = again {
-            self.revalidate(vec![ToAsk { profile, credentials: None }]);
+            self.revalidate(vec![ToAsk { profile }]);
         }
     }
 

@@ -22,6 +22,15 @@ pub struct Workspace {
     pub behind: Vec<crate::discovery::ToAsk>,
 }
 
+/// The profiles a run acts on: credentials are resolved and IAM asked for
+/// those only, so a slow credential command of another profile holds up nothing.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    Every,
+    /// One profile, target or profile with regions: the one named, else the default.
+    One(Option<&'a str>),
+}
+
 #[derive(Debug)]
 pub enum OpenError {
     Config(ConfigError),
@@ -47,6 +56,7 @@ impl Workspace {
         demo: bool,
         demo_when_unconfigured: bool,
         freshness: Freshness,
+        scope: Scope<'_>,
     ) -> Result<Workspace, OpenError> {
         if demo {
             return Workspace::demo().await;
@@ -54,7 +64,13 @@ impl Workspace {
         match crate::config::locate(config_flag) {
             Some((path, named)) if named || path.exists() => {
                 let mut config = Config::load(&path).map_err(OpenError::Config)?;
-                let found = crate::discovery::expand(&mut config, freshness, crate::timefmt::now_ms()).await;
+                // Without a name or a default, which profile is meant is not known yet: every one.
+                let only = match scope {
+                    Scope::Every => None,
+                    Scope::One(name) => name.or(config.default_profile.as_deref()).map(str::to_string),
+                };
+                let now = crate::timefmt::now_ms();
+                let found = crate::discovery::expand(&mut config, freshness, now, only.as_deref()).await;
                 Ok(Workspace { config, demo: None, skipped: found.skipped, behind: found.behind })
             }
             _ if demo_when_unconfigured => Workspace::demo().await,

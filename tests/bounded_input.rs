@@ -1,5 +1,7 @@
 //! Files and standard input are read up to the service's limits and no
-//! further: `/dev/zero` is refused at once instead of filling memory.
+//! further: `/dev/zero` is refused at once instead of filling memory. So are
+//! endless answers, config and state files, and a credential command's
+//! endless output; a state file that is not a regular file is not read.
 
 mod common;
 
@@ -15,6 +17,15 @@ const ADDRESS_SPACE: libc::rlim_t = 4 << 30;
 /// The binary as `csms` runs it, with its address space capped and a
 /// watchdog that kills it after 30 s.
 fn csms_capped(config: &std::path::Path, args: &[&str], input: Option<&str>) -> CliRun {
+    let stdin = match input {
+        Some(path) => std::fs::File::open(path).unwrap().into(),
+        None => std::process::Stdio::null(),
+    };
+    csms_capped_on(config, args, stdin)
+}
+
+/// As `csms_capped`, reading `stdin`.
+fn csms_capped_on(config: &std::path::Path, args: &[&str], stdin: std::process::Stdio) -> CliRun {
     let mut cmd = csms_command(config, "", args);
     // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
     unsafe {
@@ -26,10 +37,6 @@ fn csms_capped(config: &std::path::Path, args: &[&str], input: Option<&str>) -> 
             Ok(())
         });
     }
-    let stdin = match input {
-        Some(path) => std::fs::File::open(path).unwrap().into(),
-        None => std::process::Stdio::null(),
-    };
     let child = cmd.stdin(stdin).spawn().unwrap();
     let pid = child.id();
     let watchdog = std::thread::spawn(move || {
@@ -140,4 +147,110 @@ fn an_endless_answer_is_read_up_to_a_bound_and_refused() {
             assert!(run.status >= 0, "{args:?} (declared {declared}): killed: {said}");
         }
     }
+}
+
+/// `yes NAME` on standard input: endless short lines.
+fn endless_lines(name: &str) -> (std::process::Child, std::process::Stdio) {
+    let mut yes = std::process::Command::new("yes").arg(name).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let out = yes.stdout.take().unwrap();
+    (yes, out.into())
+}
+
+#[tokio::test]
+async fn endless_answers_and_names_on_stdin_are_refused_at_their_bounds() {
+    let server = Server::start();
+    populate(&server.aksk(), "abc", 1, true).await;
+    let config = server.write_config("");
+    let before = std::fs::read_to_string(&config).unwrap();
+    let (mut yes, lines) = endless_lines("abc-0000");
+    let run = csms_capped_on(&config, &["cancel-deletion", "-"], lines);
+    let _ = yes.kill();
+    let _ = yes.wait();
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("standard input: more than 10000 lines: nothing was changed"), "{}", run.stderr);
+    let cases: [(&[&str], &str); 2] = [
+        (&["cancel-deletion", "-"], "standard input: a line longer than 4096 bytes: nothing was changed"),
+        (&["config", "init"], "standard input: a line longer than 4096 bytes: nothing was written"),
+    ];
+    for (args, says) in cases {
+        let run = csms_capped(&config, args, Some("/dev/zero"));
+        assert_eq!(run.status, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
+    }
+    assert_eq!(server.aksk().show_secret("abc-0000").await.unwrap().state_label(), "PENDING_DELETE");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), before, "the config is as it was");
+}
+
+/// A profile on the test server whose secret key comes from `command`.
+fn command_profile(server: &Server, name: &str, command: &str) -> String {
+    format!(
+        "[profiles.{name}]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\nendpoint = \"{}\"\n\
+         access_key = \"{AK}\"\nsecret_key_command = \"{command}\"\n",
+        server.url
+    )
+}
+
+#[tokio::test]
+async fn an_endless_config_or_credential_command_is_refused() {
+    let server = Server::start();
+    let extra = command_profile(&server, "yes", "yes") + &command_profile(&server, "zero", "cat /dev/zero");
+    let config = server.write_config(&extra);
+    let run = csms_capped(std::path::Path::new("/dev/zero"), &["list"], None);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("/dev/zero: cannot read: not a regular file"), "{}", run.stderr);
+    let big = server.dir.path().join("big.toml");
+    std::fs::write(&big, format!("# {}\n", "x".repeat(2 << 20))).unwrap();
+    let run = csms_capped(&big, &["list"], None);
+    assert_eq!(run.status, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot read: more than 1048576 bytes"), "{}", run.stderr);
+    for (profile, command) in [("yes", "yes"), ("zero", "cat /dev/zero")] {
+        let run = csms_capped(&config, &["-p", profile, "list"], None);
+        assert_eq!(run.status, 2, "{profile}: {}", run.stderr);
+        let says =
+            format!("command `{command}` printed more than 65536 bytes, more than any credential, and was stopped");
+        assert!(run.stderr.contains(&says), "{profile}: {}", run.stderr);
+    }
+}
+
+#[tokio::test]
+async fn state_files_that_are_endless_or_not_regular_are_not_read() {
+    let server = Server::start();
+    let url = &server.url;
+    let extra = format!(
+        "[profiles.acme]\nregions = [\"*\"]\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\n\
+         access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n"
+    );
+    let config = server.write_config(&extra);
+    let dir = state_dir(&config).join("csms-tui");
+    std::fs::create_dir_all(&dir).unwrap();
+    let journal = journal_path(&config);
+    std::os::unix::fs::symlink("/dev/zero", &journal).unwrap();
+    let run = csms_capped(&config, &["history"], None);
+    assert_eq!(run.status, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("journal.jsonl: not a regular file: not read"), "{}", run.stderr);
+
+    // A big journal is read line by line; a line past the bound is counted, not held.
+    std::fs::remove_file(&journal).unwrap();
+    let line = r#"{"time":"2030-01-01T00:00:00.000Z","host":"h","user":"u","profile":"aksk","region":"r","project":"p","secret":"kept","action":"cancel","outcome":"ok"}"#;
+    std::fs::write(&journal, format!("{}\n{line}\n", "x".repeat(3 << 20))).unwrap();
+    let run = csms_capped(&config, &["history", "-o", "json"], None);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("\"kept\""), "{}", run.stdout);
+    assert!(run.stderr.contains("1 lines could not be read"), "{}", run.stderr);
+
+    let targets = dir.join("targets.json");
+    std::os::unix::fs::symlink("/dev/zero", &targets).unwrap();
+    let run = csms_capped(&config, &["-p", "acme", "list"], None);
+    assert!(run.stderr.contains("targets.json: not a regular file: not read; IAM is asked"), "{}", run.stderr);
+    std::fs::remove_file(&targets).unwrap();
+    let name = std::ffi::CString::new(targets.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    let run = csms_capped(&config, &["completions", "bash"], None);
+    assert_eq!(run.status, 0, "a FIFO is not waited on: {}", run.stderr);
+    assert!(run.stdout.contains("complete -F"), "the script is written");
+    std::fs::remove_file(&targets).unwrap();
+    std::fs::write(&targets, "x".repeat(2 << 20)).unwrap();
+    let run = csms_capped(&config, &["-p", "acme", "list"], None);
+    assert!(run.stderr.contains("targets.json: more than 1048576 bytes: not read"), "{}", run.stderr);
 }

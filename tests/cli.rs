@@ -442,6 +442,25 @@ async fn watch_is_quiet_for_cron_and_can_watch_on() {
     assert!(lines[0].starts_with("+ aksk/soon-0000: deleted in "), "{stdout}");
     assert!(lines.contains(&"- aksk/soon-0000: no longer deleted within the window"), "{stdout}");
     assert!(lines.iter().any(|l| l.starts_with("+ aksk/calm: deleted in")), "{stdout}");
+    assert_eq!(out.status.code(), Some(130), "ended by SIGINT: 128 + 2");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_ended_by_sigterm_exits_143() {
+    let server = Server::start();
+    let config = server.write_config("");
+    let mut child = csms_command(&config, "", &["watch", "--every", "1s"]).spawn().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "csms did not stop on SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(143), "128 + 15");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

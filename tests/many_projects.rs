@@ -356,3 +356,77 @@ async fn every_region_needs_no_endpoint() {
     assert_eq!(rows[4]["name"], "acme/cn-north-4_payments");
     assert_eq!(rows[4]["endpoint"], "https://kms.cn-north-4.myhuaweicloud.com", "{rows}");
 }
+
+/// A config of `afast` (key from the environment), `slow` and the profile
+/// with regions `zhang` (keys from a command that takes 4 s; `zhang`'s
+/// counts its runs in `runs`).
+fn slow_and_fast(server: &Server, runs: &std::path::Path) -> std::path::PathBuf {
+    let path = server.dir.path().join("config.toml");
+    let (url, id) = (&server.url, PROJECTS[4].2);
+    let plain = format!("region = \"cn-east-3\"\nproject_id = \"{id}\"\nendpoint = \"{url}\"\naccess_key = \"{AK}\"\n");
+    let slow = "sleep 4; printf %s $TEST_CSMS_SK";
+    let text = format!(
+        "[profiles.afast]\n{plain}secret_key_env = \"TEST_CSMS_SK\"\n\n\
+         [profiles.slow]\n{plain}secret_key_command = \"{slow}\"\n\n\
+         [profiles.zhang]\nregions = [\"*\"]\nendpoint = \"{url}\"\niam_endpoint = \"{url}\"\naccess_key = \"{AK}\"\n\
+         secret_key_command = \"echo run >> {runs}; {slow}\"\n",
+        runs = runs.display()
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A command on one profile resolves that profile's credentials only, and
+/// a listing of every profile writes a fast profile's rows while slow
+/// credential commands still run; the targets from the cache of a profile
+/// with regions run its command once, together.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_credential_command_holds_up_only_its_own_profile() {
+    let server = Server::start_with_accounts(&accounts());
+    populate_every_project(&server).await;
+    let runs = server.dir.path().join("runs");
+    let config = slow_and_fast(&server, &runs);
+    // IAM is asked once, and its answer cached.
+    let run = csms(&config, "", &["-p", "zhang/cn-east-3", "list"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    std::fs::remove_file(&runs).unwrap();
+
+    let started = std::time::Instant::now();
+    let run = csms(&config, "", &["-p", "afast", "show", "cn-east-3-s-0001"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert!(!runs.exists(), "zhang's command did not run");
+
+    let started = std::time::Instant::now();
+    let mut child = csms_command(&config, "", &["-o", "json", "list", "--all-profiles"]).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut first_fast = None;
+        let mut text = String::new();
+        for line in std::io::BufReader::new(stdout).lines().take(10_000) {
+            let line = line.unwrap();
+            if first_fast.is_none() && line.contains("\"profile\": \"afast\"") {
+                first_fast = Some(started.elapsed());
+            }
+            text.push_str(&line);
+            text.push('\n');
+        }
+        (first_fast, text)
+    });
+    let pid = child.id();
+    let watchdog = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(30));
+        let _ = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status();
+    });
+    let status = child.wait().unwrap();
+    drop(watchdog);
+    let (first_fast, text) = reader.join().unwrap();
+    assert_eq!(status.code(), Some(0), "{text}");
+    let first_fast = first_fast.expect("afast's rows");
+    assert!(first_fast < Duration::from_secs(2), "afast's first row came after {first_fast:?}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let profiles: std::collections::BTreeSet<&str> = rows.iter().map(|r| r["profile"].as_str().unwrap()).collect();
+    assert!(profiles.contains("slow") && profiles.contains("zhang/cn-north-4_payments"), "{profiles:?}");
+    assert_eq!(std::fs::read_to_string(&runs).unwrap().lines().count(), 1, "once for zhang's 5 targets");
+}

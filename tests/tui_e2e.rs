@@ -184,7 +184,7 @@ async fn countdown_filter_cancel_and_quit() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_restores_the_terminal() {
+async fn sigterm_restores_the_terminal_and_exits_143() {
     let server = Server::start();
     populate(&server.aksk(), "s", 2, true).await;
     let config = server.write_config("");
@@ -192,8 +192,9 @@ async fn sigterm_restores_the_terminal() {
     ui.screen.wait_for("the secrets", |t| t.contains("s-0001"));
     let pid = ui.child.process_id().unwrap();
     std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
-    ui.wait_exit();
+    let status = ui.wait_exit();
     assert!(!ui.screen.parser.lock().unwrap().screen().alternate_screen(), "alternate screen left on SIGTERM");
+    assert_eq!(status.exit_code(), 143, "ended by SIGTERM: 128 + 15");
 }
 
 /// Quitting while a credential command hangs ends the command too.
@@ -347,7 +348,8 @@ async fn a_description_is_edited_with_cursor_movement() {
 }
 
 /// `q` while a slow cancel is under way waits for it: the secret ends
-/// ENABLED and csms exits 0 once the answer came. SIGTERM waits the same way.
+/// ENABLED and csms exits 0 once the answer came. SIGTERM waits the same
+/// way, and then exits 143 as a process SIGTERM ended.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quit_and_sigterm_wait_for_a_cancel_under_way() {
     let server = Server::start();
@@ -372,7 +374,8 @@ async fn quit_and_sigterm_wait_for_a_cancel_under_way() {
         }
         ui.screen.wait_for("the wait", |t| t.contains("Quitting once the 1 request under way is answered"));
         let status = ui.wait_exit();
-        assert!(status.success(), "{stop}: {status:?}");
+        let expected = if stop == "q" { 0 } else { 143 };
+        assert_eq!(status.exit_code(), expected, "{stop}: {status:?}");
         assert_eq!(client.show_secret(name).await.unwrap().state_label(), "ENABLED", "{stop}: the cancel landed");
         server.faults(serde_json::json!({})).await;
     }

@@ -39,8 +39,9 @@ pub(super) async fn schedule(
             ))
         );
         let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        if std::io::stdin().read_line(&mut answer).is_err() || answer.trim() != name {
+        let stdin = std::io::stdin();
+        let answer = crate::bounded::lines(stdin.lock(), "standard input", NAME_LINE_LIMIT, 1).next();
+        if !matches!(answer, Some(Ok(a)) if a.trim() == name) {
             eprintln!("not confirmed: nothing was changed");
             return exit::FAILED;
         }
@@ -121,12 +122,19 @@ pub(super) enum Selection {
     AllPending { within: Option<String> },
 }
 
+/// The longest line of names read: a secret's name is at most 64 characters;
+/// the rest is room for a comment.
+const NAME_LINE_LIMIT: usize = 4096;
+
+/// The most lines of names read: many times the 500 secrets an account holds.
+const NAME_LINES: usize = 10_000;
+
 /// Names from stdin: one a line, blank lines and `#` comments skipped.
 fn names_from_stdin() -> Result<Vec<String>, String> {
-    use std::io::BufRead;
     let mut names = Vec::new();
-    for line in std::io::stdin().lock().lines() {
-        let line = line.map_err(|e| format!("standard input: {e}"))?;
+    let stdin = std::io::stdin();
+    for line in crate::bounded::lines(stdin.lock(), "standard input", NAME_LINE_LIMIT, NAME_LINES) {
+        let line = line.map_err(|e| format!("{e}: nothing was changed"))?;
         let name = line.trim();
         if !name.is_empty() && !name.starts_with('#') {
             names.push(name.to_string());
@@ -215,7 +223,9 @@ pub(super) async fn cancel(
         },
         async move {
             match termination {
-                Ok(mut t) => t.wait().await,
+                Ok(mut t) => {
+                    t.wait().await;
+                }
                 // Without signal handling the run simply cannot be stopped early.
                 Err(_) => std::future::pending().await,
             }

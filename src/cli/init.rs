@@ -2,11 +2,15 @@
 //! Secrets never go into the file: they come from an environment variable,
 //! a command, or the official SDK's own settings.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::Path;
 
 use super::{exit, usage};
 use crate::config::{Config, SdkDefaults, regions};
+
+/// The longest answer read: a region, a name, an endpoint or a command fits
+/// many times over.
+const ANSWER_LIMIT: usize = 4096;
 
 /// Asks on stderr, reads a line from stdin; blank takes the default.
 fn ask(
@@ -22,7 +26,8 @@ fn ask(
     let _ = std::io::stderr().flush();
     let answer = match lines.next() {
         Some(Ok(line)) => line.trim().to_string(),
-        _ => return Err(usage("no answer on standard input: nothing was written")),
+        Some(Err(e)) => return Err(usage(format!("{e}: nothing was written"))),
+        None => return Err(usage("no answer on standard input: nothing was written")),
     };
     Ok(if answer.is_empty() { default.to_string() } else { answer })
 }
@@ -83,7 +88,7 @@ pub(super) async fn init(config: Option<&Path>) -> i32 {
         return usage("no config directory on this platform: pass --config PATH");
     };
     let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
+    let mut lines = crate::bounded::lines(stdin.lock(), "standard input", ANSWER_LIMIT, usize::MAX);
     match write_profile(&path, &mut lines).await {
         Ok(()) => exit::OK,
         Err(status) => status,
@@ -92,7 +97,7 @@ pub(super) async fn init(config: Option<&Path>) -> i32 {
 
 async fn write_profile(path: &Path, lines: &mut impl Iterator<Item = std::io::Result<String>>) -> Result<(), i32> {
     // A file that is there but cannot be read is not empty: appending to it would break it.
-    let existing = match std::fs::read_to_string(path) {
+    let existing = match crate::bounded::read_file_string(path, crate::bounded::FILE_LIMIT) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => {

@@ -96,6 +96,11 @@ pub(super) async fn stream_json(
                     }
                 }
             }
+            // What is written goes out now: a reader sees a fast profile's
+            // rows while a slow one is still being fetched.
+            if writer.flush().is_err() {
+                return exit::FAILED;
+            }
         }
         let printed = any_answered || writer.opened();
         if printed && writer.finish().is_err() {
@@ -160,6 +165,10 @@ impl<W: Write> ArrayWriter<W> {
         }
         self.written += 1;
         Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
     }
 
     fn finish(mut self) -> std::io::Result<()> {

@@ -52,7 +52,7 @@ use clap::CommandFactory;
 use crate::config::Profile;
 use crate::csms::{self};
 use crate::discovery::Freshness;
-use crate::workspace::Workspace;
+use crate::workspace::{Scope, Workspace};
 use args::{Cli, Command, Output};
 
 pub mod exit {
@@ -116,7 +116,12 @@ pub async fn run(cli: Cli, command: Command) -> i32 {
         Command::Profiles { refresh: true, .. } => Freshness::Ask,
         _ => Freshness::Cached(crate::discovery::CLI_CACHE_MS),
     };
-    let ws = match Workspace::open(g.config.as_deref(), g.demo, false, freshness).await {
+    let scope = match &command {
+        Command::List(args) if args.all_profiles => Scope::Every,
+        Command::Watch { all_profiles: true, .. } | Command::Profiles { .. } => Scope::Every,
+        _ => Scope::One(g.profile.as_deref()),
+    };
+    let ws = match Workspace::open(g.config.as_deref(), g.demo, false, freshness, scope).await {
         Ok(ws) => ws,
         Err(e) => return usage(e),
     };

@@ -100,7 +100,7 @@ pub async fn run(args: ServeArgs) -> i32 {
     }
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    termination.wait().await;
+    let _ = termination.wait().await;
     eprintln!("stopping");
     match running.stop().await {
         Ok(()) => exit::OK,

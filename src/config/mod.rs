@@ -63,6 +63,25 @@ pub enum AuthConfig {
     },
 }
 
+impl AuthConfig {
+    /// The same credentials, each source read at most once by all the clones
+    /// (the targets of one profile) together, when the first needs it.
+    pub fn read_once(&self) -> AuthConfig {
+        let once = |s: &SecretSource| s.clone().once();
+        match self {
+            AuthConfig::Token(s) => AuthConfig::Token(once(s)),
+            AuthConfig::Password { domain, user, password } => {
+                AuthConfig::Password { domain: domain.clone(), user: user.clone(), password: once(password) }
+            }
+            AuthConfig::AkSk { access_key, secret_key, security_token } => AuthConfig::AkSk {
+                access_key: access_key.clone(),
+                secret_key: secret_key.as_ref().map(once),
+                security_token: security_token.as_ref().map(once),
+            },
+        }
+    }
+}
+
 /// What a profile with `regions` asks IAM for: every project its
 /// credentials reach in those regions, each becoming a target of its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -281,7 +300,7 @@ fn home_relative(path: &Path) -> String {
 
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let text = crate::bounded::read_file_string(path, crate::bounded::FILE_LIMIT).map_err(|e| ConfigError {
             path: path.to_path_buf(),
             line: None,
             key: None,

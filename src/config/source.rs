@@ -3,7 +3,7 @@
 
 use std::io::Read;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::csms::Redacted;
@@ -13,15 +13,41 @@ pub enum SecretSource {
     Literal(Redacted),
     Env(String),
     Command(String),
+    /// Another source, read once by whichever of its clones needs it first,
+    /// and that answer given to every clone: the targets of one profile run
+    /// its command once, when the first of them is used.
+    Once(Arc<ReadOnce>),
+}
+
+#[derive(Debug)]
+pub struct ReadOnce {
+    source: SecretSource,
+    read: Mutex<Option<Result<Redacted, String>>>,
 }
 
 impl SecretSource {
+    /// This source, read at most once from now on, by whichever clone first needs it.
+    pub fn once(self) -> SecretSource {
+        match self {
+            SecretSource::Literal(_) | SecretSource::Once(_) => self,
+            source => SecretSource::Once(Arc::new(ReadOnce { source, read: Mutex::new(None) })),
+        }
+    }
+
+    /// The source as configured (under `once`).
+    pub fn configured(&self) -> &SecretSource {
+        match self {
+            SecretSource::Once(once) => once.source.configured(),
+            source => source,
+        }
+    }
+
     /// The config key this source was written as: `base`, `base_env` or `base_command`.
     pub fn key(&self, base: &str) -> String {
-        match self {
-            SecretSource::Literal(_) => base.to_string(),
+        match self.configured() {
             SecretSource::Env(_) => format!("{base}_env"),
             SecretSource::Command(_) => format!("{base}_command"),
+            _ => base.to_string(),
         }
     }
 
@@ -36,6 +62,11 @@ impl SecretSource {
                 Err(_) => Err(format!("environment variable {var} is not set")),
             },
             SecretSource::Command(cmd) => run_command(cmd, timeout),
+            // Held while the source is read: the other clones wait for that answer.
+            SecretSource::Once(once) => {
+                let mut read = once.read.lock().unwrap_or_else(|p| p.into_inner());
+                read.get_or_insert_with(|| once.source.resolve(timeout)).clone()
+            }
         }
     }
 }
@@ -53,17 +84,20 @@ fn run_command(cmd: &str, timeout: Duration) -> Result<Redacted, String> {
     let running = running::Registered::new(child.id());
     // Readers on threads: a child that fills a pipe must not block the wait.
     let (tx, rx) = mpsc::channel();
-    for (which, pipe) in [(0, child.stdout.take().map(Pipe::Out)), (1, child.stderr.take().map(Pipe::Err))] {
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_end(&mut buf);
-            }
-            let _ = tx.send((which, buf));
-        });
-    }
-    drop(tx);
+    let out = tx.clone();
+    let stdout = child.stdout.take();
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(p) = stdout {
+            // One byte past the bound tells a credential from endless output.
+            let _ = p.take(OUTPUT_LIMIT as u64 + 1).read_to_end(&mut buf);
+        }
+        let _ = out.send((0, buf));
+    });
+    let stderr = child.stderr.take();
+    std::thread::spawn(move || {
+        let _ = tx.send((1, stderr.map(tail).unwrap_or_default()));
+    });
     let deadline = Instant::now() + timeout;
     let timed_out = || {
         format!(
@@ -75,6 +109,14 @@ fn run_command(cmd: &str, timeout: Duration) -> Result<Redacted, String> {
     let mut outputs: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
     for _ in 0..2 {
         match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            // No credential is that long: what the command prints is not one.
+            Ok((0, buf)) if buf.len() > OUTPUT_LIMIT => {
+                running.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "command `{cmd}` printed more than {OUTPUT_LIMIT} bytes, more than any credential, and was stopped"
+                ));
+            }
             Ok((which, buf)) => outputs[which] = buf,
             Err(_) => {
                 running.kill();
@@ -113,16 +155,25 @@ fn run_command(cmd: &str, timeout: Duration) -> Result<Redacted, String> {
     Ok(Redacted::new(value))
 }
 
-enum Pipe {
-    Out(std::process::ChildStdout),
-    Err(std::process::ChildStderr),
-}
+/// The most of a credential command's output read: a key, a password or a
+/// token is far shorter.
+const OUTPUT_LIMIT: usize = 64 * 1024;
 
-impl Read for Pipe {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        match self {
-            Pipe::Out(p) => p.read(buf),
-            Pipe::Err(p) => p.read(buf),
+/// The end of what a command writes on stderr (its last line says why it
+/// failed), read to the end so that the command never blocks on a full pipe,
+/// holding only the last `OUTPUT_LIMIT` bytes.
+fn tail(mut pipe: impl Read) -> Vec<u8> {
+    let mut kept = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        match pipe.read(&mut chunk) {
+            Ok(0) | Err(_) => return kept,
+            Ok(n) => {
+                kept.extend_from_slice(&chunk[..n]);
+                if kept.len() > 2 * OUTPUT_LIMIT {
+                    kept.drain(..kept.len() - OUTPUT_LIMIT);
+                }
+            }
         }
     }
 }
@@ -208,7 +259,15 @@ impl SdkDefaults {
             .map(std::path::PathBuf::from)
             .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join(".huaweicloud/credentials")));
         let Some(path) = path else { return SdkDefaults::default() };
-        let Ok(text) = std::fs::read_to_string(&path) else { return SdkDefaults::default() };
+        let text = match crate::bounded::read_file_string(&path, crate::bounded::FILE_LIMIT) {
+            Ok(text) => text,
+            Err(e) => {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    tracing::warn!(path = %path.display(), error = %e, "the SDK's credentials file is not used");
+                }
+                return SdkDefaults::default();
+            }
+        };
         let basic = ini_section(&text, "basic");
         let get = |k: &str| basic.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
         SdkDefaults {

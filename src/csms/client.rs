@@ -120,7 +120,7 @@ impl Client {
                 key: "ca_file".into(),
                 message: format!("{}: {message}", path.display()),
             };
-            let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+            let pem = crate::bounded::read_file(path, crate::bounded::FILE_LIMIT).map_err(|e| bad(e.to_string()))?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bad(e.to_string()))?;
             if certs.is_empty() {
                 return Err(bad("holds no PEM certificate".into()));

@@ -21,6 +21,9 @@ pub struct Cache {
     /// The profiles whose entry was dropped at load: altered, not used.
     #[serde(skip)]
     dropped: Vec<String>,
+    /// Why the file was not read at all (too big, not a regular file).
+    #[serde(skip)]
+    unreadable: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -33,10 +36,10 @@ struct Entry {
 /// Who asked IAM, as far as the answer depends on it: the IAM endpoint and
 /// the credential's public half (or where a secret comes from).
 fn asker(p: &Profile) -> String {
-    let source = |s: &SecretSource| match s {
-        SecretSource::Literal(_) => "literal".to_string(),
+    let source = |s: &SecretSource| match s.configured() {
         SecretSource::Env(name) => format!("env {name}"),
         SecretSource::Command(cmd) => format!("command {cmd}"),
+        _ => "literal".to_string(),
     };
     let who = match &p.auth {
         AuthConfig::AkSk { access_key: Some(ak), .. } => format!("aksk {ak}"),
@@ -53,10 +56,24 @@ pub fn path() -> Option<PathBuf> {
 
 impl Cache {
     pub fn load() -> Cache {
-        let read = path().and_then(|p| std::fs::read(p).ok()).and_then(|b| serde_json::from_slice(&b).ok());
-        let mut cache: Cache = read.unwrap_or_default();
+        let Some(path) = path() else { return Cache::default() };
+        let mut cache = match crate::bounded::read_file(&path, crate::bounded::FILE_LIMIT) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_default(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Cache::default(),
+            Err(e) => {
+                let why = format!("{}: {e}", path.display());
+                tracing::warn!(%why, "the projects found last are not used");
+                Cache { unreadable: Some(why), ..Cache::default() }
+            }
+        };
         cache.drop_altered();
         cache
+    }
+
+    /// Why the file was not read, when it was there but too big or not a
+    /// regular file.
+    pub fn unreadable(&self) -> Option<&str> {
+        self.unreadable.as_deref()
     }
 
     /// Drops every entry with a project name csms never caches: its names

@@ -39,20 +39,20 @@ pub struct Expansion {
     pub behind: Vec<ToAsk>,
 }
 
-/// A profile with `regions` to ask IAM for, with its credentials when they
-/// were resolved already (so a `*_command` runs once, not once more).
+/// A profile with `regions` to ask IAM for. Its targets from the cache share
+/// its credentials (`AuthConfig::read_once`): a `*_command` runs once for all.
 #[derive(Debug, Clone)]
 pub struct ToAsk {
     pub profile: Profile,
-    pub credentials: Option<Credentials>,
 }
 
 /// What became of a profile with `regions` at start.
 enum AtStart {
     /// IAM was asked: its list, and the targets made of it.
     Asked(Vec<ProjectSummary>, Found),
-    /// The cached list made the targets; the credentials were resolved for it.
-    Cached(Found, Credentials),
+    /// The cached list made the targets, which share the profile's
+    /// credentials, read when the first of them is used (the profile given).
+    Cached(Found, Box<Profile>),
     /// Nothing yet: asked behind the UI.
     Later,
 }
@@ -182,12 +182,9 @@ async fn resolve(profile: &Profile) -> Result<crate::csms::ClientOptions, Error>
 }
 
 /// Asks IAM once for the projects `profile`'s credentials reach (resolved
-/// here unless `known`): the list, and the targets made of it.
-pub async fn discover(profile: &Profile, known: Option<&Credentials>) -> Result<(Vec<ProjectSummary>, Found), Error> {
-    let mut options = match known {
-        Some(c) => Profile { auth: resolved(c), ..profile.clone() }.client_options()?,
-        None => resolve(profile).await?,
-    };
+/// here): the list, and the targets made of it.
+pub async fn discover(profile: &Profile) -> Result<(Vec<ProjectSummary>, Found), Error> {
+    let mut options = resolve(profile).await?;
     if options.endpoint.is_empty() {
         // `regions = ["*"]` without `endpoint`: no region, so no CSMS endpoint,
         // and none is needed: this client only asks IAM (each target gets
@@ -204,8 +201,16 @@ pub async fn discover(profile: &Profile, known: Option<&Credentials>) -> Result<
 /// once (or taken from the cache, as `freshness` allows). A profile IAM did
 /// not answer for (or that finds nothing) stays as one entry that fails with
 /// why wherever it is used, so it shows as failed beside the others.
-pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> Expansion {
-    let discovering: Vec<Profile> = config.profiles.values().filter(|p| p.discovery.is_some()).cloned().collect();
+/// With `only` (the profile or target a run acts on), the other profiles
+/// stay as they are: nothing is resolved or asked for them.
+pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis, only: Option<&str>) -> Expansion {
+    let needed = |p: &Profile| {
+        only.is_none_or(|name| {
+            name.strip_prefix(p.name.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    };
+    let discovering: Vec<Profile> =
+        config.profiles.values().filter(|p| p.discovery.is_some() && needed(p)).cloned().collect();
     if discovering.is_empty() {
         return Expansion::default();
     }
@@ -215,6 +220,12 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> E
         let why =
             "its projects cached in targets.json hold a name csms never writes there: not used, IAM is asked".into();
         expansion.skipped.push(Skipped { target: profile.name.clone(), why });
+    }
+    if let Some(why) = cache.unreadable() {
+        for profile in &discovering {
+            let why = format!("the projects found last: {why}; IAM is asked");
+            expansion.skipped.push(Skipped { target: profile.name.clone(), why });
+        }
     }
     let cached: Vec<Option<Vec<ProjectSummary>>> = discovering
         .iter()
@@ -226,12 +237,14 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> E
         .collect();
     let results = join_all(discovering.iter().zip(&cached).map(|(p, c)| async move {
         match (c, freshness) {
-            // Credentials are resolved; nothing is asked over the network.
-            (Some(list), _) => resolve(p)
-                .await
-                .map(|options| AtStart::Cached(targets(p, Some(&options.credentials), list), options.credentials)),
+            // Nothing is resolved or asked yet: a slow credential command
+            // holds up this profile's targets only, once one is used.
+            (Some(list), _) => {
+                let shared = Profile { auth: p.auth.read_once(), ..p.clone() };
+                Ok(AtStart::Cached(targets(&shared, None, list), Box::new(shared)))
+            }
             (None, Freshness::Behind) => Ok(AtStart::Later),
-            (None, _) => discover(p, None).await.map(|(list, found)| AtStart::Asked(list, found)),
+            (None, _) => discover(p).await.map(|(list, found)| AtStart::Asked(list, found)),
         }
     }))
     .await;
@@ -240,7 +253,7 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> E
         let found = match result {
             // Left in place, as it is: its projects are found behind the UI.
             Ok(AtStart::Later) => {
-                expansion.behind.push(ToAsk { profile, credentials: None });
+                expansion.behind.push(ToAsk { profile });
                 continue;
             }
             Ok(AtStart::Asked(list, found)) => {
@@ -248,8 +261,8 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis) -> E
                 asked = true;
                 Ok(found)
             }
-            Ok(AtStart::Cached(found, credentials)) => {
-                expansion.behind.push(ToAsk { profile: profile.clone(), credentials: Some(credentials) });
+            Ok(AtStart::Cached(found, shared)) => {
+                expansion.behind.push(ToAsk { profile: *shared });
                 Ok(found)
             }
             Err(e) => Err(e),

@@ -96,7 +96,8 @@ pub fn random_secret_key() -> String {
 
 impl Accounts {
     pub fn load(path: &Path) -> Result<Accounts, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = crate::bounded::read_file_string(path, crate::bounded::FILE_LIMIT)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         let accounts: Accounts = toml::from_str(&text).map_err(|e| {
             let line = e.span().map(|s| text[..s.start].lines().count().max(1));
             match line {
