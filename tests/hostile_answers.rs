@@ -202,3 +202,63 @@ fn a_pending_deletion_of_unknown_time_is_inside_every_window() {
     let names: Vec<&str> = listed.as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!((run.status, names.len()), (3, 4), "{names:?}");
 }
+
+/// A server on 127.0.0.1 whose answers carry the `Date` that `date` gives
+/// (seconds since the epoch) and one secret, pending deletion at
+/// `deletion()` (milliseconds). It runs until the test process ends.
+fn dated_server(date: fn() -> i64, deletion: fn() -> i64) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let app = axum::Router::new().fallback(move || async move {
+                let date = chrono::DateTime::from_timestamp(date(), 0).unwrap().to_rfc2822().replace("+0000", "GMT");
+                let body = format!(
+                    r#"{{"secrets":[{{"name":"soon","state":"PENDING_DELETE","scheduled_delete_time":{}}}],"page_info":{{"total_count":1}}}}"#,
+                    deletion()
+                );
+                ([("content-type", "application/json".to_string()), ("date", date)], body)
+            });
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    format!("http://{addr}")
+}
+
+fn now_s() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// A deletion inside the window on this machine's clock is inside it
+/// whatever the server's `Date` says, and a clock a day or more off is
+/// warned about.
+#[test]
+fn a_deletion_inside_the_window_on_either_clock_is_inside_it() {
+    let servers = [
+        // The epoch as `Date`, the deletion ten minutes away.
+        dated_server(|| 0, || (now_s() + 600) * 1000),
+        // `Date` 14 days behind, the deletion a week away.
+        dated_server(|| now_s() - 14 * 86_400, || (now_s() + 7 * 86_400) * 1000),
+    ];
+    for url in servers {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.toml");
+        let profile = format!(
+            "[profiles.fake]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\nendpoint = \"{url}\"\n\
+             access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n"
+        );
+        std::fs::write(&config, profile).unwrap();
+        let run = csms(&config, "", &["watch", "--within", "8d"]);
+        assert_eq!(run.status, 3, "{url}: {}\n{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("soon"), "{}", run.stdout);
+        assert!(run.stderr.contains("warning:") && run.stderr.contains("behind"), "{}", run.stderr);
+        for args in [vec!["list", "--pending-within", "8d"], vec!["list", "--pending-within", "8d", "-o", "json"]] {
+            let run = csms(&config, "", &args);
+            assert_eq!(run.status, 0, "{args:?}: {}", run.stderr);
+            assert!(run.stdout.contains("soon"), "{args:?}: {}", run.stdout);
+        }
+    }
+}

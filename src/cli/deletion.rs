@@ -175,7 +175,7 @@ pub(super) async fn cancel(
                 Err(e) => return fail(&e),
             };
             super::note_clock(&profile.name, &client);
-            let now = super::server_now(&client);
+            let now = super::window_now(client.clock_offset().unwrap_or(0));
             let names: Vec<ToCancel> = secrets
                 .into_iter()
                 .filter(|s| window.map_or(s.is_pending_delete(), |w| crate::listing::deletes_within(s, now, w)))

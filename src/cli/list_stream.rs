@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use std::io::{BufWriter, Write};
 
 use super::secrets::secret_json;
-use super::{client_apart, error_status, exit, note_clock, server_now};
+use super::{client_apart, error_status, exit, note_clock, window_now};
 use crate::config::Profile;
 use crate::csms::model::Millis;
 use crate::csms::{self, Secret};
@@ -20,14 +20,14 @@ use crate::workspace::Workspace;
 
 /// What one profile's fetch sends to the writer.
 enum Fetched {
-    /// A page, now on the server's clock when it came, and the project id
-    /// the client used (IAM may have found it).
+    /// A page, where deletion windows started when it came (`window_now`),
+    /// and the project id the client used (IAM may have found it).
     Page(Vec<Secret>, Millis, Option<String>),
     Done(csms::Result<()>),
 }
 
-/// Streams every secret of `profiles` that `keep` accepts (given now on
-/// its profile's server clock) as one JSON array on stdout, and returns the
+/// Streams every secret of `profiles` that `keep` accepts (given where its
+/// profile's deletion windows start, `window_now`) as one JSON array on stdout, and returns the
 /// exit status.
 pub(super) async fn stream_json(
     ws: &Workspace,
@@ -51,7 +51,10 @@ pub(super) async fn stream_json(
                         let pages = client
                             .each_secret_page(size, |page| {
                                 let project_id = client.known_project_id().map(str::to_string);
-                                let _ = tx.send((i, Fetched::Page(page, server_now(&client), project_id)));
+                                let _ = tx.send((
+                                    i,
+                                    Fetched::Page(page, window_now(client.clock_offset().unwrap_or(0)), project_id),
+                                ));
                             })
                             .await;
                         note_clock(&p.name, &client);

@@ -228,8 +228,20 @@ fn server_now(client: &csms::Client) -> csms::model::Millis {
     crate::timefmt::now_ms() + client.clock_offset().unwrap_or(0)
 }
 
+/// The "now" a deletion window is counted from: the later of this
+/// machine's clock and the server's, so a deletion is inside the window when
+/// either clock puts it there. A server whose `Date` is wrong (or forged)
+/// cannot push a deletion out of the window, nor can a slow local clock.
+fn window_now(offset: csms::model::Millis) -> csms::model::Millis {
+    crate::timefmt::now_ms().saturating_add(offset.max(0))
+}
+
 /// How far a server's clock may be from this machine's before it is said.
 const CLOCK_NOTE_MS: csms::model::Millis = 60_000;
+
+/// Beyond this the offset is implausible for a real server: said as a
+/// warning, since one of the two clocks is wrong.
+const CLOCK_WARN_MS: csms::model::Millis = 24 * 3_600_000;
 
 /// Says on stderr, once per profile and run, when the server's clock is
 /// more than a minute from this machine's: times are counted on the
@@ -242,10 +254,17 @@ fn note_clock(profile: &str, client: &csms::Client) {
         return;
     }
     let way = if offset > 0 { "ahead of" } else { "behind" };
-    esayln!(
-        "note: profile {profile}: the server's clock is {} {way} this machine's; times count on the server's",
-        crate::timefmt::countdown(offset.abs())
-    );
+    let far = crate::timefmt::countdown(offset.saturating_abs());
+    if offset.saturating_abs() > CLOCK_WARN_MS {
+        esayln!(
+            "warning: profile {profile}: the server's clock is {far} {way} this machine's: one of them is wrong; \
+             countdowns show the server's, deletion windows count on whichever clock is later"
+        );
+    } else {
+        esayln!(
+            "note: profile {profile}: the server's clock is {far} {way} this machine's; times count on the server's"
+        );
+    }
 }
 
 /// A client for a profile; says so on stderr when it does not verify TLS.

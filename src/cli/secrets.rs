@@ -115,6 +115,11 @@ impl Gathered {
     fn now(&self, profile: &str) -> Millis {
         now_ms() + self.offsets.get(profile).copied().unwrap_or(0)
     }
+
+    /// Where `profile`'s deletion windows start (see `window_now`).
+    fn window_now(&self, profile: &str) -> Millis {
+        super::window_now(self.offsets.get(profile).copied().unwrap_or(0))
+    }
 }
 
 /// Fetches, reports failed profiles on stderr, and returns what came back.
@@ -166,7 +171,7 @@ pub(super) async fn list(ws: &Workspace, profile: Option<&str>, output: Output, 
     }
     let status = gathered.exit_status();
     let mut rows = std::mem::take(&mut gathered.rows);
-    rows.retain(|(p, s)| keep(s, gathered.now(p)));
+    rows.retain(|(p, s)| keep(s, gathered.window_now(p)));
     rows.sort_by(|a, b| pending_first(&a.1, &b.1).then_with(|| a.0.cmp(&b.0)));
     // Rows of several targets say whose they are: names alone may repeat.
     out!("{}", secrets_table(&rows, args.all_profiles || profiles.len() > 1, |p| gathered.now(p)));
@@ -296,8 +301,8 @@ pub(super) struct WatchOptions {
     pub every: Option<String>,
 }
 
-/// The deletions inside the window now (on each profile's server clock),
-/// soonest first; `None` when no profile answered (never read as "no
+/// The deletions inside the window now (on the later of each profile's
+/// server clock and this machine's), soonest first; `None` when no profile answered (never read as "no
 /// deletion").
 async fn deletions_within(ws: &Workspace, profiles: &[&Profile], window: i64) -> (Option<Gathered>, i32) {
     let mut gathered = gather(ws, profiles, None).await;
@@ -306,7 +311,7 @@ async fn deletions_within(ws: &Workspace, profiles: &[&Profile], window: i64) ->
     }
     let status = gathered.exit_status();
     let mut rows = std::mem::take(&mut gathered.rows);
-    rows.retain(|(p, s)| deletes_within(s, gathered.now(p), window));
+    rows.retain(|(p, s)| deletes_within(s, gathered.window_now(p), window));
     rows.sort_by(|a, b| pending_first(&a.1, &b.1));
     gathered.rows = rows;
     (Some(gathered), status)
