@@ -262,3 +262,50 @@ fn a_deletion_inside_the_window_on_either_clock_is_inside_it() {
         }
     }
 }
+
+/// Requests other than the generator's that the password fakes below saw.
+static SENT_BEYOND_GENERATOR: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A generator answering `password`; every other call is counted and refused.
+fn generator_answering(path: &str, password: String) -> (u16, String) {
+    if path.ends_with("/generate-password") {
+        return (200, serde_json::json!({ "password": password }).to_string());
+    }
+    SENT_BEYOND_GENERATOR.fetch_add(1, Relaxed);
+    (404, r#"{"error_code":"CSMS.0404","error_msg":"no such call"}"#.into())
+}
+
+/// A generated password that is not what was asked (empty, too short, a
+/// symbol when none were asked, past the service's 32 KiB) fails the
+/// command with the reason, never the password, and nothing is stored.
+#[test]
+fn a_generated_password_not_as_asked_is_refused_and_nothing_is_sent() {
+    let cases: [(fn(&str) -> (u16, String), &[&str], &str); 4] = [
+        (|p| generator_answering(p, String::new()), &[], "empty"),
+        (|p| generator_answering(p, "a".into()), &["--length", "64", "--no-symbols"], "1 characters, 64 were asked"),
+        (
+            |p| generator_answering(p, format!("{}!", "Ab1".repeat(21))),
+            &["--length", "64", "--no-symbols"],
+            "not asked",
+        ),
+        (|p| generator_answering(p, "Ab1!".repeat(10_000)), &[], "the service stores at most 32768"),
+    ];
+    for (answer, options, reason) in cases {
+        let url = fake_server(answer);
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.toml");
+        let profile = format!(
+            "[profiles.fake]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\nendpoint = \"{url}\"\n\
+             access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n"
+        );
+        std::fs::write(&config, profile).unwrap();
+        for command in [["create", "g", "--generate"], ["put-value", "g", "--generate"]] {
+            let args: Vec<&str> = command.iter().chain(options).copied().collect();
+            let run = csms(&config, "", &args);
+            assert_ne!(run.status, 0, "{args:?}: {}\n{}", run.stdout, run.stderr);
+            assert!(run.stderr.contains(reason), "{args:?}: {}", run.stderr);
+            assert!(!run.stderr.contains("Ab1") && !run.stdout.contains("Ab1"), "{args:?}: the password was shown");
+        }
+    }
+    assert_eq!(SENT_BEYOND_GENERATOR.load(Relaxed), 0, "a value reached the service");
+}

@@ -6,7 +6,7 @@
 use reqwest::Method;
 
 use super::client::Client;
-use super::error::Result;
+use super::error::{Error, Result};
 use super::model::*;
 use super::redact::Redacted;
 
@@ -33,7 +33,9 @@ impl Client {
         let body = serde_json::to_vec(req).expect("serializable");
         let env: PasswordEnvelope =
             self.json(Method::POST, &["csms", "generate-password"], vec![], Some(body), GENERATE_PASSWORD).await?;
-        Ok(Redacted::new(env.password))
+        let password = Redacted::new(env.password);
+        req.check_answer(password.expose()).map_err(|message| Error::Decode { message, request_id: None })?;
+        Ok(password)
     }
 
     pub async fn show_stage(&self, name: &str, stage: &str) -> Result<Stage> {

@@ -426,6 +426,55 @@ pub struct PasswordRequest {
     pub require_each_included_type: bool,
 }
 
+/// The largest value the service stores, in bytes.
+const MAX_VALUE_BYTES: usize = 32 * 1024;
+
+impl PasswordRequest {
+    /// The character classes this request lets in, with their names.
+    fn classes(&self) -> [(bool, &'static str, fn(&char) -> bool); 4] {
+        [
+            (!self.exclude_lowercase, "lowercase letter", char::is_ascii_lowercase),
+            (!self.exclude_uppercase, "uppercase letter", char::is_ascii_uppercase),
+            (!self.exclude_numbers, "digit", char::is_ascii_digit),
+            (!self.exclude_punctuation, "symbol", char::is_ascii_punctuation),
+        ]
+    }
+
+    /// Why a generated `password` is not what this request asked for, if it
+    /// is not: its length, a character outside the classes asked, a class
+    /// asked for missing, or a size the service cannot store. The generator
+    /// is a server like any other, and what it answers becomes a secret's
+    /// value: a wrong one is refused before it is used. The reason never
+    /// quotes the password.
+    pub fn check_answer(&self, password: &str) -> Result<(), String> {
+        if password.is_empty() {
+            return Err("the generated password is empty".into());
+        }
+        if password.len() > MAX_VALUE_BYTES {
+            return Err(format!(
+                "the generated password is {} bytes; the service stores at most {MAX_VALUE_BYTES}",
+                password.len()
+            ));
+        }
+        let count = password.chars().count();
+        if let Some(asked) = self.length.filter(|&n| n as usize != count) {
+            return Err(format!("the generated password has {count} characters, {asked} were asked"));
+        }
+        let classes = self.classes();
+        if password.chars().any(|c| !classes.iter().any(|(on, _, is)| *on && is(&c))) {
+            return Err("the generated password holds a character of a kind that was not asked for".into());
+        }
+        let missing = classes.iter().find(|(on, _, is)| *on && !password.chars().any(|c| is(&c)));
+        match missing {
+            // Each class is only owed when it fits in the length.
+            Some((_, name, _)) if self.require_each_included_type && count >= classes.len() => {
+                Err(format!("the generated password has no {name}, though each kind was asked for"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Body of `PUT /secrets/{name}/versions/{version_id}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UpdateVersionRequest {
