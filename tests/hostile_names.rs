@@ -137,7 +137,8 @@ fn an_altered_targets_cache_is_dropped_said_and_never_used() {
     let run = csms(&config, "a-user-token", &["list", "--profile", "acme"]);
     assert_eq!(trap.connections(), 0, "the cached name was used: {}", run.stderr);
     assert!(
-        run.stderr.contains("skipped acme: its projects cached in targets.json hold a name csms never writes there"),
+        run.stderr
+            .contains("skipped acme: its projects cached in targets.json hold a name or id csms never writes there"),
         "{}",
         run.stderr
     );
@@ -267,4 +268,45 @@ fn a_name_iam_lists_but_no_project_can_have_is_skipped_and_not_cached() {
     assert!(!second.stderr.contains("targets.json"), "its own cache is not suspect: {}", second.stderr);
     assert!(second.stdout.contains("acme/cn-north-4"), "{}", second.stdout);
     assert_eq!(iam.connections(), asked, "the cached projects served: {}", second.stderr);
+}
+
+/// Project ids IAM never gives reach no URL, no cache and no output: each
+/// such project is skipped and named. A project whose region is not a
+/// region name is skipped though the endpoint takes no region.
+#[test]
+fn a_project_id_iam_never_gives_is_skipped_and_not_cached() {
+    let trap = Fake::start("200 OK", r#"{"secrets": [], "page_info": {"next_marker": null}}"#.into());
+    let ids =
+        ["../../../v3/x".to_string(), "a?b#c".into(), "x".repeat(5000), "\u{1b}[31m".into(), "\u{202e}abc".into()];
+    let mut list: Vec<_> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| serde_json::json!({"id": id, "name": format!("cn-north-4_p{i}")}))
+        .collect();
+    list.push(serde_json::json!({"id": "0".repeat(32), "name": "CN-NORTH-4"}));
+    let iam = Fake::start("200 OK", serde_json::json!({ "projects": list }).to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let text = format!(
+        "[profiles.acme]\nregions = [\"*\"]\nendpoint = \"{}\"\niam_endpoint = \"{}\"\nauth = \"token\"\n\
+         token_env = \"TEST_CSMS_TOKEN\"\n",
+        trap.url(),
+        iam.url()
+    );
+    std::fs::write(&config, text).unwrap();
+
+    let run = csms(&config, "a-user-token", &["list", "--profile", "acme"]);
+    assert!(iam.connections() >= 1, "IAM was asked: {}", run.stderr);
+    assert_eq!(trap.connections(), 0, "a project was used: {}", run.stderr);
+    assert_ne!(run.status, 0, "no project is usable: {}", run.stderr);
+    for i in 0..ids.len() {
+        let said = format!("skipped acme/cn-north-4_p{i}: IAM gave an id no project has (32 lowercase hex digits)");
+        assert!(run.stderr.contains(&said), "{said}: {}", run.stderr);
+    }
+    assert!(run.stderr.contains("skipped acme/CN-NORTH-4: 'CN-NORTH-4' is not a region name"), "{}", run.stderr);
+    for raw in ['\u{1b}', '\u{202e}'] {
+        assert!(!run.stderr.contains(raw) && !run.stdout.contains(raw), "{raw:?} printed raw");
+    }
+    let cached = std::fs::read_to_string(state_dir(&config).join("csms-tui/targets.json")).unwrap_or_default();
+    assert!(!cached.contains("v3/x") && !cached.contains("a?b") && !cached.contains("xxxx"), "{cached}");
 }

@@ -55,6 +55,13 @@ pub fn is_project_name(name: &str) -> bool {
     (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
+/// Whether IAM could have given this project id. IAM's documentation gives
+/// no pattern; the ids it issues are 32 lowercase hex digits, and an id goes
+/// into every request's path and `X-Project-Id`, so nothing else is taken.
+pub fn is_project_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// `{region}` in an endpoint template replaced by `region`: refused unless
 /// `region` is a region name and the URL keeps the template's scheme, port,
 /// path and number of host labels (the region may change a label, nothing else).

@@ -209,27 +209,34 @@ impl Client {
         let Some(name) = self.project_name.as_deref() else {
             return Err(Error::Invalid(format!("profile '{}' names no project to act on", self.profile)));
         };
-        if let Some(id) = self.auth.scoped_project_id(&self.http).await? {
-            return Ok(id);
-        }
-        let list = self.projects_named(Some(name)).await?;
         let unresolved = |message: String| Error::Config {
             profile: self.profile.clone(),
             key: "project_id".into(),
             message: format!("{message}; set project_id in the profile"),
         };
+        // The id goes into every path and `X-Project-Id`: only IAM's form is taken.
+        let checked = |id: String| match crate::config::regions::is_project_id(&id) {
+            true => Ok(id),
+            false => {
+                Err(unresolved(format!("IAM gave project '{name}' an id no project has (32 lowercase hex digits)")))
+            }
+        };
+        if let Some(id) = self.auth.scoped_project_id(&self.http).await? {
+            return checked(id);
+        }
+        let list = self.projects_named(Some(name)).await?;
         // IAM matches names exactly; a server that filters loosely is not trusted to.
         let mut found: Vec<ProjectSummary> = list.into_iter().filter(|p| p.name == name).collect();
         match found.len() {
             1 => {
-                let id = found.remove(0).id;
+                let id = checked(found.remove(0).id)?;
                 tracing::info!(profile = %self.profile, project = %name, %id, "project id found by IAM");
                 Ok(id)
             }
             0 => Err(unresolved(format!("IAM has no project named '{name}' that these credentials may reach"))),
             n => Err(unresolved(format!(
                 "IAM has {n} projects named '{name}' ({})",
-                found.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+                found.iter().map(|p| crate::printable::printable(&p.id)).collect::<Vec<_>>().join(", ")
             ))),
         }
     }

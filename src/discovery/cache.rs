@@ -2,7 +2,7 @@
 //! mode 0600. Per profile: IAM's project list (names and ids only), who asked
 //! (endpoint and credential's name, never a secret) and when. A missing or
 //! broken file, or an entry another asker wrote, is simply not used. Only
-//! the projects csms can use are kept (a name no project can have is
+//! the projects csms can use are kept (a name or id no project can have is
 //! skipped, and not cached), so an entry holding such a name was altered: it
 //! is dropped and reported.
 
@@ -50,6 +50,11 @@ fn asker(p: &Profile) -> String {
     format!("{} {who}", p.iam_endpoint)
 }
 
+/// A project csms keeps: a name and an id IAM could have given.
+fn usable(p: &ProjectSummary) -> bool {
+    crate::config::regions::is_project_name(&p.name) && crate::config::regions::is_project_id(&p.id)
+}
+
 pub fn path() -> Option<PathBuf> {
     crate::state_dir::state_dir().map(|d| d.join("targets.json"))
 }
@@ -79,12 +84,12 @@ impl Cache {
     /// Drops every entry with a project name csms never caches: its names
     /// become target names and its regions URLs, so it is not used at all.
     fn drop_altered(&mut self) {
-        let altered = |e: &Entry| !e.projects.iter().all(|p| crate::config::regions::is_project_name(&p.name));
+        let altered = |e: &Entry| !e.projects.iter().all(usable);
         self.dropped = self.profiles.iter().filter(|(_, e)| altered(e)).map(|(name, _)| name.clone()).collect();
         for name in &self.dropped {
             self.profiles.remove(name);
             let profile = crate::printable::printable(name);
-            tracing::warn!(%profile, "targets.json holds a project name csms never writes there: the entry is not used");
+            tracing::warn!(%profile, "targets.json holds a project name or id csms never writes there: the entry is not used");
         }
     }
 
@@ -107,7 +112,7 @@ impl Cache {
     /// have: those are skipped whenever IAM lists them, and the next load
     /// takes such a name for an altered entry.
     pub fn put(&mut self, profile: &Profile, mut projects: Vec<ProjectSummary>, now: Millis) {
-        projects.retain(|p| crate::config::regions::is_project_name(&p.name));
+        projects.retain(usable);
         self.profiles.insert(profile.name.clone(), Entry { asker: asker(profile), found_at: now, projects });
     }
 
@@ -135,21 +140,24 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_with_a_name_iam_never_gives_is_dropped_whole() {
+    fn an_entry_with_a_name_or_id_iam_never_gives_is_dropped_whole() {
         let text = r#"{"profiles": {
             "acme": {"asker": "a", "found_at": 1, "projects": [
-                {"id": "p1", "name": "cn-north-4"}, {"id": "p2", "name": "x@127.0.0.1:47111#"}]},
-            "solo": {"asker": "a", "found_at": 1, "projects": [{"id": "p3", "name": "cn-north-4"}]}}}"#;
+                {"id": "00000000000000000000000000000001", "name": "cn-north-4"},
+                {"id": "00000000000000000000000000000002", "name": "x@127.0.0.1:47111#"}]},
+            "ids": {"asker": "a", "found_at": 1, "projects": [{"id": "../../../v3/x", "name": "cn-north-4"}]},
+            "solo": {"asker": "a", "found_at": 1, "projects": [
+                {"id": "00000000000000000000000000000003", "name": "cn-north-4"}]}}}"#;
         let mut cache: Cache = serde_json::from_str(text).unwrap();
         cache.drop_altered();
-        assert_eq!(cache.dropped(), ["acme"]);
+        assert_eq!(cache.dropped(), ["acme", "ids"]);
         assert_eq!(cache.profiles.keys().collect::<Vec<_>>(), ["solo"]);
     }
 
     #[test]
     fn entries_serve_their_asker_while_young_enough() {
         let mut cache = Cache::default();
-        let found = vec![ProjectSummary { id: "p1".into(), name: "cn-north-4".into() }];
+        let found = vec![ProjectSummary { id: "0".repeat(32), name: "cn-north-4".into() }];
         cache.put(&profile("AK1"), found.clone(), 1_000);
         assert_eq!(cache.get(&profile("AK1"), None, 999_999), Some(found.as_slice()));
         assert_eq!(cache.get(&profile("AK1"), Some(500), 1_400), Some(found.as_slice()));

@@ -110,6 +110,11 @@ pub fn targets(profile: &Profile, credentials: Option<&Credentials>, projects: &
             found.skipped.push(Skipped { target, why });
             continue;
         }
+        if !regions::is_project_id(&p.id) {
+            let why = "IAM gave an id no project has (32 lowercase hex digits): not used".into();
+            found.skipped.push(Skipped { target, why });
+            continue;
+        }
         let endpoints = match endpoints_of(d, region) {
             Ok(Some(endpoints)) => endpoints,
             Ok(None) => {
@@ -121,6 +126,13 @@ pub fn targets(profile: &Profile, credentials: Option<&Credentials>, projects: &
                 continue;
             }
         };
+        // Checked whether or not a template takes it: the region is the
+        // target's own, shown and sent as such.
+        if !regions::is_region(region) {
+            let why = format!("'{}' is not a region name", crate::printable::printable(region));
+            found.skipped.push(Skipped { target, why });
+            continue;
+        }
         let mut t = profile.clone();
         t.name = target;
         t.region = region.to_string();
@@ -218,7 +230,8 @@ pub async fn expand(config: &mut Config, freshness: Freshness, now: Millis, only
     let mut expansion = Expansion::default();
     for profile in discovering.iter().filter(|p| cache.dropped().contains(&p.name)) {
         let why =
-            "its projects cached in targets.json hold a name csms never writes there: not used, IAM is asked".into();
+            "its projects cached in targets.json hold a name or id csms never writes there: not used, IAM is asked"
+                .into();
         expansion.skipped.push(Skipped { target: profile.name.clone(), why });
     }
     if let Some(why) = cache.unreadable() {
@@ -316,7 +329,12 @@ mod tests {
     }
 
     fn listed(names: &[&str]) -> Vec<ProjectSummary> {
-        names.iter().map(|n| ProjectSummary { id: format!("id-{n}"), name: n.to_string() }).collect()
+        names.iter().map(|n| ProjectSummary { id: id_of(n), name: n.to_string() }).collect()
+    }
+
+    /// An id of IAM's form, one per name.
+    fn id_of(name: &str) -> String {
+        format!("{:032x}", name.bytes().fold(0u128, |h, b| h.wrapping_mul(131).wrapping_add(b.into())))
     }
 
     fn names(found: &Found) -> Vec<&str> {
@@ -331,7 +349,7 @@ mod tests {
         assert_eq!(names(&found), ["acme/ap-southeast-1", "acme/cn-north-4", "acme/cn-north-4_payments"]);
         let payments = &found.targets[2];
         assert_eq!(payments.region, "cn-north-4");
-        assert_eq!(payments.project_id.as_deref(), Some("id-cn-north-4_payments"));
+        assert_eq!(payments.project_id.as_deref(), Some(id_of("cn-north-4_payments").as_str()));
         assert_eq!(payments.endpoint, "https://kms.cn-north-4.myhuaweicloud.com");
         assert_eq!(payments.found_under.as_deref(), Some("acme"));
         assert!(payments.discovery.is_none());
@@ -397,6 +415,6 @@ mod tests {
         assert!(
             matches!(options.credentials, Credentials::AkSk { secret_key, .. } if secret_key.expose() == "resolved")
         );
-        assert_eq!(options.project, crate::csms::ProjectRef::Id("id-cn-north-4".into()));
+        assert_eq!(options.project, crate::csms::ProjectRef::Id(id_of("cn-north-4")));
     }
 }
