@@ -309,3 +309,43 @@ fn a_generated_password_not_as_asked_is_refused_and_nothing_is_sent() {
     }
     assert_eq!(SENT_BEYOND_GENERATOR.load(Relaxed), 0, "a value reached the service");
 }
+
+/// A listing whose `current_count` no page can hold, with a pending
+/// deletion at a time no clock holds; `show` gets that secret alone.
+fn absurd_numbers(path: &str) -> (u16, String) {
+    let secret = r#"{"name":"at-max","state":"PENDING_DELETE","scheduled_delete_time":9223372036854775807}"#;
+    let page = |list: &str| format!(r#"{{"{list}":[],"page_info":{{"current_count":99999999999999}}}}"#);
+    if path.ends_with("/secrets") {
+        (200, format!(r#"{{"secrets":[{secret}],"page_info":{{"current_count":-1,"next_marker":null}}}}"#))
+    } else if path.ends_with("/versions") {
+        (200, page("version_metadatas"))
+    } else {
+        (200, format!(r#"{{"secret":{secret}}}"#))
+    }
+}
+
+/// A count nothing needs does not fail a listing when absurd, and a pending
+/// deletion whose time is unknown says so in JSON, not only as `null`.
+#[test]
+fn absurd_counts_are_ignored_and_an_unknown_deletion_time_is_said_in_json() {
+    let url = fake_server(absurd_numbers);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    let profile = format!(
+        "[profiles.fake]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\nendpoint = \"{url}\"\n\
+         access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n"
+    );
+    std::fs::write(&config, profile).unwrap();
+    for args in [vec!["list"], vec!["versions", "at-max"], vec!["watch", "--within", "1d"]] {
+        let run = csms(&config, "", &args);
+        assert!([0, 3].contains(&run.status), "{args:?}: {}\n{}", run.stdout, run.stderr);
+    }
+    let list = csms(&config, "", &["list", "-o", "json"]);
+    let listed: serde_json::Value = serde_json::from_str(&list.stdout).expect(&list.stderr);
+    let show = csms(&config, "", &["show", "at-max", "-o", "json"]);
+    let shown: serde_json::Value = serde_json::from_str(&show.stdout).expect(&show.stderr);
+    for secret in [&listed[0], &shown] {
+        assert_eq!(secret["scheduled_delete_time"], serde_json::Value::Null, "{secret}");
+        assert_eq!(secret["deletion_time_known"], false, "{secret}");
+    }
+}

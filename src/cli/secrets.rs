@@ -44,6 +44,11 @@ pub(super) fn secret_json(profile: &Profile, project_id: Option<&str>, s: &Secre
     v["profile"] = json!(profile.name);
     v["region"] = json!(profile.region);
     v["project_id"] = json!(project_id.or(profile.project_id.as_deref()));
+    // A pending deletion's time may be unreadable: `null` alone would read
+    // as "not scheduled".
+    if s.is_pending_delete() {
+        v["deletion_time_known"] = json!(!time_unknown(s));
+    }
     v
 }
 

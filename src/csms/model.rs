@@ -88,6 +88,13 @@ fn de_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Millis>, D::Er
     })
 }
 
+/// A count nothing depends on: one that is not a number a page can hold
+/// (negative, past u32, a string) is dropped rather than failing the page.
+fn de_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(v.as_ref().and_then(serde_json::Value::as_u64).and_then(|n| u32::try_from(n).ok()))
+}
+
 /// A list the service may send as `null` (the official examples do): read as empty.
 fn de_list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
@@ -213,7 +220,7 @@ pub struct PageInfo {
     pub next_marker: Option<String>,
     #[serde(default)]
     pub previous_marker: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "de_count")]
     pub current_count: Option<u32>,
 }
 
