@@ -275,12 +275,15 @@ fn generator_answering(path: &str, password: String) -> (u16, String) {
     (404, r#"{"error_code":"CSMS.0404","error_msg":"no such call"}"#.into())
 }
 
+/// A generator, the options given, and the reason expected on stderr.
+type GeneratorCase = (fn(&str) -> (u16, String), &'static [&'static str], &'static str);
+
 /// A generated password that is not what was asked (empty, too short, a
 /// symbol when none were asked, past the service's 32 KiB) fails the
 /// command with the reason, never the password, and nothing is stored.
 #[test]
 fn a_generated_password_not_as_asked_is_refused_and_nothing_is_sent() {
-    let cases: [(fn(&str) -> (u16, String), &[&str], &str); 4] = [
+    let cases: [GeneratorCase; 4] = [
         (|p| generator_answering(p, String::new()), &[], "empty"),
         (|p| generator_answering(p, "a".into()), &["--length", "64", "--no-symbols"], "1 characters, 64 were asked"),
         (

@@ -436,9 +436,13 @@ pub struct PasswordRequest {
 /// The largest value the service stores, in bytes.
 const MAX_VALUE_BYTES: usize = 32 * 1024;
 
+/// A kind of character a generated password may hold: whether it was
+/// asked for, its name, and its test.
+type CharClass = (bool, &'static str, fn(&char) -> bool);
+
 impl PasswordRequest {
     /// The character classes this request lets in, with their names.
-    fn classes(&self) -> [(bool, &'static str, fn(&char) -> bool); 4] {
+    fn classes(&self) -> [CharClass; 4] {
         [
             (!self.exclude_lowercase, "lowercase letter", char::is_ascii_lowercase),
             (!self.exclude_uppercase, "uppercase letter", char::is_ascii_uppercase),
