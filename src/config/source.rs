@@ -105,10 +105,28 @@ fn run_command(cmd: &str, timeout: Duration) -> Result<Redacted, String> {
             timeout.as_secs()
         )
     };
-    // Both pipes close when the command and everything it started are done.
-    let mut outputs: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
-    for _ in 0..2 {
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+    // The command is done when its shell exits: whatever it left running in
+    // its group (a background child still holding the pipes open) is ended
+    // then, so the pipes close and what the command printed is read whole.
+    let mut outputs: [Option<Vec<u8>>; 2] = [None, None];
+    let mut exited = None;
+    while exited.is_none() || outputs.iter().any(Option::is_none) {
+        if Instant::now() >= deadline {
+            running.kill();
+            let _ = child.wait();
+            return Err(timed_out());
+        }
+        if exited.is_none() {
+            match child.try_wait() {
+                Ok(Some(status)) => {
+                    running.kill();
+                    exited = Some(status);
+                }
+                Ok(None) => {}
+                Err(e) => return Err(format!("command `{cmd}`: {e}")),
+            }
+        }
+        match rx.recv_timeout(Duration::from_millis(5)) {
             // No credential is that long: what the command prints is not one.
             Ok((0, buf)) if buf.len() > OUTPUT_LIMIT => {
                 running.kill();
@@ -117,27 +135,13 @@ fn run_command(cmd: &str, timeout: Duration) -> Result<Redacted, String> {
                     "command `{cmd}` printed more than {OUTPUT_LIMIT} bytes, more than any credential, and was stopped"
                 ));
             }
-            Ok((which, buf)) => outputs[which] = buf,
-            Err(_) => {
-                running.kill();
-                let _ = child.wait();
-                return Err(timed_out());
-            }
+            Ok((which, buf)) => outputs[which] = Some(buf),
+            Err(_) => {}
         }
     }
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() >= deadline => {
-                running.kill();
-                let _ = child.wait();
-                return Err(timed_out());
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(format!("command `{cmd}`: {e}")),
-        }
+    let (Some(status), [Some(stdout), Some(stderr)]) = (exited, outputs) else {
+        unreachable!("the loop ends with the status and both outputs")
     };
-    let [stdout, stderr] = outputs;
     if !status.success() {
         let stderr = String::from_utf8_lossy(&stderr);
         let said = stderr.lines().rev().find(|l| !l.trim().is_empty()).map(str::trim);
@@ -345,5 +349,17 @@ mod tests {
             std::thread::sleep(Duration::from_millis(20));
         }
         assert_eq!(SecretSource::Command("echo k".into()).key("secret_key"), "secret_key_command");
+    }
+
+    /// A command that has printed its answer and exited is done, even when
+    /// it left a process running that still holds its output open: that
+    /// process goes with the command's group, and the answer is taken.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_command_is_done_when_it_exits_whatever_it_left_running() {
+        let started = Instant::now();
+        let value = SecretSource::Command("sleep 100 & echo SK".into()).resolve(Duration::from_secs(10)).unwrap();
+        assert_eq!(value.expose(), "SK");
+        assert!(started.elapsed() < Duration::from_secs(5), "waited for the background child: {:?}", started.elapsed());
     }
 }
