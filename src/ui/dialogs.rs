@@ -206,9 +206,13 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
     } else if crate::listing::time_unknown(s) {
         fields.push(("deletes in", Line::from(Span::styled(crate::listing::TIME_UNKNOWN, theme.countdown(0)))));
     }
+    fields.push(("id", Line::from(text(&s.id))));
+    // Each line of a description on a line of its own, under one label.
+    let description = text(&s.description);
+    fields.extend(
+        description.lines().enumerate().map(|(i, l)| (if i == 0 { "description" } else { "" }, Line::from(l.to_string()))),
+    );
     fields.extend([
-        ("id", Line::from(text(&s.id))),
-        ("description", Line::from(text(&s.description))),
         ("type", Line::from(text(&s.secret_type))),
         ("kms key", Line::from(text(&s.kms_key_id))),
         ("created", Line::from(time(s.create_time))),

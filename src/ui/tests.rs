@@ -627,6 +627,20 @@ fn a_long_description_wraps_in_the_details() {
     assert!(text.contains("END"), "the end of a long description is on screen:\n{text}");
 }
 
+#[test]
+fn a_description_of_several_lines_reads_as_lines() {
+    let mut s = secret("multi", SecretState::Enabled, None, HOUR);
+    s.description = Some("line one\nline two\nline three".into());
+    let mut state = state_with(vec![s], 24);
+    let table = screen(&state, 80, 24);
+    assert!(table.contains("line one (+2 lines)"), "the row shows the first line and a count:\n{table}");
+    press(&mut state, KeyCode::Enter);
+    let details = screen(&state, 80, 40);
+    let at = |text: &str| details.lines().position(|l| l.contains(text));
+    let (one, two, three) = (at("description  line one"), at("line two"), at("line three"));
+    assert!(one.is_some() && two == one.map(|i| i + 1) && three == one.map(|i| i + 2), "{details}");
+}
+
 /// Targets of a profile with regions sit beneath its line in the picker,
 /// each with its pending count and health; the profile's line sums them.
 #[test]
