@@ -949,3 +949,25 @@ fn details_leave_their_messages_readable_at_80x24() {
     assert!(joined.contains("A secret pending deletion has no readable value: cancel the deletion first"), "{text}");
     snap!("details_message_80x24", text);
 }
+
+/// Details taller than the terminal open at their top, say what is hidden
+/// and where, and scroll with PgUp/PgDn (j/k still select versions).
+#[test]
+fn tall_details_open_at_the_top_and_scroll() {
+    let mut s = secret("multi", SecretState::Enabled, None, HOUR);
+    s.description = Some("line one\nline two\nline three".into());
+    let mut state = state_with(vec![s], 24);
+    press(&mut state, KeyCode::Enter);
+    update(&mut state, Msg::VersionsLoaded { profile: 0, name: "multi".into(), result: Ok(two_versions()) });
+    let top = screen(&state, 80, 24);
+    assert!(top.contains("name  multi") && top.contains("▼ more: PgDn") && !top.contains("▲ more"), "{top}");
+    press(&mut state, KeyCode::PageDown);
+    let bottom = screen(&state, 80, 24);
+    assert!(!bottom.contains("name  multi") && bottom.contains("versions (2)"), "{bottom}");
+    assert!(bottom.contains("▲ more: PgUp") && !bottom.contains("▼ more"), "{bottom}");
+    chord(&mut state, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    assert!(screen(&state, 80, 24).contains("name  multi"), "Ctrl-U scrolls back up");
+    press(&mut state, KeyCode::Char('j'));
+    let selected = screen(&state, 80, 24);
+    assert!(selected.contains("SYSPREVIOUS"), "the selected version comes into view: {selected}");
+}
