@@ -1147,3 +1147,23 @@ fn a_new_secret_in_a_group_view_asks_for_the_project() {
     update(&mut state, code(KeyCode::Esc));
     assert_eq!(state.mode, Mode::Normal, "esc: nothing opens");
 }
+
+/// `:profile` takes the name of a profile split into targets, as the
+/// picker and `--profile` do: it opens the group of its targets, and Tab
+/// offers that name beside the targets'.
+#[test]
+fn the_command_line_opens_a_group_by_its_profile_name() {
+    let target = |n: &str| ProfileInfo { name: format!("lab/{n}"), ..profiles()[0].clone() };
+    let (mut state, _) =
+        State::new(vec![target("cn-north-4"), target("cn-north-4_empty")], View::Profile(1), 60_000, None, NOW);
+    update(&mut state, key(':'));
+    typed(&mut state, "profile ");
+    update(&mut state, code(KeyCode::Tab));
+    assert_eq!(state.mode, command_line("profile lab"), "the group's name completes");
+    update(&mut state, code(KeyCode::Tab));
+    let Mode::Command { candidates, .. } = &state.mode else { panic!("{:?}", state.mode) };
+    assert!(candidates.iter().any(|c| c.ends_with("lab")), "and is offered: {candidates:?}");
+    update(&mut state, code(KeyCode::Enter));
+    assert_eq!(state.view, View::Group(0));
+    assert!(state.footer_message().is_none(), "{:?}", state.footer_message());
+}
