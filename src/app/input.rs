@@ -90,7 +90,9 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             _ => vec![],
         },
-        Mode::Schedule { key: row, days, typed, on_days } => schedule_key(state, row, days, typed, on_days, key),
+        Mode::Schedule { key: row, days, typed, on_days, selected } => {
+            schedule_key(state, row, days, typed, (on_days, selected), key)
+        }
         Mode::PickProfile { selected, filter } => picker::on_key(state, selected, filter, key),
         Mode::Help { scroll } => {
             // The help's popup leaves a column each side, inside its border.
@@ -284,19 +286,20 @@ fn schedule_key(
     row: RowKey,
     mut days: NumberField,
     mut typed: TextField,
-    mut on_days: bool,
+    (mut on_days, was_selected): (bool, bool),
     key: KeyEvent,
 ) -> Vec<Effect> {
+    // Only Tab into the window selects it; whatever key comes next ends that.
+    let mut selected = false;
     match keymap::lookup(keymap::SCHEDULE, &key) {
         Some(Action::MoreDays) => days.step(true),
         Some(Action::FewerDays) => days.step(false),
         // Leaving the window with a number out of range says so, and stays.
         Some(Action::NextField) => match days.value() {
             Err(why) if on_days => state.say(Level::Warning, format!("The recovery window: {why} days")),
-            // The window is typed afresh: what it holds now stays until then.
             _ if !on_days => {
                 on_days = true;
-                days.field = TextField::default();
+                selected = true;
             }
             _ => on_days = false,
         },
@@ -315,15 +318,18 @@ fn schedule_key(
             }
         },
         _ if on_days => {
+            if was_selected && matches!(key.code, KeyCode::Char(c) if c.is_ascii_digit()) {
+                days.field = TextField::default();
+            }
             if let Err(why) = days.on_key(&key) {
-                state.say(Level::Info, format!("The recovery window takes {why} days"));
+                state.say(Level::Info, format!("The recovery window takes {why} days (tab: back to the name)"));
             }
         }
         _ => {
             typed.on_key(&key);
         }
     }
-    state.mode = Mode::Schedule { key: row, days, typed, on_days };
+    state.mode = Mode::Schedule { key: row, days, typed, on_days, selected };
     vec![]
 }
 
@@ -505,7 +511,7 @@ fn ask_schedule(state: &mut State) {
         state.say(Level::Info, format!("A request for '{}' is already under way", key.1));
     } else {
         let days = NumberField::new(DEFAULT_SCHEDULE_DAYS, 7, 30);
-        state.mode = Mode::Schedule { key, days, typed: TextField::default(), on_days: false };
+        state.mode = Mode::Schedule { key, days, typed: TextField::default(), on_days: false, selected: false };
     }
 }
 

@@ -151,6 +151,9 @@ pub enum Mode {
         typed: field::TextField,
         /// The focus is on the recovery window.
         on_days: bool,
+        /// The window is selected whole, as the focus came to it: a digit
+        /// typed replaces it, any other key keeps it.
+        selected: bool,
     },
     Details {
         key: RowKey,

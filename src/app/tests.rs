@@ -1167,3 +1167,25 @@ fn the_command_line_opens_a_group_by_its_profile_name() {
     assert_eq!(state.view, View::Group(0));
     assert!(state.footer_message().is_none(), "{:?}", state.footer_message());
 }
+
+/// Tab into the recovery window keeps its number, selected: a second Tab
+/// goes back to the name with it, and digits typed replace it.
+#[test]
+fn tab_into_the_schedule_window_keeps_the_number_selected() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('G'));
+    update(&mut state, key('d'));
+    update(&mut state, code(KeyCode::Tab));
+    assert_eq!(schedule_days(&state), Ok(30), "the window is kept");
+    update(&mut state, code(KeyCode::Tab));
+    assert!(matches!(state.mode, Mode::Schedule { on_days: false, .. }), "back to the name: {:?}", state.mode);
+    update(&mut state, code(KeyCode::Tab));
+    typed(&mut state, "14");
+    assert_eq!(schedule_days(&state), Ok(14), "typing replaces the selected number");
+    typed(&mut state, "z");
+    assert!(state.footer_message().unwrap().text.contains("tab: back to the name"), "a letter says where names go");
+    update(&mut state, code(KeyCode::Tab));
+    typed(&mut state, "zeta");
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::Schedule { profile: 0, name: "zeta".into(), days: 14 }]);
+}

@@ -141,12 +141,17 @@ pub fn schedule(
     key: &RowKey,
     days: &NumberField,
     typed: &TextField,
-    on_days: bool,
+    (on_days, selected): (bool, bool),
     theme: &Theme,
 ) {
     let danger = theme.message(crate::app::Level::Error);
     let mut window = vec![Span::raw("recovery window: ")];
-    window.extend(super::field_lines(&days.field, 3, on_days).into_iter().next().unwrap_or_default());
+    if on_days && selected {
+        // Selected whole: typing replaces it.
+        window.push(Span::styled(days.field.text().to_string(), theme.selected()));
+    } else {
+        window.extend(super::field_lines(&days.field, 3, on_days).into_iter().next().unwrap_or_default());
+    }
     window.push(Span::raw(" days (7 to 30, ↑/↓)"));
     // The recovery window runs on the server's clock, as the countdowns do.
     let when = match days.value() {
