@@ -281,7 +281,7 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
             )));
             for (i, v) in vs.iter().rev().enumerate() {
                 let (id, stages) = (printable(&v.id), printable(&v.version_stages.join(",")).into_owned());
-                let mut text = format!("  {id:<6} {stages:<24} {}", time(v.create_time));
+                let mut text = format!("  {id:<6} {stages:<18} {}", time(v.create_time));
                 if shown.as_deref() == Some(v.id.as_str()) {
                     text.push_str("  (value shown above)");
                 }

@@ -91,7 +91,7 @@ fn screen(state: &State, width: u16, height: u16) -> String {
 /// Local times depend on the machine's time zone; snapshots show them masked.
 macro_rules! snap {
     ($name:expr, $value:expr) => {
-        insta::with_settings!({filters => vec![(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", "[local time]")]}, {
+        insta::with_settings!({filters => vec![(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}( [+-]\d{2}:\d{2})?", "[local time]"), (r"UTC[+-]\d{2}:\d{2}", "UTC[zone]")]}, {
             insta::assert_snapshot!($name, $value);
         });
     };
@@ -970,4 +970,19 @@ fn tall_details_open_at_the_top_and_scroll() {
     press(&mut state, KeyCode::Char('j'));
     let selected = screen(&state, 80, 24);
     assert!(selected.contains("SYSPREVIOUS"), "the selected version comes into view: {selected}");
+}
+
+/// Every time shown says its zone: the details with their offset from UTC,
+/// the history once in its title.
+#[test]
+fn times_say_their_zone() {
+    let mut state = state_with(secrets(), 24);
+    press(&mut state, KeyCode::Enter);
+    let details = screen(&state, 80, 40);
+    let zoned = regex::Regex::new(r"created  \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{2}:\d{2}").unwrap();
+    assert!(zoned.is_match(&details), "{details}");
+    press(&mut state, KeyCode::Esc);
+    key(&mut state, 'H');
+    let history = screen(&state, 80, 24);
+    assert!(regex::Regex::new(r"times in UTC[+-]\d{2}:\d{2}").unwrap().is_match(&history), "{history}");
 }
