@@ -142,6 +142,11 @@ fn an_empty_view_says_how_to_create_a_secret() {
     let state = state_with(vec![], 24);
     let text = screen(&state, 80, 24);
     assert!(text.contains("No secrets in this view: n creates one."), "{text}");
+    let keys = text.lines().last().unwrap();
+    assert!(keys.contains("n new"), "{keys}");
+    for needs_a_secret in ["d delete", "u value", "e edit", "t tags", "y copy"] {
+        assert!(!keys.contains(needs_a_secret), "nothing is selected for {needs_a_secret}: {keys}");
+    }
     snap!("empty_80x24", text);
 }
 
