@@ -8,6 +8,8 @@ pub(super) fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
     if !line.is_empty() && state.command_history.last().map(String::as_str) != Some(line) {
         state.command_history.push(line.to_string());
     }
+    // What an earlier command said is old news once another one runs.
+    state.message = None;
     let (cmd, arg) = line.split_once(' ').map_or((line, ""), |(c, a)| (c, a.trim()));
     // Commands are case-insensitive; profile names are as configured.
     let cmd = cmd.to_lowercase();
@@ -31,7 +33,14 @@ pub(super) fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
                 _ => None,
             };
             match key {
-                Some(k) => state.table.set_sort(k),
+                Some(k) => {
+                    state.table.set_sort(k);
+                    // A sort named outright starts the natural way round, whatever `S` did before.
+                    if state.table.reversed() {
+                        state.table.reverse();
+                    }
+                    state.say(Level::Info, format!("Sorted by {}", k.label()));
+                }
                 None => state.say(Level::Error, format!("sort by time, name, state or updated, not '{arg}'")),
             }
             state.after_move();

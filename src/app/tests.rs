@@ -1189,3 +1189,24 @@ fn tab_into_the_schedule_window_keeps_the_number_selected() {
     let effects = update(&mut state, code(KeyCode::Enter));
     assert_eq!(effects, vec![Effect::Schedule { profile: 0, name: "zeta".into(), days: 14 }]);
 }
+
+/// A command that works clears what the previous one said, and `:sort X`
+/// starts in X's natural order even after `S` reversed the last one.
+#[test]
+fn a_sort_command_clears_an_old_error_and_starts_in_its_natural_order() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key(':'));
+    typed(&mut state, "sort u");
+    update(&mut state, code(KeyCode::Enter));
+    assert!(state.footer_message().unwrap().text.contains("not 'u'"));
+    update(&mut state, key(':'));
+    typed(&mut state, "sort updated");
+    update(&mut state, code(KeyCode::Enter));
+    assert_eq!(state.footer_message().unwrap().text, "Sorted by updated", "the error is gone");
+    update(&mut state, key('S'));
+    assert!(state.table.reversed());
+    update(&mut state, key(':'));
+    typed(&mut state, "sort time");
+    update(&mut state, code(KeyCode::Enter));
+    assert_eq!((state.table.sort(), state.table.reversed()), (SortKey::TimeLeft, false));
+}
