@@ -215,7 +215,10 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
     // Each line of a description on a line of its own, under one label.
     let description = text(&s.description);
     fields.extend(
-        description.lines().enumerate().map(|(i, l)| (if i == 0 { "description" } else { "" }, Line::from(l.to_string()))),
+        description
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (if i == 0 { "description" } else { "" }, Line::from(l.to_string()))),
     );
     fields.extend([
         ("type", Line::from(text(&s.secret_type))),
