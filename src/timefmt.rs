@@ -60,11 +60,38 @@ pub fn countdown(remaining_ms: Millis) -> String {
     if days > 0 { format!("{days}d {hms}") } else { hms }
 }
 
-/// A timestamp in the local time zone, to the second.
+/// A timestamp in the local time zone (`TZ` chooses another), to the
+/// second, with the zone's offset from UTC: a time read elsewhere, or off a
+/// machine in another zone, is not misread.
 pub fn local_time(ms: Millis) -> String {
-    use chrono::TimeZone;
-    match chrono::Local.timestamp_millis_opt(ms).single() {
-        Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+    zoned_time(&chrono::Local, ms)
+}
+
+/// A timestamp in `zone`: `2027-01-15 16:00:00 +08:00`.
+pub fn zoned_time<Z: chrono::TimeZone>(zone: &Z, ms: Millis) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
+    in_zone(zone, ms, "%Y-%m-%d %H:%M:%S %:z")
+}
+
+/// A timestamp in the local time zone without its offset, for a list whose
+/// heading names the zone once (see `local_zone`): its columns stay narrow.
+pub fn local_clock(ms: Millis) -> String {
+    in_zone(&chrono::Local, ms, "%Y-%m-%d %H:%M:%S")
+}
+
+/// The local time zone's offset from UTC now: `UTC+08:00`.
+pub fn local_zone() -> String {
+    chrono::Local::now().format("UTC%:z").to_string()
+}
+
+fn in_zone<Z: chrono::TimeZone>(zone: &Z, ms: Millis, format: &str) -> String
+where
+    Z::Offset: std::fmt::Display,
+{
+    match zone.timestamp_millis_opt(ms).single() {
+        Some(t) => t.format(format).to_string(),
         None => format!("{ms} ms"),
     }
 }
@@ -108,6 +135,15 @@ mod tests {
         assert_eq!(countdown(1), "00:00:01");
         assert_eq!(countdown(0), "due");
         assert_eq!(countdown(-5), "due");
+    }
+
+    #[test]
+    fn times_say_their_zone() {
+        let east = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+        assert_eq!(zoned_time(&east, 1_800_000_000_000), "2027-01-15 16:00:00 +08:00");
+        let west = chrono::FixedOffset::west_opt(5 * 3600 + 1800).unwrap();
+        assert_eq!(zoned_time(&west, 1_800_000_000_000), "2027-01-15 02:30:00 -05:30");
+        assert_eq!(zoned_time(&chrono::Utc, 1_800_000_000_000), "2027-01-15 08:00:00 +00:00");
     }
 
     #[test]

@@ -796,3 +796,20 @@ async fn secret_names_complete_from_the_last_listing_on_disk() {
     assert!(complete(&["history", "--secret", "tab-0001"]).contains("tab-0001"));
     assert!(complete(&["cancel-deletion", "tab-0000", ""]).contains("tab-0001"));
 }
+
+/// `show` and `versions` print each time with its zone's offset, in the zone
+/// `TZ` names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_prints_times_with_their_zone() {
+    let server = Server::start();
+    let c = server.aksk();
+    c.create_secret(&create_request("zoned")).await.unwrap();
+    c.schedule_deletion("zoned", 30).await.unwrap();
+    let config = server.write_config("");
+    let zoned = regex::Regex::new(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+08:00").unwrap();
+    for args in [&["show", "zoned"][..], &["versions", "zoned"]] {
+        let out = csms_command(&config, "", args).env("TZ", "UTC-8").output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(zoned.is_match(&stdout), "{args:?}: {stdout}");
+    }
+}

@@ -8,15 +8,16 @@ pub(super) fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
     if !line.is_empty() && state.command_history.last().map(String::as_str) != Some(line) {
         state.command_history.push(line.to_string());
     }
+    // What an earlier command said is old news once another one runs.
+    state.message = None;
     let (cmd, arg) = line.split_once(' ').map_or((line, ""), |(c, a)| (c, a.trim()));
     // Commands are case-insensitive; profile names are as configured.
     let cmd = cmd.to_lowercase();
     let cmd = cmd.as_str();
-    let profile_index = |name: &str| state.profiles.iter().position(|p| p.name == name);
     match cmd {
         "" => vec![],
-        "profile" | "ctx" | "p" => match profile_index(arg) {
-            Some(i) => state.switch_view(View::Profile(i)),
+        "profile" | "ctx" | "p" => match view_named(state, arg) {
+            Some(view) => state.switch_view(view),
             None => {
                 state.say(Level::Error, format!("no profile named '{arg}'"));
                 vec![]
@@ -32,7 +33,14 @@ pub(super) fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
                 _ => None,
             };
             match key {
-                Some(k) => state.table.set_sort(k),
+                Some(k) => {
+                    state.table.set_sort(k);
+                    // A sort named outright starts the natural way round, whatever `S` did before.
+                    if state.table.reversed() {
+                        state.table.reverse();
+                    }
+                    state.say(Level::Info, format!("Sorted by {}", k.label()));
+                }
                 None => state.say(Level::Error, format!("sort by time, name, state or updated, not '{arg}'")),
             }
             state.after_move();
@@ -58,8 +66,8 @@ pub(super) fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
             state.ask_quit(None);
             vec![]
         }
-        name if arg.is_empty() && profile_index(name).is_some() => {
-            state.switch_view(View::Profile(profile_index(name).expect("checked")))
+        name if arg.is_empty() && view_named(state, name).is_some() => {
+            state.switch_view(view_named(state, name).expect("checked"))
         }
         other => {
             let known = keymap::COMMANDS.iter().map(|c| c.0).collect::<Vec<_>>().join(", ");
@@ -67,6 +75,29 @@ pub(super) fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
             vec![]
         }
     }
+}
+
+/// The view a name opens: a profile's (or target's) own, or the group of
+/// the targets a profile with regions was split into, as the picker and
+/// `--profile` open it.
+fn view_named(state: &State, name: &str) -> Option<View> {
+    if let Some(i) = state.profiles.iter().position(|p| p.name == name) {
+        return Some(View::Profile(i));
+    }
+    (0..state.profiles.len()).find(|&i| state.live(i) && state.profiles[i].group() == Some(name)).map(View::Group)
+}
+
+/// Every name `profile` takes: the profiles' and targets' own, and their groups'.
+fn profile_names(state: &State) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    for p in &state.profiles {
+        for name in p.group().into_iter().chain([p.name.as_str()]) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
 }
 
 /// Completes the command line, and the candidates that remain when Tab
@@ -83,11 +114,10 @@ const SORT_KEYS: [&str; 4] = ["time", "name", "state", "updated"];
 
 fn candidates(state: &State, input: &str) -> Vec<String> {
     match input.split_once(' ') {
-        Some(("profile" | "ctx" | "p", prefix)) => state
-            .profiles
-            .iter()
-            .filter(|p| p.name.starts_with(prefix.trim_start()))
-            .map(|p| format!("profile {}", p.name))
+        Some(("profile" | "ctx" | "p", prefix)) => profile_names(state)
+            .into_iter()
+            .filter(|name| name.starts_with(prefix.trim_start()))
+            .map(|name| format!("profile {name}"))
             .collect(),
         Some((cmd @ ("sort" | "s"), prefix)) => SORT_KEYS
             .iter()

@@ -110,7 +110,7 @@ impl TextField {
         use KeyCode::{Backspace, Char, Delete, Down, End, Enter, Home, Left, Right, Up};
         let (ctrl, alt) = (key.modifiers.contains(KeyModifiers::CONTROL), key.modifiers.contains(KeyModifiers::ALT));
         let (start, end) = self.line_bounds();
-        Some(Request::Input(match key.code {
+        let input = match key.code {
             Enter | Char('j') if self.multiline && (alt || (ctrl && key.code == Char('j'))) => InsertChar('\n'),
             Left if ctrl || alt => GoToPrevWord,
             Right if ctrl || alt => GoToNextWord,
@@ -135,7 +135,15 @@ impl TextField {
             Char('k') if ctrl => return Some(Request::Cut(self.cursor, end)),
             Char(c) if !ctrl && !alt => InsertChar(c),
             _ => return None,
-        }))
+        };
+        // A masked value is one word: stopping at its word breaks would show where they are.
+        Some(match input {
+            GoToPrevWord if self.masked => Request::Cursor(start),
+            GoToNextWord if self.masked => Request::Cursor(end),
+            DeletePrevWord if self.masked => Request::Cut(start, self.cursor),
+            DeleteNextWord if self.masked => Request::Cut(self.cursor, end),
+            input => Request::Input(input),
+        })
     }
 
     fn apply(&mut self, req: InputRequest) {

@@ -90,7 +90,9 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             _ => vec![],
         },
-        Mode::Schedule { key: row, days, typed, on_days } => schedule_key(state, row, days, typed, on_days, key),
+        Mode::Schedule { key: row, days, typed, on_days, selected } => {
+            schedule_key(state, row, days, typed, (on_days, selected), key)
+        }
         Mode::PickProfile { selected, filter } => picker::on_key(state, selected, filter, key),
         Mode::Help { scroll } => {
             // The help's popup leaves a column each side, inside its border.
@@ -109,8 +111,8 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             vec![]
         }
-        Mode::Details { key: row, secret, versions, cursor, value, shown, hide_at } => {
-            details_key(state, DetailsView { row, secret, versions, cursor, value, shown, hide_at }, key)
+        Mode::Details { key: row, secret, versions, cursor, value, shown, hide_at, scroll } => {
+            details_key(state, DetailsView { row, secret, versions, cursor, value, shown, hide_at, scroll }, key)
         }
         Mode::ChooseProject { choices, selected } => choose::on_key(state, choices, selected, key),
         Mode::NewSecret(form) => forms::new_secret_key(state, *form, key),
@@ -131,12 +133,23 @@ struct DetailsView {
     value: Reveal,
     shown: Option<String>,
     hide_at: Option<crate::csms::model::Millis>,
+    scroll: usize,
 }
 
 impl DetailsView {
     fn into_mode(self) -> Mode {
-        let DetailsView { row, secret, versions, cursor, value, shown, hide_at } = self;
-        Mode::Details { key: row, secret, versions, cursor, value, shown, hide_at }
+        let DetailsView { row, secret, versions, cursor, value, shown, hide_at, scroll } = self;
+        Mode::Details { key: row, secret, versions, cursor, value, shown, hide_at, scroll }
+    }
+
+    /// Scrolls as little as needed to bring the selected version on screen.
+    fn follow_cursor(&mut self, layout: crate::app::DetailsLayout) {
+        let line = layout.first_version + self.cursor;
+        if line < self.scroll {
+            self.scroll = line;
+        } else if layout.page > 0 && line >= self.scroll + layout.page {
+            self.scroll = (line + 1 - layout.page).min(layout.bottom);
+        }
     }
 
     /// The selected version (the list shows the newest first).
@@ -159,8 +172,15 @@ impl DetailsView {
 
 fn details_key(state: &mut State, mut d: DetailsView, key: KeyEvent) -> Vec<Effect> {
     let count = d.versions.as_ref().and_then(|v| v.as_ref().ok()).map_or(0, Vec::len);
+    let layout = state.details_layout.get();
+    // One line of the last page stays in view, to read on from.
+    let step = layout.page.saturating_sub(1).max(1);
     let mut effects = vec![];
     match keymap::lookup(keymap::DETAILS, &key) {
+        Some(Action::PageDown) => d.scroll = (d.scroll + step).min(layout.bottom),
+        Some(Action::PageUp) => d.scroll = d.scroll.min(layout.bottom).saturating_sub(step),
+        Some(Action::Top) => d.scroll = 0,
+        Some(Action::Bottom) => d.scroll = layout.bottom,
         Some(Action::Back) => {
             // Closing forgets the value.
             state.mode = Mode::Normal;
@@ -169,10 +189,12 @@ fn details_key(state: &mut State, mut d: DetailsView, key: KeyEvent) -> Vec<Effe
         Some(Action::Down) if d.cursor + 1 < count => {
             d.cursor += 1;
             d.hide();
+            d.follow_cursor(layout);
         }
         Some(Action::Up) if d.cursor > 0 => {
             d.cursor -= 1;
             d.hide();
+            d.follow_cursor(layout);
         }
         Some(Action::Reveal) if d.value == Reveal::Hidden || matches!(d.value, Reveal::Failed(_)) => {
             if d.secret.is_pending_delete() {
@@ -264,19 +286,20 @@ fn schedule_key(
     row: RowKey,
     mut days: NumberField,
     mut typed: TextField,
-    mut on_days: bool,
+    (mut on_days, was_selected): (bool, bool),
     key: KeyEvent,
 ) -> Vec<Effect> {
+    // Only Tab into the window selects it; whatever key comes next ends that.
+    let mut selected = false;
     match keymap::lookup(keymap::SCHEDULE, &key) {
         Some(Action::MoreDays) => days.step(true),
         Some(Action::FewerDays) => days.step(false),
         // Leaving the window with a number out of range says so, and stays.
         Some(Action::NextField) => match days.value() {
             Err(why) if on_days => state.say(Level::Warning, format!("The recovery window: {why} days")),
-            // The window is typed afresh: what it holds now stays until then.
             _ if !on_days => {
                 on_days = true;
-                days.field = TextField::default();
+                selected = true;
             }
             _ => on_days = false,
         },
@@ -295,15 +318,18 @@ fn schedule_key(
             }
         },
         _ if on_days => {
+            if was_selected && matches!(key.code, KeyCode::Char(c) if c.is_ascii_digit()) {
+                days.field = TextField::default();
+            }
             if let Err(why) = days.on_key(&key) {
-                state.say(Level::Info, format!("The recovery window takes {why} days"));
+                state.say(Level::Info, format!("The recovery window takes {why} days (tab: back to the name)"));
             }
         }
         _ => {
             typed.on_key(&key);
         }
     }
-    state.mode = Mode::Schedule { key: row, days, typed, on_days };
+    state.mode = Mode::Schedule { key: row, days, typed, on_days, selected };
     vec![]
 }
 
@@ -376,6 +402,7 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     value: Reveal::Hidden,
                     shown: None,
                     hide_at: None,
+                    scroll: 0,
                 };
                 return vec![Effect::LoadVersions { profile: key.0, name: key.1 }];
             }
@@ -484,7 +511,7 @@ fn ask_schedule(state: &mut State) {
         state.say(Level::Info, format!("A request for '{}' is already under way", key.1));
     } else {
         let days = NumberField::new(DEFAULT_SCHEDULE_DAYS, 7, 30);
-        state.mode = Mode::Schedule { key, days, typed: TextField::default(), on_days: false };
+        state.mode = Mode::Schedule { key, days, typed: TextField::default(), on_days: false, selected: false };
     }
 }
 

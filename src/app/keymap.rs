@@ -257,6 +257,10 @@ pub const DETAILS: &[Binding] = &[
     b(&[Char('c')], "c", Action::CancelDeletion, "cancel the deletion (of a pending secret)", Some("cancel")),
     b(&[Char('j'), Code(KeyCode::Down)], "j/↓", Action::Down, "next (older) version", None),
     b(&[Char('k'), Code(KeyCode::Up)], "k/↑", Action::Up, "previous (newer) version", None),
+    b(&[Code(KeyCode::PageDown), Ctrl('d'), Ctrl('f')], "PgDn/^d", Action::PageDown, "scroll the details down", None),
+    b(&[Code(KeyCode::PageUp), Ctrl('u'), Ctrl('b')], "PgUp/^u", Action::PageUp, "scroll the details up", None),
+    b(&[Char('g'), Code(KeyCode::Home)], "g/Home", Action::Top, "top of the details", None),
+    b(&[Char('G'), Code(KeyCode::End)], "G/End", Action::Bottom, "bottom of the details", None),
     b(
         &[Code(KeyCode::Esc), Code(KeyCode::Enter), Char('q')],
         "esc",

@@ -151,6 +151,9 @@ pub enum Mode {
         typed: field::TextField,
         /// The focus is on the recovery window.
         on_days: bool,
+        /// The window is selected whole, as the focus came to it: a digit
+        /// typed replaces it, any other key keeps it.
+        selected: bool,
     },
     Details {
         key: RowKey,
@@ -163,6 +166,8 @@ pub enum Mode {
         shown: Option<String>,
         /// A shown value hides itself again at this time.
         hide_at: Option<Millis>,
+        /// The first line on screen: the details can be taller than the terminal.
+        scroll: usize,
     },
     /// Which of the view's projects a new secret goes to (indices of profiles).
     ChooseProject {
@@ -255,6 +260,18 @@ impl Op {
             Op::Tag => "the tag change",
         }
     }
+}
+
+/// The details dialog as last drawn, for its keys to scroll within: only
+/// drawing knows how its fields wrap and how much of them fits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DetailsLayout {
+    /// Lines on screen at once.
+    pub page: usize,
+    /// The furthest the first line on screen can go.
+    pub bottom: usize,
+    /// The line of the newest version.
+    pub first_version: usize,
 }
 
 /// How long a stop asked by a signal waits for requests under way.
@@ -517,6 +534,8 @@ pub struct State {
     pub page_height: usize,
     /// The terminal's columns and rows, for popups that scroll.
     pub screen: (u16, u16),
+    /// Written as the details are drawn.
+    pub details_layout: std::cell::Cell<DetailsLayout>,
     /// How long a copied value stays on the clipboard (0: until replaced).
     pub clipboard_clear_ms: Millis,
     pub clipboard_clear_at: Option<Millis>,
@@ -585,6 +604,7 @@ impl State {
             demo,
             page_height: 10,
             screen: (80, 24),
+            details_layout: std::cell::Cell::default(),
             clipboard_clear_ms: DEFAULT_CLIPBOARD_CLEAR_MS,
             clipboard_clear_at: None,
             last_click: None,

@@ -1147,3 +1147,66 @@ fn a_new_secret_in_a_group_view_asks_for_the_project() {
     update(&mut state, code(KeyCode::Esc));
     assert_eq!(state.mode, Mode::Normal, "esc: nothing opens");
 }
+
+/// `:profile` takes the name of a profile split into targets, as the
+/// picker and `--profile` do: it opens the group of its targets, and Tab
+/// offers that name beside the targets'.
+#[test]
+fn the_command_line_opens_a_group_by_its_profile_name() {
+    let target = |n: &str| ProfileInfo { name: format!("lab/{n}"), ..profiles()[0].clone() };
+    let (mut state, _) =
+        State::new(vec![target("cn-north-4"), target("cn-north-4_empty")], View::Profile(1), 60_000, None, NOW);
+    update(&mut state, key(':'));
+    typed(&mut state, "profile ");
+    update(&mut state, code(KeyCode::Tab));
+    assert_eq!(state.mode, command_line("profile lab"), "the group's name completes");
+    update(&mut state, code(KeyCode::Tab));
+    let Mode::Command { candidates, .. } = &state.mode else { panic!("{:?}", state.mode) };
+    assert!(candidates.iter().any(|c| c.ends_with("lab")), "and is offered: {candidates:?}");
+    update(&mut state, code(KeyCode::Enter));
+    assert_eq!(state.view, View::Group(0));
+    assert!(state.footer_message().is_none(), "{:?}", state.footer_message());
+}
+
+/// Tab into the recovery window keeps its number, selected: a second Tab
+/// goes back to the name with it, and digits typed replace it.
+#[test]
+fn tab_into_the_schedule_window_keeps_the_number_selected() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('G'));
+    update(&mut state, key('d'));
+    update(&mut state, code(KeyCode::Tab));
+    assert_eq!(schedule_days(&state), Ok(30), "the window is kept");
+    update(&mut state, code(KeyCode::Tab));
+    assert!(matches!(state.mode, Mode::Schedule { on_days: false, .. }), "back to the name: {:?}", state.mode);
+    update(&mut state, code(KeyCode::Tab));
+    typed(&mut state, "14");
+    assert_eq!(schedule_days(&state), Ok(14), "typing replaces the selected number");
+    typed(&mut state, "z");
+    assert!(state.footer_message().unwrap().text.contains("tab: back to the name"), "a letter says where names go");
+    update(&mut state, code(KeyCode::Tab));
+    typed(&mut state, "zeta");
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::Schedule { profile: 0, name: "zeta".into(), days: 14 }]);
+}
+
+/// A command that works clears what the previous one said, and `:sort X`
+/// starts in X's natural order even after `S` reversed the last one.
+#[test]
+fn a_sort_command_clears_an_old_error_and_starts_in_its_natural_order() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key(':'));
+    typed(&mut state, "sort u");
+    update(&mut state, code(KeyCode::Enter));
+    assert!(state.footer_message().unwrap().text.contains("not 'u'"));
+    update(&mut state, key(':'));
+    typed(&mut state, "sort updated");
+    update(&mut state, code(KeyCode::Enter));
+    assert_eq!(state.footer_message().unwrap().text, "Sorted by updated", "the error is gone");
+    update(&mut state, key('S'));
+    assert!(state.table.reversed());
+    update(&mut state, key(':'));
+    typed(&mut state, "sort time");
+    update(&mut state, code(KeyCode::Enter));
+    assert_eq!((state.table.sort(), state.table.reversed()), (SortKey::TimeLeft, false));
+}

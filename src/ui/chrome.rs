@@ -234,6 +234,12 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 }
                 what.to_string()
             }
+            // The keys that act on the selected secret, only when one is.
+            (Mode::Normal, "delete" | "value" | "edit" | "tags" | "copy" | "mark" | "details")
+                if state.table.selected().is_none() =>
+            {
+                continue;
+            }
             // In the details: no value to reveal and no rollback while pending; nothing to cancel otherwise.
             (Mode::Details { secret, .. }, "reveal" | "roll back") if secret.is_pending_delete() => continue,
             (Mode::Details { secret, .. }, "cancel") if !secret.is_pending_delete() => continue,

@@ -141,12 +141,17 @@ pub fn schedule(
     key: &RowKey,
     days: &NumberField,
     typed: &TextField,
-    on_days: bool,
+    (on_days, selected): (bool, bool),
     theme: &Theme,
 ) {
     let danger = theme.message(crate::app::Level::Error);
     let mut window = vec![Span::raw("recovery window: ")];
-    window.extend(super::field_lines(&days.field, 3, on_days).into_iter().next().unwrap_or_default());
+    if on_days && selected {
+        // Selected whole: typing replaces it.
+        window.push(Span::styled(days.field.text().to_string(), theme.selected()));
+    } else {
+        window.extend(super::field_lines(&days.field, 3, on_days).into_iter().next().unwrap_or_default());
+    }
     window.push(Span::raw(" days (7 to 30, ↑/↓)"));
     // The recovery window runs on the server's clock, as the countdowns do.
     let when = match days.value() {
@@ -182,7 +187,7 @@ const DETAILS_WIDTH: u16 = 76;
 
 /// Every field of the secret, its value on request, and its versions.
 pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
-    let Mode::Details { key: (profile, _), secret: s, versions, cursor, value, shown, .. } = &state.mode else {
+    let Mode::Details { key: (profile, _), secret: s, versions, cursor, value, shown, scroll, .. } = &state.mode else {
         return;
     };
     let (profile, cursor, versions) = (*profile, *cursor, versions.as_ref());
@@ -206,9 +211,16 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
     } else if crate::listing::time_unknown(s) {
         fields.push(("deletes in", Line::from(Span::styled(crate::listing::TIME_UNKNOWN, theme.countdown(0)))));
     }
+    fields.push(("id", Line::from(text(&s.id))));
+    // Each line of a description on a line of its own, under one label.
+    let description = text(&s.description);
+    fields.extend(
+        description
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (if i == 0 { "description" } else { "" }, Line::from(l.to_string()))),
+    );
     fields.extend([
-        ("id", Line::from(text(&s.id))),
-        ("description", Line::from(text(&s.description))),
         ("type", Line::from(text(&s.secret_type))),
         ("kms key", Line::from(text(&s.kms_key_id))),
         ("created", Line::from(time(s.create_time))),
@@ -272,7 +284,7 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
             )));
             for (i, v) in vs.iter().rev().enumerate() {
                 let (id, stages) = (printable(&v.id), printable(&v.version_stages.join(",")).into_owned());
-                let mut text = format!("  {id:<6} {stages:<24} {}", time(v.create_time));
+                let mut text = format!("  {id:<6} {stages:<18} {}", time(v.create_time));
                 if shown.as_deref() == Some(v.id.as_str()) {
                     text.push_str("  (value shown above)");
                 }
@@ -281,14 +293,30 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
             }
         }
     }
-    let cursor_line = lines.len().saturating_sub(versions.and_then(|v| v.as_ref().ok()).map_or(0, Vec::len)) + cursor;
+    let first_version = lines.len().saturating_sub(versions.and_then(|v| v.as_ref().ok()).map_or(0, Vec::len));
     let height = (lines.len() as u16 + 2).min(frame.area().height);
     // Tall enough to reach the footer: its messages (what `v` or `R` did) stay in view.
     let footer = super::chrome::footer_height(state, frame.area().width);
     let inner = popup_above(frame, footer, DETAILS_WIDTH, height, &printable(&s.name), theme.header());
-    // The selected version stays in view.
-    let scroll = (cursor_line + 1).saturating_sub(inner.height as usize) as u16;
-    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+    let page = inner.height as usize;
+    let bottom = lines.len().saturating_sub(page);
+    state.details_layout.set(crate::app::DetailsLayout { page, bottom, first_version });
+    let top = (*scroll).min(bottom);
+    frame.render_widget(Paragraph::new(lines).scroll((top as u16, 0)), inner);
+    more_marks(frame, inner, top > 0, top < bottom, theme);
+}
+
+/// On the borders of a scrolled dialog: that lines are hidden above or
+/// below, and the key that shows them.
+fn more_marks(frame: &mut Frame, inner: Rect, above: bool, below: bool, theme: &Theme) {
+    let marks = [(above, inner.y.saturating_sub(1), " ▲ more: PgUp "), (below, inner.bottom(), " ▼ more: PgDn ")];
+    for (shown, y, text) in marks {
+        let width = text.chars().count() as u16;
+        if shown && inner.width > width + 2 && y < frame.area().bottom() {
+            let at = Rect { x: inner.right() - width - 1, y, width, height: 1 };
+            frame.render_widget(Paragraph::new(Span::styled(text, theme.key())), at);
+        }
+    }
 }
 
 /// The pending deletions of `members`: until every one has loaded, the sum

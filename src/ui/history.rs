@@ -10,7 +10,7 @@ use super::dialogs::{keys_line, popup};
 use crate::app::history::HistoryView;
 use crate::app::{Level, State, keymap};
 use crate::printable::printable;
-use crate::timefmt::local_time;
+use crate::timefmt::{local_clock, local_zone};
 
 pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &Theme) {
     let area = frame.area();
@@ -20,7 +20,7 @@ pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &The
         let room = (area.height as usize / 3).max(2);
         lines.push(Line::from(Span::styled(format!(" This session ({})", state.events.len()), theme.header())));
         for e in state.events.iter().rev().take(room) {
-            let text = format!(" {}  {}", local_time(e.at), printable(&e.text));
+            let text = format!(" {}  {}", local_clock(e.at), printable(&e.text));
             lines.push(Line::from(Span::styled(text, theme.message(e.level))));
         }
         lines.push(Line::from(Span::styled(" Journal: every change csms made", theme.header())));
@@ -40,7 +40,7 @@ pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &The
             // Each entry is a line, and a second one for what the server said.
             let mut rows: Vec<(usize, Line)> = Vec::new();
             for (i, e) in visible.iter().enumerate() {
-                let time = e.millis().map(local_time).unwrap_or_else(|| e.time.clone());
+                let time = e.millis().map(local_clock).unwrap_or_else(|| e.time.clone());
                 let style = match (i == view.cursor, e.outcome.as_str()) {
                     (true, _) => theme.selected(),
                     (false, "ok") => Style::default(),
@@ -76,7 +76,8 @@ pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &The
         frame,
         area.width.saturating_sub(2),
         area.height.saturating_sub(2),
-        &format!("History ({count})"),
+        // Each line's time is local: the zone is said once, here.
+        &format!("History ({count}) · times in {}", local_zone()),
         theme.header(),
     );
     // The keys stay on the bottom line.

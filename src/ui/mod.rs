@@ -47,8 +47,8 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     match &state.mode {
         Mode::Normal | Mode::Filter { .. } | Mode::Command { .. } => {}
         Mode::Confirm(pending) => dialogs::confirm(frame, state, pending, theme),
-        Mode::Schedule { key, days, typed, on_days } => {
-            dialogs::schedule(frame, state, key, days, typed, *on_days, theme)
+        Mode::Schedule { key, days, typed, on_days, selected } => {
+            dialogs::schedule(frame, state, key, days, typed, (*on_days, *selected), theme)
         }
         Mode::Details { .. } => dialogs::details(frame, state, theme),
         Mode::PickProfile { selected, filter } => dialogs::profiles(frame, state, *selected, filter, theme),

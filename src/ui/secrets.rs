@@ -23,6 +23,24 @@ fn short_age(now: i64, then: i64) -> String {
     }
 }
 
+/// A description's first line, cut to `w` columns, and how many lines
+/// follow it: a row is one line tall, and a newline must not show as `\u{a}`.
+fn first_line(text: &str, w: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut lines = text.lines();
+    let first = printable(lines.next().unwrap_or(""));
+    let more = lines.count();
+    if more == 0 {
+        return fit(&first, w).into_owned();
+    }
+    let marker = format!(" (+{})", crate::app::plural(more, "line"));
+    // Too narrow for the count: a cut line's `…` still says more follows.
+    if w < marker.width() + 2 {
+        return fit(&format!("{first} ⏎"), w).into_owned();
+    }
+    format!("{}{marker}", fit(&first, w - marker.width()))
+}
+
 /// The UPDATED column's narrowest width: its title and sort arrow.
 const UPDATED_TITLE: u16 = 8;
 const STATE_WIDTH: u16 = 14;
@@ -230,7 +248,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             cells.push(match &s.unreadable {
                 Some(reason) => Cell::from(fitted(&format!("unreadable: {reason}"), w))
                     .style(theme.message(crate::app::Level::Error)),
-                None => Cell::from(fitted(s.description.as_deref().unwrap_or(""), w)),
+                None => Cell::from(first_line(s.description.as_deref().unwrap_or(""), w as usize)),
             });
         }
         if cols.updated.is_some() {
@@ -295,6 +313,15 @@ fn health_strip(state: &State, width: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_description_of_several_lines_shows_its_first_and_how_many_follow() {
+        assert_eq!(first_line("line one\nline two\nline three", 30), "line one (+2 lines)");
+        assert_eq!(first_line("line one\r\nline two", 30), "line one (+1 line)");
+        assert_eq!(first_line("a rather long first line\nmore", 20), "a rather … (+1 line)");
+        assert_eq!(first_line("line one\nline two", 8), "line on…", "too narrow for the count");
+        assert_eq!(first_line("single", 30), "single");
+    }
 
     #[test]
     fn filter_words_are_highlighted_where_they_match() {

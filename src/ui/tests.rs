@@ -91,7 +91,7 @@ fn screen(state: &State, width: u16, height: u16) -> String {
 /// Local times depend on the machine's time zone; snapshots show them masked.
 macro_rules! snap {
     ($name:expr, $value:expr) => {
-        insta::with_settings!({filters => vec![(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", "[local time]")]}, {
+        insta::with_settings!({filters => vec![(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}( [+-]\d{2}:\d{2})?", "[local time]"), (r"UTC[+-]\d{2}:\d{2}", "UTC[zone]")]}, {
             insta::assert_snapshot!($name, $value);
         });
     };
@@ -142,6 +142,11 @@ fn an_empty_view_says_how_to_create_a_secret() {
     let state = state_with(vec![], 24);
     let text = screen(&state, 80, 24);
     assert!(text.contains("No secrets in this view: n creates one."), "{text}");
+    let keys = text.lines().last().unwrap();
+    assert!(keys.contains("n new"), "{keys}");
+    for needs_a_secret in ["d delete", "u value", "e edit", "t tags", "y copy"] {
+        assert!(!keys.contains(needs_a_secret), "nothing is selected for {needs_a_secret}: {keys}");
+    }
     snap!("empty_80x24", text);
 }
 
@@ -627,6 +632,20 @@ fn a_long_description_wraps_in_the_details() {
     assert!(text.contains("END"), "the end of a long description is on screen:\n{text}");
 }
 
+#[test]
+fn a_description_of_several_lines_reads_as_lines() {
+    let mut s = secret("multi", SecretState::Enabled, None, HOUR);
+    s.description = Some("line one\nline two\nline three".into());
+    let mut state = state_with(vec![s], 24);
+    let table = screen(&state, 80, 24);
+    assert!(table.contains("line one (+2 lines)"), "the row shows the first line and a count:\n{table}");
+    press(&mut state, KeyCode::Enter);
+    let details = screen(&state, 80, 40);
+    let at = |text: &str| details.lines().position(|l| l.contains(text));
+    let (one, two, three) = (at("description  line one"), at("line two"), at("line three"));
+    assert!(one.is_some() && two == one.map(|i| i + 1) && three == one.map(|i| i + 2), "{details}");
+}
+
 /// Targets of a profile with regions sit beneath its line in the picker,
 /// each with its pending count and health; the profile's line sums them.
 #[test]
@@ -934,4 +953,41 @@ fn details_leave_their_messages_readable_at_80x24() {
     let joined: String = text.lines().map(|l| l.trim_matches('"').trim()).collect::<Vec<_>>().join(" ");
     assert!(joined.contains("A secret pending deletion has no readable value: cancel the deletion first"), "{text}");
     snap!("details_message_80x24", text);
+}
+
+/// Details taller than the terminal open at their top, say what is hidden
+/// and where, and scroll with PgUp/PgDn (j/k still select versions).
+#[test]
+fn tall_details_open_at_the_top_and_scroll() {
+    let mut s = secret("multi", SecretState::Enabled, None, HOUR);
+    s.description = Some("line one\nline two\nline three".into());
+    let mut state = state_with(vec![s], 24);
+    press(&mut state, KeyCode::Enter);
+    update(&mut state, Msg::VersionsLoaded { profile: 0, name: "multi".into(), result: Ok(two_versions()) });
+    let top = screen(&state, 80, 24);
+    assert!(top.contains("name  multi") && top.contains("▼ more: PgDn") && !top.contains("▲ more"), "{top}");
+    press(&mut state, KeyCode::PageDown);
+    let bottom = screen(&state, 80, 24);
+    assert!(!bottom.contains("name  multi") && bottom.contains("versions (2)"), "{bottom}");
+    assert!(bottom.contains("▲ more: PgUp") && !bottom.contains("▼ more"), "{bottom}");
+    chord(&mut state, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    assert!(screen(&state, 80, 24).contains("name  multi"), "Ctrl-U scrolls back up");
+    press(&mut state, KeyCode::Char('j'));
+    let selected = screen(&state, 80, 24);
+    assert!(selected.contains("SYSPREVIOUS"), "the selected version comes into view: {selected}");
+}
+
+/// Every time shown says its zone: the details with their offset from UTC,
+/// the history once in its title.
+#[test]
+fn times_say_their_zone() {
+    let mut state = state_with(secrets(), 24);
+    press(&mut state, KeyCode::Enter);
+    let details = screen(&state, 80, 40);
+    let zoned = regex::Regex::new(r"created  \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{2}:\d{2}").unwrap();
+    assert!(zoned.is_match(&details), "{details}");
+    press(&mut state, KeyCode::Esc);
+    key(&mut state, 'H');
+    let history = screen(&state, 80, 24);
+    assert!(regex::Regex::new(r"times in UTC[+-]\d{2}:\d{2}").unwrap().is_match(&history), "{history}");
 }

@@ -135,6 +135,24 @@ fn a_masked_field_edits_like_any_other_and_never_shows_its_text() {
 }
 
 #[test]
+fn a_masked_field_moves_and_deletes_by_word_as_by_line_ends() {
+    let alt = |c: char| key(KeyCode::Char(c), KeyModifiers::ALT);
+    let mut f = TextField::masked();
+    f.insert("ab-cd ef");
+    f.on_key(&alt('b'));
+    assert_eq!(f.cursor(), 0, "one word: its breaks stay hidden");
+    f.on_key(&key(KeyCode::Right, KeyModifiers::CONTROL));
+    assert_eq!(f.cursor(), 8);
+    f.on_key(&plain(KeyCode::Left));
+    f.on_key(&ctrl('w'));
+    assert_eq!((f.secret().expose(), f.cursor()), ("f", 0));
+    f.insert("ab-cd");
+    f.on_key(&plain(KeyCode::Home));
+    f.on_key(&alt('d'));
+    assert_eq!(f.secret().expose(), "");
+}
+
+#[test]
 fn several_lines_take_a_new_line_and_move_between_lines() {
     let mut f = TextField::multiline("first");
     f.on_key(&key(KeyCode::Enter, KeyModifiers::ALT));
