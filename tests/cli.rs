@@ -105,7 +105,8 @@ async fn a_lost_cancel_is_cancelled_only_for_a_secret_seen_pending_before() {
     let line = format!("{}: cancelled (state ENABLED)", pending[0]);
     assert_eq!((run.status, run.stdout.trim()), (0, line.as_str()), "{}", run.stderr);
     let journal = std::fs::read_to_string(journal_path(&config)).unwrap();
-    let so2: Vec<&str> = journal.lines().filter(|l| l.contains("\"so2\"")).collect();
+    let so2: Vec<&str> =
+        journal.lines().filter(|l| l.contains("\"so2\"") && !l.contains(r#""outcome":"sent""#)).collect();
     assert!(so2.len() == 1 && so2[0].contains("was not pending deletion"), "{journal}");
 }
 
@@ -795,4 +796,54 @@ async fn secret_names_complete_from_the_last_listing_on_disk() {
     assert_eq!(offered.lines().collect::<Vec<_>>(), ["tab-0000", "tab-0001"], "{offered}");
     assert!(complete(&["history", "--secret", "tab-0001"]).contains("tab-0001"));
     assert!(complete(&["cancel-deletion", "tab-0000", ""]).contains("tab-0001"));
+}
+
+/// The config's profiles and `px`, whose requests go through `proxy`.
+fn config_through(server: &Server, proxy: &str) -> std::path::PathBuf {
+    server.write_config(&format!(
+        "\n[profiles.px]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\nendpoint = \"{proxy}\"\n\
+         access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n"
+    ))
+}
+
+/// Waits (at most 10 s) until the server has cancelled the deletion of `name`.
+async fn until_cancelled(client: &csms_tui::csms::Client, name: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while client.show_secret(name).await.unwrap().is_pending_delete() {
+        assert!(std::time::Instant::now() < deadline, "the cancel never reached the server");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A change is journaled before it is sent: csms killed while it waits for
+/// the answer leaves a line that `history` reads as unknown, and a change
+/// that was answered still reads as one line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_sent_before_csms_is_killed_reads_back_as_unknown() {
+    let server = Server::start();
+    let client = server.aksk();
+    let names = populate(&client, "so", 2, true).await;
+    let proxy = forward_then_hang(&server.url, "/cancel", std::time::Duration::from_secs(60));
+    let config = config_through(&server, &proxy);
+    let done = csms(&config, "", &["cancel-deletion", &names[1]]);
+    assert_eq!(done.status, 0, "{}", done.stderr);
+    let mut child = csms_command(&config, "", &["-p", "px", "cancel-deletion", &names[0]]).spawn().unwrap();
+    until_cancelled(&client, &names[0]).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let run = csms(&config, "", &["history", "-o", "json"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let lines = json(&run);
+    let lines = lines.as_array().unwrap();
+    assert_eq!(lines.len(), 2, "one line per change: {lines:?}");
+    assert_eq!((lines[0]["secret"].as_str(), lines[0]["outcome"].as_str()), (Some(names[1].as_str()), Some("ok")));
+    assert_eq!((lines[1]["secret"].as_str(), lines[1]["profile"].as_str()), (Some(names[0].as_str()), Some("px")));
+    assert_eq!(lines[1]["outcome"], "unknown", "{}", lines[1]);
+    let table = csms(&config, "", &["history"]);
+    assert!(
+        table.stdout.contains("unknown") && table.stdout.contains("csms ended before the answer"),
+        "{}",
+        table.stdout
+    );
 }

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::args::Output;
 use super::secrets::{csms_context, secret_json};
 use super::{error_status, exit, fail, overall, profile_client, usage};
-use crate::csms::bulk::{BulkResult, ToCancel, cancel_many};
+use crate::csms::bulk::{BulkResult, ToCancel, cancel_many_noting};
 use crate::csms::{self, CancelOutcome, CancelReport};
 use crate::journal::{self, Entry, Journal};
 use crate::timefmt::local_time;
@@ -55,11 +55,11 @@ pub(super) async fn schedule(
         // A message, not the result: under `-o json` stdout holds one JSON document.
         esayln!("{name}: backed up to {} (mode 0600)", out.display());
     }
+    let journal = Journal::open_default();
+    let sent = Entry::new(&profile.journal_target(Some(&client)), name, "schedule").detail(format!("{days} days"));
+    journal::attempt(journal.as_ref(), sent);
     let outcome = csms::reconcile::schedule_deletion(&client, name, days).await;
-    journal::record(
-        Journal::open_default().as_ref(),
-        Entry::schedule(&profile.journal_target(Some(&client)), name, days, &outcome),
-    );
+    journal::record(journal.as_ref(), Entry::schedule(&profile.journal_target(Some(&client)), name, days, &outcome));
     super::note_clock(&profile.name, &client);
     match outcome {
         csms::reconcile::ScheduleOutcome::Scheduled(s) => {
@@ -204,11 +204,13 @@ pub(super) async fn cancel(
     let table = output == Output::Table;
     let show_progress = table && total > 1 && std::io::stderr().is_terminal();
     let journal = Journal::open_default();
-    let report = cancel_many(
+    let report = cancel_many_noting(
         Arc::clone(&client),
         names,
-        concurrency,
-        ceiling,
+        (concurrency, ceiling),
+        |name| {
+            journal::attempt(journal.as_ref(), Entry::new(&profile.journal_target(Some(&client)), name, "cancel"));
+        },
         |name, outcome, _limit| {
             done += 1;
             // Taken per outcome: the project id IAM gives is known once the first request went.
