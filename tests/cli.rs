@@ -847,3 +847,21 @@ async fn a_change_sent_before_csms_is_killed_reads_back_as_unknown() {
         table.stdout
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_ended_by_sighup_exits_129() {
+    let server = Server::start();
+    let config = server.write_config("");
+    let mut child = csms_command(&config, "", &["watch", "--every", "1s"]).spawn().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    std::process::Command::new("kill").args(["-HUP", &child.id().to_string()]).status().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "csms did not stop on SIGHUP");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(129), "128 + 1");
+}

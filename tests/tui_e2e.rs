@@ -587,3 +587,26 @@ async fn a_create_under_503s_shows_its_row_and_retries_then_its_outcome() {
     assert_eq!((line["action"].as_str(), line["outcome"].as_str()), (Some("create"), Some("unknown")), "{line}");
     assert!(line.get("versions").and_then(|v| v.as_array()).is_none_or(Vec::is_empty), "{line}");
 }
+
+/// SIGHUP (the terminal closed) ends the UI as SIGTERM does: the terminal
+/// restored, a copied value cleared from the clipboard, exit 129.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_restores_the_terminal_clears_the_clipboard_and_exits_129() {
+    let server = Server::start();
+    populate(&server.aksk(), "hup", 1, false).await;
+    let config = server.write_config("");
+    let mut ui = Ui::start(&config);
+    ui.screen.wait_for("the secrets", |t| t.contains("hup-0000"));
+    ui.send("yv");
+    ui.screen.wait_for("the copy", |t| t.contains("Copied the value of 'hup-0000'"));
+    let copied = ui.raw.lock().unwrap().len();
+    let pid = ui.child.process_id().unwrap();
+    std::process::Command::new("kill").args(["-HUP", &pid.to_string()]).status().unwrap();
+    let status = ui.wait_exit();
+    assert_eq!(status.exit_code(), 129, "ended by SIGHUP: 128 + 1");
+    assert!(!ui.screen.parser.lock().unwrap().screen().alternate_screen(), "alternate screen left on SIGHUP");
+    let raw = ui.raw.lock().unwrap();
+    let after = String::from_utf8_lossy(&raw[copied..]).into_owned();
+    assert!(after.contains("\x1b]52;c;\x07"), "the clipboard is asked to clear: {after:?}");
+    assert!(after.contains("\x1b[?2004l"), "bracketed paste is turned off: {after:?}");
+}
