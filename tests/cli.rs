@@ -865,3 +865,48 @@ async fn a_command_ended_by_sighup_exits_129() {
     };
     assert_eq!(status.code(), Some(129), "128 + 1");
 }
+
+/// Waits at most `limit` for `child` to end, and gives its output.
+fn ended_within(mut child: std::process::Child, limit: std::time::Duration) -> std::process::Output {
+    let deadline = std::time::Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        assert!(std::time::Instant::now() < deadline, "csms did not end within {limit:?}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A signal during a cancel is answered at once on stderr: csms waits for the
+/// answer under way and then exits 143 whatever it was; a second signal ends
+/// it at once, the cancel journaled as unknown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signal_during_a_cancel_is_said_at_once_and_sets_the_exit_status() {
+    let server = Server::start();
+    let client = server.aksk();
+    let names = populate(&client, "held", 2, true).await;
+    let term = |child: &std::process::Child| {
+        std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    };
+    // The answer comes back 3 s late, as a dropped connection that csms reads back.
+    let proxy = forward_then_hang(&server.url, "/cancel", std::time::Duration::from_secs(3));
+    let config = config_through(&server, &proxy);
+    let child = csms_command(&config, "", &["-p", "px", "cancel-deletion", &names[0]]).spawn().unwrap();
+    until_cancelled(&client, &names[0]).await;
+    term(&child);
+    let out = ended_within(child, std::time::Duration::from_secs(40));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("waiting for the answers of those under way"), "{stderr}");
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+
+    let proxy = forward_then_hang(&server.url, "/cancel", std::time::Duration::from_secs(60));
+    let config = config_through(&server, &proxy);
+    let child = csms_command(&config, "", &["-p", "px", "cancel-deletion", &names[1]]).spawn().unwrap();
+    until_cancelled(&client, &names[1]).await;
+    term(&child);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    term(&child);
+    let out = ended_within(child, std::time::Duration::from_secs(5));
+    assert_eq!(out.status.code(), Some(143));
+    let history = json(&csms(&config, "", &["history", "-o", "json", "--secret", &names[1]]));
+    assert_eq!(history[0]["outcome"], "unknown", "{history}");
+}

@@ -204,6 +204,7 @@ pub(super) async fn cancel(
     let table = output == Output::Table;
     let show_progress = table && total > 1 && std::io::stderr().is_terminal();
     let journal = Journal::open_default();
+    let signalled = Arc::new(std::sync::OnceLock::new());
     let report = cancel_many_noting(
         Arc::clone(&client),
         names,
@@ -223,15 +224,7 @@ pub(super) async fn cancel(
                 }
             }
         },
-        async move {
-            match termination {
-                Ok(mut t) => {
-                    t.wait().await;
-                }
-                // Without signal handling the run simply cannot be stopped early.
-                Err(_) => std::future::pending().await,
-            }
-        },
+        stop_on_signal(termination, Arc::clone(&signalled)),
     )
     .await;
     if show_progress {
@@ -281,5 +274,27 @@ pub(super) async fn cancel(
             s.retries.load(std::sync::atomic::Ordering::Relaxed)
         );
     }
-    overall(status)
+    // Stopped by a signal: the exit status says so, whatever the answers were.
+    signalled.get().copied().unwrap_or_else(|| overall(status))
+}
+
+/// Resolves on the first signal, which stops new cancels: says at once that
+/// csms waits for the answers under way, and keeps its exit status. A second
+/// signal ends csms at once; the journal then holds those cancels as sent
+/// with no outcome, which reads as unknown.
+async fn stop_on_signal(
+    termination: std::io::Result<crate::signals::Termination>,
+    signalled: Arc<std::sync::OnceLock<i32>>,
+) {
+    // Without signal handling the run simply cannot be stopped early.
+    let Ok(mut termination) = termination else { return std::future::pending().await };
+    let _ = signalled.set(termination.wait().await);
+    eprintln!(
+        "stopping: no new cancel is sent; waiting for the answers of those under way (signal again to end now: their outcome is then unknown)"
+    );
+    tokio::spawn(async move {
+        let status = termination.wait().await;
+        crate::config::source::running::stop_all();
+        std::process::exit(status);
+    });
 }
