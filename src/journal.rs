@@ -228,9 +228,12 @@ fn settle(entries: Vec<Entry>) -> Vec<Entry> {
 
 /// The changes this process has sent and not yet journaled the outcome of:
 /// each one's `id`, by profile, secret and action.
-static IN_FLIGHT: std::sync::Mutex<Vec<((String, String, String), String)>> = std::sync::Mutex::new(Vec::new());
+static IN_FLIGHT: std::sync::Mutex<Vec<(Key, String)>> = std::sync::Mutex::new(Vec::new());
 
-fn key(entry: &Entry) -> (String, String, String) {
+/// A change's profile, secret and action.
+type Key = (String, String, String);
+
+fn key(entry: &Entry) -> Key {
     (entry.profile.clone(), entry.secret.clone(), entry.action.clone())
 }
 
