@@ -32,8 +32,12 @@ pub struct Entry {
     pub secret: String,
     /// create, put-value, rollback, update, tag, schedule, cancel, delete-now, restore.
     pub action: String,
-    /// ok, failed or unknown.
+    /// ok, failed or unknown; `sent` on the line written before the request
+    /// went, which the line with its outcome (same `id`) follows.
     pub outcome: String,
+    /// Ties a change's `sent` line to its outcome line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,6 +65,7 @@ impl Entry {
             secret: secret.to_string(),
             action: action.to_string(),
             outcome: "ok".into(),
+            id: None,
             error_code: None,
             error_msg: None,
             request_id: None,
@@ -193,8 +198,81 @@ impl Journal {
                 },
             }
         }
-        Ok((entries, unreadable))
+        Ok((settle(entries), unreadable))
     }
+}
+
+/// The outcome a `sent` line stands for when no outcome line follows it.
+const SENT: &str = "sent";
+
+/// One line per change: a `sent` line followed by its outcome is dropped
+/// (the outcome line says it all); one with no outcome reads as unknown,
+/// as csms ended before the answer, unless this process still waits for it.
+fn settle(entries: Vec<Entry>) -> Vec<Entry> {
+    let answered: std::collections::HashSet<String> =
+        entries.iter().filter(|e| e.outcome != SENT).filter_map(|e| e.id.clone()).collect();
+    entries
+        .into_iter()
+        .filter(|e| e.outcome != SENT || e.id.as_ref().is_none_or(|id| !answered.contains(id)))
+        .map(|mut e| {
+            if e.outcome == SENT {
+                let waiting = e.id.as_deref().is_some_and(in_flight);
+                e.outcome = if waiting { "waiting" } else { "unknown" }.into();
+                e.error_msg =
+                    Some(if waiting { "waiting for the answer" } else { "csms ended before the answer" }.into());
+            }
+            e
+        })
+        .collect()
+}
+
+/// The changes this process has sent and not yet journaled the outcome of:
+/// each one's `id`, by profile, secret and action.
+static IN_FLIGHT: std::sync::Mutex<Vec<(Key, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// A change's profile, secret and action.
+type Key = (String, String, String);
+
+fn key(entry: &Entry) -> Key {
+    (entry.profile.clone(), entry.secret.clone(), entry.action.clone())
+}
+
+fn in_flight(id: &str) -> bool {
+    IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|(_, i)| i == id)
+}
+
+/// Journals a change about to be sent, before it is: a process killed
+/// while waiting for the answer leaves this line, read back as unknown.
+/// The outcome line `record` writes for the same profile, secret and action
+/// carries the id returned here (set it on the entry when its secret differs).
+pub fn attempt(journal: Option<&Journal>, mut entry: Entry) -> String {
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let id = format!(
+        "{}-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_millis(),
+        COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    entry.outcome = SENT.into();
+    entry.id = Some(id.clone());
+    IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner()).push((key(&entry), id.clone()));
+    if let Some(journal) = journal
+        && let Err(e) = journal.append(&entry)
+    {
+        tracing::error!(path = %journal.path.display(), error = %e, action = %entry.action, "journal not written");
+    }
+    id
+}
+
+/// The id of the oldest change in flight that `entry` is the outcome of,
+/// taken off the list: by its id when it has one, else by its key.
+fn answered(entry: &Entry) -> Option<String> {
+    let mut flying = IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner());
+    let at = match &entry.id {
+        Some(id) => flying.iter().position(|(_, i)| i == id),
+        None => flying.iter().position(|(k, _)| *k == key(entry)),
+    }?;
+    Some(flying.remove(at).1)
 }
 
 /// serde's compact JSON, with every character `printable` escapes also
@@ -219,7 +297,10 @@ impl serde_json::ser::Formatter for InertJson {
 
 /// Writes an entry; a journal that cannot be written is logged, never fatal
 /// to the change it records (that change already happened).
-pub fn record(journal: Option<&Journal>, entry: Entry) {
+pub fn record(journal: Option<&Journal>, mut entry: Entry) {
+    if let Some(id) = answered(&entry) {
+        entry.id = Some(id);
+    }
     // The log says it too: a failure stays findable even where no journal can be written.
     tracing::info!(
         action = %entry.action,
@@ -269,6 +350,27 @@ mod tests {
         assert!(text.contains(r"\u202eLTR\u2066测试"), "{text}");
         let (entries, unreadable) = journal.read().unwrap();
         assert_eq!((entries[0].secret.as_str(), unreadable), (name, 0));
+    }
+
+    #[test]
+    fn a_sent_line_reads_as_its_outcome_or_as_unknown_when_none_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::at(&dir.path().join("journal.jsonl"));
+        let target = Target { profile: "prod".into(), region: "cn-north-4".into(), project: "p1".into() };
+        let old = Entry::new(&target, "old", "cancel");
+        journal.append(&old).unwrap();
+        attempt(Some(&journal), Entry::new(&target, "answered", "cancel"));
+        attempt(Some(&journal), Entry::new(&target, "lost", "schedule"));
+        record(Some(&journal), Entry::new(&target, "answered", "cancel"));
+        let (entries, _) = journal.read().unwrap();
+        assert_eq!(entries[1].outcome, "waiting", "this process still waits for it");
+        // As a later run reads it: this process no longer waits for its answer.
+        answered(&Entry::new(&target, "lost", "schedule"));
+        let (entries, _) = journal.read().unwrap();
+        let read: Vec<(&str, &str)> = entries.iter().map(|e| (e.secret.as_str(), e.outcome.as_str())).collect();
+        assert_eq!(read, [("old", "ok"), ("lost", "unknown"), ("answered", "ok")]);
+        assert!(entries[2].id.is_some() && entries[0].id.is_none());
+        assert_eq!(entries[1].error_msg.as_deref(), Some("csms ended before the answer"));
     }
 
     #[test]

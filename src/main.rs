@@ -32,7 +32,7 @@ fn main() {
     std::process::exit(code);
 }
 
-/// Ctrl-C or SIGTERM stops a command at once, and the credential commands
+/// Ctrl-C, SIGTERM or SIGHUP stops a command at once, and the credential commands
 /// it started with it (they run in process groups of their own, out of the
 /// terminal's reach). `serve`, `cancel-deletion` and the UI stop gracefully
 /// by themselves.

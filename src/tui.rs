@@ -1,5 +1,5 @@
 //! The terminal: setup and teardown that always restore it (on quit, error,
-//! panic, SIGTERM and SIGINT), and the event loop that feeds the state
+//! panic, SIGTERM, SIGINT and SIGHUP), and the event loop that feeds the state
 //! machine from keys, a one-second tick and the worker's channel.
 
 use std::time::Duration;

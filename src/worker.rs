@@ -246,6 +246,9 @@ impl Worker {
     /// Starts the effect and returns at once. A task that ends without its
     /// answers (it panicked) has them reported unknown.
     pub fn run(&self, effect: Effect) {
+        if let Some((profile, name, action)) = change_of(&effect) {
+            journal::attempt(self.journal.as_deref(), Entry::new(&self.target(profile), name, action));
+        }
         let mut w = self.clone();
         w.task = self.tasks.fetch_add(1, Ordering::Relaxed) + 1;
         self.owed.lock().expect("owed lock").insert(w.task, owed_by(&effect));
@@ -334,11 +337,14 @@ impl Worker {
                     Ok(c) => {
                         let tx = w.tx.clone();
                         let client = Arc::clone(&c);
-                        bulk::cancel_many(
+                        bulk::cancel_many_noting(
                             c,
                             names,
-                            DEFAULT_CONCURRENCY,
-                            DEFAULT_CEILING,
+                            (DEFAULT_CONCURRENCY, DEFAULT_CEILING),
+                            |name| {
+                                let target = w.target_of(profile, Some(&client));
+                                journal::attempt(w.journal.as_deref(), Entry::new(&target, name, "cancel"));
+                            },
                             |name, outcome, _| {
                                 w.record(Entry::cancel(&w.target_of(profile, Some(&client)), name, outcome));
                                 let _ = tx.send(Msg::CancelDone {

@@ -105,7 +105,8 @@ async fn a_lost_cancel_is_cancelled_only_for_a_secret_seen_pending_before() {
     let line = format!("{}: cancelled (state ENABLED)", pending[0]);
     assert_eq!((run.status, run.stdout.trim()), (0, line.as_str()), "{}", run.stderr);
     let journal = std::fs::read_to_string(journal_path(&config)).unwrap();
-    let so2: Vec<&str> = journal.lines().filter(|l| l.contains("\"so2\"")).collect();
+    let so2: Vec<&str> =
+        journal.lines().filter(|l| l.contains("\"so2\"") && !l.contains(r#""outcome":"sent""#)).collect();
     assert!(so2.len() == 1 && so2[0].contains("was not pending deletion"), "{journal}");
 }
 
@@ -812,4 +813,117 @@ async fn the_cli_prints_times_with_their_zone() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(zoned.is_match(&stdout), "{args:?}: {stdout}");
     }
+}
+
+/// The config's profiles and `px`, whose requests go through `proxy`.
+fn config_through(server: &Server, proxy: &str) -> std::path::PathBuf {
+    server.write_config(&format!(
+        "\n[profiles.px]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\nendpoint = \"{proxy}\"\n\
+         access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n"
+    ))
+}
+
+/// Waits (at most 10 s) until the server has cancelled the deletion of `name`.
+async fn until_cancelled(client: &csms_tui::csms::Client, name: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while client.show_secret(name).await.unwrap().is_pending_delete() {
+        assert!(std::time::Instant::now() < deadline, "the cancel never reached the server");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A change is journaled before it is sent: csms killed while it waits for
+/// the answer leaves a line that `history` reads as unknown, and a change
+/// that was answered still reads as one line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_sent_before_csms_is_killed_reads_back_as_unknown() {
+    let server = Server::start();
+    let client = server.aksk();
+    let names = populate(&client, "so", 2, true).await;
+    let proxy = forward_then_hang(&server.url, "/cancel", std::time::Duration::from_secs(60));
+    let config = config_through(&server, &proxy);
+    let done = csms(&config, "", &["cancel-deletion", &names[1]]);
+    assert_eq!(done.status, 0, "{}", done.stderr);
+    let mut child = csms_command(&config, "", &["-p", "px", "cancel-deletion", &names[0]]).spawn().unwrap();
+    until_cancelled(&client, &names[0]).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let run = csms(&config, "", &["history", "-o", "json"]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let lines = json(&run);
+    let lines = lines.as_array().unwrap();
+    assert_eq!(lines.len(), 2, "one line per change: {lines:?}");
+    assert_eq!((lines[0]["secret"].as_str(), lines[0]["outcome"].as_str()), (Some(names[1].as_str()), Some("ok")));
+    assert_eq!((lines[1]["secret"].as_str(), lines[1]["profile"].as_str()), (Some(names[0].as_str()), Some("px")));
+    assert_eq!(lines[1]["outcome"], "unknown", "{}", lines[1]);
+    let table = csms(&config, "", &["history"]);
+    assert!(
+        table.stdout.contains("unknown") && table.stdout.contains("csms ended before the answer"),
+        "{}",
+        table.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_ended_by_sighup_exits_129() {
+    let server = Server::start();
+    let config = server.write_config("");
+    let mut child = csms_command(&config, "", &["watch", "--every", "1s"]).spawn().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    std::process::Command::new("kill").args(["-HUP", &child.id().to_string()]).status().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "csms did not stop on SIGHUP");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(129), "128 + 1");
+}
+
+/// Waits at most `limit` for `child` to end, and gives its output.
+fn ended_within(mut child: std::process::Child, limit: std::time::Duration) -> std::process::Output {
+    let deadline = std::time::Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        assert!(std::time::Instant::now() < deadline, "csms did not end within {limit:?}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A signal during a cancel is answered at once on stderr: csms waits for the
+/// answer under way and then exits 143 whatever it was; a second signal ends
+/// it at once, the cancel journaled as unknown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signal_during_a_cancel_is_said_at_once_and_sets_the_exit_status() {
+    let server = Server::start();
+    let client = server.aksk();
+    let names = populate(&client, "held", 2, true).await;
+    let term = |child: &std::process::Child| {
+        std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    };
+    // The answer comes back 3 s late, as a dropped connection that csms reads back.
+    let proxy = forward_then_hang(&server.url, "/cancel", std::time::Duration::from_secs(3));
+    let config = config_through(&server, &proxy);
+    let child = csms_command(&config, "", &["-p", "px", "cancel-deletion", &names[0]]).spawn().unwrap();
+    until_cancelled(&client, &names[0]).await;
+    term(&child);
+    let out = ended_within(child, std::time::Duration::from_secs(40));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("waiting for the answers of those under way"), "{stderr}");
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+
+    let proxy = forward_then_hang(&server.url, "/cancel", std::time::Duration::from_secs(60));
+    let config = config_through(&server, &proxy);
+    let child = csms_command(&config, "", &["-p", "px", "cancel-deletion", &names[1]]).spawn().unwrap();
+    until_cancelled(&client, &names[1]).await;
+    term(&child);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    term(&child);
+    let out = ended_within(child, std::time::Duration::from_secs(5));
+    assert_eq!(out.status.code(), Some(143));
+    let history = json(&csms(&config, "", &["history", "-o", "json", "--secret", &names[1]]));
+    assert_eq!(history[0]["outcome"], "unknown", "{history}");
 }

@@ -253,7 +253,7 @@ async fn ctrl_c_stops_a_bulk_cancel_and_reports_each_secret() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(130), "ended by SIGINT: 128 + 2");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let report: Vec<(String, String)> = stdout
         .lines()

@@ -302,8 +302,11 @@ async fn create_put_value_roll_back_and_copy_from_the_keyboard() {
     ui.send("q");
     assert!(ui.wait_exit().success());
     let journal = std::fs::read_to_string(journal_path(&config)).unwrap();
-    let actions: Vec<&str> =
-        journal.lines().map(|l| l.split("\"action\":\"").nth(1).unwrap().split('"').next().unwrap()).collect();
+    let actions: Vec<&str> = journal
+        .lines()
+        .filter(|l| !l.contains(r#""outcome":"sent""#))
+        .map(|l| l.split("\"action\":\"").nth(1).unwrap().split('"').next().unwrap())
+        .collect();
     assert_eq!(actions, ["create", "put-value", "rollback"]);
     assert!(!journal.contains("typed-value"), "no value in the journal");
 }
@@ -402,7 +405,7 @@ async fn a_cancel_unanswered_at_quit_is_journaled_unknown() {
     let line: serde_json::Value = journal
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
-        .find(|e: &serde_json::Value| e["secret"] == "late-0000")
+        .find(|e: &serde_json::Value| e["secret"] == "late-0000" && e["outcome"] != "sent")
         .unwrap_or_else(|| panic!("no journal line for the cancel: {journal:?}"));
     assert_eq!((line["action"].as_str(), line["outcome"].as_str()), (Some("cancel"), Some("unknown")), "{line}");
     assert!(line["error_msg"].as_str().unwrap().contains("quit before the answer"), "{line}");
@@ -583,4 +586,27 @@ async fn a_create_under_503s_shows_its_row_and_retries_then_its_outcome() {
     let line: serde_json::Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
     assert_eq!((line["action"].as_str(), line["outcome"].as_str()), (Some("create"), Some("unknown")), "{line}");
     assert!(line.get("versions").and_then(|v| v.as_array()).is_none_or(Vec::is_empty), "{line}");
+}
+
+/// SIGHUP (the terminal closed) ends the UI as SIGTERM does: the terminal
+/// restored, a copied value cleared from the clipboard, exit 129.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_restores_the_terminal_clears_the_clipboard_and_exits_129() {
+    let server = Server::start();
+    populate(&server.aksk(), "hup", 1, false).await;
+    let config = server.write_config("");
+    let mut ui = Ui::start(&config);
+    ui.screen.wait_for("the secrets", |t| t.contains("hup-0000"));
+    ui.send("yv");
+    ui.screen.wait_for("the copy", |t| t.contains("Copied the value of 'hup-0000'"));
+    let copied = ui.raw.lock().unwrap().len();
+    let pid = ui.child.process_id().unwrap();
+    std::process::Command::new("kill").args(["-HUP", &pid.to_string()]).status().unwrap();
+    let status = ui.wait_exit();
+    assert_eq!(status.exit_code(), 129, "ended by SIGHUP: 128 + 1");
+    assert!(!ui.screen.parser.lock().unwrap().screen().alternate_screen(), "alternate screen left on SIGHUP");
+    let raw = ui.raw.lock().unwrap();
+    let after = String::from_utf8_lossy(&raw[copied..]).into_owned();
+    assert!(after.contains("\x1b]52;c;\x07"), "the clipboard is asked to clear: {after:?}");
+    assert!(after.contains("\x1b[?2004l"), "bracketed paste is turned off: {after:?}");
 }

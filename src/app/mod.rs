@@ -289,7 +289,7 @@ pub struct Bulk {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Key(KeyEvent),
-    /// SIGTERM or SIGINT: stop once the requests under way are answered, or
+    /// SIGTERM, SIGINT or SIGHUP: stop once the requests under way are answered, or
     /// after a grace period; a second one stops at once.
     Terminate,
     Tick(Millis),

@@ -122,10 +122,13 @@ pub(super) async fn restore(ws: &Workspace, profile: Option<&str>, output: Outpu
     };
     let blob = Redacted::new(blob);
     let holds = name.as_deref().zip(id.as_deref()).map(|(name, id)| changes::BackupOf { name, id });
-    let outcome = changes::restore(&client, &blob, holds).await;
     let label = name.clone().unwrap_or_else(|| path.display().to_string());
-    let entry =
-        Entry::new(&profile.journal_target(Some(&client)), &label, "restore").outcome(outcome.label(), outcome.error());
+    let journal = Journal::open_default();
+    let sent = Entry::new(&profile.journal_target(Some(&client)), &label, "restore");
+    let id = journal::attempt(journal.as_ref(), sent);
+    let outcome = changes::restore(&client, &blob, holds).await;
+    let entry = Entry { id: Some(id), ..Entry::new(&profile.journal_target(Some(&client)), &label, "restore") }
+        .outcome(outcome.label(), outcome.error());
     let secret = match outcome {
         Outcome::Done(s) => {
             if name.as_deref().is_some_and(|n| n != s.name) {
@@ -135,15 +138,15 @@ pub(super) async fn restore(ws: &Workspace, profile: Option<&str>, output: Outpu
                     s.name
                 );
             }
-            journal::record(Journal::open_default().as_ref(), Entry { secret: s.name.clone(), ..entry });
+            journal::record(journal.as_ref(), Entry { secret: s.name.clone(), ..entry });
             s
         }
         Outcome::Failed(e) => {
-            journal::record(Journal::open_default().as_ref(), entry);
+            journal::record(journal.as_ref(), entry);
             return fail(&e);
         }
         Outcome::Unknown(e) => {
-            journal::record(Journal::open_default().as_ref(), entry);
+            journal::record(journal.as_ref(), entry);
             esayln!("error: {label}: restore: the outcome is unknown ({e})");
             return exit::FAILED;
         }

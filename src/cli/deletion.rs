@@ -8,7 +8,7 @@ use serde_json::json;
 use super::args::Output;
 use super::secrets::{csms_context, secret_json};
 use super::{error_status, exit, fail, overall, profile_client, usage};
-use crate::csms::bulk::{BulkResult, ToCancel, cancel_many};
+use crate::csms::bulk::{BulkResult, ToCancel, cancel_many_noting};
 use crate::csms::{self, CancelOutcome, CancelReport};
 use crate::journal::{self, Entry, Journal};
 use crate::timefmt::local_time;
@@ -55,11 +55,11 @@ pub(super) async fn schedule(
         // A message, not the result: under `-o json` stdout holds one JSON document.
         esayln!("{name}: backed up to {} (mode 0600)", out.display());
     }
+    let journal = Journal::open_default();
+    let sent = Entry::new(&profile.journal_target(Some(&client)), name, "schedule").detail(format!("{days} days"));
+    journal::attempt(journal.as_ref(), sent);
     let outcome = csms::reconcile::schedule_deletion(&client, name, days).await;
-    journal::record(
-        Journal::open_default().as_ref(),
-        Entry::schedule(&profile.journal_target(Some(&client)), name, days, &outcome),
-    );
+    journal::record(journal.as_ref(), Entry::schedule(&profile.journal_target(Some(&client)), name, days, &outcome));
     super::note_clock(&profile.name, &client);
     match outcome {
         csms::reconcile::ScheduleOutcome::Scheduled(s) => {
@@ -204,11 +204,14 @@ pub(super) async fn cancel(
     let table = output == Output::Table;
     let show_progress = table && total > 1 && std::io::stderr().is_terminal();
     let journal = Journal::open_default();
-    let report = cancel_many(
+    let signalled = Arc::new(std::sync::OnceLock::new());
+    let report = cancel_many_noting(
         Arc::clone(&client),
         names,
-        concurrency,
-        ceiling,
+        (concurrency, ceiling),
+        |name| {
+            journal::attempt(journal.as_ref(), Entry::new(&profile.journal_target(Some(&client)), name, "cancel"));
+        },
         |name, outcome, _limit| {
             done += 1;
             // Taken per outcome: the project id IAM gives is known once the first request went.
@@ -221,15 +224,7 @@ pub(super) async fn cancel(
                 }
             }
         },
-        async move {
-            match termination {
-                Ok(mut t) => {
-                    t.wait().await;
-                }
-                // Without signal handling the run simply cannot be stopped early.
-                Err(_) => std::future::pending().await,
-            }
-        },
+        stop_on_signal(termination, Arc::clone(&signalled)),
     )
     .await;
     if show_progress {
@@ -279,5 +274,27 @@ pub(super) async fn cancel(
             s.retries.load(std::sync::atomic::Ordering::Relaxed)
         );
     }
-    overall(status)
+    // Stopped by a signal: the exit status says so, whatever the answers were.
+    signalled.get().copied().unwrap_or_else(|| overall(status))
+}
+
+/// Resolves on the first signal, which stops new cancels: says at once that
+/// csms waits for the answers under way, and keeps its exit status. A second
+/// signal ends csms at once; the journal then holds those cancels as sent
+/// with no outcome, which reads as unknown.
+async fn stop_on_signal(
+    termination: std::io::Result<crate::signals::Termination>,
+    signalled: Arc<std::sync::OnceLock<i32>>,
+) {
+    // Without signal handling the run simply cannot be stopped early.
+    let Ok(mut termination) = termination else { return std::future::pending().await };
+    let _ = signalled.set(termination.wait().await);
+    eprintln!(
+        "stopping: no new cancel is sent; waiting for the answers of those under way (signal again to end now: their outcome is then unknown)"
+    );
+    tokio::spawn(async move {
+        let status = termination.wait().await;
+        crate::config::source::running::stop_all();
+        std::process::exit(status);
+    });
 }

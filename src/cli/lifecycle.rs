@@ -52,6 +52,14 @@ fn settle<T>(
     }
 }
 
+/// Journals a change about to be sent; `settle` writes its outcome.
+fn sending(profile: &Profile, client: &crate::csms::Client, secret: &str, action: &str) {
+    journal::attempt(
+        Journal::open_default().as_ref(),
+        Entry::new(&profile.journal_target(Some(client)), secret, action),
+    );
+}
+
 fn check_name(name: &str) -> Result<(), i32> {
     if is_valid_secret_name(name) {
         Ok(())
@@ -151,6 +159,7 @@ pub(super) async fn create(
         ..Default::default()
     };
     // A create whose answer was lost is read back before it is ever sent again.
+    sending(profile, &client, name, "create");
     let outcome = changes::create(&client, &req).await;
     let secret =
         match settle(profile, &client, name, "create", outcome, |e, made| e.versions(made.map(|_| "v1".to_string()))) {
@@ -188,6 +197,7 @@ pub(super) async fn put_value(
         Ok(vs) => vs.into_iter().map(|v| v.id).collect(),
         Err(e) => return fail(&csms_context(e, name)),
     };
+    sending(profile, &client, name, "put-value");
     let outcome = changes::put_value(&client, name, &value, &before).await;
     let meta = match settle(profile, &client, name, "put-value", outcome, |e, m| e.versions(m.map(|m| m.id.clone()))) {
         Ok(m) => m,
@@ -235,6 +245,7 @@ pub(super) async fn rollback(
         sayln!("{name}: {target} is already SYSCURRENT; nothing was changed");
         return exit::OK;
     }
+    sending(profile, &client, name, "rollback");
     let outcome = changes::rollback(&client, name, &target).await;
     let detail = format!("SYSCURRENT {current} -> {target}");
     if let Err(status) = settle(profile, &client, name, "rollback", outcome, |e, _| {
@@ -269,6 +280,7 @@ pub(super) async fn update(
         Ok(pc) => pc,
         Err(status) => return status,
     };
+    sending(profile, &client, name, "update");
     let outcome = changes::describe(&client, name, description).await;
     let detail = format!("description, {} characters", description.chars().count());
     let secret = match settle(profile, &client, name, "update", outcome, |e, _| e.detail(detail)) {
@@ -339,6 +351,7 @@ pub(super) async fn tag(
     }
     let mut detail: Vec<String> = create.iter().map(|t| format!("+{}", t.key)).collect();
     detail.extend(delete.iter().map(|t| format!("-{}", t.key)));
+    sending(profile, &client, name, "tag");
     let outcome = changes::change_tags(&client, &id, &create, &delete).await;
     let tags = match settle(profile, &client, name, "tag", outcome, |e, _| e.detail(detail.join(" "))) {
         Ok(t) => t,
@@ -408,6 +421,7 @@ pub(super) async fn delete_now(
         Ok(pc) => pc,
         Err(status) => return status,
     };
+    sending(profile, &client, name, "delete-now");
     let outcome = changes::delete_now(&client, name).await;
     if let Err(status) = settle(profile, &client, name, "delete-now", outcome, |e, _| e) {
         return status;

@@ -79,11 +79,30 @@ pub async fn cancel_many<N, F, S>(
     items: Vec<N>,
     concurrency: usize,
     ceiling: usize,
+    on_done: F,
+    stop: S,
+) -> BulkReport
+where
+    N: Into<ToCancel>,
+    F: FnMut(&str, &CancelOutcome, usize),
+    S: Future<Output = ()>,
+{
+    cancel_many_noting(client, items, (concurrency, ceiling), |_| {}, on_done, stop).await
+}
+
+/// As [`cancel_many`], and `on_start` hears each name just before its
+/// cancel starts: the journal records what is about to be sent.
+pub async fn cancel_many_noting<N, G, F, S>(
+    client: Arc<Client>,
+    items: Vec<N>,
+    (concurrency, ceiling): (usize, usize),
+    mut on_start: G,
     mut on_done: F,
     stop: S,
 ) -> BulkReport
 where
     N: Into<ToCancel>,
+    G: FnMut(&str),
     F: FnMut(&str, &CancelOutcome, usize),
     S: Future<Output = ()>,
 {
@@ -106,6 +125,7 @@ where
             // Freshness counts from now, when the cancel goes.
             let (i, name, listed, client) =
                 (next, items[next].name.clone(), items[next].fresh().cloned(), client.clone());
+            on_start(&name);
             in_flight.push(async move {
                 let outcome = cancel_deletion(&client, &name, listed.as_ref()).await;
                 (i, outcome)

@@ -354,3 +354,54 @@ pub async fn populate(client: &Client, prefix: &str, n: usize, pending: bool) ->
     futures::future::join_all(jobs).await;
     names
 }
+
+/// A proxy on 127.0.0.1 to `upstream` that passes every request on and
+/// every answer back, except the answer to a request whose path ends in
+/// `hang_on`: that request reaches the server, and its answer never comes
+/// back (the connection stays open until `hold` has passed).
+pub fn forward_then_hang(upstream: &str, hang_on: &'static str, hold: std::time::Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let upstream = upstream.trim_start_matches("http://").to_string();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            while let Ok((client, _)) = listener.accept().await {
+                let upstream = upstream.clone();
+                tokio::spawn(async move {
+                    let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else { return };
+                    let (mut client_rx, mut client_tx) = client.into_split();
+                    let (mut server_rx, mut server_tx) = server.into_split();
+                    let hung = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+                    let seen = hung.clone();
+                    let marker = format!("{hang_on} HTTP/1.1");
+                    tokio::spawn(async move {
+                        let mut buf = vec![0u8; 64 * 1024];
+                        while let Ok(n @ 1..) = client_rx.read(&mut buf).await {
+                            if String::from_utf8_lossy(&buf[..n]).contains(&marker) {
+                                seen.store(true, std::sync::atomic::Ordering::SeqCst);
+                            }
+                            if server_tx.write_all(&buf[..n]).await.is_err() {
+                                return;
+                            }
+                        }
+                    });
+                    let mut buf = vec![0u8; 64 * 1024];
+                    while let Ok(n @ 1..) = server_rx.read(&mut buf).await {
+                        if hung.load(std::sync::atomic::Ordering::SeqCst) {
+                            tokio::time::sleep(hold).await;
+                            return;
+                        }
+                        if client_tx.write_all(&buf[..n]).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+    });
+    format!("http://{addr}")
+}
