@@ -5,7 +5,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use csms_tui::app::{Msg, ProfileInfo, State, View, update};
-use csms_tui::csms::{Secret, SecretState};
+use csms_tui::csms::{Redacted, Secret, SecretState};
 use csms_tui::ui::{Theme, draw};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -143,6 +143,28 @@ fn benches(c: &mut Criterion) {
     c.bench_function("draw frame, 30 targets, 100k secrets, 200x50", |b| {
         b.iter(|| {
             terminal.draw(|f| draw(f, black_box(&radar), &theme)).unwrap();
+        });
+    });
+
+    // A 32 KiB paste (a key, a certificate) into a new secret's value, then
+    // the frame that shows the form holding it.
+    let paste = "k".repeat(32 * 1024 - 1) + "\r";
+    let press = |code| Msg::Key(ratatui::crossterm::event::KeyEvent::from(code));
+    let mut form = loaded_state(10);
+    update(&mut form, press(ratatui::crossterm::event::KeyCode::Char('n')));
+    update(&mut form, press(ratatui::crossterm::event::KeyCode::Tab));
+    update(&mut form, press(ratatui::crossterm::event::KeyCode::Tab));
+    c.bench_function("paste 32 KiB into a value", |b| {
+        b.iter_batched(
+            || (form.clone(), Redacted::new(paste.clone())),
+            |(mut s, text)| black_box(update(&mut s, Msg::Paste(text))),
+            criterion::BatchSize::LargeInput,
+        );
+    });
+    update(&mut form, Msg::Paste(Redacted::new(paste)));
+    c.bench_function("draw the new-secret form holding 32 KiB, 200x50", |b| {
+        b.iter(|| {
+            terminal.draw(|f| draw(f, black_box(&form), &theme)).unwrap();
         });
     });
 }

@@ -9,12 +9,21 @@
 
 use std::borrow::Cow;
 
-/// C0 and C1 controls, DEL, and every format character that reorders text:
-/// the bidi embeddings, overrides and isolates, and the invisible marks
-/// (left-to-right, right-to-left, Arabic letter) that flip a run's direction.
+/// C0 and C1 controls, DEL, and every format character (Unicode's category
+/// Cf: the bidi embeddings, overrides, isolates and direction marks that
+/// reorder text, zero-width spaces and joiners, the byte order mark), and the
+/// line and paragraph separators (Zl, Zp). Terminals disagree on how wide,
+/// if at all, they draw these, so they would shift a row's border or break
+/// it; written as `\u{..}` they take the columns they are counted at.
 pub fn is_unsafe(c: char) -> bool {
+    use icu_properties::CodePointMapData;
+    use icu_properties::props::GeneralCategory;
     c.is_control()
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+        || (!c.is_ascii()
+            && matches!(
+                CodePointMapData::<GeneralCategory>::new().get(c),
+                GeneralCategory::Format | GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator
+            ))
 }
 
 /// `text` with every unsafe character written as `\u{..}`; borrowed when
@@ -69,6 +78,14 @@ mod tests {
         assert_eq!(printable("\u{9b}31m"), "\\u{9b}31m", "C1 CSI");
         assert_eq!(printable("abc\u{202e}fdp.exe\u{2066}"), "abc\\u{202e}fdp.exe\\u{2066}");
         assert_eq!(printable("a\u{200f}b\u{200e}c\u{61c}d"), "a\\u{200f}b\\u{200e}c\\u{61c}d", "direction marks");
+    }
+
+    #[test]
+    fn invisible_characters_and_line_separators_become_visible() {
+        assert_eq!(printable("a\u{2028}b\u{2029}c"), "a\\u{2028}b\\u{2029}c", "Zl and Zp");
+        assert_eq!(printable("\u{feff}x\u{200b}y\u{2060}z\u{ad}"), "\\u{feff}x\\u{200b}y\\u{2060}z\\u{ad}", "Cf");
+        assert_eq!(printable("flag\u{e0067}"), "flag\\u{e0067}", "a tag character is Cf too");
+        assert_eq!(printable("e\u{301} 日本 ü"), "e\u{301} 日本 ü", "marks and letters stay");
     }
 
     #[test]

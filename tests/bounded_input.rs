@@ -26,7 +26,11 @@ fn csms_capped(config: &std::path::Path, args: &[&str], input: Option<&str>) -> 
 
 /// As `csms_capped`, reading `stdin`.
 fn csms_capped_on(config: &std::path::Path, args: &[&str], stdin: std::process::Stdio) -> CliRun {
-    let mut cmd = csms_command(config, "", args);
+    run_capped(csms_command(config, "", args), stdin)
+}
+
+/// Runs `cmd` with its address space capped and a watchdog that kills it after 30 s.
+fn run_capped(mut cmd: std::process::Command, stdin: std::process::Stdio) -> CliRun {
     // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
     unsafe {
         cmd.pre_exec(|| {
@@ -253,4 +257,44 @@ async fn state_files_that_are_endless_or_not_regular_are_not_read() {
     std::fs::write(&targets, "x".repeat(2 << 20)).unwrap();
     let run = csms_capped(&config, &["-p", "acme", "list"], None);
     assert!(run.stderr.contains("targets.json: more than 1048576 bytes: not read"), "{}", run.stderr);
+}
+
+/// The secret-name cache Tab completes from (and `list` rewrites) is read
+/// only as a regular file of bounded size: a symlink to `/dev/zero` or a
+/// FIFO in its place counts as no cache, at once.
+#[tokio::test]
+async fn a_names_cache_that_is_endless_or_not_regular_is_not_read() {
+    let server = Server::start();
+    server.aksk().create_secret(&create_request("db-pass")).await.unwrap();
+    let config = server.write_config("");
+    let dir = state_dir(&config).join("csms-tui");
+    std::fs::create_dir_all(&dir).unwrap();
+    let names = dir.join("names.json");
+    let complete = || {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_csms"));
+        cmd.args(["--", "csms", "show", "d"])
+            .env("COMPLETE", "fish")
+            .env("XDG_STATE_HOME", state_dir(&config))
+            .env("CSMS_LOG", "off")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        run_capped(cmd, std::process::Stdio::null())
+    };
+    std::os::unix::fs::symlink("/dev/zero", &names).unwrap();
+    let run = complete();
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("db-pass"), "{}", run.stdout);
+    std::fs::remove_file(&names).unwrap();
+    let fifo = std::ffi::CString::new(names.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    assert_eq!(complete().status, 0, "a FIFO is not waited on");
+    let run = csms_capped(&config, &["list"], None);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(complete().stdout.lines().any(|l| l == "db-pass"), "the listing replaced it");
+    std::fs::remove_file(&names).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &names).unwrap();
+    let run = csms_capped(&config, &["list"], None);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("db-pass"), "{}", run.stdout);
 }

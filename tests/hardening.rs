@@ -44,14 +44,17 @@ fn an_empty_admin_token_is_refused_at_start() {
 async fn server_text_cannot_drive_the_terminal_through_the_cli() {
     let server = Server::start();
     let client = server.aksk();
-    let evil = "ok\u{1b}]0;pwned\u{7}\u{1b}]52;c;aGk=\u{7}\r\n\u{8}\u{0}\u{7f}\u{9b}2J\u{202e}txt.exe";
+    let evil = "ok\u{1b}]0;pwned\u{7}\u{1b}]52;c;aGk=\u{7}\r\n\u{8}\u{0}\u{7f}\u{9b}2J\u{202e}txt.exe\u{2028}\u{2029}\u{200b}\u{feff}";
     let mut req = create_request("evil");
     req.description = Some(evil.into());
     client.create_secret(&req).await.unwrap();
     let config = server.write_config("");
     for args in [vec!["list"], vec!["show", "evil"], vec!["list", "--all-profiles"]] {
         let run = csms(&config, "", &args);
-        for bad in ['\u{1b}', '\u{7}', '\r', '\u{8}', '\u{0}', '\u{7f}', '\u{9b}', '\u{202e}'] {
+        let invisible = ['\u{2028}', '\u{2029}', '\u{200b}', '\u{feff}'];
+        for bad in
+            ['\u{1b}', '\u{7}', '\r', '\u{8}', '\u{0}', '\u{7f}', '\u{9b}', '\u{202e}'].into_iter().chain(invisible)
+        {
             assert!(!run.stdout.contains(bad), "{args:?} printed {:?} raw:\n{}", bad, run.stdout);
         }
         assert!(run.stdout.contains("ok\\u{1b}]0;pwned"), "{args:?} shows the escape:\n{}", run.stdout);

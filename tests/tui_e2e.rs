@@ -332,8 +332,9 @@ async fn a_description_is_edited_with_cursor_movement() {
     // alt-enter starts a line; alt-b goes back a word, ctrl-w deletes the one before it.
     ui.send("\x1b\rowner payments team\x1bb\x1bb\x17team: ");
     ui.screen.wait_for("the second line", |t| t.lines().any(|l| l.contains("  team: payments team")));
-    // ctrl-a and ctrl-e stay on the line the cursor is on; alt-d deletes the word after it.
-    ui.send("\x01\x1bd\x05!");
+    // ctrl-a and ctrl-e stay on the line the cursor is on; alt-d deletes to the end of
+    // the word after it (`team`), ctrl-d a character (`:` and the space).
+    ui.send("\x01\x1bd\x04\x04\x05!");
     ui.screen.wait_for("the edited line", |t| t.lines().any(|l| l.contains("  payments team!")));
     ui.send("\r");
     ui.screen.wait_for("the answer", |t| t.contains("Description of 'existing-0000' saved"));

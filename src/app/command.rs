@@ -71,6 +71,8 @@ pub(super) fn run_command(state: &mut State, line: &str) -> Vec<Effect> {
         }
         other => {
             let known = keymap::COMMANDS.iter().map(|c| c.0).collect::<Vec<_>>().join(", ");
+            // What was typed is echoed cut: the rest of the message must stay on screen.
+            let other = crate::printable::fit(&crate::printable::printable(other), UNKNOWN_SHOWN).into_owned();
             state.say(Level::Error, format!("unknown command '{other}': try {known}, or a profile name"));
             vec![]
         }
@@ -100,14 +102,31 @@ fn profile_names(state: &State) -> Vec<&str> {
     names
 }
 
+/// Completes the word at the cursor (`cursor` characters in) of the command
+/// line: the line up to that word's end is completed, what follows it stays.
+/// Gives the line, the cursor after the completed word, and the candidates.
+pub(super) fn complete_at(state: &State, input: &str, cursor: usize) -> (String, usize, Vec<String>) {
+    let at = input.char_indices().nth(cursor).map_or(input.len(), |(i, _)| i);
+    let end = input[at..].find(' ').map_or(input.len(), |i| at + i);
+    let (head, tail) = input.split_at(end);
+    let (completed, candidates) = complete_or_list(state, head);
+    // A completed command brings its space; the one already after it is not doubled.
+    let tail = if completed.ends_with(' ') { tail.strip_prefix(' ').unwrap_or(tail) } else { tail };
+    let cursor = completed.chars().count();
+    (completed + tail, cursor, candidates)
+}
+
 /// Completes the command line, and the candidates that remain when Tab
 /// could not choose (shown above the line while it is open).
-pub(super) fn complete_or_list(state: &State, input: &str) -> (String, Vec<String>) {
+fn complete_or_list(state: &State, input: &str) -> (String, Vec<String>) {
     let completed = complete(state, input);
     let candidates = if completed == input { candidates(state, input) } else { vec![] };
     let candidates = if candidates.len() > 1 { candidates } else { vec![] };
     (completed, candidates)
 }
+
+/// The columns of an unknown command echoed in its error.
+const UNKNOWN_SHOWN: usize = 24;
 
 /// What `sort` takes.
 const SORT_KEYS: [&str; 4] = ["time", "name", "state", "updated"];

@@ -12,13 +12,26 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::csms::Redacted;
 
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct TextField {
     text: Redacted,
     /// Characters (code points) before the cursor.
     cursor: usize,
     masked: bool,
     multiline: bool,
+    /// The most bytes the field takes: what the service takes there, or for a
+    /// line of the UI's own (a filter, a command) more than it ever needs.
+    limit: usize,
+}
+
+/// What a field holds unless told otherwise: more than any filter, command
+/// or profile name, little enough that every keystroke stays instant.
+const LINE_LIMIT: usize = 1024;
+
+impl Default for TextField {
+    fn default() -> TextField {
+        TextField { text: Redacted::default(), cursor: 0, masked: false, multiline: false, limit: LINE_LIMIT }
+    }
 }
 
 impl std::fmt::Debug for TextField {
@@ -36,6 +49,8 @@ pub enum Edit {
     /// The cursor moved (or could not: the key is still the field's).
     Moved,
     Changed,
+    /// A typed character did not fit: the text is as it was.
+    Full,
 }
 
 impl TextField {
@@ -52,6 +67,21 @@ impl TextField {
     /// A field that takes several lines (Alt-Enter or Ctrl-J starts one).
     pub fn multiline(text: &str) -> TextField {
         TextField { multiline: true, ..TextField::new(text) }
+    }
+
+    /// The same field, the cursor after `chars` characters (at most the end).
+    pub fn with_cursor(self, chars: usize) -> TextField {
+        TextField { cursor: chars.min(self.text.chars()), ..self }
+    }
+
+    /// The same field, taking at most `bytes` bytes.
+    pub fn with_limit(self, bytes: usize) -> TextField {
+        TextField { limit: bytes, ..self }
+    }
+
+    /// Why a character or a paste was refused: the field is full.
+    pub fn full(&self) -> String {
+        format!("this field holds at most {} bytes", self.limit)
     }
 
     /// The text of a field that is not masked.
@@ -83,17 +113,41 @@ impl TextField {
         self.text = text;
     }
 
-    /// Inserts at the cursor (a paste); a one-line field takes line breaks as spaces.
-    pub fn insert(&mut self, s: &str) {
-        for c in s.chars().filter(|c| *c != '\r') {
-            let c = if c == '\n' && !self.multiline { ' ' } else { c };
-            self.apply(InputRequest::InsertChar(c));
+    /// Inserts a paste at the cursor, in one pass. Terminals send a paste's
+    /// line breaks as CR: CR, LF and CRLF are each one break, a newline in a
+    /// field of several lines or a value, a space in a one-line field.
+    /// A paste that does not fit is refused whole, with why: a value cut
+    /// short would be stored wrong.
+    pub fn insert(&mut self, pasted: &str) -> Result<(), String> {
+        let pasted = self.line_breaks(pasted);
+        let text = self.text.expose();
+        if text.len() + pasted.len() > self.limit {
+            return Err(self.full());
         }
+        let at = text.char_indices().nth(self.cursor).map_or(text.len(), |(i, _)| i);
+        let mut joined = String::with_capacity(text.len() + pasted.len());
+        joined.push_str(&text[..at]);
+        joined.push_str(&pasted);
+        joined.push_str(&text[at..]);
+        self.cursor += pasted.chars().count();
+        self.text = Redacted::new(joined);
+        Ok(())
+    }
+
+    /// A paste's line breaks as this field takes them.
+    fn line_breaks(&self, pasted: &str) -> String {
+        let newline = if self.multiline || self.masked { "\n" } else { " " };
+        pasted.replace("\r\n", "\n").replace('\r', "\n").replace('\n', newline)
     }
 
     /// Edits or moves by the key, readline's way; says what it did.
     pub fn on_key(&mut self, key: &KeyEvent) -> Edit {
         let Some(req) = self.request(key) else { return Edit::Ignored };
+        if let Request::Input(InputRequest::InsertChar(c)) = req
+            && self.text.expose().len() + c.len_utf8() > self.limit
+        {
+            return Edit::Full;
+        }
         let before = self.text.clone();
         match req {
             Request::Input(r) => {
@@ -113,9 +167,9 @@ impl TextField {
         let input = match key.code {
             Enter | Char('j') if self.multiline && (alt || (ctrl && key.code == Char('j'))) => InsertChar('\n'),
             Left if ctrl || alt => GoToPrevWord,
-            Right if ctrl || alt => GoToNextWord,
+            Right if ctrl || alt => return Some(Request::Cursor(self.word_end())),
             Char('b') if alt => GoToPrevWord,
-            Char('f') if alt => GoToNextWord,
+            Char('f') if alt => return Some(Request::Cursor(self.word_end())),
             Left => GoToPrevChar,
             Right => GoToNextChar,
             Home => return Some(Request::Cursor(start)),
@@ -126,11 +180,11 @@ impl TextField {
             Backspace if alt || ctrl => DeletePrevWord,
             Backspace => DeletePrevChar,
             Char('h') if ctrl => DeletePrevChar,
-            Delete if ctrl => DeleteNextWord,
+            Delete if ctrl => return Some(Request::Cut(self.cursor, self.word_end())),
             Delete => DeleteNextChar,
             Char('d') if ctrl => DeleteNextChar,
             Char('w') if ctrl => DeletePrevWord,
-            Char('d') if alt => DeleteNextWord,
+            Char('d') if alt => return Some(Request::Cut(self.cursor, self.word_end())),
             Char('u') if ctrl => return Some(Request::Cut(start, self.cursor)),
             Char('k') if ctrl => return Some(Request::Cut(self.cursor, end)),
             Char(c) if !ctrl && !alt => InsertChar(c),
@@ -139,9 +193,7 @@ impl TextField {
         // A masked value is one word: stopping at its word breaks would show where they are.
         Some(match input {
             GoToPrevWord if self.masked => Request::Cursor(start),
-            GoToNextWord if self.masked => Request::Cursor(end),
             DeletePrevWord if self.masked => Request::Cut(start, self.cursor),
-            DeleteNextWord if self.masked => Request::Cut(self.cursor, end),
             input => Request::Input(input),
         })
     }
@@ -161,12 +213,33 @@ impl TextField {
         self.cursor = from;
     }
 
-    /// The line the cursor is on, in characters: Home, End, Ctrl-U and Ctrl-K stay on it.
+    /// Where the word at or after the cursor ends, in characters, as
+    /// readline's Alt-F and Alt-D see it: past any non-word graphemes, then
+    /// past the word's letters and digits. A masked value is one word.
+    fn word_end(&self) -> usize {
+        if self.masked {
+            return self.line_bounds().1;
+        }
+        let text = self.text.expose();
+        let at = text.char_indices().nth(self.cursor).map_or(text.len(), |(i, _)| i);
+        let is_word = |g: &&str| g.chars().next().is_some_and(char::is_alphanumeric);
+        let mut graphemes = text[at..].graphemes(true).peekable();
+        let mut end = self.cursor;
+        while let Some(g) = graphemes.next_if(|g| !is_word(g)) {
+            end += g.chars().count();
+        }
+        while let Some(g) = graphemes.next_if(is_word) {
+            end += g.chars().count();
+        }
+        end
+    }
+
+    /// The line the cursor is on, in characters: Home, End, Ctrl-U and Ctrl-K
+    /// stay on it. A CRLF is one line break: the line ends before its CR.
     fn line_bounds(&self) -> (usize, usize) {
         let chars: Vec<char> = self.text.expose().chars().collect();
         let start = chars[..self.cursor].iter().rposition(|c| *c == '\n').map_or(0, |i| i + 1);
-        let end = chars[self.cursor..].iter().position(|c| *c == '\n').map_or(chars.len(), |i| self.cursor + i);
-        (start, end)
+        (start, line_end(&chars, self.cursor))
     }
 
     /// The cursor one line up or down, at the same column as far as that line goes.
@@ -175,13 +248,13 @@ impl TextField {
         let column = self.cursor - start;
         let chars: Vec<char> = self.text.expose().chars().collect();
         let (from, to) = if up {
-            let prev_end = start.checked_sub(1)?;
-            let prev_start = chars[..prev_end].iter().rposition(|c| *c == '\n').map_or(0, |i| i + 1);
-            (prev_start, prev_end)
+            let prev_break = start.checked_sub(1)?;
+            let prev_start = chars[..prev_break].iter().rposition(|c| *c == '\n').map_or(0, |i| i + 1);
+            (prev_start, line_end(&chars, prev_start))
         } else {
-            let next_start = (end < chars.len()).then_some(end + 1)?;
-            let next_end = chars[next_start..].iter().position(|c| *c == '\n').map_or(chars.len(), |i| next_start + i);
-            (next_start, next_end)
+            let next_break = chars[end..].iter().position(|c| *c == '\n')?;
+            let next_start = end + next_break + 1;
+            (next_start, line_end(&chars, next_start))
         };
         Some(from + column.min(to - from))
     }
@@ -232,6 +305,15 @@ impl TextField {
         }
         let end = (lines.len() - 1, lines.last().map_or(0, Vec::len));
         (lines, at.unwrap_or(end))
+    }
+}
+
+/// Where the line holding character `from` ends: at its LF, or at the CR of its CRLF.
+fn line_end(chars: &[char], from: usize) -> usize {
+    match chars[from..].iter().position(|c| *c == '\n') {
+        Some(i) if i > 0 && chars[from + i - 1] == '\r' => from + i - 1,
+        Some(i) => from + i,
+        None => chars.len(),
     }
 }
 

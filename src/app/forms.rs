@@ -26,8 +26,9 @@ impl Default for Generator {
 
 const MIN_LENGTH: u32 = 8;
 const MAX_LENGTH: u32 = 128;
-const MAX_DESCRIPTION_BYTES: usize = 2048;
+pub(super) const MAX_DESCRIPTION_BYTES: usize = 2048;
 const MAX_VALUE_BYTES: usize = 32 * 1024;
+const MAX_NAME_BYTES: usize = 64;
 
 /// The generator's fields in a form: the length (typed, or ←/→) and symbols.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,9 +97,9 @@ impl NewSecret {
     pub fn new(profile: usize) -> NewSecret {
         NewSecret {
             profile,
-            name: TextField::default(),
-            description: TextField::multiline(""),
-            value: TextField::masked(),
+            name: TextField::default().with_limit(MAX_NAME_BYTES),
+            description: TextField::multiline("").with_limit(MAX_DESCRIPTION_BYTES),
+            value: TextField::masked().with_limit(MAX_VALUE_BYTES),
             generator: GeneratorFields::default(),
             focus: Field::Name,
             generating: false,
@@ -160,7 +161,7 @@ impl NewValue {
     pub fn new(key: RowKey) -> NewValue {
         NewValue {
             key,
-            value: TextField::masked(),
+            value: TextField::masked().with_limit(MAX_VALUE_BYTES),
             generator: GeneratorFields::default(),
             focus: ValueField::Value,
             versions: None,
@@ -201,9 +202,9 @@ pub(super) fn new_secret_key(state: &mut State, mut form: NewSecret, key: KeyEve
     let action = keymap::lookup(keymap::FORM, &key);
     // A text field takes its editing keys first; Tab, Enter, Esc and ctrl-g stay the form's.
     let edited = match form.focus {
-        Field::Name => form.name.on_key(&key),
-        Field::Description => form.description.on_key(&key),
-        Field::Value => form.value.on_key(&key),
+        Field::Name => state.edited(form.name.on_key(&key), &form.name),
+        Field::Description => state.edited(form.description.on_key(&key), &form.description),
+        Field::Value => state.edited(form.value.on_key(&key), &form.value),
         Field::Length | Field::Symbols => Edit::Ignored,
     };
     let focus = (form.focus == Field::Length, form.focus == Field::Symbols);
@@ -261,7 +262,11 @@ pub(super) fn new_secret_key(state: &mut State, mut form: NewSecret, key: KeyEve
 /// Keys in the new-value form; Enter asks for a `y` that names the versions.
 pub(super) fn new_value_key(state: &mut State, mut form: NewValue, key: KeyEvent) -> Vec<Effect> {
     let action = keymap::lookup(keymap::FORM, &key);
-    let edited = if form.focus == ValueField::Value { form.value.on_key(&key) } else { Edit::Ignored };
+    let edited = if form.focus == ValueField::Value {
+        state.edited(form.value.on_key(&key), &form.value)
+    } else {
+        Edit::Ignored
+    };
     let focus = (form.focus == ValueField::Length, form.focus == ValueField::Symbols);
     if edited != Edit::Ignored || form.generator.on_key(state, action, &key, focus) {
         state.mode = Mode::NewValue(Box::new(form));
@@ -306,7 +311,7 @@ pub(super) fn new_value_key(state: &mut State, mut form: NewValue, key: KeyEvent
 
 /// Keys while editing a description.
 pub(super) fn describe_key(state: &mut State, mut form: Describe, key: KeyEvent) -> Vec<Effect> {
-    if form.text.on_key(&key) != Edit::Ignored {
+    if state.edited(form.text.on_key(&key), &form.text) != Edit::Ignored {
         state.mode = Mode::Describe(Box::new(form));
         return vec![];
     }
@@ -353,7 +358,10 @@ pub(super) fn paste(state: &mut State, text: Redacted) {
         Mode::Filter { input } | Mode::Command { input, .. } | Mode::PickProfile { filter: input, .. } => (input, true),
         _ => return,
     };
-    field.insert(if trim { text.expose().trim() } else { text.expose() });
+    if let Err(why) = field.insert(if trim { text.expose().trim() } else { text.expose() }) {
+        state.say(Level::Warning, format!("Nothing was pasted: {why}"));
+        return;
+    }
     if let Mode::Filter { input } = &state.mode {
         let filter = input.text().to_string();
         state.table.set_filter(&filter);

@@ -51,7 +51,7 @@ pub(super) fn on_key(state: &mut State, mut view: HistoryView, key: KeyEvent) ->
                 view.filter = TextField::default();
             }
             _ => {
-                view.filter.on_key(&key);
+                state.edited(view.filter.on_key(&key), &view.filter);
             }
         }
         view.cursor = 0;

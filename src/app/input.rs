@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::command::{complete_or_list, run_command};
+use super::command::{complete_at, run_command};
 use super::field::{Edit, NumberField, TextField};
 use super::keymap::{self, Action};
 use super::{
@@ -31,7 +31,10 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 }
                 _ => match input.on_key(&key) {
                     Edit::Ignored => return vec![],
-                    Edit::Moved => state.mode = Mode::Filter { input },
+                    edit @ (Edit::Moved | Edit::Full) => {
+                        state.edited(edit, &input);
+                        state.mode = Mode::Filter { input };
+                    }
                     Edit::Changed => {
                         state.table.set_filter(input.text());
                         state.table.select_first();
@@ -52,8 +55,8 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
             Some(Action::Complete) => {
-                let (line, candidates) = complete_or_list(state, input.text());
-                state.mode = Mode::Command { input: TextField::new(&line), candidates };
+                let (line, cursor, candidates) = complete_at(state, input.text(), input.cursor());
+                state.mode = Mode::Command { input: TextField::new(&line).with_cursor(cursor), candidates };
                 vec![]
             }
             // Up and Down walk through the commands run before.
@@ -76,7 +79,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
             _ => {
-                input.on_key(&key);
+                state.edited(input.on_key(&key), &input);
                 state.mode = Mode::Command { input, candidates: vec![] };
                 vec![]
             }
@@ -326,7 +329,7 @@ fn schedule_key(
             }
         }
         _ => {
-            typed.on_key(&key);
+            state.edited(typed.on_key(&key), &typed);
         }
     }
     state.mode = Mode::Schedule { key: row, days, typed, on_days, selected };
@@ -469,7 +472,8 @@ fn ask_change(state: &mut State, op: Op) -> Vec<Effect> {
         state.mode = Mode::NewValue(Box::new(forms::NewValue::new(key.clone())));
         return vec![Effect::LoadVersions { profile: key.0, name: key.1 }];
     } else {
-        let text = TextField::multiline(secret.description.as_deref().unwrap_or_default());
+        let text = TextField::multiline(secret.description.as_deref().unwrap_or_default())
+            .with_limit(forms::MAX_DESCRIPTION_BYTES);
         state.mode = Mode::Describe(Box::new(forms::Describe { key, text }));
     }
     vec![]

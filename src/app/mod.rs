@@ -666,6 +666,14 @@ impl State {
         self.message = Some(Message { text: text.into(), level, until: self.now + ttl });
     }
 
+    /// Says why a field took nothing when it is full; passes the edit on.
+    fn edited(&mut self, edit: field::Edit, field: &field::TextField) -> field::Edit {
+        if edit == field::Edit::Full {
+            self.say(Level::Info, format!("Full: {}", field.full()));
+        }
+        edit
+    }
+
     /// The outcome of something the user did: it stays until dismissed (esc)
     /// or replaced by another outcome; passing words show over it a while.
     fn report(&mut self, level: Level, text: impl Into<String>) {

@@ -86,7 +86,7 @@ pub(super) fn on_key(state: &mut State, mut selected: usize, mut filter: TextFie
             return vec![];
         }
         _ => {
-            if filter.on_key(&key) == Edit::Changed {
+            if state.edited(filter.on_key(&key), &filter) == Edit::Changed {
                 selected = 0;
             }
         }

@@ -34,6 +34,10 @@ impl TagsDialog {
     }
 }
 
+/// The longest `key=value` the service takes (128 and 255 characters), in
+/// the widest UTF-8, and a space each side of `=`.
+const TAG_LINE_BYTES: usize = 4 * (128 + 255) + 3;
+
 pub(super) fn on_key(state: &mut State, mut dialog: TagsDialog, key: KeyEvent) -> Vec<Effect> {
     if let Some(mut line) = dialog.adding.take() {
         return match keymap::lookup(keymap::LINE, &key) {
@@ -46,7 +50,7 @@ pub(super) fn on_key(state: &mut State, mut dialog: TagsDialog, key: KeyEvent) -
                 add(state, dialog, line, &text)
             }
             _ => {
-                line.on_key(&key);
+                state.edited(line.on_key(&key), &line);
                 dialog.adding = Some(line);
                 state.mode = Mode::Tags(Box::new(dialog));
                 vec![]
@@ -64,7 +68,7 @@ pub(super) fn on_key(state: &mut State, mut dialog: TagsDialog, key: KeyEvent) -
         Some(Action::AddTag | Action::RemoveTag) if dialog.busy || !matches!(dialog.loaded, Some(Ok(_))) => {
             state.say(Level::Info, "Wait for the tags to be read");
         }
-        Some(Action::AddTag) => dialog.adding = Some(TextField::default()),
+        Some(Action::AddTag) => dialog.adding = Some(TextField::default().with_limit(TAG_LINE_BYTES)),
         Some(Action::RemoveTag) => {
             if let Some(tag) = dialog.tags().get(dialog.cursor).cloned() {
                 // Asked first, as every change is; the answer comes back to this dialog.

@@ -1109,6 +1109,38 @@ fn command_tab_completes_arguments_and_keeps_candidates_with_the_line() {
     assert!(matches!(&state.mode, Mode::Command { candidates, .. } if candidates.is_empty()), "typing clears them");
 }
 
+/// Tab completes the word at the cursor and keeps what follows it; an
+/// unknown command's echo is cut so the message stays readable.
+#[test]
+fn command_tab_completes_the_word_at_the_cursor() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key(':'));
+    typed(&mut state, "so name");
+    for _ in 0..5 {
+        update(&mut state, code(KeyCode::Left));
+    }
+    update(&mut state, code(KeyCode::Tab));
+    let Mode::Command { input, .. } = &state.mode else { panic!("{:?}", state.mode) };
+    assert_eq!((input.text(), input.cursor()), ("sort name", 5), "the command, its argument kept");
+    update(&mut state, code(KeyCode::Esc));
+
+    update(&mut state, key(':'));
+    typed(&mut state, "sort n extra");
+    for _ in 0..6 {
+        update(&mut state, code(KeyCode::Left));
+    }
+    update(&mut state, code(KeyCode::Tab));
+    let Mode::Command { input, .. } = &state.mode else { panic!("{:?}", state.mode) };
+    assert_eq!((input.text(), input.cursor()), ("sort name extra", 9));
+    update(&mut state, code(KeyCode::Esc));
+
+    update(&mut state, key(':'));
+    update(&mut state, Msg::Paste(Redacted::new("x".repeat(500))));
+    update(&mut state, code(KeyCode::Enter));
+    let text = state.footer_message().cloned().unwrap().text;
+    assert!(text.starts_with(&format!("unknown command '{}…': try ", "x".repeat(23))), "{text}");
+}
+
 /// Every text input edits at the cursor: the filter, for one.
 #[test]
 fn the_filter_edits_at_the_cursor() {

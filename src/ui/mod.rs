@@ -65,13 +65,21 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
     neutralize(frame.buffer_mut());
 }
 
-/// A text field's lines, `width` columns wide. With the focus, the cursor
-/// shows as the grapheme under it in reverse video (`█` at a line's end);
-/// a masked field shows `•` only.
+/// The most lines a field of several lines shows; more scroll with the
+/// cursor, so a long description never pushes a dialog off the screen.
+const FIELD_ROWS: usize = 5;
+
+/// A text field's lines, `width` columns wide and at most `FIELD_ROWS`
+/// around the cursor's. With the focus, the cursor shows as the grapheme
+/// under it in reverse video (`█` at a line's end); a masked field shows `•` only.
 fn field_lines(field: &TextField, width: usize, focused: bool) -> Vec<Vec<Span<'static>>> {
-    field
-        .window(width)
+    let window = field.window(width);
+    let cursor_line = window.iter().position(|(_, at, _)| at.is_some()).unwrap_or(0);
+    let top = (cursor_line + 1).saturating_sub(FIELD_ROWS);
+    window
         .into_iter()
+        .skip(top)
+        .take(FIELD_ROWS)
         .map(|(before, at, after)| match at {
             Some(at) if focused => {
                 let cursor = if at.is_empty() {

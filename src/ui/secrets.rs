@@ -126,7 +126,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     };
     let mut title = vec![Span::raw(title), Span::styled(order, theme.dim())];
     if !state.table.filter().is_empty() {
-        title.push(Span::styled(format!("· filter: {} ", state.table.filter()), theme.key()));
+        title.push(Span::styled(format!("· filter: {} ", printable(state.table.filter())), theme.key()));
     }
     if !state.marked.is_empty() {
         title.push(Span::styled(format!("· {} marked ", state.marked.len()), theme.marked()));
@@ -138,7 +138,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let text = if !state.loading.is_empty() {
             "Loading…".to_string()
         } else if !state.table.filter().is_empty() {
-            format!("No secret matches '{}'. Esc clears the filter.", state.table.filter())
+            format!("No secret matches '{}'. Esc clears the filter.", printable(state.table.filter()))
         } else if !state.load_errors.is_empty() {
             "Could not load the secrets (r tries again):".to_string()
         } else if state.view_profiles().iter().any(|&p| state.profiles.get(p).is_some_and(|p| !p.read_only)) {

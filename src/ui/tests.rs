@@ -487,6 +487,54 @@ fn new_secret_form() {
     snap!("new_secret_80x24", text);
 }
 
+/// What is typed into `/` shows escaped in the title and the empty view's
+/// message, as in the field; invisible characters in a description neither
+/// vanish nor move the row's right border.
+#[test]
+fn filter_text_and_invisible_characters_show_escaped() {
+    let odd = Secret {
+        description: Some("a\u{2028}b\u{200b}c\u{feff}d".into()),
+        ..secret("odd", SecretState::Enabled, None, DAY)
+    };
+    let mut state = state_with(vec![odd], 24);
+    let shown = screen(&state, 80, 24);
+    let row = shown.lines().find(|l| l.contains("odd")).unwrap();
+    assert!(row.contains("a\\u{2028}b\\u{200b}c\\u{feff}d"), "{row}");
+    assert!(!shown.contains('\u{fffd}'), "{shown}");
+    key(&mut state, '/');
+    update(&mut state, Msg::Paste(crate::csms::Redacted::new("\u{1b}x\u{202e}\u{200b}")));
+    press(&mut state, KeyCode::Enter);
+    let shown = screen(&state, 80, 24);
+    assert!(shown.contains("filter: \\u{1b}x\\u{202e}\\u{200b}"), "{shown}");
+    assert!(shown.contains("No secret matches '\\u{1b}x\\u{202e}\\u{200b}'"), "{shown}");
+}
+
+/// Thirty pasted lines scroll inside the description: the value, the length
+/// and the keys stay on an 80x24 screen, and the cursor's line is in view.
+#[test]
+fn a_long_description_scrolls_inside_its_field() {
+    let mut state = state_with(secrets(), 24);
+    key(&mut state, 'n');
+    typed(&mut state, "many-lines");
+    press(&mut state, KeyCode::Tab);
+    let text: Vec<String> = (1..=30).map(|i| format!("line {i}")).collect();
+    update(&mut state, Msg::Paste(crate::csms::Redacted::new(text.join("\r"))));
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Up);
+    }
+    let shown = screen(&state, 80, 24);
+    for visible in ["line 23", "line 27", "value", "length", "enter"] {
+        assert!(shown.contains(visible), "{visible}:\n{shown}");
+    }
+    assert!(!shown.contains("line 22 ") && !shown.contains("line 28"), "{shown}");
+    snap!("new_secret_long_description_80x24", shown);
+    press(&mut state, KeyCode::Esc);
+    let notes = Secret { description: Some(text.join("\n")), ..secret("notes", SecretState::Enabled, None, DAY) };
+    let mut state = state_with(vec![notes], 24);
+    key(&mut state, 'e');
+    snap!("describe_long_80x24", screen(&state, 80, 24));
+}
+
 #[test]
 fn new_value_form_and_its_confirmation() {
     let mut state = on_enabled();

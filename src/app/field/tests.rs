@@ -40,9 +40,9 @@ fn moves_by_character_word_and_line_end() {
     f.on_key(&plain(KeyCode::Right));
     assert_eq!(shown(&f), "p|ayments db password");
     f.on_key(&alt('f'));
-    assert_eq!(shown(&f), "payments |db password");
+    assert_eq!(shown(&f), "payments| db password", "Alt-F ends the word, as readline's");
     f.on_key(&key(KeyCode::Right, KeyModifiers::CONTROL));
-    assert_eq!(shown(&f), "payments db |password");
+    assert_eq!(shown(&f), "payments db| password");
     f.on_key(&key(KeyCode::Left, KeyModifiers::CONTROL));
     assert_eq!(shown(&f), "payments |db password");
     f.on_key(&alt('b'));
@@ -63,17 +63,21 @@ fn deletes_by_character_word_and_to_either_end() {
     assert_eq!(shown(&f), "one two three |");
     f.on_key(&ctrl('a'));
     f.on_key(&alt('d'));
-    assert_eq!(shown(&f), "|two three ");
+    assert_eq!(shown(&f), "| two three ", "Alt-D deletes to the word's end, as readline's");
     f.on_key(&plain(KeyCode::Delete));
-    assert_eq!(shown(&f), "|wo three ");
+    assert_eq!(shown(&f), "|two three ");
     f.on_key(&ctrl('d'));
-    assert_eq!(shown(&f), "|o three ");
+    assert_eq!(shown(&f), "|wo three ");
     f.on_key(&alt('f'));
-    assert_eq!(shown(&f), "o |three ");
+    assert_eq!(shown(&f), "wo| three ");
+    f.on_key(&alt('d'));
+    assert_eq!(shown(&f), "wo| ", "from between words, to the end of the next one");
     f.on_key(&ctrl('k'));
-    assert_eq!(shown(&f), "o |");
+    assert_eq!(shown(&f), "wo|");
     f.on_key(&plain(KeyCode::Backspace));
-    assert_eq!(shown(&f), "o|");
+    assert_eq!(shown(&f), "w|");
+    f.on_key(&plain(KeyCode::Backspace));
+    typed(&mut f, "o");
     typed(&mut f, "rd");
     f.on_key(&plain(KeyCode::Left));
     f.on_key(&ctrl('u'));
@@ -87,8 +91,63 @@ fn inserts_and_pastes_at_the_cursor() {
     f.on_key(&ctrl('a'));
     typed(&mut f, "pay-");
     assert_eq!(shown(&f), "pay-|db-password");
-    f.insert("ments\n");
+    f.insert("ments\n").unwrap();
     assert_eq!(shown(&f), "pay-ments |db-password", "a one-line field takes a line break as a space");
+}
+
+/// Terminals send a paste's line breaks as CR (tmux, xterm, VTE).
+#[test]
+fn a_pasted_cr_or_crlf_is_a_line_break() {
+    let mut f = TextField::multiline("");
+    f.insert("first\rsecond\r\nthird\nfourth").unwrap();
+    assert_eq!(shown(&f), "first\nsecond\nthird\nfourth|");
+    let mut f = TextField::masked();
+    f.insert("-----BEGIN KEY-----\rMIIB\r-----END KEY-----\r").unwrap();
+    assert_eq!(f.secret().expose(), "-----BEGIN KEY-----\nMIIB\n-----END KEY-----\n", "a value keeps its lines");
+    let mut f = TextField::new("");
+    f.insert("a\rb\r\nc").unwrap();
+    assert_eq!(shown(&f), "a b c|");
+}
+
+#[test]
+fn a_paste_that_does_not_fit_is_refused_whole() {
+    let mut f = TextField::masked().with_limit(32 * 1024);
+    f.insert("ab").unwrap();
+    f.on_key(&plain(KeyCode::Left));
+    assert_eq!(f.insert(&"x".repeat(32 * 1024 - 1)), Err("this field holds at most 32768 bytes".to_string()));
+    assert_eq!(f.secret().expose(), "ab", "nothing of it is taken");
+    f.insert(&"x".repeat(32 * 1024 - 2)).unwrap();
+    assert_eq!(f.secret().expose().len(), 32 * 1024);
+    assert!(f.secret().expose().starts_with("axx") && f.secret().expose().ends_with("xb"), "at the cursor");
+    assert_eq!(f.cursor(), 32 * 1024 - 1);
+    assert_eq!(f.on_key(&plain(KeyCode::Char('y'))), Edit::Full, "a typed character neither");
+    assert_eq!(f.secret().expose().len(), 32 * 1024);
+    let mut line = TextField::default();
+    assert!(line.insert(&"a".repeat(100_000)).is_err(), "a one-line field is bounded too");
+    assert!(line.is_empty());
+}
+
+/// A CRLF (a description written elsewhere) is one line break: the cursor
+/// never lands between its CR and LF, and the text keeps it as it was.
+#[test]
+fn a_crlf_is_one_line_break() {
+    let mut f = TextField::multiline("ab\r\ncd");
+    f.on_key(&plain(KeyCode::Up));
+    f.on_key(&plain(KeyCode::End));
+    assert_eq!(shown(&f), "ab|\r\ncd");
+    typed(&mut f, "X");
+    assert_eq!(shown(&f), "abX|\r\ncd");
+    f.on_key(&plain(KeyCode::Down));
+    assert_eq!(shown(&f), "abX\r\ncd|");
+    f.on_key(&plain(KeyCode::Home));
+    f.on_key(&plain(KeyCode::Left));
+    assert_eq!(shown(&f), "abX|\r\ncd", "left of a line's start is the end of the line above");
+    f.on_key(&ctrl('k'));
+    assert_eq!(shown(&f), "abX|\r\ncd", "Ctrl-K at a line's end keeps the break");
+    f.on_key(&plain(KeyCode::Down));
+    assert_eq!(shown(&f), "abX\r\ncd|");
+    f.on_key(&plain(KeyCode::Up));
+    assert_eq!(shown(&f), "ab|X\r\ncd", "the same column, counted from the line's start");
 }
 
 #[test]
@@ -123,13 +182,13 @@ fn a_masked_field_edits_like_any_other_and_never_shows_its_text() {
     f.on_key(&plain(KeyCode::Delete));
     f.on_key(&ctrl('e'));
     f.on_key(&ctrl('w'));
-    f.insert("xy");
+    f.insert("xy").unwrap();
     f.on_key(&plain(KeyCode::Left));
     assert_eq!(f.secret().expose(), "xy");
     assert!(!format!("{f:?}").contains("xy"), "{f:?}");
     assert_eq!(f.window(10), vec![("•".into(), Some("•".into()), String::new())]);
     let mut f = TextField::masked();
-    f.insert("3cret");
+    f.insert("3cret").unwrap();
     assert!(!format!("{f:?}").contains("3cret"));
     assert_eq!(f.window(3), vec![("••".into(), Some(String::new()), String::new())]);
 }

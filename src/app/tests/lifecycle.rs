@@ -510,3 +510,28 @@ fn declining_a_cancel_asked_from_the_details_stays_in_the_details() {
     update(&mut state, key('n'));
     assert_eq!(state.mode, Mode::Normal);
 }
+
+/// A paste lands whole in one pass, line breaks as the terminal sends them
+/// (CR) included; one that does not fit its field is refused with why.
+#[test]
+fn a_large_paste_lands_whole_or_is_refused_with_why() {
+    let mut state = loaded(0, sample());
+    update(&mut state, key('n'));
+    typed(&mut state, "tls-key");
+    update(&mut state, code(KeyCode::Tab));
+    update(&mut state, Msg::Paste(Redacted::new("x".repeat(2049))));
+    assert_eq!(state.footer_message().unwrap().text, "Nothing was pasted: this field holds at most 2048 bytes");
+    update(&mut state, Msg::Paste(Redacted::new("first\rsecond\r\nthird")));
+    update(&mut state, code(KeyCode::Tab));
+    update(&mut state, Msg::Paste(Redacted::new("v".repeat(40_000))));
+    assert_eq!(state.footer_message().unwrap().text, "Nothing was pasted: this field holds at most 32768 bytes");
+    let pem = format!("-----BEGIN KEY-----\r{}\r-----END KEY-----\r", "k".repeat(32 * 1024 - 39));
+    update(&mut state, Msg::Paste(Redacted::new(pem.clone())));
+    let Mode::NewSecret(form) = &state.mode else { panic!("{:?}", state.mode) };
+    assert_eq!(form.description.text(), "first\nsecond\nthird");
+    assert_eq!(form.value.secret().expose(), pem.replace('\r', "\n"), "a pasted key keeps its lines");
+    update(&mut state, Msg::Paste(Redacted::new("k".repeat(40))));
+    assert!(state.footer_message().unwrap().text.starts_with("Nothing was pasted"), "32 KiB is full");
+    let Effect::Create { value, .. } = &update(&mut state, code(KeyCode::Enter))[0] else { panic!() };
+    assert_eq!(value.expose().len(), 32 * 1024);
+}
