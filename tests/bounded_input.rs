@@ -254,3 +254,31 @@ async fn state_files_that_are_endless_or_not_regular_are_not_read() {
     let run = csms_capped(&config, &["-p", "acme", "list"], None);
     assert!(run.stderr.contains("targets.json: more than 1048576 bytes: not read"), "{}", run.stderr);
 }
+
+/// A log that is a FIFO (or a device) is not waited on: the command runs,
+/// logs nothing, and says so once.
+#[tokio::test]
+async fn a_log_that_is_not_a_regular_file_is_not_opened() {
+    let server = Server::start();
+    server.aksk().create_secret(&create_request("db")).await.unwrap();
+    let config = server.write_config("");
+    let dir = state_dir(&config).join("csms-tui");
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("csms.log");
+    let name = std::ffi::CString::new(log.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    for args in [&["history"][..], &["list"]] {
+        let run = csms_capped(&config, args, None);
+        assert_eq!(run.status, 0, "{args:?} is not held by the log: {}", run.stderr);
+        let warned = run.stderr.matches("csms.log: not a regular file: not written; nothing is logged this run");
+        assert_eq!(warned.count(), 1, "{args:?}: {}", run.stderr);
+    }
+    let run = csms_capped(&config, &["list"], None);
+    assert!(run.stdout.contains("db"), "{}", run.stdout);
+    std::fs::remove_file(&log).unwrap();
+    std::os::unix::fs::symlink("/dev/null", &log).unwrap();
+    let run = csms_capped(&config, &["list"], None);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("csms.log: not a regular file"), "{}", run.stderr);
+}
