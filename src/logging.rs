@@ -12,14 +12,23 @@ pub fn log_path() -> Option<PathBuf> {
     crate::state_dir::state_dir().map(|d| d.join("csms.log"))
 }
 
-/// Logs to the file; silently logs nowhere if it cannot be opened.
+/// Logs to the file; if it cannot be opened (a FIFO or a device put in its
+/// place among them), logs nowhere this run and says so once on stderr.
 pub fn to_file() {
     let filter = EnvFilter::try_from_env("CSMS_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let Some(path) = log_path() else { return };
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let Ok(file) = crate::private_file::open_append(&path) else { return };
+    let file = match crate::private_file::open_append(&path) {
+        Ok(file) => file,
+        Err(e) => {
+            let path = path.display().to_string();
+            let path = crate::printable::printable(&path);
+            eprintln!("warning: {path}: {e}; nothing is logged this run");
+            return;
+        }
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)

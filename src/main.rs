@@ -80,7 +80,7 @@ async fn open_tui(cli: &Cli) -> i32 {
             // Quit before these were answered: say so, where the user will see it.
             for what in &ended.unfinished {
                 let what = printable(what);
-                eprintln!("unknown: {what}: csms quit before the answer; check with `csms show` or `csms history`");
+                eprintln!("unknown: {what}");
                 tracing::warn!(%what, "quit before the answer");
             }
             // Ended by a signal: the status says which, as for any process a signal ends.

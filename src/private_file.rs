@@ -6,13 +6,27 @@ use std::io;
 use std::path::Path;
 
 /// Opens `path` for appending, creating it with mode 0600; an existing file
-/// that others could read is narrowed to 0600 first.
+/// that others could read is narrowed to 0600 first. Anything but a regular
+/// file is refused: the open does not wait for a FIFO's reader
+/// (O_NONBLOCK), and the check is on what was opened.
 pub fn open_append(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.create(true).append(true);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options.open(path)?;
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc::O_NONBLOCK);
+    }
+    let not_regular = || io::Error::new(io::ErrorKind::InvalidInput, "not a regular file: not written");
+    let file = options.open(path).map_err(|e| match e.raw_os_error() {
+        // What a FIFO without a reader, or a socket, answers a non-blocking open for writing.
+        #[cfg(unix)]
+        Some(libc::ENXIO) => not_regular(),
+        _ => e,
+    })?;
+    if !file.metadata()?.is_file() {
+        return Err(not_regular());
+    }
     restrict(&file)?;
     Ok(file)
 }

@@ -298,3 +298,68 @@ async fn a_names_cache_that_is_endless_or_not_regular_is_not_read() {
     assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(run.stdout.contains("db-pass"), "{}", run.stdout);
 }
+
+/// A log that is a FIFO (or a device) is not waited on: the command runs,
+/// logs nothing, and says so once.
+#[tokio::test]
+async fn a_log_that_is_not_a_regular_file_is_not_opened() {
+    let server = Server::start();
+    server.aksk().create_secret(&create_request("db")).await.unwrap();
+    let config = server.write_config("");
+    let dir = state_dir(&config).join("csms-tui");
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("csms.log");
+    let name = std::ffi::CString::new(log.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    for args in [&["history"][..], &["list"]] {
+        let run = csms_capped(&config, args, None);
+        assert_eq!(run.status, 0, "{args:?} is not held by the log: {}", run.stderr);
+        let warned = run.stderr.matches("csms.log: not a regular file: not written; nothing is logged this run");
+        assert_eq!(warned.count(), 1, "{args:?}: {}", run.stderr);
+    }
+    let run = csms_capped(&config, &["list"], None);
+    assert!(run.stdout.contains("db"), "{}", run.stdout);
+    std::fs::remove_file(&log).unwrap();
+    std::os::unix::fs::symlink("/dev/null", &log).unwrap();
+    let run = csms_capped(&config, &["list"], None);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("csms.log: not a regular file"), "{}", run.stderr);
+}
+
+/// A profile that leaves its keys to the SDK's credentials file, when that
+/// file is there but cannot be read: the error says which file and why.
+#[test]
+fn an_unreadable_sdk_credentials_file_is_named_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[profiles.sdk]\nregion = \"cn-north-4\"\nauth = \"aksk\"\n").unwrap();
+    let sdk = dir.path().join(".huaweicloud");
+    std::fs::create_dir_all(&sdk).unwrap();
+    let file = sdk.join("credentials");
+    let fifo = || {
+        let name = std::ffi::CString::new(file.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    };
+    let big = || std::fs::write(&file, format!("[basic]\nak = AK\nsk = SK\n{}", "#".repeat(2 << 20))).unwrap();
+    let zero = || std::os::unix::fs::symlink("/dev/zero", &file).unwrap();
+    let cases: [(&dyn Fn(), &str); 3] = [
+        (&zero, "not a regular file: not read"),
+        (&fifo, "not a regular file: not read"),
+        (&big, "more than 1048576 bytes: not read"),
+    ];
+    for (make, why) in cases {
+        let _ = std::fs::remove_file(&file);
+        make();
+        let mut cmd = csms_command(&config, "", &["-p", "sdk", "list"]);
+        for var in ["HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_CREDENTIALS_FILE"] {
+            cmd.env_remove(var);
+        }
+        cmd.env("HOME", dir.path());
+        let run = run_capped(cmd, std::process::Stdio::null());
+        assert_eq!(run.status, 2, "{why}: {}", run.stderr);
+        let says = format!("{}: {why}", file.display());
+        assert!(run.stderr.contains(&says), "{says}: {}", run.stderr);
+    }
+}

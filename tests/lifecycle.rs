@@ -472,3 +472,25 @@ async fn no_value_in_the_journal_or_the_log_at_trace_level() {
         assert!(!text.to_lowercase().contains("authorization: sdk"), "{what} holds a signature");
     }
 }
+
+/// A backup whose name was edited, restored while the secret it holds still
+/// exists: refused, and the journal names that secret, as the error does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_restore_is_journaled_under_the_secret_the_backup_holds() {
+    let server = Server::start();
+    let c = server.aksk();
+    let config = server.write_config("");
+    c.create_secret(&create_request("rs1")).await.unwrap();
+    c.create_secret(&create_request("so1")).await.unwrap();
+    let file = server.dir.path().join("rs1.backup");
+    let run = csms(&config, "", &["backup", "rs1", "--out", file.to_str().unwrap()]);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    let mut backup: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    backup["name"] = json!("so1");
+    std::fs::write(&file, backup.to_string()).unwrap();
+    let run = csms(&config, "", &["restore", file.to_str().unwrap()]);
+    assert_eq!(run.status, 2, "refused as bad input: {}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("secret rs1 already exists"), "{}", run.stderr);
+    let last = journal(&config).last().cloned().unwrap();
+    assert_eq!((last["secret"].as_str(), last["outcome"].as_str()), (Some("rs1"), Some("failed")), "{last}");
+}

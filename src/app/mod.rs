@@ -775,12 +775,32 @@ impl State {
     }
 
     /// The requests still under way, as lines for the user: at a forced quit
-    /// their outcome is unknown.
+    /// their outcome is unknown, and each line says how to find it out.
     pub fn unfinished(&self) -> Vec<String> {
         self.in_flight
             .iter()
-            .map(|((p, name), op)| format!("{} of '{name}' (profile {})", op.what(), self.profile_name(*p)))
+            .map(|((p, name), op)| {
+                let profile = self.profile_name(*p);
+                format!(
+                    "{} of '{name}' (profile {profile}): csms quit before the answer; {}",
+                    op.what(),
+                    self.check_hint(profile, name)
+                )
+            })
             .collect()
+    }
+
+    /// The commands that show what became of a change, runnable as printed:
+    /// they name the profile, since the default one may hold a secret of the
+    /// same name. The demo's data is rebuilt on every run: nothing to check.
+    fn check_hint(&self, profile: &str, name: &str) -> String {
+        if self.demo.is_some() {
+            return "the demo's data starts afresh each run, so there is nothing to check".to_string();
+        }
+        let (profile, name) = (shell_word(profile), shell_word(name));
+        format!(
+            "check with `csms --profile {profile} show {name}` or `csms --profile {profile} history --secret {name}`"
+        )
     }
 
     /// Secrets of the view per state label, for the header: PENDING_DELETE
@@ -1251,6 +1271,17 @@ fn report_lines(state: &State, mut lines: Vec<(usize, bool, String)>) -> Vec<Str
         out.extend(group.iter().map(|(_, _, line)| format!("  {line}")));
     }
     out
+}
+
+/// A word a POSIX shell reads back as itself: as it is when it holds only
+/// characters no shell treats specially, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:@%+=,".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 #[cfg(test)]

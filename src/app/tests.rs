@@ -622,7 +622,11 @@ fn quitting_waits_for_requests_under_way() {
     update(&mut state, key('q'));
     update(&mut state, key('q'));
     assert!(state.quit);
-    assert_eq!(state.unfinished(), ["the cancel of the deletion of 'db-pass' (profile prod)"]);
+    assert_eq!(
+        state.unfinished(),
+        ["the cancel of the deletion of 'db-pass' (profile prod): csms quit before the answer; \
+          check with `csms --profile prod show db-pass` or `csms --profile prod history --secret db-pass`"]
+    );
 
     let mut state = loaded(0, sample());
     update(&mut state, key('c'));
@@ -636,6 +640,31 @@ fn quitting_waits_for_requests_under_way() {
     let mut state = loaded(0, sample());
     update(&mut state, key('q'));
     assert!(state.quit, "nothing under way: quits at once");
+}
+
+/// The commands a quit names for a change left unanswered run as printed:
+/// a profile name a shell would split or expand is quoted.
+#[test]
+fn the_quit_hint_quotes_a_profile_name_for_the_shell() {
+    let mut infos = profiles();
+    infos[0].name = "it's prod".into();
+    let (mut state, _) = State::new(infos, View::Profile(0), 60_000, None, NOW);
+    update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(sample()) });
+    update(&mut state, key('c'));
+    update(&mut state, key('y'));
+    update(&mut state, key('q'));
+    update(&mut state, key('q'));
+    let [line] = state.unfinished().try_into().expect("one change unanswered");
+    assert!(line.ends_with(r"check with `csms --profile 'it'\''s prod' show db-pass` or `csms --profile 'it'\''s prod' history --secret db-pass`"), "{line}");
+
+    let (mut state, _) = State::new(profiles(), View::Profile(0), 60_000, Some("demo".into()), NOW);
+    update(&mut state, Msg::Loaded { generation: 1, profile: 0, result: Ok(sample()) });
+    update(&mut state, key('c'));
+    update(&mut state, key('y'));
+    update(&mut state, key('q'));
+    update(&mut state, key('q'));
+    let [line] = state.unfinished().try_into().expect("one change unanswered");
+    assert!(line.ends_with("the demo's data starts afresh each run, so there is nothing to check"), "{line}");
 }
 
 /// Rows of a read-only profile take no mark; the others go, and the

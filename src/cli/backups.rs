@@ -126,9 +126,17 @@ pub(super) async fn restore(ws: &Workspace, profile: Option<&str>, output: Outpu
     let journal = Journal::open_default();
     let sent = Entry::new(&profile.journal_target(Some(&client)), &label, "restore");
     let id = journal::attempt(journal.as_ref(), sent);
-    let outcome = changes::restore(&client, &blob, holds).await;
-    let entry = Entry { id: Some(id), ..Entry::new(&profile.journal_target(Some(&client)), &label, "restore") }
-        .outcome(outcome.label(), outcome.error());
+    let entry = Entry { id: Some(id), ..Entry::new(&profile.journal_target(Some(&client)), &label, "restore") };
+    let outcome = match changes::restore(&client, &blob, holds).await {
+        Ok(outcome) => outcome,
+        // The journal names the secret the backup holds, as the message does, not the file's name for it.
+        Err(refused) => {
+            let entry = Entry { secret: refused.secret, ..entry }.outcome("failed", Some(&refused.error));
+            journal::record(journal.as_ref(), entry);
+            return fail(&refused.error);
+        }
+    };
+    let entry = entry.outcome(outcome.label(), outcome.error());
     let secret = match outcome {
         Outcome::Done(s) => {
             if name.as_deref().is_some_and(|n| n != s.name) {

@@ -244,6 +244,8 @@ pub struct SdkDefaults {
     pub security_token: Option<Redacted>,
     pub iam_endpoint: Option<String>,
     pub origin: String,
+    /// The credentials file, when it is there but was not read: its path and why.
+    pub unread: Option<String>,
 }
 
 impl SdkDefaults {
@@ -257,6 +259,7 @@ impl SdkDefaults {
                 security_token: env("HUAWEICLOUD_SDK_SECURITY_TOKEN").map(Redacted::new),
                 iam_endpoint: env("HUAWEICLOUD_SDK_IAM_ENDPOINT"),
                 origin: "HUAWEICLOUD_SDK_* environment variables".into(),
+                unread: None,
             };
         }
         let path = env("HUAWEICLOUD_SDK_CREDENTIALS_FILE")
@@ -265,11 +268,10 @@ impl SdkDefaults {
         let Some(path) = path else { return SdkDefaults::default() };
         let text = match crate::bounded::read_file_string(&path, crate::bounded::FILE_LIMIT) {
             Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return SdkDefaults::default(),
             Err(e) => {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    tracing::warn!(path = %path.display(), error = %e, "the SDK's credentials file is not used");
-                }
-                return SdkDefaults::default();
+                tracing::warn!(path = %path.display(), error = %e, "the SDK's credentials file is not used");
+                return SdkDefaults { unread: Some(format!("{}: {e}", path.display())), ..SdkDefaults::default() };
             }
         };
         let basic = ini_section(&text, "basic");
@@ -281,6 +283,7 @@ impl SdkDefaults {
             security_token: get("security_token").map(Redacted::new),
             iam_endpoint: get("iam_endpoint"),
             origin: path.display().to_string(),
+            unread: None,
         }
     }
 }

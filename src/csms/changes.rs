@@ -180,27 +180,40 @@ pub struct BackupOf<'a> {
     pub id: &'a str,
 }
 
+/// A restore refused before it was sent: the secret with the backup's id
+/// exists, under `secret` (its own name, whatever name the file gives).
+#[derive(Debug)]
+pub struct Refused {
+    pub secret: String,
+    pub error: super::Error,
+}
+
 /// Restores a backup. When the backup says which secret it holds, that
 /// secret is looked for first: a restore over it is refused before anything
 /// is sent (the service refuses it too), and its absence is what lets a lost
 /// answer be read back, since the secret with the backup's id found after
 /// the request can then only be this restore's.
-pub async fn restore(client: &Client, blob: &Redacted, holds: Option<BackupOf<'_>>) -> Outcome<Secret> {
+pub async fn restore(
+    client: &Client,
+    blob: &Redacted,
+    holds: Option<BackupOf<'_>>,
+) -> Result<Outcome<Secret>, Refused> {
     if let Some(holds) = holds {
         match with_id(client, holds).await {
             Ok(None) => {}
             Ok(Some(s)) => {
-                return Outcome::Failed(super::Error::Invalid(format!(
+                let error = super::Error::Invalid(format!(
                     "secret {} already exists (it has the backup's id {}), and the service refuses a restore \
                      over an existing secret: nothing was sent",
                     s.name, holds.id
-                )));
+                ));
+                return Err(Refused { secret: s.name, error });
             }
             // Nothing was sent; without knowing the secret absent, a lost answer could not be read back.
-            Err(e) => return Outcome::Failed(e),
+            Err(e) => return Ok(Outcome::Failed(e)),
         }
     }
-    apply(client, || client.restore(blob), || restored(client, holds)).await
+    Ok(apply(client, || client.restore(blob), || restored(client, holds)).await)
 }
 
 /// Reads back a restore whose answer was lost: the secret with the backup's
