@@ -2,7 +2,7 @@
 //! countdown ticks, `/` filters and selects, `c` then `y` cancels, the server
 //! agrees, `q` exits 0 and the terminal is restored.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::num::NonZeroU16;

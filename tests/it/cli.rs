@@ -1,7 +1,7 @@
 //! The CLI as a script uses it: the real binary, a config file, and a real
 //! `csms serve` on loopback.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;

@@ -4,7 +4,7 @@
 //! a completion script.
 //! IAM and the host a name points at are small fakes on loopback.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;

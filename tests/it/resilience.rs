@@ -1,7 +1,7 @@
 //! Faults, proven against `csms serve`'s fault injection and moved clock:
 //! lost answers, throttling, expired tokens and garbage never lose a secret.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

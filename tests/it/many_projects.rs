@@ -3,7 +3,7 @@
 //! `csms serve` with three regions, five reachable projects (two of them
 //! sub-projects) and one it may not reach.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -299,7 +299,7 @@ async fn a_token_finds_every_project_its_user_may_reach() {
 
 /// The README's fenced block that contains `marker`.
 fn readme_block(marker: &str) -> String {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     readme
         .split("```")
         .skip(1)
