@@ -17,5 +17,6 @@ mod many_projects;
 mod project_lookup;
 mod resilience;
 mod resilience_props;
+mod sdk_runner;
 mod tls;
 mod tui_e2e;
