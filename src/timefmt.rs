@@ -60,26 +60,50 @@ pub fn countdown(remaining_ms: Millis) -> String {
     if days > 0 { format!("{days}d {hms}") } else { hms }
 }
 
-/// A timestamp in the local time zone, to the second.
-pub fn local_time(ms: Millis) -> String {
-    use chrono::TimeZone;
-    match chrono::Local.timestamp_millis_opt(ms).single() {
-        Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-        None => format!("{ms} ms"),
+/// The time zone times are shown in: the machine's (`TZ` chooses another),
+/// or a fixed offset, so that a screen reads the same on every machine.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Zone {
+    #[default]
+    Local,
+    Fixed(chrono::FixedOffset),
+}
+
+impl Zone {
+    /// A timestamp in this zone, to the second.
+    pub fn time(self, ms: Millis) -> String {
+        use chrono::TimeZone;
+        let format = "%Y-%m-%d %H:%M:%S";
+        let t = match self {
+            Zone::Local => chrono::Local.timestamp_millis_opt(ms).single().map(|t| t.format(format).to_string()),
+            Zone::Fixed(offset) => offset.timestamp_millis_opt(ms).single().map(|t| t.format(format).to_string()),
+        };
+        t.unwrap_or_else(|| format!("{ms} ms"))
+    }
+
+    /// A short age for the UPDATED column: `5m ago`, `3h ago`, `12d ago`, or
+    /// a date in this zone.
+    pub fn age(self, now: Millis, then: Millis) -> String {
+        let secs = (now - then) / 1000;
+        match secs {
+            s if s < 0 => self.time(then),
+            s if s < 60 => "just now".to_string(),
+            s if s < 3600 => format!("{}m ago", s / 60),
+            s if s < 86_400 => format!("{}h ago", s / 3600),
+            s if s < 60 * 86_400 => format!("{}d ago", s / 86_400),
+            _ => self.time(then)[..10].to_string(),
+        }
     }
 }
 
-/// A short age for the UPDATED column: `5m ago`, `3h ago`, `12d ago`, or a date.
+/// A timestamp in the local time zone, to the second.
+pub fn local_time(ms: Millis) -> String {
+    Zone::Local.time(ms)
+}
+
+/// `Zone::age` in the local time zone.
 pub fn age(now: Millis, then: Millis) -> String {
-    let secs = (now - then) / 1000;
-    match secs {
-        s if s < 0 => local_time(then),
-        s if s < 60 => "just now".to_string(),
-        s if s < 3600 => format!("{}m ago", s / 60),
-        s if s < 86_400 => format!("{}h ago", s / 3600),
-        s if s < 60 * 86_400 => format!("{}d ago", s / 86_400),
-        _ => local_time(then)[..10].to_string(),
-    }
+    Zone::Local.age(now, then)
 }
 
 #[cfg(test)]
@@ -114,5 +138,14 @@ mod tests {
     fn ages() {
         assert_eq!(age(1_000_000_000, 1_000_000_000 - 5 * 60_000), "5m ago");
         assert_eq!(age(1_000_000_000, 1_000_000_000 - 3 * 3_600_000), "3h ago");
+    }
+
+    #[test]
+    fn a_fixed_zone_shows_its_own_wall_clock() {
+        let utc = Zone::Fixed(chrono::FixedOffset::east_opt(0).unwrap());
+        let tokyo = Zone::Fixed(chrono::FixedOffset::east_opt(9 * 3600).unwrap());
+        assert_eq!(utc.time(1_800_000_000_000), "2027-01-15 08:00:00");
+        assert_eq!(tokyo.time(1_800_000_000_000), "2027-01-15 17:00:00");
+        assert_eq!(tokyo.age(1_800_000_000_000, 1_800_000_000_000 - 90 * 86_400_000), "2026-10-17");
     }
 }

@@ -494,6 +494,8 @@ pub struct State {
     /// The dialog a confirmation was asked from: its answer goes back there.
     pub behind: Option<Box<Mode>>,
     pub now: Millis,
+    /// The time zone the screens show times in.
+    pub zone: crate::timefmt::Zone,
     pub fetched_at: BTreeMap<usize, Millis>,
     /// Targets IAM no longer lists: shown as such, never loaded.
     pub gone: BTreeSet<usize>,
@@ -570,6 +572,7 @@ impl State {
             mode: Mode::Normal,
             behind: None,
             now,
+            zone: crate::timefmt::Zone::Local,
             fetched_at: BTreeMap::new(),
             gone: BTreeSet::new(),
             skipped: BTreeMap::new(),
@@ -960,7 +963,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             let pname = state.profile_name(profile).to_string();
             match result {
                 Ok(secret) => {
-                    let when = secret.scheduled_delete_time.map(crate::timefmt::local_time).unwrap_or_default();
+                    let when = secret.scheduled_delete_time.map(|t| state.zone.time(t)).unwrap_or_default();
                     state.confirmed(profile, &secret);
                     state.report(
                         Level::Warning,

@@ -11,7 +11,7 @@ use super::Theme;
 use crate::app::{Level, Mode, State, View, keymap};
 use crate::csms::model::Millis;
 use crate::printable::{fit, printable};
-use crate::timefmt::age;
+use crate::timefmt::Zone;
 
 pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut first = vec![Span::styled(" csms ", theme.header())];
@@ -91,7 +91,7 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             };
             let who = if state.view.is_many() { format!("{}: ", state.profile_name(*p)) } else { String::new() };
             let text = match state.fetched_at.get(p) {
-                Some(t) => format!("stale · last good fetch {} · {who}{e}{more}", good_fetch_age(state.now, *t)),
+                Some(t) => format!("stale · last good fetch {} · {who}{e}{more}", good_fetch_age(state.zone, state.now, *t)),
                 None => format!("could not load · {who}{e}{more}"),
             };
             let level = if state.fetched_at.contains_key(p) { Level::Warning } else { Level::Error };
@@ -99,11 +99,31 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         None => {
             if let Some(oldest) = state.fetched_at.values().min() {
-                second.push(Span::raw(format!("fetched {}", age(state.now, *oldest))));
+                second.push(Span::raw(format!("fetched {}", state.zone.age(state.now, *oldest))));
             }
         }
     }
+    let second = fit_spans(second, area.width as usize);
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
+}
+
+/// The spans that fit in `width` columns; the one that crosses the edge is
+/// cut with `…`, so a cut line does not read as if that were all it said.
+fn fit_spans(spans: Vec<Span<'_>>, width: usize) -> Vec<Span<'_>> {
+    let mut room = width;
+    let mut fitted = Vec::with_capacity(spans.len());
+    for span in spans {
+        let w = span.width();
+        if w > room {
+            if room > 0 {
+                fitted.push(Span::styled(fit(&span.content, room).into_owned(), span.style));
+            }
+            break;
+        }
+        room -= w;
+        fitted.push(span);
+    }
+    fitted
 }
 
 /// Where a profile is, in `room` columns: the least useful parts go first
@@ -128,10 +148,10 @@ fn place(p: &crate::app::ProfileInfo, room: usize) -> String {
 
 /// How long ago the last good fetch was, to the second under a minute: after
 /// a failed refresh, "just now" would read as if the data were fresh.
-fn good_fetch_age(now: Millis, then: Millis) -> String {
+fn good_fetch_age(zone: Zone, now: Millis, then: Millis) -> String {
     match (now - then) / 1000 {
         secs @ 0..60 => format!("{secs}s ago"),
-        _ => age(now, then),
+        _ => zone.age(now, then),
     }
 }
 

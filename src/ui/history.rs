@@ -10,7 +10,6 @@ use super::dialogs::{keys_line, popup};
 use crate::app::history::HistoryView;
 use crate::app::{Level, State, keymap};
 use crate::printable::printable;
-use crate::timefmt::local_time;
 
 pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &Theme) {
     let area = frame.area();
@@ -20,7 +19,7 @@ pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &The
         let room = (area.height as usize / 3).max(2);
         lines.push(Line::from(Span::styled(format!(" This session ({})", state.events.len()), theme.header())));
         for e in state.events.iter().rev().take(room) {
-            let text = format!(" {}  {}", local_time(e.at), printable(&e.text));
+            let text = format!(" {}  {}", state.zone.time(e.at), printable(&e.text));
             lines.push(Line::from(Span::styled(text, theme.message(e.level))));
         }
         lines.push(Line::from(Span::styled(" Journal: every change csms made", theme.header())));
@@ -40,7 +39,7 @@ pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &The
             // Each entry is a line, and a second one for what the server said.
             let mut rows: Vec<(usize, Line)> = Vec::new();
             for (i, e) in visible.iter().enumerate() {
-                let time = e.millis().map(local_time).unwrap_or_else(|| e.time.clone());
+                let time = e.millis().map(|t| state.zone.time(t)).unwrap_or_else(|| e.time.clone());
                 let style = match (i == view.cursor, e.outcome.as_str()) {
                     (true, _) => theme.selected(),
                     (false, "ok") => Style::default(),

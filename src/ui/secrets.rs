@@ -9,15 +9,15 @@ use super::Theme;
 use crate::app::State;
 use crate::app::table::Highlighter;
 use crate::printable::{fit, printable};
-use crate::timefmt::{age, countdown, local_time};
+use crate::timefmt::{Zone, countdown};
 
 /// `5m`, `3h`, `12d`: the UPDATED column's compact age, on the clock of the
 /// row's server. A time ahead of it by under a minute is `now` (a `Date` is
 /// cut to the second); further ahead, its date.
-fn short_age(now: i64, then: i64) -> String {
-    match age(now, then) {
+fn short_age(zone: Zone, now: i64, then: i64) -> String {
+    match zone.age(now, then) {
         _ if then > now && then - now < 60_000 => "now".to_string(),
-        _ if then > now => local_time(then).chars().take(10).collect(),
+        _ if then > now => zone.time(then).chars().take(10).collect(),
         a if a == "just now" => "now".to_string(),
         a => a.trim_end_matches(" ago").to_string(),
     }
@@ -149,7 +149,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         widest.unwrap_or(7).clamp(7, 28) as u16
     });
     let updated_of = |row: &crate::app::table::Row| {
-        row.secret.update_time.map(|u| short_age(state.server_now(row.profile), u)).unwrap_or_default()
+        row.secret.update_time.map(|u| short_age(state.zone, state.server_now(row.profile), u)).unwrap_or_default()
     };
     // Sized to the widest age or date among the rows, so none is cut.
     let updated_width = state.table.rows().iter().map(|r| updated_of(r).chars().count() as u16).max();
