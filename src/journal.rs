@@ -219,7 +219,7 @@ impl serde_json::ser::Formatter for InertJson {
 
 /// Writes an entry; a journal that cannot be written is logged, never fatal
 /// to the change it records (that change already happened).
-pub fn record(journal: Option<&Journal>, entry: Entry) {
+pub fn record(journal: Option<&Journal>, entry: &Entry) {
     // The log says it too: a failure stays findable even where no journal can be written.
     tracing::info!(
         action = %entry.action,
@@ -231,7 +231,7 @@ pub fn record(journal: Option<&Journal>, entry: Entry) {
         "change"
     );
     let Some(journal) = journal else { return };
-    if let Err(e) = journal.append(&entry) {
+    if let Err(e) = journal.append(entry) {
         tracing::error!(path = %journal.path.display(), error = %e, action = %entry.action, "journal not written");
     }
 }

@@ -955,7 +955,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::CancelDone { profile, name, outcome, bulk } => {
-            cancel_done(state, profile, name, *outcome, bulk);
+            cancel_done(state, profile, &name, &outcome, bulk);
             vec![]
         }
         Msg::ScheduleDone { profile, name, result } => {
@@ -1030,7 +1030,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Paste(text) => {
-            forms::paste(state, text);
+            forms::paste(state, &text);
             vec![]
         }
         Msg::PasswordGenerated(result) => {
@@ -1105,7 +1105,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::TagsLoaded { profile, name, result } => {
-            tags::loaded(state, (profile, name), result);
+            tags::loaded(state, &(profile, name), result);
             vec![]
         }
         Msg::TagsChanged { profile, name, result } => tags::changed(state, (profile, name), result),
@@ -1149,14 +1149,14 @@ fn tick(state: &mut State, now: Millis) -> Vec<Effect> {
     effects
 }
 
-fn cancel_done(state: &mut State, profile: usize, name: String, outcome: CancelOutcome, bulk: bool) {
-    state.in_flight.remove(&(profile, name.clone()));
+fn cancel_done(state: &mut State, profile: usize, name: &str, outcome: &CancelOutcome, bulk: bool) {
+    state.in_flight.remove(&(profile, name.to_string()));
     let pname = state.profile_name(profile).to_string();
     if let Some(secret) = outcome.secret() {
         // The server's own word on this secret; rows of other projects are never touched.
         state.confirmed(profile, secret);
     }
-    let (level, text) = match &outcome {
+    let (level, text) = match outcome {
         CancelOutcome::Cancelled(s) => {
             (Level::Success, format!("Deletion of '{name}' cancelled (profile {pname}): now {}", s.state_label()))
         }
@@ -1181,7 +1181,7 @@ fn cancel_done(state: &mut State, profile: usize, name: String, outcome: CancelO
     if outcome.is_safe() {
         b.safe += 1;
     }
-    let detail = match &outcome {
+    let detail = match outcome {
         CancelOutcome::Failed(e) => e.to_string(),
         CancelOutcome::Unknown { error, .. } => {
             format!("{error}; last seen {}", outcome.secret().map_or("nothing", |s| s.state_label()))

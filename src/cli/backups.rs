@@ -135,15 +135,15 @@ pub(super) async fn restore(ws: &Workspace, profile: Option<&str>, output: Outpu
                     s.name
                 );
             }
-            journal::record(Journal::open_default().as_ref(), Entry { secret: s.name.clone(), ..entry });
+            journal::record(Journal::open_default().as_ref(), &Entry { secret: s.name.clone(), ..entry });
             s
         }
         Outcome::Failed(e) => {
-            journal::record(Journal::open_default().as_ref(), entry);
+            journal::record(Journal::open_default().as_ref(), &entry);
             return fail(&e);
         }
         Outcome::Unknown(e) => {
-            journal::record(Journal::open_default().as_ref(), entry);
+            journal::record(Journal::open_default().as_ref(), &entry);
             esayln!("error: {label}: restore: the outcome is unknown ({e})");
             return exit::FAILED;
         }

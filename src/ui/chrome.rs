@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use super::Theme;
+use super::{Theme, clamp_u16};
 use crate::app::{Level, Mode, State, View, keymap};
 use crate::csms::model::Millis;
 use crate::printable::{fit, printable};
@@ -91,7 +91,9 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             };
             let who = if state.view.is_many() { format!("{}: ", state.profile_name(*p)) } else { String::new() };
             let text = match state.fetched_at.get(p) {
-                Some(t) => format!("stale · last good fetch {} · {who}{e}{more}", good_fetch_age(state.zone, state.now, *t)),
+                Some(t) => {
+                    format!("stale · last good fetch {} · {who}{e}{more}", good_fetch_age(state.zone, state.now, *t))
+                }
                 None => format!("could not load · {who}{e}{more}"),
             };
             let level = if state.fetched_at.contains_key(p) { Level::Warning } else { Level::Error };
@@ -162,7 +164,7 @@ pub fn footer_height(state: &State, width: u16) -> u16 {
     // Word wrapping leaves ragged ends: count on four fifths of the width.
     let usable = (width as usize * 4 / 5).max(1);
     let lines = if len <= width as usize { 1 } else { len.div_ceil(usable) }.clamp(1, MAX_MESSAGE_LINES);
-    lines as u16 + 1 + u16::from(!candidates(state).is_empty())
+    clamp_u16(lines) + 1 + u16::from(!candidates(state).is_empty())
 }
 
 /// What Tab left to choose from on the `:` line.

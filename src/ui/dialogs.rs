@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
-use super::Theme;
+use super::{Theme, clamp_u16};
 use crate::app::field::{NumberField, TextField};
 use crate::app::{Mode, Pending, Reveal, RowKey, State, View, keymap};
 use crate::csms::model::Millis;
@@ -86,7 +86,7 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
                 lines.push(Line::from(format!("  … and {} more", keys.len() - SHOWN)));
             }
             // The lines so far, a blank one and the keys, inside the border.
-            rows(lines.len()).saturating_add(4)
+            clamp_u16(lines.len()).saturating_add(4)
         }
         Pending::PutValue { key, consequence, .. } => {
             lines.push(Line::from(vec![
@@ -95,7 +95,7 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
             ]));
             lines.push(Line::from(format!("profile {}", printable(state.profile_name(key.0)))));
             lines.push(Line::from(Span::styled(consequence.clone(), warn)));
-            rows(lines.len()).saturating_add(4)
+            clamp_u16(lines.len()).saturating_add(4)
         }
         Pending::Rollback { key, from, to } => {
             lines.push(Line::from(vec![
@@ -107,7 +107,7 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
                 format!("SYSCURRENT moves from {from} to {to}; {from} becomes SYSPREVIOUS"),
                 warn,
             )));
-            rows(lines.len()).saturating_add(4)
+            clamp_u16(lines.len()).saturating_add(4)
         }
         Pending::RemoveTag { key, tag } => {
             lines.push(Line::from(vec![
@@ -120,7 +120,7 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
                 Span::styled(printable(&key.1).into_owned(), theme.header()),
             ]));
             lines.push(Line::from(format!("profile {}", printable(state.profile_name(key.0)))));
-            rows(lines.len()).saturating_add(4)
+            clamp_u16(lines.len()).saturating_add(4)
         }
     };
     lines.push(Line::default());
@@ -282,12 +282,12 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
         }
     }
     let cursor_line = lines.len().saturating_sub(versions.and_then(|v| v.as_ref().ok()).map_or(0, Vec::len)) + cursor;
-    let height = rows(lines.len()).saturating_add(2).min(frame.area().height);
+    let height = clamp_u16(lines.len()).saturating_add(2).min(frame.area().height);
     // Tall enough to reach the footer: its messages (what `v` or `R` did) stay in view.
     let footer = super::chrome::footer_height(state, frame.area().width);
     let inner = popup_above(frame, footer, DETAILS_WIDTH, height, &printable(&s.name), theme.header());
     // The selected version stays in view.
-    let scroll = rows((cursor_line + 1).saturating_sub(inner.height as usize));
+    let scroll = clamp_u16((cursor_line + 1).saturating_sub(inner.height as usize));
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }
 
@@ -411,9 +411,9 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &Text
         }
     }
     lines.push(keys_line(keymap::PICKER, theme));
-    let height = rows(lines.len()).saturating_add(2).min(frame.area().height);
+    let height = clamp_u16(lines.len()).saturating_add(2).min(frame.area().height);
     // As wide as its longest line (within the terminal), at least 78.
-    let width = rows(lines.iter().map(|l| l.width()).max().unwrap_or(0).max(76)).saturating_add(2);
+    let width = clamp_u16(lines.iter().map(|l| l.width()).max().unwrap_or(0).max(76)).saturating_add(2);
     let inner = popup(frame, width, height, "Profiles", theme.header());
     frame.render_widget(Paragraph::new(lines), inner);
 }
@@ -431,21 +431,15 @@ pub fn help(frame: &mut Frame, scroll: usize, theme: &Theme) {
         })
         .collect();
     let inner = popup(frame, width, height, "Keys (j/k/g/G scroll, esc close)", theme.header());
-    let scroll = rows(scroll.min(lines.len().saturating_sub(inner.height as usize)));
+    let scroll = clamp_u16(scroll.min(lines.len().saturating_sub(inner.height as usize)));
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }
 
 pub fn report(frame: &mut Frame, title: &str, lines: &[String], scroll: usize, theme: &Theme) {
-    let height = rows(lines.len()).saturating_add(2).min(frame.area().height.saturating_sub(2));
+    let height = clamp_u16(lines.len()).saturating_add(2).min(frame.area().height.saturating_sub(2));
     let inner = popup(frame, frame.area().width.saturating_sub(4), height, title, theme.header());
-    let scroll = rows(scroll.min(lines.len().saturating_sub(inner.height as usize)));
+    let scroll = clamp_u16(scroll.min(lines.len().saturating_sub(inner.height as usize)));
     let text: Vec<Line> = lines.iter().map(|l| Line::from(l.clone())).collect();
     // Wrapped, so an error's request id is never cut off.
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);
-}
-
-/// `n` lines (or columns) as a terminal's u16: a count past what a terminal
-/// holds stays at the most, where `as u16` would wrap it round.
-fn rows(n: usize) -> u16 {
-    u16::try_from(n).unwrap_or(u16::MAX)
 }

@@ -5,8 +5,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::Theme;
 use super::dialogs::{keys_line, popup};
+use super::{Theme, clamp_u16};
 use crate::app::history::HistoryView;
 use crate::app::{Level, State, keymap};
 use crate::printable::printable;
@@ -64,7 +64,7 @@ pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &The
                 rows.push((i, Line::from(Span::styled(format!("     {}", printable(&said.join(" · "))), theme.dim()))));
             }
             // Room for the list: the border, the filter line and the keys.
-            let room = (area.height.saturating_sub(5 + lines.len() as u16) as usize).max(2);
+            let room = (area.height.saturating_sub(clamp_u16(lines.len()).saturating_add(5)) as usize).max(2);
             let last_of_cursor = rows.iter().rposition(|(i, _)| *i == view.cursor).unwrap_or(0);
             let first = (last_of_cursor + 1).saturating_sub(room);
             lines.extend(rows.into_iter().skip(first).take(room).map(|(_, line)| line));

@@ -338,8 +338,8 @@ fn a_pending_deletion_of_unknown_time_is_shown_not_blank() {
     let first = text.lines().position(|l| l.contains("lost-time")).unwrap();
     assert!(text.lines().position(|l| l.contains("later")).unwrap() > first, "first: it may be the soonest\n{text}");
     let buf = terminal.backend().buffer();
-    let y = first as u16;
-    let x = row.find("time unknown").unwrap() as u16;
+    let y = u16::try_from(first).unwrap();
+    let x = u16::try_from(row.find("time unknown").unwrap()).unwrap();
     assert_eq!(buf[(x, y)].bg, Color::Red, "as urgent as under a day");
     update(&mut state, Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
     let details = screen(&state, 100, 30);
@@ -357,7 +357,7 @@ fn pending_rows_stand_out_and_countdowns_take_colour_by_time_left() {
         let y = lines.iter().position(|l| l.contains(needle)).unwrap();
         let x = lines[y].find(needle).unwrap();
         // byte offset equals column on these ASCII lines
-        (x as u16, y as u16)
+        (u16::try_from(x).unwrap(), u16::try_from(y).unwrap())
     };
     let (x, y) = find("00:04:02");
     assert_eq!(buf[(x, y)].bg, Color::Red, "under a day: red");

@@ -15,10 +15,7 @@ fn run_without_the_sdk(ci: bool) -> Output {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sdk/run.sh");
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let mut cmd = Command::new("bash");
-    cmd.arg(script)
-        .arg(env!("CARGO_BIN_EXE_csms"))
-        .env("PATH", path)
-        .env("CSMS_SDK_VENV", dir.path().join("venv"));
+    cmd.arg(script).arg(env!("CARGO_BIN_EXE_csms")).env("PATH", path).env("CSMS_SDK_VENV", dir.path().join("venv"));
     if ci {
         cmd.env("CI", "true");
     } else {
