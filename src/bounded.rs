@@ -90,7 +90,7 @@ pub struct Lines<R> {
 }
 
 impl<R: BufRead> Lines<R> {
-    fn fail(&mut self, message: String) -> Option<io::Result<String>> {
+    fn fail(&mut self, message: &str) -> Option<io::Result<String>> {
         self.reader = None;
         Some(Err(io::Error::new(io::ErrorKind::InvalidData, format!("{}: {message}", self.from))))
     }
@@ -103,17 +103,17 @@ impl<R: BufRead> Iterator for Lines<R> {
         let reader = self.reader.as_mut()?;
         let line = match next_line(reader, self.limit) {
             Ok(line) => line,
-            Err(e) => return self.fail(e.to_string()),
+            Err(e) => return self.fail(&e.to_string()),
         };
         match line {
             Line::End => None,
-            Line::TooLong => self.fail(format!("a line longer than {} bytes", self.limit)),
-            Line::Text(_) if self.read == self.count => self.fail(format!("more than {} lines", self.count)),
+            Line::TooLong => self.fail(&format!("a line longer than {} bytes", self.limit)),
+            Line::Text(_) if self.read == self.count => self.fail(&format!("more than {} lines", self.count)),
             Line::Text(bytes) => {
                 self.read += 1;
                 match String::from_utf8(bytes) {
                     Ok(text) => Some(Ok(text)),
-                    Err(_) => self.fail(format!("line {} is not UTF-8 text", self.read)),
+                    Err(_) => self.fail(&format!("line {} is not UTF-8 text", self.read)),
                 }
             }
         }

@@ -297,10 +297,12 @@ impl serde_json::ser::Formatter for InertJson {
 
 /// Writes an entry; a journal that cannot be written is logged, never fatal
 /// to the change it records (that change already happened).
-pub fn record(journal: Option<&Journal>, mut entry: Entry) {
-    if let Some(id) = answered(&entry) {
-        entry.id = Some(id);
-    }
+pub fn record(journal: Option<&Journal>, entry: &Entry) {
+    // The outcome of a change sent earlier carries the id of its `sent` line.
+    let entry = &match answered(entry) {
+        Some(id) => Entry { id: Some(id), ..entry.clone() },
+        None => entry.clone(),
+    };
     // The log says it too: a failure stays findable even where no journal can be written.
     tracing::info!(
         action = %entry.action,
@@ -312,7 +314,7 @@ pub fn record(journal: Option<&Journal>, mut entry: Entry) {
         "change"
     );
     let Some(journal) = journal else { return };
-    if let Err(e) = journal.append(&entry) {
+    if let Err(e) = journal.append(entry) {
         tracing::error!(path = %journal.path.display(), error = %e, action = %entry.action, "journal not written");
     }
 }
@@ -361,7 +363,7 @@ mod tests {
         journal.append(&old).unwrap();
         attempt(Some(&journal), Entry::new(&target, "answered", "cancel"));
         attempt(Some(&journal), Entry::new(&target, "lost", "schedule"));
-        record(Some(&journal), Entry::new(&target, "answered", "cancel"));
+        record(Some(&journal), &Entry::new(&target, "answered", "cancel"));
         let (entries, _) = journal.read().unwrap();
         assert_eq!(entries[1].outcome, "waiting", "this process still waits for it");
         // As a later run reads it: this process no longer waits for its answer.

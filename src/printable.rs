@@ -8,6 +8,8 @@
 //! control characters, and scripts must get the exact text.
 
 use std::borrow::Cow;
+// `write!` into a String, which cannot fail.
+use std::fmt::Write as _;
 
 /// C0 and C1 controls, DEL, and every format character (Unicode's category
 /// Cf: the bidi embeddings, overrides, isolates and direction marks that
@@ -35,7 +37,7 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         if is_unsafe(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
         } else {
             out.push(c);
         }

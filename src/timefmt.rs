@@ -60,53 +60,66 @@ pub fn countdown(remaining_ms: Millis) -> String {
     if days > 0 { format!("{days}d {hms}") } else { hms }
 }
 
-/// A timestamp in the local time zone (`TZ` chooses another), to the
-/// second, with the zone's offset from UTC: a time read elsewhere, or off a
-/// machine in another zone, is not misread.
+/// The time zone times are shown in: the machine's (`TZ` chooses another),
+/// or a fixed offset, so that a screen reads the same on every machine.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Zone {
+    #[default]
+    Local,
+    Fixed(chrono::FixedOffset),
+}
+
+impl Zone {
+    /// A timestamp in this zone, to the second, with the zone's offset from
+    /// UTC (`2027-01-15 16:00:00 +08:00`): a time read elsewhere, or off a
+    /// machine in another zone, is not misread.
+    pub fn time(self, ms: Millis) -> String {
+        self.format(ms, "%Y-%m-%d %H:%M:%S %:z")
+    }
+
+    /// A timestamp in this zone without its offset, for a list whose heading
+    /// names the zone once (`name`): its columns stay narrow.
+    pub fn clock(self, ms: Millis) -> String {
+        self.format(ms, "%Y-%m-%d %H:%M:%S")
+    }
+
+    /// The zone's offset from UTC at `ms`: `UTC+08:00`.
+    pub fn name(self, ms: Millis) -> String {
+        self.format(ms, "UTC%:z")
+    }
+
+    fn format(self, ms: Millis, format: &str) -> String {
+        use chrono::TimeZone;
+        let t = match self {
+            Zone::Local => chrono::Local.timestamp_millis_opt(ms).single().map(|t| t.format(format).to_string()),
+            Zone::Fixed(offset) => offset.timestamp_millis_opt(ms).single().map(|t| t.format(format).to_string()),
+        };
+        t.unwrap_or_else(|| format!("{ms} ms"))
+    }
+
+    /// A short age for the UPDATED column: `5m ago`, `3h ago`, `12d ago`, or
+    /// a date in this zone.
+    pub fn age(self, now: Millis, then: Millis) -> String {
+        let secs = (now - then) / 1000;
+        match secs {
+            s if s < 0 => self.clock(then),
+            s if s < 60 => "just now".to_string(),
+            s if s < 3600 => format!("{}m ago", s / 60),
+            s if s < 86_400 => format!("{}h ago", s / 3600),
+            s if s < 60 * 86_400 => format!("{}d ago", s / 86_400),
+            _ => self.clock(then)[..10].to_string(),
+        }
+    }
+}
+
+/// A timestamp in the local time zone, to the second.
 pub fn local_time(ms: Millis) -> String {
-    zoned_time(&chrono::Local, ms)
+    Zone::Local.time(ms)
 }
 
-/// A timestamp in `zone`: `2027-01-15 16:00:00 +08:00`.
-pub fn zoned_time<Z: chrono::TimeZone>(zone: &Z, ms: Millis) -> String
-where
-    Z::Offset: std::fmt::Display,
-{
-    in_zone(zone, ms, "%Y-%m-%d %H:%M:%S %:z")
-}
-
-/// A timestamp in the local time zone without its offset, for a list whose
-/// heading names the zone once (see `local_zone`): its columns stay narrow.
-pub fn local_clock(ms: Millis) -> String {
-    in_zone(&chrono::Local, ms, "%Y-%m-%d %H:%M:%S")
-}
-
-/// The local time zone's offset from UTC now: `UTC+08:00`.
-pub fn local_zone() -> String {
-    chrono::Local::now().format("UTC%:z").to_string()
-}
-
-fn in_zone<Z: chrono::TimeZone>(zone: &Z, ms: Millis, format: &str) -> String
-where
-    Z::Offset: std::fmt::Display,
-{
-    match zone.timestamp_millis_opt(ms).single() {
-        Some(t) => t.format(format).to_string(),
-        None => format!("{ms} ms"),
-    }
-}
-
-/// A short age for the UPDATED column: `5m ago`, `3h ago`, `12d ago`, or a date.
+/// `Zone::age` in the local time zone.
 pub fn age(now: Millis, then: Millis) -> String {
-    let secs = (now - then) / 1000;
-    match secs {
-        s if s < 0 => local_time(then),
-        s if s < 60 => "just now".to_string(),
-        s if s < 3600 => format!("{}m ago", s / 60),
-        s if s < 86_400 => format!("{}h ago", s / 3600),
-        s if s < 60 * 86_400 => format!("{}d ago", s / 86_400),
-        _ => local_time(then)[..10].to_string(),
-    }
+    Zone::Local.age(now, then)
 }
 
 #[cfg(test)]
@@ -139,16 +152,27 @@ mod tests {
 
     #[test]
     fn times_say_their_zone() {
-        let east = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
-        assert_eq!(zoned_time(&east, 1_800_000_000_000), "2027-01-15 16:00:00 +08:00");
-        let west = chrono::FixedOffset::west_opt(5 * 3600 + 1800).unwrap();
-        assert_eq!(zoned_time(&west, 1_800_000_000_000), "2027-01-15 02:30:00 -05:30");
-        assert_eq!(zoned_time(&chrono::Utc, 1_800_000_000_000), "2027-01-15 08:00:00 +00:00");
+        let east = Zone::Fixed(chrono::FixedOffset::east_opt(8 * 3600).unwrap());
+        assert_eq!(east.time(1_800_000_000_000), "2027-01-15 16:00:00 +08:00");
+        assert_eq!(east.name(1_800_000_000_000), "UTC+08:00");
+        let west = Zone::Fixed(chrono::FixedOffset::west_opt(5 * 3600 + 1800).unwrap());
+        assert_eq!(west.time(1_800_000_000_000), "2027-01-15 02:30:00 -05:30");
+        let utc = Zone::Fixed(chrono::FixedOffset::east_opt(0).unwrap());
+        assert_eq!(utc.time(1_800_000_000_000), "2027-01-15 08:00:00 +00:00");
     }
 
     #[test]
     fn ages() {
         assert_eq!(age(1_000_000_000, 1_000_000_000 - 5 * 60_000), "5m ago");
         assert_eq!(age(1_000_000_000, 1_000_000_000 - 3 * 3_600_000), "3h ago");
+    }
+
+    #[test]
+    fn a_fixed_zone_shows_its_own_wall_clock() {
+        let utc = Zone::Fixed(chrono::FixedOffset::east_opt(0).unwrap());
+        let tokyo = Zone::Fixed(chrono::FixedOffset::east_opt(9 * 3600).unwrap());
+        assert_eq!(utc.clock(1_800_000_000_000), "2027-01-15 08:00:00");
+        assert_eq!(tokyo.clock(1_800_000_000_000), "2027-01-15 17:00:00");
+        assert_eq!(tokyo.age(1_800_000_000_000, 1_800_000_000_000 - 90 * 86_400_000), "2026-10-17");
     }
 }

@@ -73,7 +73,7 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Ended> 
     // The file `csms` without `--demo` would open (`CSMS_CONFIG`, else the platform's).
     let config = std::env::var_os("CSMS_CONFIG").map(std::path::PathBuf::from).or_else(crate::config::default_path);
     let demo = ws.is_demo().then(|| crate::config::demo_hint(config.as_deref()));
-    let refresh = ws.config.refresh_interval.as_millis() as i64;
+    let refresh = i64::try_from(ws.config.refresh_interval.as_millis()).unwrap_or(i64::MAX);
     let view = opening_view(group.is_some(), named, &remembered, ws.is_demo(), first);
     let (mut state, effects) = State::new(infos, view, refresh, demo, now_ms());
     state.home = first;
@@ -86,7 +86,7 @@ pub async fn run(ws: Workspace, profile: Option<&str>) -> anyhow::Result<Ended> 
     if start.is_none() {
         app::picker::open(&mut state);
     }
-    state.clipboard_clear_ms = ws.config.clipboard_clear.as_millis() as i64;
+    state.clipboard_clear_ms = i64::try_from(ws.config.clipboard_clear.as_millis()).unwrap_or(i64::MAX);
     state.skipped_at_start(ws.skipped.iter().map(|s| (s.target.clone(), s.why.clone())).collect());
 
     let (tx, rx) = mpsc::unbounded_channel();

@@ -198,7 +198,7 @@ impl Worker {
         })
     }
 
-    fn record(&self, entry: Entry) {
+    fn record(&self, entry: &Entry) {
         journal::record(self.journal.as_deref(), entry);
     }
 
@@ -282,7 +282,7 @@ impl Worker {
     fn default(&self, owed: Vec<Owed>, why: &Error) {
         for o in owed {
             if let Some((profile, name, action)) = change_of(&o.effect) {
-                self.record(Entry::new(&self.target(profile), name, action).outcome("unknown", Some(why)));
+                self.record(&Entry::new(&self.target(profile), name, action).outcome("unknown", Some(why)));
             }
             if let Some(msg) = unanswered(o, why) {
                 let _ = self.tx.send(msg);
@@ -330,7 +330,7 @@ impl Worker {
                         Ok(c) => reconcile::cancel_deletion(&c, &name, None).await,
                         Err(e) => reconcile::CancelOutcome::Failed(e),
                     };
-                    w.record(Entry::cancel(&w.target(profile), &name, &outcome));
+                    w.record(&Entry::cancel(&w.target(profile), &name, &outcome));
                     w.send(Msg::CancelDone { profile, name, outcome: Box::new(outcome), bulk: false });
                 }
                 Effect::CancelMany { profile, names } => match w.client(profile).await {
@@ -346,7 +346,7 @@ impl Worker {
                                 journal::attempt(w.journal.as_deref(), Entry::new(&target, name, "cancel"));
                             },
                             |name, outcome, _| {
-                                w.record(Entry::cancel(&w.target_of(profile, Some(&client)), name, outcome));
+                                w.record(&Entry::cancel(&w.target_of(profile, Some(&client)), name, outcome));
                                 let _ = tx.send(Msg::CancelDone {
                                     profile,
                                     name: name.to_string(),
@@ -361,7 +361,7 @@ impl Worker {
                     Err(e) => {
                         for name in names {
                             let outcome = Box::new(reconcile::CancelOutcome::Failed(e.clone()));
-                            w.record(Entry::cancel(&w.target(profile), &name, &outcome));
+                            w.record(&Entry::cancel(&w.target(profile), &name, &outcome));
                             w.send(Msg::CancelDone { profile, name, outcome, bulk: true });
                         }
                     }
@@ -371,7 +371,7 @@ impl Worker {
                         Ok(c) => reconcile::schedule_deletion(&c, &name, days).await,
                         Err(e) => reconcile::ScheduleOutcome::Failed(e),
                     };
-                    w.record(Entry::schedule(&w.target(profile), &name, days, &outcome));
+                    w.record(&Entry::schedule(&w.target(profile), &name, days, &outcome));
                     let result = outcome.into_result().map(Box::new);
                     w.send(Msg::ScheduleDone { profile, name, result });
                 }
@@ -410,7 +410,7 @@ impl Worker {
                     };
                     // A create makes v1, but only a confirmed one is known to have.
                     let made = matches!(outcome, Outcome::Done(_)).then(|| "v1".to_string());
-                    w.record(w.entry(profile, &name, "create", &outcome).versions(made));
+                    w.record(&w.entry(profile, &name, "create", &outcome).versions(made));
                     w.send(Msg::Created { profile, name, result: outcome_result(outcome).map(Box::new) });
                 }
                 Effect::PutValue { profile, name, value, before } => {
@@ -422,7 +422,7 @@ impl Worker {
                         Outcome::Done(m) => vec![m.id.clone()],
                         _ => vec![],
                     };
-                    w.record(w.entry(profile, &name, "put-value", &outcome).versions(made));
+                    w.record(&w.entry(profile, &name, "put-value", &outcome).versions(made));
                     w.send(Msg::ValuePut { profile, name, result: outcome_result(outcome).map(|m| m.id) });
                 }
                 Effect::Rollback { profile, name, from, to } => {
@@ -431,7 +431,7 @@ impl Worker {
                         Err(e) => Outcome::Failed(e),
                     };
                     let entry = w.entry(profile, &name, "rollback", &outcome);
-                    w.record(entry.versions([from.clone(), to.clone()]).detail(format!("SYSCURRENT {from} -> {to}")));
+                    w.record(&entry.versions([from.clone(), to.clone()]).detail(format!("SYSCURRENT {from} -> {to}")));
                     let result = outcome_result(outcome).map(|_| ());
                     w.send(Msg::RolledBack { profile, name, from, to, result });
                 }
@@ -441,7 +441,7 @@ impl Worker {
                         Err(e) => Outcome::Failed(e),
                     };
                     let detail = format!("description, {} characters", description.chars().count());
-                    w.record(w.entry(profile, &name, "update", &outcome).detail(detail));
+                    w.record(&w.entry(profile, &name, "update", &outcome).detail(detail));
                     w.send(Msg::Described { profile, name, result: outcome_result(outcome).map(Box::new) });
                 }
                 Effect::LoadTags { profile, name } => {
@@ -462,7 +462,7 @@ impl Worker {
                     };
                     let mut detail: Vec<String> = create.iter().map(|t| format!("+{}", t.key)).collect();
                     detail.extend(delete.iter().map(|t| format!("-{}", t.key)));
-                    w.record(w.entry(profile, &name, "tag", &outcome).detail(detail.join(" ")));
+                    w.record(&w.entry(profile, &name, "tag", &outcome).detail(detail.join(" ")));
                     w.send(Msg::TagsChanged { profile, name, result: outcome_result(outcome) });
                 }
                 Effect::LoadHistory => {

@@ -340,7 +340,7 @@ pub(super) fn describe_key(state: &mut State, mut form: Describe, key: KeyEvent)
 
 /// A paste goes into the field that has the focus, at its cursor; into a
 /// value field it goes without ever being a plain string.
-pub(super) fn paste(state: &mut State, text: Redacted) {
+pub(super) fn paste(state: &mut State, text: &Redacted) {
     let (field, trim) = match &mut state.mode {
         Mode::NewSecret(form) => match form.focus {
             Field::Name => (&mut form.name, true),

@@ -511,6 +511,8 @@ pub struct State {
     /// The dialog a confirmation was asked from: its answer goes back there.
     pub behind: Option<Box<Mode>>,
     pub now: Millis,
+    /// The time zone the screens show times in.
+    pub zone: crate::timefmt::Zone,
     pub fetched_at: BTreeMap<usize, Millis>,
     /// Targets IAM no longer lists: shown as such, never loaded.
     pub gone: BTreeSet<usize>,
@@ -589,6 +591,7 @@ impl State {
             mode: Mode::Normal,
             behind: None,
             now,
+            zone: crate::timefmt::Zone::Local,
             fetched_at: BTreeMap::new(),
             gone: BTreeSet::new(),
             skipped: BTreeMap::new(),
@@ -1000,7 +1003,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::CancelDone { profile, name, outcome, bulk } => {
-            cancel_done(state, profile, name, *outcome, bulk);
+            cancel_done(state, profile, &name, &outcome, bulk);
             vec![]
         }
         Msg::ScheduleDone { profile, name, result } => {
@@ -1008,7 +1011,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             let pname = state.profile_name(profile).to_string();
             match result {
                 Ok(secret) => {
-                    let when = secret.scheduled_delete_time.map(crate::timefmt::local_time).unwrap_or_default();
+                    let when = secret.scheduled_delete_time.map(|t| state.zone.time(t)).unwrap_or_default();
                     state.confirmed(profile, &secret);
                     state.report(
                         Level::Warning,
@@ -1075,7 +1078,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Paste(text) => {
-            forms::paste(state, text);
+            forms::paste(state, &text);
             vec![]
         }
         Msg::PasswordGenerated(result) => {
@@ -1150,7 +1153,7 @@ fn apply(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::TagsLoaded { profile, name, result } => {
-            tags::loaded(state, (profile, name), result);
+            tags::loaded(state, &(profile, name), result);
             vec![]
         }
         Msg::TagsChanged { profile, name, result } => tags::changed(state, (profile, name), result),
@@ -1194,14 +1197,14 @@ fn tick(state: &mut State, now: Millis) -> Vec<Effect> {
     effects
 }
 
-fn cancel_done(state: &mut State, profile: usize, name: String, outcome: CancelOutcome, bulk: bool) {
-    state.in_flight.remove(&(profile, name.clone()));
+fn cancel_done(state: &mut State, profile: usize, name: &str, outcome: &CancelOutcome, bulk: bool) {
+    state.in_flight.remove(&(profile, name.to_string()));
     let pname = state.profile_name(profile).to_string();
     if let Some(secret) = outcome.secret() {
         // The server's own word on this secret; rows of other projects are never touched.
         state.confirmed(profile, secret);
     }
-    let (level, text) = match &outcome {
+    let (level, text) = match outcome {
         CancelOutcome::Cancelled(s) => {
             (Level::Success, format!("Deletion of '{name}' cancelled (profile {pname}): now {}", s.state_label()))
         }
@@ -1226,7 +1229,7 @@ fn cancel_done(state: &mut State, profile: usize, name: String, outcome: CancelO
     if outcome.is_safe() {
         b.safe += 1;
     }
-    let detail = match &outcome {
+    let detail = match outcome {
         CancelOutcome::Failed(e) => e.to_string(),
         CancelOutcome::Unknown { error, .. } => {
             format!("{error}; last seen {}", outcome.secret().map_or("nothing", |s| s.state_label()))

@@ -47,7 +47,7 @@ pub(super) fn on_key(state: &mut State, mut dialog: TagsDialog, key: KeyEvent) -
             }
             Some(Action::Apply) => {
                 let text = line.text().to_string();
-                add(state, dialog, line, &text)
+                add(state, dialog, &line, &text)
             }
             _ => {
                 state.edited(line.on_key(&key), &line);
@@ -90,7 +90,7 @@ pub(super) fn remove(state: &mut State, tag: Tag) -> Vec<Effect> {
     send(state, *dialog, vec![], vec![Tag { key: tag.key, value: None }])
 }
 
-fn add(state: &mut State, mut dialog: TagsDialog, field: TextField, line: &str) -> Vec<Effect> {
+fn add(state: &mut State, mut dialog: TagsDialog, field: &TextField, line: &str) -> Vec<Effect> {
     let refuse = |state: &mut State, mut dialog: TagsDialog, why: String| {
         state.say(Level::Warning, why);
         dialog.adding = Some(field.clone());
@@ -127,9 +127,9 @@ fn send(state: &mut State, mut dialog: TagsDialog, create: Vec<Tag>, delete: Vec
 }
 
 /// The tags as read, or as the server has them after a change.
-pub(super) fn loaded(state: &mut State, key: RowKey, result: Result<(String, Vec<Tag>), String>) {
+pub(super) fn loaded(state: &mut State, key: &RowKey, result: Result<(String, Vec<Tag>), String>) {
     if let Mode::Tags(dialog) = &mut state.mode
-        && dialog.key == key
+        && dialog.key == *key
     {
         dialog.cursor = dialog.cursor.min(result.as_ref().map_or(0, |(_, t)| t.len().saturating_sub(1)));
         dialog.loaded = Some(result);

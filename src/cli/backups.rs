@@ -132,7 +132,7 @@ pub(super) async fn restore(ws: &Workspace, profile: Option<&str>, output: Outpu
         // The journal names the secret the backup holds, as the message does, not the file's name for it.
         Err(refused) => {
             let entry = Entry { secret: refused.secret, ..entry }.outcome("failed", Some(&refused.error));
-            journal::record(journal.as_ref(), entry);
+            journal::record(journal.as_ref(), &entry);
             return fail(&refused.error);
         }
     };
@@ -146,15 +146,15 @@ pub(super) async fn restore(ws: &Workspace, profile: Option<&str>, output: Outpu
                     s.name
                 );
             }
-            journal::record(journal.as_ref(), Entry { secret: s.name.clone(), ..entry });
+            journal::record(journal.as_ref(), &Entry { secret: s.name.clone(), ..entry });
             s
         }
         Outcome::Failed(e) => {
-            journal::record(journal.as_ref(), entry);
+            journal::record(journal.as_ref(), &entry);
             return fail(&e);
         }
         Outcome::Unknown(e) => {
-            journal::record(journal.as_ref(), entry);
+            journal::record(journal.as_ref(), &entry);
             esayln!("error: {label}: restore: the outcome is unknown ({e})");
             return exit::FAILED;
         }

@@ -1,5 +1,7 @@
 //! Changing deletions: `schedule-deletion` and `cancel-deletion`.
 
+// `write!` into a String, which cannot fail.
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
@@ -59,7 +61,7 @@ pub(super) async fn schedule(
     let sent = Entry::new(&profile.journal_target(Some(&client)), name, "schedule").detail(format!("{days} days"));
     journal::attempt(journal.as_ref(), sent);
     let outcome = csms::reconcile::schedule_deletion(&client, name, days).await;
-    journal::record(journal.as_ref(), Entry::schedule(&profile.journal_target(Some(&client)), name, days, &outcome));
+    journal::record(journal.as_ref(), &Entry::schedule(&profile.journal_target(Some(&client)), name, days, &outcome));
     super::note_clock(&profile.name, &client);
     match outcome {
         csms::reconcile::ScheduleOutcome::Scheduled(s) => {
@@ -99,17 +101,18 @@ fn undo_hint(ws: &Workspace, profile: &str, name: &str) -> String {
 fn report_line(r: &CancelReport) -> String {
     let mut line = format!("{}: {}", r.name, r.result);
     if let Some(state) = &r.state {
-        line.push_str(&format!(" (state {state})"));
+        let _ = write!(line, " (state {state})");
     }
     if r.error_msg.is_some() || r.error_code.is_some() {
-        line.push_str(&format!(
+        let _ = write!(
+            line,
             ": {}{}",
             r.error_code.as_deref().map(|c| format!("{c} ")).unwrap_or_default(),
             r.error_msg.as_deref().unwrap_or("")
-        ));
+        );
     }
     if let Some(id) = &r.request_id {
-        line.push_str(&format!(" [request id {id}]"));
+        let _ = write!(line, " [request id {id}]");
     }
     line
 }
@@ -216,7 +219,7 @@ pub(super) async fn cancel(
             done += 1;
             // Taken per outcome: the project id IAM gives is known once the first request went.
             let target = profile.journal_target(Some(&client));
-            journal::record(journal.as_ref(), Entry::cancel(&target, name, outcome));
+            journal::record(journal.as_ref(), &Entry::cancel(&target, name, outcome));
             if table {
                 sayln!("{}", report_line(&CancelReport::new(&profile.name, name, outcome)));
                 if show_progress {

@@ -2,6 +2,8 @@
 //! Secrets never go into the file: they come from an environment variable,
 //! a command, or the official SDK's own settings.
 
+// `write!` into a String, which cannot fail.
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
@@ -120,7 +122,7 @@ async fn write_profile(path: &Path, lines: &mut impl Iterator<Item = std::io::Re
     let quoted = |v: &str| toml::Value::String(v.to_string()).to_string();
     let mut block = format!("\n[profiles.{name}]\nregion = {}\n", quoted(&region));
     if !endpoint.is_empty() {
-        block.push_str(&format!("endpoint = {}\niam_endpoint = {}\n", quoted(&endpoint), quoted(&endpoint)));
+        let _ = write!(block, "endpoint = {}\niam_endpoint = {}\n", quoted(&endpoint), quoted(&endpoint));
         // Said, not asked: one more question would not help most, and the file is easy to edit.
         esayln!(
             "note: iam_endpoint is {endpoint} too: a custom endpoint (a proxy, a private cloud, `csms serve`) \
@@ -140,23 +142,20 @@ async fn write_profile(path: &Path, lines: &mut impl Iterator<Item = std::io::Re
                 let ak = ask(lines, "access key", "")?;
                 let question = "secret key from `env VARIABLE` or `command COMMAND`";
                 let sk = ask_source(lines, "secret_key", question, &format!("env {var}_SK"))?;
-                block.push_str(&format!("auth = \"aksk\"\naccess_key = {}\n{sk}", quoted(&ak)));
+                let _ = write!(block, "auth = \"aksk\"\naccess_key = {}\n{sk}", quoted(&ak));
             }
             "password" => {
                 let domain = ask(lines, "account (domain) name", "")?;
                 let user = ask(lines, "IAM user", "")?;
                 let question = "password from `env VARIABLE` or `command COMMAND`";
                 let pw = ask_source(lines, "password", question, &format!("env {var}_PASSWORD"))?;
-                block.push_str(&format!(
-                    "auth = \"password\"\ndomain = {}\nuser = {}\n{pw}",
-                    quoted(&domain),
-                    quoted(&user)
-                ));
+                let _ =
+                    write!(block, "auth = \"password\"\ndomain = {}\nuser = {}\n{pw}", quoted(&domain), quoted(&user));
             }
             "token" => {
                 let question = "token from `env VARIABLE` or `command COMMAND`";
                 let token = ask_source(lines, "token", question, &format!("env {var}_TOKEN"))?;
-                block.push_str(&format!("auth = \"token\"\n{token}"));
+                let _ = write!(block, "auth = \"token\"\n{token}");
             }
             other => return Err(usage(format!("'{other}' is not aksk, password or token"))),
         }
@@ -164,7 +163,7 @@ async fn write_profile(path: &Path, lines: &mut impl Iterator<Item = std::io::Re
     let project_default = sdk.project_id.clone().unwrap_or_default();
     let project = ask(lines, "project id (empty: IAM gives the region's)", &project_default)?;
     if !project.is_empty() {
-        block.push_str(&format!("project_id = {}\n", quoted(&project)));
+        let _ = writeln!(block, "project_id = {}", quoted(&project));
     }
 
     // The whole file as it would be, parsed and checked before anything is written.

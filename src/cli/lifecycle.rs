@@ -38,7 +38,7 @@ fn settle<T>(
         Outcome::Done(t) => Some(t),
         _ => None,
     };
-    journal::record(Journal::open_default().as_ref(), decorate(entry, done));
+    journal::record(Journal::open_default().as_ref(), &decorate(entry, done));
     match outcome {
         Outcome::Done(t) => Ok(t),
         Outcome::Failed(e) => Err(fail(&csms_context(e, secret))),

@@ -194,7 +194,7 @@ impl Authenticator {
             .body(body.to_string())
             .send()
             .await
-            .map_err(|e| worth_retrying(super::client::transport_error(e)))?;
+            .map_err(|e| worth_retrying(super::client::transport_error(&e)))?;
         if let Some(err) = super::client::redirect_error(&resp) {
             return Err((self.auth_error(format!("IAM did not issue a token: {err}")), false));
         }

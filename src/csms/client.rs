@@ -182,7 +182,7 @@ impl Client {
         let Ok(at) = chrono::DateTime::parse_from_rfc2822(date) else { return };
         // A `Date` is cut to the second: its middle is the best guess.
         let off = at.timestamp_millis() + 500 - crate::timefmt::now_ms();
-        let off = if off.abs() < 2_000 { 0 } else { (off as f64 / 1000.0).round() as i64 * 1000 };
+        let off = if off.abs() < 2_000 { 0 } else { off.signum() * ((off.abs() + 500) / 1000) * 1000 };
         self.clock_offset.store(off, Ordering::Relaxed);
     }
 
@@ -492,7 +492,7 @@ impl Client {
                     let retry_after = a.retry_after;
                     let err = Error::from_response(a.status, &a.body, a.request_id).with_attempts(attempt);
                     if a.status == 401 {
-                        return Err(self.unauthorized(err));
+                        return Err(self.unauthorized(&err));
                     }
                     if attempt >= max_attempts || !RetryPolicy::retryable_status(a.status) {
                         return Err(err);
@@ -513,7 +513,7 @@ impl Client {
     }
 
     /// A 401 is reported as an authentication error naming the profile.
-    fn unauthorized(&self, err: Error) -> Error {
+    fn unauthorized(&self, err: &Error) -> Error {
         Error::Auth { profile: self.profile.clone(), message: format!("the server refused the credentials: {err}") }
     }
 
@@ -558,7 +558,7 @@ impl Client {
         if !body.is_empty() {
             req = req.body(body.to_vec());
         }
-        let resp = req.send().await.map_err(transport_error)?;
+        let resp = req.send().await.map_err(|e| transport_error(&e))?;
         let status = resp.status().as_u16();
         let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
         let request_id = header("X-Request-Id");
@@ -619,7 +619,7 @@ pub(super) async fn read_body(mut resp: reqwest::Response, operation: &str) -> R
         return Err(too_long());
     }
     let mut body = bytes::BytesMut::new();
-    while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(&e))? {
         if body.len() + chunk.len() > MAX_ANSWER_BYTES {
             return Err(too_long());
         }
@@ -721,9 +721,9 @@ where
 
 /// A request that got no (whole) answer: where to, and the innermost cause in
 /// a few words (`connection refused`); the whole chain goes to the log.
-pub(super) fn transport_error(e: reqwest::Error) -> Error {
+pub(super) fn transport_error(e: &reqwest::Error) -> Error {
     if e.is_builder() {
-        return build_error(&e);
+        return build_error(e);
     }
     let kind = if e.is_timeout() {
         TransportKind::Timeout

@@ -74,12 +74,19 @@ pub fn normalize_timestamp(v: i64) -> Option<Millis> {
     (ms.unsigned_abs() <= LAST_MILLIS).then_some(ms)
 }
 
+/// A timestamp sent as a float, in whole units: the fraction is dropped, and
+/// `as` saturates a value out of range (refused then as past year 9999).
+#[allow(clippy::cast_possible_truncation)]
+fn whole_millis(f: f64) -> i64 {
+    f as i64
+}
+
 fn de_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Millis>, D::Error> {
     let v = Option::<serde_json::Value>::deserialize(d)?;
     Ok(match v {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::Number(n)) => {
-            n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)).and_then(normalize_timestamp)
+            n.as_i64().or_else(|| n.as_f64().map(whole_millis)).and_then(normalize_timestamp)
         }
         // Some gateways quote numbers; a string that is not a number is dropped
         // rather than failing the whole listing.

@@ -116,7 +116,7 @@ pub async fn start() -> anyhow::Result<Demo> {
                     ..Secret::named(s.name.clone())
                 };
                 store
-                    .seed(&profile.project_id, secret, &format!("demo-value-of-{}", s.name), updated)
+                    .seed(&profile.project_id, &secret, &format!("demo-value-of-{}", s.name), updated)
                     .map_err(|e| anyhow::anyhow!("seeding the demo: {}", e.message))?;
             }
         }

@@ -122,7 +122,7 @@ async fn request_id(req: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
     let mut resp = next.run(req).await;
     resp.headers_mut().insert("X-Request-Id", HeaderValue::from_str(&id).expect("hex is a header value"));
-    tracing::info!(%method, %path, status = resp.status().as_u16(), ms = started.elapsed().as_millis() as u64, request_id = %id);
+    tracing::info!(%method, %path, status = resp.status().as_u16(), ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX), request_id = %id);
     resp
 }
 

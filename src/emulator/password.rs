@@ -42,8 +42,10 @@ pub struct PasswordRequest {
 pub fn generate(req: &PasswordRequest) -> Result<String, ApiError> {
     let length = match req.length {
         None => DEFAULT_LENGTH,
-        Some(n) if (1..=MAX_LENGTH as i64).contains(&n) => n as usize,
-        Some(n) => return Err(ApiError::invalid(format!("length must be 1 to {MAX_LENGTH}, got {n}"))),
+        Some(n) => match usize::try_from(n) {
+            Ok(length) if (1..=MAX_LENGTH).contains(&length) => length,
+            _ => return Err(ApiError::invalid(format!("length must be 1 to {MAX_LENGTH}, got {n}"))),
+        },
     };
     let classes: Vec<Vec<char>> = [
         (!req.exclude_lowercase, LOWER),

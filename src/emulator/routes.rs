@@ -38,7 +38,7 @@ fn page_info<T>(items: &[T], more: bool, id: impl Fn(&T) -> String) -> PageInfo 
     PageInfo {
         next_marker: if more { items.last().map(&id) } else { None },
         previous_marker: items.first().map(&id),
-        current_count: Some(items.len() as u32),
+        current_count: u32::try_from(items.len()).ok(),
     }
 }
 

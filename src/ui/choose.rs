@@ -5,8 +5,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::Theme;
 use super::dialogs::{keys_line, popup};
+use super::{Theme, clamp_u16};
 use crate::app::{State, keymap};
 use crate::printable::printable;
 
@@ -21,10 +21,10 @@ pub fn project(frame: &mut Frame, state: &State, choices: &[usize], selected: us
     }
     lines.push(Line::default());
     lines.push(keys_line(keymap::CHOOSE, theme));
-    let height = (lines.len() as u16 + 2).min(frame.area().height);
+    let height = clamp_u16(lines.len()).saturating_add(2).min(frame.area().height);
     let inner = popup(frame, 64, height, "New secret: which project?", theme.header());
     frame.render_widget(
-        Paragraph::new(lines).scroll((selected.saturating_sub(inner.height as usize / 2) as u16, 0)),
+        Paragraph::new(lines).scroll((clamp_u16(selected.saturating_sub(inner.height as usize / 2)), 0)),
         inner,
     );
 }

@@ -7,11 +7,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use super::Theme;
+use super::{Theme, clamp_u16};
 use crate::app::{Level, Mode, State, View, keymap};
 use crate::csms::model::Millis;
 use crate::printable::{fit, printable};
-use crate::timefmt::age;
+use crate::timefmt::Zone;
 
 pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut first = vec![Span::styled(" csms ", theme.header())];
@@ -91,7 +91,9 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             };
             let who = if state.view.is_many() { format!("{}: ", state.profile_name(*p)) } else { String::new() };
             let text = match state.fetched_at.get(p) {
-                Some(t) => format!("stale · last good fetch {} · {who}{e}{more}", good_fetch_age(state.now, *t)),
+                Some(t) => {
+                    format!("stale · last good fetch {} · {who}{e}{more}", good_fetch_age(state.zone, state.now, *t))
+                }
                 None => format!("could not load · {who}{e}{more}"),
             };
             let level = if state.fetched_at.contains_key(p) { Level::Warning } else { Level::Error };
@@ -99,11 +101,31 @@ pub fn header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         }
         None => {
             if let Some(oldest) = state.fetched_at.values().min() {
-                second.push(Span::raw(format!("fetched {}", age(state.now, *oldest))));
+                second.push(Span::raw(format!("fetched {}", state.zone.age(state.now, *oldest))));
             }
         }
     }
+    let second = fit_spans(second, area.width as usize);
     frame.render_widget(Paragraph::new(vec![Line::from(first), Line::from(second)]), area);
+}
+
+/// The spans that fit in `width` columns; the one that crosses the edge is
+/// cut with `…`, so a cut line does not read as if that were all it said.
+fn fit_spans(spans: Vec<Span<'_>>, width: usize) -> Vec<Span<'_>> {
+    let mut room = width;
+    let mut fitted = Vec::with_capacity(spans.len());
+    for span in spans {
+        let w = span.width();
+        if w > room {
+            if room > 0 {
+                fitted.push(Span::styled(fit(&span.content, room).into_owned(), span.style));
+            }
+            break;
+        }
+        room -= w;
+        fitted.push(span);
+    }
+    fitted
 }
 
 /// Where a profile is, in `room` columns: the least useful parts go first
@@ -128,10 +150,10 @@ fn place(p: &crate::app::ProfileInfo, room: usize) -> String {
 
 /// How long ago the last good fetch was, to the second under a minute: after
 /// a failed refresh, "just now" would read as if the data were fresh.
-fn good_fetch_age(now: Millis, then: Millis) -> String {
+fn good_fetch_age(zone: Zone, now: Millis, then: Millis) -> String {
     match (now - then) / 1000 {
         secs @ 0..60 => format!("{secs}s ago"),
-        _ => age(now, then),
+        _ => zone.age(now, then),
     }
 }
 
@@ -142,7 +164,7 @@ pub fn footer_height(state: &State, width: u16) -> u16 {
     // Word wrapping leaves ragged ends: count on four fifths of the width.
     let usable = (width as usize * 4 / 5).max(1);
     let lines = if len <= width as usize { 1 } else { len.div_ceil(usable) }.clamp(1, MAX_MESSAGE_LINES);
-    lines as u16 + 1 + u16::from(!candidates(state).is_empty())
+    clamp_u16(lines) + 1 + u16::from(!candidates(state).is_empty())
 }
 
 /// What Tab left to choose from on the `:` line.

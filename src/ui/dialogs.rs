@@ -6,12 +6,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
-use super::Theme;
+use super::{Theme, clamp_u16};
 use crate::app::field::{NumberField, TextField};
 use crate::app::{Mode, Pending, Reveal, RowKey, State, View, keymap};
 use crate::csms::model::Millis;
 use crate::printable::printable;
-use crate::timefmt::{countdown, local_time};
+use crate::timefmt::countdown;
 
 /// Clears a centered area and draws a bordered block in it; returns the inside.
 pub(super) fn popup(frame: &mut Frame, width: u16, height: u16, title: &str, style: Style) -> Rect {
@@ -47,7 +47,7 @@ pub(super) fn keys_line(table: &[keymap::Binding], theme: &Theme) -> Line<'stati
 
 fn time_left_text(state: &State, profile: usize, deletes_at: Option<Millis>) -> String {
     match deletes_at {
-        Some(t) => format!("{} (at {})", countdown(t - state.server_now(profile)), local_time(t)),
+        Some(t) => format!("{} (at {})", countdown(t - state.server_now(profile)), state.zone.time(t)),
         None => crate::listing::TIME_UNKNOWN.into(),
     }
 }
@@ -86,7 +86,7 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
                 lines.push(Line::from(format!("  … and {} more", keys.len() - SHOWN)));
             }
             // The lines so far, a blank one and the keys, inside the border.
-            lines.len() as u16 + 4
+            clamp_u16(lines.len()).saturating_add(4)
         }
         Pending::PutValue { key, consequence, .. } => {
             lines.push(Line::from(vec![
@@ -95,7 +95,7 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
             ]));
             lines.push(Line::from(format!("profile {}", printable(state.profile_name(key.0)))));
             lines.push(Line::from(Span::styled(consequence.clone(), warn)));
-            lines.len() as u16 + 4
+            clamp_u16(lines.len()).saturating_add(4)
         }
         Pending::Rollback { key, from, to } => {
             lines.push(Line::from(vec![
@@ -107,7 +107,7 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
                 format!("SYSCURRENT moves from {from} to {to}; {from} becomes SYSPREVIOUS"),
                 warn,
             )));
-            lines.len() as u16 + 4
+            clamp_u16(lines.len()).saturating_add(4)
         }
         Pending::RemoveTag { key, tag } => {
             lines.push(Line::from(vec![
@@ -120,7 +120,7 @@ pub fn confirm(frame: &mut Frame, state: &State, pending: &Pending, theme: &Them
                 Span::styled(printable(&key.1).into_owned(), theme.header()),
             ]));
             lines.push(Line::from(format!("profile {}", printable(state.profile_name(key.0)))));
-            lines.len() as u16 + 4
+            clamp_u16(lines.len()).saturating_add(4)
         }
     };
     lines.push(Line::default());
@@ -157,7 +157,7 @@ pub fn schedule(
     let when = match days.value() {
         Ok(days) => Line::from(format!(
             "deleted for good on {}, unless cancelled",
-            local_time(state.server_now(key.0) + days as Millis * 86_400_000)
+            state.zone.time(state.server_now(key.0) + days as Millis * 86_400_000)
         )),
         Err(why) => Line::from(Span::styled(format!("{why} days"), theme.message(crate::app::Level::Warning))),
     };
@@ -191,7 +191,7 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
         return;
     };
     let (profile, cursor, versions) = (*profile, *cursor, versions.as_ref());
-    let time = |t: Option<Millis>| t.map(local_time).unwrap_or_else(|| "-".into());
+    let time = |t: Option<Millis>| t.map(|t| state.zone.time(t)).unwrap_or_else(|| "-".into());
     let text = |v: &Option<String>| v.clone().filter(|x| !x.is_empty()).unwrap_or_else(|| "-".into());
     // A shown value names its version.
     let value_label = shown.as_ref().map_or_else(|| "value".to_string(), |v| format!("value of {}", printable(v)));
@@ -294,7 +294,7 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
         }
     }
     let first_version = lines.len().saturating_sub(versions.and_then(|v| v.as_ref().ok()).map_or(0, Vec::len));
-    let height = (lines.len() as u16 + 2).min(frame.area().height);
+    let height = clamp_u16(lines.len()).saturating_add(2).min(frame.area().height);
     // Tall enough to reach the footer: its messages (what `v` or `R` did) stay in view.
     let footer = super::chrome::footer_height(state, frame.area().width);
     let inner = popup_above(frame, footer, DETAILS_WIDTH, height, &printable(&s.name), theme.header());
@@ -302,7 +302,7 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
     let bottom = lines.len().saturating_sub(page);
     state.details_layout.set(crate::app::DetailsLayout { page, bottom, first_version });
     let top = (*scroll).min(bottom);
-    frame.render_widget(Paragraph::new(lines).scroll((top as u16, 0)), inner);
+    frame.render_widget(Paragraph::new(lines).scroll((clamp_u16(top), 0)), inner);
     more_marks(frame, inner, top > 0, top < bottom, theme);
 }
 
@@ -311,7 +311,7 @@ pub fn details(frame: &mut Frame, state: &State, theme: &Theme) {
 fn more_marks(frame: &mut Frame, inner: Rect, above: bool, below: bool, theme: &Theme) {
     let marks = [(above, inner.y.saturating_sub(1), " ▲ more: PgUp "), (below, inner.bottom(), " ▼ more: PgDn ")];
     for (shown, y, text) in marks {
-        let width = text.chars().count() as u16;
+        let width = clamp_u16(text.chars().count());
         if shown && inner.width > width + 2 && y < frame.area().bottom() {
             let at = Rect { x: inner.right() - width - 1, y, width, height: 1 };
             frame.render_widget(Paragraph::new(Span::styled(text, theme.key())), at);
@@ -439,9 +439,9 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &Text
         }
     }
     lines.push(keys_line(keymap::PICKER, theme));
-    let height = (lines.len() as u16 + 2).min(frame.area().height);
+    let height = clamp_u16(lines.len()).saturating_add(2).min(frame.area().height);
     // As wide as its longest line (within the terminal), at least 78.
-    let width = lines.iter().map(|l| l.width()).max().unwrap_or(0).max(76) as u16 + 2;
+    let width = clamp_u16(lines.iter().map(|l| l.width()).max().unwrap_or(0).max(76)).saturating_add(2);
     let inner = popup(frame, width, height, "Profiles", theme.header());
     frame.render_widget(Paragraph::new(lines), inner);
 }
@@ -459,14 +459,14 @@ pub fn help(frame: &mut Frame, scroll: usize, theme: &Theme) {
         })
         .collect();
     let inner = popup(frame, width, height, "Keys (j/k/g/G scroll, esc close)", theme.header());
-    let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize)) as u16;
+    let scroll = clamp_u16(scroll.min(lines.len().saturating_sub(inner.height as usize)));
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }
 
 pub fn report(frame: &mut Frame, title: &str, lines: &[String], scroll: usize, theme: &Theme) {
-    let height = (lines.len() as u16 + 2).min(frame.area().height.saturating_sub(2));
+    let height = clamp_u16(lines.len()).saturating_add(2).min(frame.area().height.saturating_sub(2));
     let inner = popup(frame, frame.area().width.saturating_sub(4), height, title, theme.header());
-    let scroll = scroll.min(lines.len().saturating_sub(inner.height as usize)) as u16;
+    let scroll = clamp_u16(scroll.min(lines.len().saturating_sub(inner.height as usize)));
     let text: Vec<Line> = lines.iter().map(|l| Line::from(l.clone())).collect();
     // Wrapped, so an error's request id is never cut off.
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).scroll((scroll, 0)), inner);

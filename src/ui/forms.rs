@@ -6,8 +6,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::Theme;
 use super::dialogs::{keys_line, popup};
+use super::{Theme, clamp_u16};
 use crate::app::field::TextField;
 use crate::app::forms::{Describe, Field, GeneratorFields, NewSecret, NewValue, ValueField};
 use crate::app::{Level, RowKey, State, keymap};
@@ -108,7 +108,7 @@ pub fn new_secret(frame: &mut Frame, state: &State, form: &NewSecret, theme: &Th
     lines.push(Line::default());
     lines.push(problem_line(form.problem(), theme));
     lines.push(keys_line(keymap::FORM, theme));
-    let inner = popup(frame, 72, lines.len() as u16 + 2, "New secret", theme.header());
+    let inner = popup(frame, 72, clamp_u16(lines.len()).saturating_add(2), "New secret", theme.header());
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
@@ -137,7 +137,7 @@ pub fn new_value(frame: &mut Frame, state: &State, form: &NewValue, theme: &Them
     lines.push(Line::default());
     lines.push(problem_line(form.problem(), theme));
     lines.push(keys_line(keymap::FORM, theme));
-    let inner = popup(frame, 72, lines.len() as u16 + 2, "New value", theme.header());
+    let inner = popup(frame, 72, clamp_u16(lines.len()).saturating_add(2), "New value", theme.header());
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
@@ -157,7 +157,7 @@ pub fn describe(frame: &mut Frame, state: &State, form: &Describe, theme: &Theme
     }
     lines.push(Line::default());
     lines.push(keys_line(keymap::LINE, theme));
-    let height = (lines.len() as u16 + 2).min(frame.area().height);
+    let height = clamp_u16(lines.len()).saturating_add(2).min(frame.area().height);
     let inner = popup(frame, 72, height, "Edit description", theme.header());
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
@@ -175,6 +175,6 @@ pub fn copy_menu(frame: &mut Frame, state: &State, key: &RowKey, theme: &Theme) 
     for b in keymap::COPY {
         lines.push(Line::from(vec![Span::styled(format!("  {:<5}", b.label), theme.key()), Span::raw(b.help)]));
     }
-    let inner = popup(frame, 64, lines.len() as u16 + 2, "Copy", theme.header());
+    let inner = popup(frame, 64, clamp_u16(lines.len()).saturating_add(2), "Copy", theme.header());
     frame.render_widget(Paragraph::new(lines), inner);
 }

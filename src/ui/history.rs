@@ -5,12 +5,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::Theme;
 use super::dialogs::{keys_line, popup};
+use super::{Theme, clamp_u16};
 use crate::app::history::HistoryView;
 use crate::app::{Level, State, keymap};
 use crate::printable::printable;
-use crate::timefmt::{local_clock, local_zone};
 
 pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &Theme) {
     let area = frame.area();
@@ -20,7 +19,7 @@ pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &The
         let room = (area.height as usize / 3).max(2);
         lines.push(Line::from(Span::styled(format!(" This session ({})", state.events.len()), theme.header())));
         for e in state.events.iter().rev().take(room) {
-            let text = format!(" {}  {}", local_clock(e.at), printable(&e.text));
+            let text = format!(" {}  {}", state.zone.clock(e.at), printable(&e.text));
             lines.push(Line::from(Span::styled(text, theme.message(e.level))));
         }
         lines.push(Line::from(Span::styled(" Journal: every change csms made", theme.header())));
@@ -40,7 +39,7 @@ pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &The
             // Each entry is a line, and a second one for what the server said.
             let mut rows: Vec<(usize, Line)> = Vec::new();
             for (i, e) in visible.iter().enumerate() {
-                let time = e.millis().map(local_clock).unwrap_or_else(|| e.time.clone());
+                let time = e.millis().map(|t| state.zone.clock(t)).unwrap_or_else(|| e.time.clone());
                 let style = match (i == view.cursor, e.outcome.as_str()) {
                     (true, _) => theme.selected(),
                     (false, "ok") => Style::default(),
@@ -65,7 +64,7 @@ pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &The
                 rows.push((i, Line::from(Span::styled(format!("     {}", printable(&said.join(" · "))), theme.dim()))));
             }
             // Room for the list: the border, the filter line and the keys.
-            let room = (area.height.saturating_sub(5 + lines.len() as u16) as usize).max(2);
+            let room = (area.height.saturating_sub(clamp_u16(lines.len()).saturating_add(5)) as usize).max(2);
             let last_of_cursor = rows.iter().rposition(|(i, _)| *i == view.cursor).unwrap_or(0);
             let first = (last_of_cursor + 1).saturating_sub(room);
             lines.extend(rows.into_iter().skip(first).take(room).map(|(_, line)| line));
@@ -77,7 +76,7 @@ pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &The
         area.width.saturating_sub(2),
         area.height.saturating_sub(2),
         // Each line's time is local: the zone is said once, here.
-        &format!("History ({count}) · times in {}", local_zone()),
+        &format!("History ({count}) · times in {}", state.zone.name(state.now)),
         theme.header(),
     );
     // The keys stay on the bottom line.

@@ -28,6 +28,12 @@ const TABLE_CHROME: u16 = 3;
 /// border and its column titles.
 pub const FIRST_ROW_LINE: u16 = HEADER_LINES + 2;
 
+/// `n` lines (or columns) as a terminal's u16: a count past what a terminal
+/// holds stays at the most, where `as u16` would wrap it round.
+fn clamp_u16(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
 /// How many secret rows fit in a terminal of this height (with the footer
 /// at its smallest; the table keeps the selection in view when it is taller).
 pub fn table_height(terminal_height: u16) -> usize {

@@ -5,19 +5,19 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
-use super::Theme;
+use super::{Theme, clamp_u16};
 use crate::app::State;
 use crate::app::table::Highlighter;
 use crate::printable::{fit, printable};
-use crate::timefmt::{age, countdown, local_time};
+use crate::timefmt::{Zone, countdown};
 
 /// `5m`, `3h`, `12d`: the UPDATED column's compact age, on the clock of the
 /// row's server. A time ahead of it by under a minute is `now` (a `Date` is
 /// cut to the second); further ahead, its date.
-fn short_age(now: i64, then: i64) -> String {
-    match age(now, then) {
+fn short_age(zone: Zone, now: i64, then: i64) -> String {
+    match zone.age(now, then) {
         _ if then > now && then - now < 60_000 => "now".to_string(),
-        _ if then > now => local_time(then).chars().take(10).collect(),
+        _ if then > now => zone.time(then).chars().take(10).collect(),
         a if a == "just now" => "now".to_string(),
         a => a.trim_end_matches(" ago").to_string(),
     }
@@ -67,7 +67,7 @@ struct Columns {
 /// every row's columns), then UPDATED goes, then DESCRIPTION, then STATE
 /// shrinks to an abbreviation, and only then does NAME give way further.
 fn columns(inner: u16, name_content: usize, profile: Option<u16>, deletes: u16, updated_width: u16) -> Columns {
-    let name_want = (name_content as u16).clamp(4, MAX_NAME);
+    let name_want = clamp_u16(name_content).clamp(4, MAX_NAME);
     // The mark, the profile, the state and the countdown, with a space after each.
     let fixed = |state: u16| 2 + profile.map_or(0, |p| p + 1) + state + 1 + deletes + 1;
     let room = |state: u16, updated: Option<u16>| inner.saturating_sub(fixed(state) + updated.map_or(0, |w| w + 1));
@@ -164,13 +164,13 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let shown_name = |name| shown_profile(name, in_group);
     let profile_width = all.then(|| {
         let widest = state.view_profiles().iter().map(|&p| shown_name(state.profile_name(p)).chars().count()).max();
-        widest.unwrap_or(7).clamp(7, 28) as u16
+        clamp_u16(widest.unwrap_or(7).clamp(7, 28))
     });
     let updated_of = |row: &crate::app::table::Row| {
-        row.secret.update_time.map(|u| short_age(state.server_now(row.profile), u)).unwrap_or_default()
+        row.secret.update_time.map(|u| short_age(state.zone, state.server_now(row.profile), u)).unwrap_or_default()
     };
     // Sized to the widest age or date among the rows, so none is cut.
-    let updated_width = state.table.rows().iter().map(|r| updated_of(r).chars().count() as u16).max();
+    let updated_width = state.table.rows().iter().map(|r| clamp_u16(updated_of(r).chars().count())).max();
     let updated_width = updated_width.unwrap_or(0).max(UPDATED_TITLE);
     let cols =
         columns(area.width.saturating_sub(2), state.table.name_width(), profile_width, deletes_width, updated_width);

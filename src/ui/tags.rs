@@ -5,8 +5,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::Theme;
 use super::dialogs::{keys_line, popup};
+use super::{Theme, clamp_u16};
 use crate::app::tags::TagsDialog;
 use crate::app::{Level, State, keymap};
 use crate::csms::model::MAX_TAGS;
@@ -41,7 +41,7 @@ pub fn tags(frame: &mut Frame, state: &State, dialog: &TagsDialog, theme: &Theme
         None if dialog.busy => lines.push(Line::from(Span::styled("sending…", theme.in_flight()))),
         None => lines.push(keys_line(keymap::TAGS, theme)),
     }
-    let height = (lines.len() as u16 + 2).min(frame.area().height);
+    let height = clamp_u16(lines.len()).saturating_add(2).min(frame.area().height);
     let inner = popup(frame, 72, height, &format!("Tags of {}", printable(&dialog.key.1)), theme.header());
     frame.render_widget(Paragraph::new(lines), inner);
 }

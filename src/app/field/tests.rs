@@ -197,7 +197,7 @@ fn a_masked_field_edits_like_any_other_and_never_shows_its_text() {
 fn a_masked_field_moves_and_deletes_by_word_as_by_line_ends() {
     let alt = |c: char| key(KeyCode::Char(c), KeyModifiers::ALT);
     let mut f = TextField::masked();
-    f.insert("ab-cd ef");
+    f.insert("ab-cd ef").unwrap();
     f.on_key(&alt('b'));
     assert_eq!(f.cursor(), 0, "one word: its breaks stay hidden");
     f.on_key(&key(KeyCode::Right, KeyModifiers::CONTROL));
@@ -205,7 +205,7 @@ fn a_masked_field_moves_and_deletes_by_word_as_by_line_ends() {
     f.on_key(&plain(KeyCode::Left));
     f.on_key(&ctrl('w'));
     assert_eq!((f.secret().expose(), f.cursor()), ("f", 0));
-    f.insert("ab-cd");
+    f.insert("ab-cd").unwrap();
     f.on_key(&plain(KeyCode::Home));
     f.on_key(&alt('d'));
     assert_eq!(f.secret().expose(), "");

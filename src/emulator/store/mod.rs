@@ -192,8 +192,8 @@ impl Store {
             store.add_version(
                 project,
                 &secret,
-                req.secret_string.clone(),
-                req.secret_binary.clone(),
+                req.secret_string.as_deref(),
+                req.secret_binary.as_deref(),
                 None,
                 None,
                 now,
@@ -293,12 +293,12 @@ impl Store {
     }
 
     /// Puts a secret in any state at once (demo data and tests).
-    pub fn seed(&mut self, project: &str, secret: Secret, value: &str, now: Millis) -> StoreResult<()> {
+    pub fn seed(&mut self, project: &str, secret: &Secret, value: &str, now: Millis) -> StoreResult<()> {
         let tx = self.conn.transaction()?;
         {
             let store = StoreTx(&tx);
-            store.put(project, &secret)?;
-            store.add_version(project, &secret, Some(value.to_string()), None, None, None, now)?;
+            store.put(project, secret)?;
+            store.add_version(project, secret, Some(value), None, None, None, now)?;
         }
         tx.commit()?;
         Ok(())
@@ -392,8 +392,8 @@ impl Store {
             store.add_version(
                 project,
                 &secret,
-                req.secret_string.clone(),
-                req.secret_binary.clone(),
+                req.secret_string.as_deref(),
+                req.secret_binary.as_deref(),
                 req.version_stages.clone(),
                 req.expire_time,
                 now,
@@ -589,8 +589,8 @@ impl StoreTx<'_> {
         &self,
         project: &str,
         secret: &Secret,
-        secret_string: Option<String>,
-        secret_binary: Option<String>,
+        secret_string: Option<&str>,
+        secret_binary: Option<&str>,
         stages: Option<Vec<String>>,
         expire_time: Option<Millis>,
         now: Millis,

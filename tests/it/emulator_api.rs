@@ -1,7 +1,7 @@
 //! Every operation and error of `csms serve`, over HTTP, through the real
 //! client, with all three ways to authenticate.
 
-mod common;
+use crate::common;
 
 use common::*;
 use csms_tui::csms::model::{CreateVersionRequest, SecretState, UpdateSecretRequest};

@@ -4,8 +4,9 @@
 //! a completion script.
 //! IAM and the host a name points at are small fakes on loopback.
 
-mod common;
+use crate::common;
 
+use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -126,7 +127,8 @@ fn an_altered_targets_cache_is_dropped_said_and_never_used() {
     // What a run would have cached for this profile, with one name altered.
     let cache = state_dir(&config).join("csms-tui/targets.json");
     std::fs::create_dir_all(cache.parent().unwrap()).unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let now =
+        i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap();
     let entry = serde_json::json!({"profiles": {"acme": {
         "asker": format!("{} token from env TEST_CSMS_TOKEN", iam.url()),
         "found_at": now,
@@ -158,10 +160,11 @@ fn profiles(dir: &Path, names: &[String]) -> PathBuf {
     let mut text = String::new();
     for name in std::iter::once("good-1").chain(names.iter().map(String::as_str)) {
         let key = serde_json::to_string(name).unwrap();
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             "[profiles.{key}]\nregion = \"cn-north-4\"\nproject_id = \"{PROJECT}\"\nendpoint = \"http://127.0.0.1:9\"\n\
              access_key = \"{AK}\"\nsecret_key_env = \"TEST_CSMS_SK\"\n\n"
-        ));
+        );
     }
     let path = dir.join("config.toml");
     std::fs::write(&path, text).unwrap();

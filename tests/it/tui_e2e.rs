@@ -2,7 +2,7 @@
 //! countdown ticks, `/` filters and selects, `c` then `y` cancels, the server
 //! agrees, `q` exits 0 and the terminal is restored.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
@@ -58,7 +58,8 @@ impl Screen {
         let Some(row) = text.lines().position(|l| is_row(l, name)) else { return false };
         let line = text.lines().nth(row).unwrap();
         let col = line[..line.find(name).unwrap()].chars().count();
-        screen.cell(row as u16, col as u16).is_some_and(|c| c.inverse())
+        let cell = |n: usize| u16::try_from(n).expect("a screen position");
+        screen.cell(cell(row), cell(col)).is_some_and(|c| c.inverse())
     }
 }
 

@@ -3,7 +3,7 @@
 //! endless answers, config and state files, and a credential command's
 //! endless output; a state file that is not a regular file is not read.
 
-mod common;
+use crate::common;
 
 use std::os::unix::process::CommandExt;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! messages, success bodies that do not decode. What csms prints of them
 //! stays inert, and a value in them is never echoed.
 
-mod common;
+use crate::common;
 
 use common::*;
 use csms_tui::csms::model::PasswordRequest;

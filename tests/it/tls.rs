@@ -2,7 +2,7 @@
 //! refused, trusted through `ca_file`, or accepted with
 //! `insecure_skip_tls_verify` (which the CLI then flags).
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -2,7 +2,7 @@
 //! quotas, patterns, ranges, required fields, markers; and the client reads
 //! the shapes the real service is known to send (`--quirks`).
 
-mod common;
+use crate::common;
 
 use common::*;
 use csms_tui::csms::model::{CreateSecretRequest, CreateVersionRequest, UpdateSecretRequest};

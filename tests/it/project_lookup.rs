@@ -2,7 +2,7 @@
 //! after the region, once per run, as the official SDKs do; against a real
 //! `csms serve` over loopback.
 
-mod common;
+use crate::common;
 
 use common::*;
 use csms_tui::csms::{Client, Credentials, Error, ProjectRef, Redacted};

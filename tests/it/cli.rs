@@ -1,7 +1,7 @@
 //! The CLI as a script uses it: the real binary, a config file, and a real
 //! `csms serve` on loopback.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::Value;
@@ -429,29 +429,54 @@ async fn watch_is_quiet_for_cron_and_can_watch_on() {
     assert_eq!(run.status, 3, "7 days is the default window: {}", run.stderr);
     assert!(run.stdout.contains("soon-0000"));
 
-    // --every: what enters the window, once; what leaves it.
-    let child = csms_command(&config, "", &["watch", "--every", "1s"]).spawn().unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // --every: what enters the window, once; what leaves it. Each step waits
+    // for the line the one before it prints.
+    let mut child = csms_command(&config, "", &["watch", "--every", "1s"]).spawn().unwrap();
+    let printed = lines_of(child.stdout.take().unwrap());
+    let first = next_line(&printed);
     client.schedule_deletion("calm", 7).await.unwrap();
     client.cancel_deletion("soon-0000").await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let mut lines = vec![first, next_line(&printed), next_line(&printed)];
     std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let lines: Vec<&str> = stdout.lines().collect();
+    let status = child.wait().unwrap();
+    lines.extend(printed.iter());
+    let stdout = lines.join("\n");
     assert_eq!(lines.len(), 3, "{stdout}");
     assert!(lines[0].starts_with("+ aksk/soon-0000: deleted in "), "{stdout}");
-    assert!(lines.contains(&"- aksk/soon-0000: no longer deleted within the window"), "{stdout}");
+    assert!(lines.iter().any(|l| l == "- aksk/soon-0000: no longer deleted within the window"), "{stdout}");
     assert!(lines.iter().any(|l| l.starts_with("+ aksk/calm: deleted in")), "{stdout}");
-    assert_eq!(out.status.code(), Some(130), "ended by SIGINT: 128 + 2");
+    assert_eq!(status.code(), Some(130), "ended by SIGINT: 128 + 2");
+}
+
+/// The lines a child prints, as they come; the channel closes when it exits.
+fn lines_of(stdout: std::process::ChildStdout) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// The next line printed, waiting at most 20 s for it.
+fn next_line(printed: &std::sync::mpsc::Receiver<String>) -> String {
+    printed.recv_timeout(std::time::Duration::from_secs(20)).expect("a line within 20 s")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_command_ended_by_sigterm_exits_143() {
     let server = Server::start();
+    // A pending deletion gives the watch a first line to print: once it is
+    // out, the watch is running and its signal handler is in place.
+    populate(&server.aksk(), "soon", 1, true).await;
     let config = server.write_config("");
     let mut child = csms_command(&config, "", &["watch", "--every", "1s"]).spawn().unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let printed = lines_of(child.stdout.take().unwrap());
+    next_line(&printed);
     std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let status = loop {

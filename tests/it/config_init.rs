@@ -1,7 +1,7 @@
 //! `csms config init` on what it cannot use: a config file it cannot read,
 //! and an answer that is not an environment variable's name.
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -3,7 +3,7 @@
 //! credential commands, overflowing durations, misleading output, slow
 //! clients, and error shapes.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 

@@ -3,8 +3,9 @@
 //! `csms serve` with three regions, five reachable projects (two of them
 //! sub-projects) and one it may not reach.
 
-mod common;
+use crate::common;
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use common::*;
@@ -23,22 +24,22 @@ const PROJECTS: [(&str, &str, &str); 6] = [
 fn accounts() -> String {
     let mut text = String::new();
     for (name, region, id) in PROJECTS {
-        text.push_str(&format!("[[projects]]\nid = \"{id}\"\nregion = \"{region}\"\nname = \"{name}\"\n\n"));
+        let _ = write!(text, "[[projects]]\nid = \"{id}\"\nregion = \"{region}\"\nname = \"{name}\"\n\n");
     }
     let reach = |n: usize| PROJECTS[..n].iter().map(|p| format!("\"{}\"", p.2)).collect::<Vec<_>>().join(", ");
-    text.push_str(&format!(
-        "[[credentials]]\naccess_key = \"{AK}\"\nsecret_key = \"{SK}\"\nprojects = [{}]\n\n",
-        reach(5)
-    ));
+    let _ =
+        write!(text, "[[credentials]]\naccess_key = \"{AK}\"\nsecret_key = \"{SK}\"\nprojects = [{}]\n\n", reach(5));
     // The hidden project's own key, to put secrets there.
     let hidden = PROJECTS[5].2;
-    text.push_str(&format!(
+    let _ = write!(
+        text,
         "[[credentials]]\naccess_key = \"{OTHER_AK}\"\nsecret_key = \"{OTHER_SK}\"\nprojects = [\"{hidden}\"]\n\n"
-    ));
-    text.push_str(&format!(
+    );
+    let _ = write!(
+        text,
         "[[users]]\ndomain = \"{DOMAIN}\"\nname = \"{USER}\"\npassword = \"{PASSWORD}\"\nprojects = [{}]\n",
         reach(2)
-    ));
+    );
     text
 }
 
@@ -299,7 +300,7 @@ async fn a_token_finds_every_project_its_user_may_reach() {
 
 /// The README's fenced block that contains `marker`.
 fn readme_block(marker: &str) -> String {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     readme
         .split("```")
         .skip(1)

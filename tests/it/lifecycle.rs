@@ -3,7 +3,7 @@
 //! refused with nothing changed; lost answers read back; every change in
 //! the journal, and never a value there.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};

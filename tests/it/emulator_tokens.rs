@@ -1,7 +1,7 @@
 //! The emulator's tokens: one user asking for token after token holds at
 //! most `TOKENS_PER_USER` live ones, the oldest forgotten first.
 
-mod common;
+use crate::common;
 
 use common::*;
 use csms_tui::emulator::TOKENS_PER_USER;

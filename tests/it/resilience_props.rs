@@ -1,7 +1,7 @@
 //! A property: whatever mix of successes, errors and dropped connections the
 //! server throws at a bulk cancel, the report agrees with the server.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;
