@@ -991,3 +991,23 @@ fn times_say_their_zone() {
     let history = screen(&state, 80, 24);
     assert!(regex::Regex::new(r"times in UTC[+-]\d{2}:\d{2}").unwrap().is_match(&history), "{history}");
 }
+
+/// In a profile's group of projects at 80 columns, a long name and a long
+/// project are cut to their minimums before DESCRIPTION goes.
+#[test]
+fn a_group_view_cuts_name_and_project_before_whole_columns() {
+    let target = |name: &str| ProfileInfo { name: name.into(), project_id: format!("id-{name}"), ..profiles()[0].clone() };
+    let all = vec![target("lab/cn-north-4"), target("lab/cn-north-4_empty"), target("lab/cn-north-4_payments")];
+    let (mut state, _) = State::new(all, View::Group(0), 60_000, None, NOW - 5_000);
+    let mut rows = secrets();
+    rows.push(secret(&format!("very-long-{}", "x".repeat(54)), SecretState::Enabled, None, HOUR));
+    let generation = state.generation;
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(rows) });
+    update(&mut state, Msg::Loaded { generation, profile: 1, result: Ok(vec![]) });
+    update(&mut state, Msg::Loaded { generation, profile: 2, result: Ok(secrets()[..2].to_vec()) });
+    update(&mut state, Msg::Tick(NOW));
+    let text = screen(&state, 80, 24);
+    let header = text.lines().find(|l| l.contains("PROJECT")).unwrap_or_default();
+    assert!(header.contains("DESCRIPTION"), "{text}");
+    snap!("group_long_name_80x24", text);
+}
