@@ -369,7 +369,7 @@ fn generate(state: &mut State, profile: usize, fields: &GeneratorFields, generat
             vec![Effect::GeneratePassword { profile, generator }]
         }
         Err(why) => {
-            state.say(Level::Warning, format!("Not yet: the length: {why}"));
+            state.say(Level::Warning, format!("No password generated: the length: {why}"));
             vec![]
         }
     }

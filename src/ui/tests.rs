@@ -1011,3 +1011,23 @@ fn a_group_view_cuts_name_and_project_before_whole_columns() {
     assert!(header.contains("DESCRIPTION"), "{text}");
     snap!("group_long_name_80x24", text);
 }
+
+/// Ctrl-G on a length out of range says why no password came, and a digit
+/// past the length's widest is refused with why.
+#[test]
+fn the_generator_says_why_nothing_happened() {
+    let mut state = state_with(secrets(), 24);
+    key(&mut state, 'n');
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Tab);
+    }
+    chord(&mut state, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    typed(&mut state, "5");
+    chord(&mut state, KeyCode::Char('g'), KeyModifiers::CONTROL);
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("No password generated"), "{text}");
+    chord(&mut state, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    typed(&mut state, "1289");
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("length  128") && text.contains("at most 3 digits"), "{text}");
+}
