@@ -310,7 +310,7 @@ pub(super) fn describe_key(state: &mut State, mut form: Describe, key: KeyEvent)
         state.mode = Mode::Describe(Box::new(form));
         return vec![];
     }
-    match keymap::lookup(keymap::LINE, &key) {
+    match keymap::lookup(keymap::DESCRIBE, &key) {
         Some(Action::Back) => {
             state.mode = Mode::Normal;
             state.say(Level::Info, "Description unchanged: nothing was sent");

@@ -1031,3 +1031,12 @@ fn the_generator_says_why_nothing_happened() {
     let text = screen(&state, 80, 24);
     assert!(text.contains("length  128") && text.contains("at most 3 digits"), "{text}");
 }
+
+/// The description dialog names the key for a new line.
+#[test]
+fn the_description_dialog_names_its_new_line_key() {
+    let mut state = on_enabled();
+    key(&mut state, 'e');
+    let text = screen(&state, 80, 24);
+    assert!(text.lines().last().unwrap().contains("alt-enter new line"), "{text}");
+}
