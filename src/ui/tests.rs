@@ -1040,3 +1040,19 @@ fn the_description_dialog_names_its_new_line_key() {
     let text = screen(&state, 80, 24);
     assert!(text.lines().last().unwrap().contains("alt-enter new line"), "{text}");
 }
+
+/// At 80x24, the session's part of `H` says how many of its events show
+/// when not all fit: the count and the list agree.
+#[test]
+fn the_session_count_in_history_matches_what_shows() {
+    let mut state = state_with(secrets(), 24);
+    let text = |i: usize| format!("session event {i}");
+    for i in 0..12 {
+        state.events.push_back(crate::app::events::Event { at: NOW, level: crate::app::Level::Info, text: text(i) });
+    }
+    key(&mut state, 'H');
+    update(&mut state, Msg::HistoryLoaded(Ok(vec![])));
+    let screen = screen(&state, 80, 24);
+    let shown = (0..12).filter(|&i| screen.contains(&format!("{} ", text(i)))).count();
+    assert!(screen.contains(&format!("This session ({shown} newest of 12)")), "{shown} shown:\n{screen}");
+}
