@@ -510,3 +510,17 @@ fn declining_a_cancel_asked_from_the_details_stays_in_the_details() {
     update(&mut state, key('n'));
     assert_eq!(state.mode, Mode::Normal);
 }
+
+#[test]
+fn a_removed_tag_is_named_in_the_outcome() {
+    let mut state = on_api_key();
+    update(&mut state, key('t'));
+    let env = Tag { key: "env".into(), value: Some("prod".into()) };
+    let team = Tag { key: "team".into(), value: Some("ops".into()) };
+    let loaded = Ok(("id-1".into(), vec![env, team.clone()]));
+    update(&mut state, Msg::TagsLoaded { profile: 0, name: "api-key".into(), result: loaded });
+    update(&mut state, key('x'));
+    update(&mut state, key('y'));
+    update(&mut state, Msg::TagsChanged { profile: 0, name: "api-key".into(), result: Ok(vec![team]) });
+    assert_eq!(state.footer_message().unwrap().text, "Tag 'env' removed from 'api-key'");
+}
