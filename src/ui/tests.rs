@@ -1056,3 +1056,13 @@ fn the_session_count_in_history_matches_what_shows() {
     let shown = (0..12).filter(|&i| screen.contains(&format!("{} ", text(i)))).count();
     assert!(screen.contains(&format!("This session ({shown} newest of 12)")), "{shown} shown:\n{screen}");
 }
+
+/// A picker filter that matches no profile says so.
+#[test]
+fn a_picker_filter_without_a_match_says_so() {
+    let mut state = state_with(secrets(), 24);
+    key(&mut state, 'p');
+    typed(&mut state, "zzz");
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("No profile matches 'zzz'"), "{text}");
+}
