@@ -961,3 +961,14 @@ fn secret_names_complete_for_the_profile_of_the_line() {
     assert_eq!(complete(&["-p", "lab/cn-north-4_payments", "show", ""]), ["pay-a"]);
     assert_eq!(complete(&["reveal", ""]), ["prod-a"], "the default profile's");
 }
+
+/// `serve --help` says what `--allow-remote` risks, as the README does.
+#[test]
+fn serve_help_names_the_risk_of_listening_beyond_loopback() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms")).args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    let allow_remote = help.split("--allow-remote").nth(1).unwrap_or_default();
+    assert!(allow_remote.contains("plain HTTP") && allow_remote.contains("secret values"), "{help}");
+    let short = std::process::Command::new(env!("CARGO_BIN_EXE_csms")).args(["serve", "-h"]).output().unwrap();
+    assert!(String::from_utf8(short.stdout).unwrap().contains("Allow a non-loopback listen address"));
+}
