@@ -88,7 +88,8 @@ fn columns(inner: u16, name_content: usize, profile: Option<u16>, deletes: u16, 
     }
     let profile = cut_profile;
     let state = if room(profile, STATE_WIDTH, None) >= name_want { STATE_WIDTH } else { SHORT_STATE_WIDTH };
-    Columns { profile, name: room(profile, state, None).clamp(4, name_want.max(4)), state, description: None, updated: None }
+    let name = room(profile, state, None).clamp(4, name_want.max(4));
+    Columns { profile, name, state, description: None, updated: None }
 }
 
 /// `text` with the characters the filter matched highlighted.

@@ -996,7 +996,8 @@ fn times_say_their_zone() {
 /// project are cut to their minimums before DESCRIPTION goes.
 #[test]
 fn a_group_view_cuts_name_and_project_before_whole_columns() {
-    let target = |name: &str| ProfileInfo { name: name.into(), project_id: format!("id-{name}"), ..profiles()[0].clone() };
+    let target =
+        |name: &str| ProfileInfo { name: name.into(), project_id: format!("id-{name}"), ..profiles()[0].clone() };
     let all = vec![target("lab/cn-north-4"), target("lab/cn-north-4_empty"), target("lab/cn-north-4_payments")];
     let (mut state, _) = State::new(all, View::Group(0), 60_000, None, NOW - 5_000);
     let mut rows = secrets();
