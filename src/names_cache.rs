@@ -50,15 +50,6 @@ pub fn remember_at(path: &Path, target: &str, names: impl IntoIterator<Item = St
     crate::private_file::replace(path, &serde_json::to_vec(&all).expect("serializable"))
 }
 
-/// Every name the file at `path` holds, over its targets, once each.
-pub fn names_at(path: &Path) -> Vec<String> {
-    let mut names: Vec<String> = read(path).into_values().flatten().filter(|n| completable(n)).collect();
-    names.sort();
-    names.dedup();
-    names.truncate(MAX_NAMES);
-    names
-}
-
 /// Keeps the names of a listing of `target`; a cache that cannot be written is only logged.
 pub fn remember(target: &str, names: impl IntoIterator<Item = String>) {
     if let Some(path) = path()
@@ -68,9 +59,76 @@ pub fn remember(target: &str, names: impl IntoIterator<Item = String>) {
     }
 }
 
-/// The candidates for a secret-name argument: the names of the last listings.
+/// The names the file at `path` holds for `profile` (a target, or a profile
+/// whose targets are `profile/...`), or for every target without one.
+pub fn names_for(path: &Path, profile: Option<&str>) -> Vec<String> {
+    let of_profile = |target: &str| {
+        profile.is_none_or(|p| target == p || target.strip_prefix(p).is_some_and(|rest| rest.starts_with('/')))
+    };
+    let all = read(path).into_iter().filter(|(target, _)| of_profile(target));
+    let mut names: Vec<String> = all.flat_map(|(_, names)| names).filter(|n| completable(n)).collect();
+    names.sort();
+    names.dedup();
+    names.truncate(MAX_NAMES);
+    names
+}
+
+/// The value of `--NAME VALUE`, `--NAME=VALUE`, `-S VALUE` or `-SVALUE` among
+/// the words of a command line being completed (what follows a `--` of
+/// its own is positional).
+fn option_value(words: &[String], long: &str, short: Option<char>) -> Option<String> {
+    let long_eq = format!("{long}=");
+    let short = short.map(|c| format!("-{c}"));
+    let mut words = words.iter().take_while(|w| *w != "--");
+    let mut found = None;
+    while let Some(word) = words.next() {
+        if *word == long || Some(word) == short.as_ref() {
+            found = words.next().cloned();
+        } else if let Some(value) = word.strip_prefix(&long_eq) {
+            found = Some(value.to_string());
+        } else if let Some(value) = short.as_deref().and_then(|s| word.strip_prefix(s)).filter(|v| !v.is_empty()) {
+            found = Some(value.to_string());
+        }
+    }
+    found
+}
+
+/// The profile a config file makes the default: `default_profile`, else its
+/// only profile. Read with a bound, parsed for these keys alone (no
+/// credential is resolved, nothing is asked of the network).
+fn default_profile(config: &Path) -> Option<String> {
+    let text = crate::bounded::read_file_string(config, crate::bounded::FILE_LIMIT).ok()?;
+    let table = toml::from_str::<toml::Table>(&text).ok()?;
+    if let Some(name) = table.get("default_profile").and_then(toml::Value::as_str) {
+        return Some(name.to_string());
+    }
+    match table.get("profiles").and_then(toml::Value::as_table)?.keys().collect::<Vec<_>>().as_slice() {
+        [only] => Some(only.to_string()),
+        _ => None,
+    }
+}
+
+/// The profile whose names a command line completes: the one `--profile`
+/// names, else the default of the config it names (`--config`, else
+/// `CSMS_CONFIG`, else the platform's); none when no single one is known.
+fn completed_profile(words: &[String]) -> Option<String> {
+    if let Some(profile) = option_value(words, "--profile", Some('p')) {
+        return Some(profile);
+    }
+    let config = option_value(words, "--config", None)
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("CSMS_CONFIG").map(PathBuf::from))
+        .or_else(crate::config::default_path)?;
+    default_profile(&config)
+}
+
+/// The candidates for a secret-name argument: the names of the last
+/// listings of the profile the command line acts on. The shell's hook runs
+/// `csms -- WORDS...`: the words are the arguments after the first `--`.
 pub fn candidates() -> Vec<clap_complete::engine::CompletionCandidate> {
-    path().map(|p| names_at(&p)).unwrap_or_default().into_iter().map(Into::into).collect()
+    let words: Vec<String> = std::env::args().skip_while(|a| a != "--").skip(1).collect();
+    let profile = completed_profile(&words);
+    path().map(|p| names_for(&p, profile.as_deref())).unwrap_or_default().into_iter().map(Into::into).collect()
 }
 
 #[cfg(test)]
@@ -83,15 +141,26 @@ mod tests {
         let path = dir.path().join("state/names.json");
         remember_at(&path, "prod", ["db-pass".into(), "$(rm -rf ~)".into(), "api key".into()]).unwrap();
         remember_at(&path, "acme/cn-north-4", ["api-key".into(), "db-pass".into()]).unwrap();
-        assert_eq!(names_at(&path), ["api-key", "db-pass"]);
+        assert_eq!(names_for(&path, None), ["api-key", "db-pass"]);
         remember_at(&path, "prod", Vec::new()).unwrap();
-        assert_eq!(names_at(&path), ["api-key", "db-pass"], "the other target's stay");
+        assert_eq!(names_for(&path, None), ["api-key", "db-pass"], "the other target's stay");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
-        assert!(names_at(&dir.path().join("missing.json")).is_empty());
+        assert!(names_for(&dir.path().join("missing.json"), None).is_empty());
+    }
+
+    #[test]
+    fn a_profile_is_read_from_any_spelling_of_its_option() {
+        let words = |line: &str| line.split(' ').map(String::from).collect::<Vec<_>>();
+        let profile = |line: &str| option_value(&words(line), "--profile", Some('p'));
+        assert_eq!(profile("csms --profile lab/cn-north-4 reveal").as_deref(), Some("lab/cn-north-4"));
+        assert_eq!(profile("csms reveal --profile=lab x").as_deref(), Some("lab"));
+        assert_eq!(profile("csms -p prod show").as_deref(), Some("prod"));
+        assert_eq!(profile("csms -pprod show").as_deref(), Some("prod"));
+        assert_eq!(profile("csms show -- --profile x"), None, "after `--`, words are names");
     }
 
     #[test]
@@ -100,9 +169,9 @@ mod tests {
         let path = dir.path().join("names.json");
         let names = ["-rf", "--help", ".", "..", "...", "a-b", ".env", "x..y"].map(String::from);
         std::fs::write(&path, serde_json::to_vec(&BTreeMap::from([("prod", names.clone())])).unwrap()).unwrap();
-        assert_eq!(names_at(&path), [".env", "a-b", "x..y"]);
+        assert_eq!(names_for(&path, None), [".env", "a-b", "x..y"]);
         remember_at(&path, "prod", names).unwrap();
-        assert_eq!(names_at(&path), [".env", "a-b", "x..y"]);
+        assert_eq!(names_for(&path, None), [".env", "a-b", "x..y"]);
     }
 
     #[test]
@@ -112,11 +181,11 @@ mod tests {
         let many: Vec<String> = (0..3 * MAX_NAMES).map(|i| format!("s{i:05}")).collect();
         let all = BTreeMap::from([("prod", many.clone()), ("staging", many)]);
         std::fs::write(&path, serde_json::to_vec(&all).unwrap()).unwrap();
-        let names = names_at(&path);
+        let names = names_for(&path, None);
         assert_eq!(names.len(), MAX_NAMES, "candidates are capped on reading too");
         std::fs::write(&path, vec![b' '; FILE_LIMIT + 1]).unwrap();
-        assert!(names_at(&path).is_empty(), "an oversized file is no cache");
+        assert!(names_for(&path, None).is_empty(), "an oversized file is no cache");
         remember_at(&path, "prod", ["db-pass".into()]).unwrap();
-        assert_eq!(names_at(&path), ["db-pass"], "the next listing replaces it");
+        assert_eq!(names_for(&path, None), ["db-pass"], "the next listing replaces it");
     }
 }

@@ -117,12 +117,14 @@ pub(super) fn complete_at(state: &State, input: &str, cursor: usize) -> (String,
 }
 
 /// Completes the command line, and the candidates that remain when Tab
-/// could not choose (shown above the line while it is open).
-fn complete_or_list(state: &State, input: &str) -> (String, Vec<String>) {
+/// could not choose (shown above the line while it is open). Once a
+/// command is typed, they are its arguments alone: the command is on the line.
+pub(super) fn complete_or_list(state: &State, input: &str) -> (String, Vec<String>) {
     let completed = complete(state, input);
     let candidates = if completed == input { candidates(state, input) } else { vec![] };
     let candidates = if candidates.len() > 1 { candidates } else { vec![] };
-    (completed, candidates)
+    let argument = |c: String| c.split_once(' ').map_or(c.clone(), |(_, arg)| arg.to_string());
+    (completed, candidates.into_iter().map(argument).collect())
 }
 
 /// The columns of an unknown command echoed in its error.

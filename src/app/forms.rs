@@ -315,7 +315,7 @@ pub(super) fn describe_key(state: &mut State, mut form: Describe, key: KeyEvent)
         state.mode = Mode::Describe(Box::new(form));
         return vec![];
     }
-    match keymap::lookup(keymap::LINE, &key) {
+    match keymap::lookup(keymap::DESCRIBE, &key) {
         Some(Action::Back) => {
             state.mode = Mode::Normal;
             state.say(Level::Info, "Description unchanged: nothing was sent");
@@ -377,7 +377,7 @@ fn generate(state: &mut State, profile: usize, fields: &GeneratorFields, generat
             vec![Effect::GeneratePassword { profile, generator }]
         }
         Err(why) => {
-            state.say(Level::Warning, format!("Not yet: the length: {why}"));
+            state.say(Level::Warning, format!("No password generated: the length: {why}"));
             vec![]
         }
     }

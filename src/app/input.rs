@@ -447,7 +447,8 @@ fn normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         | Action::CopyName
         | Action::CopyId
         | Action::AddTag
-        | Action::RemoveTag => {}
+        | Action::RemoveTag
+        | Action::NewLine => {}
     }
     state.after_move();
     vec![]

@@ -51,6 +51,7 @@ pub enum Action {
     CopyId,
     AddTag,
     RemoveTag,
+    NewLine,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -288,6 +289,14 @@ pub const LINE: &[Binding] = &[
     b(&[Code(KeyCode::Esc)], "esc", Action::Back, "discard", Some("discard")),
 ];
 
+/// Editing a description. Its field takes Alt-Enter and Ctrl-J first (a new
+/// line); the binding is here for the footer and help to name it.
+pub const DESCRIBE: &[Binding] = &[
+    b(&[Code(KeyCode::Enter)], "enter", Action::Apply, "save", Some("save")),
+    b(&[Ctrl('j')], "alt-enter", Action::NewLine, "a new line (also ctrl-j)", Some("new line")),
+    b(&[Code(KeyCode::Esc)], "esc", Action::Back, "discard", Some("discard")),
+];
+
 pub const TAGS: &[Binding] = &[
     b(&[Char('a')], "a", Action::AddTag, "add or change a tag (key=value)", Some("add")),
     b(
@@ -334,7 +343,7 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Project of a new secret", CHOOSE),
     ("Details", DETAILS),
     ("New secret, new value", FORM),
-    ("Description", LINE),
+    ("Description", DESCRIBE),
     ("Tags", TAGS),
     ("Copy (after y)", COPY),
     ("History (H)", HISTORY),

@@ -136,22 +136,36 @@ pub(super) fn loaded(state: &mut State, key: &RowKey, result: Result<(String, Ve
     }
 }
 
+/// The one tag a change set or removed, named (`Tag 'k' removed from 'x'`),
+/// from the tags before and after it; none when it was not one tag.
+fn what_changed(before: &[Tag], after: &[Tag], name: &str) -> Option<String> {
+    let removed: Vec<&Tag> = before.iter().filter(|b| !after.iter().any(|a| a.key == b.key)).collect();
+    let set: Vec<&Tag> = after.iter().filter(|a| !before.contains(a)).collect();
+    match (removed.as_slice(), set.as_slice()) {
+        ([tag], []) => Some(format!("Tag '{}' removed from '{name}'", tag.key)),
+        ([], [tag]) => Some(format!("Tag '{}' set on '{name}'", tag.key)),
+        _ => None,
+    }
+}
+
 /// A change's answer; after a failure the tags are read again, since an
 /// answer that never came may hide a change that did.
 pub(super) fn changed(state: &mut State, key: RowKey, result: Result<Vec<Tag>, String>) -> Vec<Effect> {
     state.in_flight.remove(&key);
     match result {
         Ok(tags) => {
+            let mut outcome = format!("Tags of '{}' changed", key.1);
             if let Mode::Tags(dialog) = &mut state.mode
                 && dialog.key == key
             {
                 dialog.busy = false;
                 dialog.cursor = dialog.cursor.min(tags.len().saturating_sub(1));
                 if let Some(Ok((_, old))) = &mut dialog.loaded {
+                    outcome = what_changed(old, &tags, &key.1).unwrap_or(outcome);
                     *old = tags;
                 }
             }
-            state.report(Level::Success, format!("Tags of '{}' changed", key.1));
+            state.report(Level::Success, outcome);
         }
         Err(e) => {
             if let Mode::Tags(dialog) = &mut state.mode

@@ -1271,3 +1271,36 @@ fn a_sort_command_clears_an_old_error_and_starts_in_its_natural_order() {
     update(&mut state, code(KeyCode::Enter));
     assert_eq!((state.table.sort(), state.table.reversed()), (SortKey::TimeLeft, false));
 }
+
+/// Once a command is typed, Tab lists its arguments alone, without the
+/// command repeated before each.
+#[test]
+fn command_candidates_after_a_command_are_its_arguments() {
+    let target = |n: &str| ProfileInfo { name: format!("lab/{n}"), ..profiles()[0].clone() };
+    let (mut state, _) =
+        State::new(vec![target("cn-north-4"), target("cn-north-4_empty")], View::Profile(1), 60_000, None, NOW);
+    update(&mut state, key(':'));
+    typed(&mut state, "profile lab/");
+    update(&mut state, code(KeyCode::Tab));
+    assert_eq!(state.mode, command_line("profile lab/cn-north-4"));
+    update(&mut state, code(KeyCode::Tab));
+    let Mode::Command { candidates, .. } = &state.mode else { panic!("{:?}", state.mode) };
+    assert_eq!(candidates, &["lab/cn-north-4".to_string(), "lab/cn-north-4_empty".to_string()]);
+    update(&mut state, code(KeyCode::Esc));
+    update(&mut state, key(':'));
+    typed(&mut state, "sort ");
+    update(&mut state, code(KeyCode::Tab));
+    let Mode::Command { candidates, .. } = &state.mode else { panic!("{:?}", state.mode) };
+    assert_eq!(candidates, &["time", "name", "state", "updated"]);
+}
+
+/// The README's `:` row names every command Tab offers on an empty line.
+#[test]
+fn the_readme_names_every_command_of_the_command_line() {
+    let readme = include_str!("../../README.md");
+    let row = readme.lines().find(|l| l.starts_with("| `:` |")).expect("the README's `:` row");
+    for (command, _, _) in crate::app::keymap::COMMANDS {
+        assert!(row.contains(&format!("`{command}")), "`{command}` missing from: {row}");
+    }
+    assert!(row.contains("profile's name alone"), "a bare profile name is a command too: {row}");
+}

@@ -280,6 +280,11 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8090")]
     pub listen: SocketAddr,
     /// Allow a non-loopback listen address
+    ///
+    /// The server speaks plain HTTP (no TLS): anyone on the network path can read the secret
+    /// values it answers with and the signed requests sent to it, and anyone holding the printed
+    /// key (or the accounts file's) can read and change every secret; the admin routes stay
+    /// loopback-only. Keep it to a trusted network and test data.
     #[arg(long)]
     pub allow_remote: bool,
     /// SQLite database (default: the platform data dir's csms-tui/emulator.db)

@@ -234,7 +234,7 @@ pub fn footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Mode::Schedule { .. } => keymap::SCHEDULE,
         Mode::Details { .. } => keymap::DETAILS,
         Mode::NewSecret(_) | Mode::NewValue(_) => keymap::FORM,
-        Mode::Describe(_) => keymap::LINE,
+        Mode::Describe(_) => keymap::DESCRIBE,
         Mode::Tags(_) => keymap::TAGS,
         Mode::Copy { .. } => keymap::COPY,
         Mode::History(_) => keymap::HISTORY,

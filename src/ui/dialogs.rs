@@ -438,6 +438,10 @@ pub fn profiles(frame: &mut Frame, state: &State, selected: usize, filter: &Text
             }
         }
     }
+    if choices.is_empty() {
+        let text = format!(" No profile matches '{}' (⌫ edits the filter)", printable(filter.text()));
+        lines.push(Line::from(Span::styled(text, theme.dim())));
+    }
     lines.push(keys_line(keymap::PICKER, theme));
     let height = clamp_u16(lines.len()).saturating_add(2).min(frame.area().height);
     // As wide as its longest line (within the terminal), at least 78.

@@ -156,7 +156,7 @@ pub fn describe(frame: &mut Frame, state: &State, form: &Describe, theme: &Theme
         lines.push(Line::from(line));
     }
     lines.push(Line::default());
-    lines.push(keys_line(keymap::LINE, theme));
+    lines.push(keys_line(keymap::DESCRIBE, theme));
     let height = clamp_u16(lines.len()).saturating_add(2).min(frame.area().height);
     let inner = popup(frame, 72, height, "Edit description", theme.header());
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

@@ -17,7 +17,13 @@ pub fn history(frame: &mut Frame, state: &State, view: &HistoryView, theme: &The
     // What this session saw, newest first, above the journal.
     if !state.events.is_empty() {
         let room = (area.height as usize / 3).max(2);
-        lines.push(Line::from(Span::styled(format!(" This session ({})", state.events.len()), theme.header())));
+        let total = state.events.len();
+        // The count says how many show when the newest alone fit.
+        let title = match room < total {
+            true => format!(" This session ({room} newest of {total})"),
+            false => format!(" This session ({total})"),
+        };
+        lines.push(Line::from(Span::styled(title, theme.header())));
         for e in state.events.iter().rev().take(room) {
             let text = format!(" {}  {}", state.zone.clock(e.at), printable(&e.text));
             lines.push(Line::from(Span::styled(text, theme.message(e.level))));

@@ -50,6 +50,8 @@ const MIN_DESCRIPTION: u16 = 12;
 const MAX_NAME: u16 = 64;
 /// NAME is cut (with `…`) down to this before a whole column goes.
 const MIN_NAME: u16 = 24;
+/// PROFILE is cut (with `…` first, as names differ at their ends) down to this.
+const MIN_PROFILE: u16 = 10;
 
 /// Which columns show, and how wide, in `inner` columns.
 #[derive(Debug, PartialEq)]
@@ -64,22 +66,30 @@ struct Columns {
 
 /// NAME is sized to its content and never dropped; when room runs out, a
 /// long NAME is cut down to `MIN_NAME` first (one long name must not take
-/// every row's columns), then UPDATED goes, then DESCRIPTION, then STATE
-/// shrinks to an abbreviation, and only then does NAME give way further.
+/// every row's columns) and a long PROFILE down to `MIN_PROFILE`, then
+/// UPDATED goes, then DESCRIPTION, then STATE shrinks to an abbreviation,
+/// and only then does NAME give way further.
 fn columns(inner: u16, name_content: usize, profile: Option<u16>, deletes: u16, updated_width: u16) -> Columns {
     let name_want = clamp_u16(name_content).clamp(4, MAX_NAME);
     // The mark, the profile, the state and the countdown, with a space after each.
-    let fixed = |state: u16| 2 + profile.map_or(0, |p| p + 1) + state + 1 + deletes + 1;
-    let room = |state: u16, updated: Option<u16>| inner.saturating_sub(fixed(state) + updated.map_or(0, |w| w + 1));
+    let fixed = |profile: Option<u16>, state: u16| 2 + profile.map_or(0, |p| p + 1) + state + 1 + deletes + 1;
+    let room = |profile, state, updated: Option<u16>| {
+        inner.saturating_sub(fixed(profile, state) + updated.map_or(0, |w| w + 1))
+    };
+    let cut_profile = profile.map(|p| p.min(MIN_PROFILE));
     for updated in [Some(updated_width), None] {
-        let left = room(STATE_WIDTH, updated);
-        let name = name_want.min(left.saturating_sub(1 + MIN_DESCRIPTION));
-        if name >= name_want.min(MIN_NAME) {
-            return Columns { profile, name, state: STATE_WIDTH, description: Some(left - name - 1), updated };
+        for profile in [profile, cut_profile] {
+            let left = room(profile, STATE_WIDTH, updated);
+            let name = name_want.min(left.saturating_sub(1 + MIN_DESCRIPTION));
+            if name >= name_want.min(MIN_NAME) {
+                return Columns { profile, name, state: STATE_WIDTH, description: Some(left - name - 1), updated };
+            }
         }
     }
-    let state = if room(STATE_WIDTH, None) >= name_want { STATE_WIDTH } else { SHORT_STATE_WIDTH };
-    Columns { profile, name: room(state, None).clamp(4, name_want.max(4)), state, description: None, updated: None }
+    let profile = cut_profile;
+    let state = if room(profile, STATE_WIDTH, None) >= name_want { STATE_WIDTH } else { SHORT_STATE_WIDTH };
+    let name = room(profile, state, None).clamp(4, name_want.max(4));
+    Columns { profile, name, state, description: None, updated: None }
 }
 
 /// `text` with the characters the filter matched highlighted.
@@ -99,6 +109,25 @@ fn highlighted(text: &str, highlighter: &Highlighter, theme: &Theme) -> Line<'st
         }
     }
     Line::from(spans)
+}
+
+/// `text` in `w` columns, cut at its start: `lab/cn-north-4_payments` and
+/// `lab/cn-north-4_empty` differ at their ends, so that is what stays.
+fn fit_end(text: &str, w: usize) -> String {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    if text.width() <= w || w == 0 {
+        return fit(text, w).into_owned();
+    }
+    let mut kept = Vec::new();
+    let mut used = 1;
+    for c in text.chars().rev() {
+        used += c.width().unwrap_or(0);
+        if used > w {
+            break;
+        }
+        kept.push(c);
+    }
+    std::iter::once('…').chain(kept.into_iter().rev()).collect()
 }
 
 /// A state label that fits the narrow STATE column.
@@ -231,7 +260,7 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let fitted = |text: &str, w: u16| fit(&printable(text), w as usize).into_owned();
         let mut cells = vec![Cell::from(if marked { "●" } else { " " }).style(theme.marked())];
         if let Some(w) = cols.profile {
-            cells.push(Cell::from(fitted(shown_name(state.profile_name(row.profile)), w)));
+            cells.push(Cell::from(fit_end(&printable(shown_name(state.profile_name(row.profile))), w as usize)));
         }
         cells.push(Cell::from(highlighted(&fitted(&s.name, cols.name), &highlighter, theme)));
         let label = if row.placeholder {

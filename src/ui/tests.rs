@@ -1066,3 +1066,79 @@ fn a_report_of_more_lines_than_a_u16_counts_fills_the_screen() {
         assert!(text.contains("secret-19: cancelled"), "{n} lines fill the 22 rows there are: {text}");
     }
 }
+
+/// In a profile's group of projects at 80 columns, a long name and a long
+/// project are cut to their minimums before DESCRIPTION goes.
+#[test]
+fn a_group_view_cuts_name_and_project_before_whole_columns() {
+    let target =
+        |name: &str| ProfileInfo { name: name.into(), project_id: format!("id-{name}"), ..profiles()[0].clone() };
+    let all = vec![target("lab/cn-north-4"), target("lab/cn-north-4_empty"), target("lab/cn-north-4_payments")];
+    let (mut state, _) = State::new(all, View::Group(0), 60_000, None, NOW - 5_000);
+    let mut rows = secrets();
+    rows.push(secret(&format!("very-long-{}", "x".repeat(54)), SecretState::Enabled, None, HOUR));
+    let generation = state.generation;
+    update(&mut state, Msg::Loaded { generation, profile: 0, result: Ok(rows) });
+    update(&mut state, Msg::Loaded { generation, profile: 1, result: Ok(vec![]) });
+    update(&mut state, Msg::Loaded { generation, profile: 2, result: Ok(secrets()[..2].to_vec()) });
+    update(&mut state, Msg::Tick(NOW));
+    let text = screen(&state, 80, 24);
+    let header = text.lines().find(|l| l.contains("PROJECT")).unwrap_or_default();
+    assert!(header.contains("DESCRIPTION"), "{text}");
+    snap!("group_long_name_80x24", text);
+}
+
+/// Ctrl-G on a length out of range says why no password came, and a digit
+/// past the length's widest is refused with why.
+#[test]
+fn the_generator_says_why_nothing_happened() {
+    let mut state = state_with(secrets(), 24);
+    key(&mut state, 'n');
+    for _ in 0..3 {
+        press(&mut state, KeyCode::Tab);
+    }
+    chord(&mut state, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    typed(&mut state, "5");
+    chord(&mut state, KeyCode::Char('g'), KeyModifiers::CONTROL);
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("No password generated"), "{text}");
+    chord(&mut state, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    typed(&mut state, "1289");
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("length  128") && text.contains("at most 3 digits"), "{text}");
+}
+
+/// The description dialog names the key for a new line.
+#[test]
+fn the_description_dialog_names_its_new_line_key() {
+    let mut state = on_enabled();
+    key(&mut state, 'e');
+    let text = screen(&state, 80, 24);
+    assert!(text.lines().last().unwrap().contains("alt-enter new line"), "{text}");
+}
+
+/// At 80x24, the session's part of `H` says how many of its events show
+/// when not all fit: the count and the list agree.
+#[test]
+fn the_session_count_in_history_matches_what_shows() {
+    let mut state = state_with(secrets(), 24);
+    let text = |i: usize| format!("session event {i}");
+    for i in 0..12 {
+        state.events.push_back(crate::app::events::Event { at: NOW, level: crate::app::Level::Info, text: text(i) });
+    }
+    key(&mut state, 'H');
+    update(&mut state, Msg::HistoryLoaded(Ok(vec![])));
+    let screen = screen(&state, 80, 24);
+    let shown = (0..12).filter(|&i| screen.contains(&format!("{} ", text(i)))).count();
+    assert!(screen.contains(&format!("This session ({shown} newest of 12)")), "{shown} shown:\n{screen}");
+}
+
+/// A picker filter that matches no profile says so.
+#[test]
+fn a_picker_filter_without_a_match_says_so() {
+    let mut state = state_with(secrets(), 24);
+    key(&mut state, 'p');
+    typed(&mut state, "zzz");
+    let text = screen(&state, 80, 24);
+    assert!(text.contains("No profile matches 'zzz'"), "{text}");
+}

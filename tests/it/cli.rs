@@ -808,6 +808,7 @@ async fn secret_names_complete_from_the_last_listing_on_disk() {
             .args(line)
             .env("COMPLETE", "fish")
             .env("XDG_STATE_HOME", state_dir(&config))
+            .env("CSMS_CONFIG", &config)
             .env("CSMS_LOG", "off")
             .output()
             .unwrap();
@@ -951,4 +952,48 @@ async fn a_signal_during_a_cancel_is_said_at_once_and_sets_the_exit_status() {
     assert_eq!(out.status.code(), Some(143));
     let history = json(&csms(&config, "", &["history", "-o", "json", "--secret", &names[1]]));
     assert_eq!(history[0]["outcome"], "unknown", "{history}");
+}
+
+/// Tab on a secret's name offers the names of the profile the line names
+/// (`--profile` a target, or a profile and its targets), else the
+/// default profile's: never another target's.
+#[test]
+fn secret_names_complete_for_the_profile_of_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "default_profile = \"prod\"\n").unwrap();
+    let names = state_dir(&config).join("csms-tui/names.json");
+    std::fs::create_dir_all(names.parent().unwrap()).unwrap();
+    let cached = r#"{"lab/cn-north-4":["north-a"],"lab/cn-north-4_payments":["pay-a"],"prod":["prod-a"]}"#;
+    std::fs::write(&names, cached).unwrap();
+    let complete = |line: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms"))
+            .args(["--", "csms"])
+            .args(line)
+            .env("COMPLETE", "fish")
+            .env("XDG_STATE_HOME", state_dir(&config))
+            .env("CSMS_CONFIG", &config)
+            .env("CSMS_LOG", "off")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        // Options are offered beside the names on an empty word.
+        let names = String::from_utf8(out.stdout).unwrap();
+        names.lines().filter(|l| !l.starts_with('-')).map(String::from).collect::<Vec<_>>()
+    };
+    assert_eq!(complete(&["--profile", "lab/cn-north-4", "reveal", ""]), ["north-a"]);
+    assert_eq!(complete(&["reveal", "--profile=lab", ""]), ["north-a", "pay-a"], "a profile's targets");
+    assert_eq!(complete(&["-p", "lab/cn-north-4_payments", "show", ""]), ["pay-a"]);
+    assert_eq!(complete(&["reveal", ""]), ["prod-a"], "the default profile's");
+}
+
+/// `serve --help` says what `--allow-remote` risks, as the README does.
+#[test]
+fn serve_help_names_the_risk_of_listening_beyond_loopback() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_csms")).args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    let allow_remote = help.split("--allow-remote").nth(1).unwrap_or_default();
+    assert!(allow_remote.contains("plain HTTP") && allow_remote.contains("secret values"), "{help}");
+    let short = std::process::Command::new(env!("CARGO_BIN_EXE_csms")).args(["serve", "-h"]).output().unwrap();
+    assert!(String::from_utf8(short.stdout).unwrap().contains("Allow a non-loopback listen address"));
 }

@@ -535,3 +535,17 @@ fn a_large_paste_lands_whole_or_is_refused_with_why() {
     let Effect::Create { value, .. } = &update(&mut state, code(KeyCode::Enter))[0] else { panic!() };
     assert_eq!(value.expose().len(), 32 * 1024);
 }
+
+#[test]
+fn a_removed_tag_is_named_in_the_outcome() {
+    let mut state = on_api_key();
+    update(&mut state, key('t'));
+    let env = Tag { key: "env".into(), value: Some("prod".into()) };
+    let team = Tag { key: "team".into(), value: Some("ops".into()) };
+    let loaded = Ok(("id-1".into(), vec![env, team.clone()]));
+    update(&mut state, Msg::TagsLoaded { profile: 0, name: "api-key".into(), result: loaded });
+    update(&mut state, key('x'));
+    update(&mut state, key('y'));
+    update(&mut state, Msg::TagsChanged { profile: 0, name: "api-key".into(), result: Ok(vec![team]) });
+    assert_eq!(state.footer_message().unwrap().text, "Tag 'env' removed from 'api-key'");
+}
