@@ -585,13 +585,13 @@ fn build_profile(
                 return Err(anchored("access_key", "access_key and a secret_key source go together".into()));
             }
             if access_key.is_none() && (sdk.access_key.is_none() || sdk.secret_key.is_none()) {
-                let mut message = "auth = \"aksk\" needs access_key and secret_key_env (or secret_key_command), \
-                     or HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK, or ~/.huaweicloud/credentials"
-                    .to_string();
                 // A file that is there but unusable is the likelier mistake: name it and why.
-                if let Some(unread) = &sdk.unread {
-                    message.push_str(&format!("; the file there was not used: {unread}"));
-                }
+                let unread = sdk.unread.as_ref().map(|u| format!("; the file there was not used: {u}"));
+                let message = format!(
+                    "auth = \"aksk\" needs access_key and secret_key_env (or secret_key_command), \
+                     or HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK, or ~/.huaweicloud/credentials{}",
+                    unread.unwrap_or_default()
+                );
                 return Err(anchored("access_key", message));
             }
             let security_token = raw.security_token_env.as_ref().map(|e| SecretSource::Env(e.get_ref().clone()));

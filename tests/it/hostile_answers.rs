@@ -267,7 +267,7 @@ fn a_deletion_inside_the_window_on_either_clock_is_inside_it() {
 static SENT_BEYOND_GENERATOR: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// A generator answering `password`; every other call is counted and refused.
-fn generator_answering(path: &str, password: String) -> (u16, String) {
+fn generator_answering(path: &str, password: &str) -> (u16, String) {
     if path.ends_with("/generate-password") {
         return (200, serde_json::json!({ "password": password }).to_string());
     }
@@ -284,14 +284,14 @@ type GeneratorCase = (fn(&str) -> (u16, String), &'static [&'static str], &'stat
 #[test]
 fn a_generated_password_not_as_asked_is_refused_and_nothing_is_sent() {
     let cases: [GeneratorCase; 4] = [
-        (|p| generator_answering(p, String::new()), &[], "empty"),
-        (|p| generator_answering(p, "a".into()), &["--length", "64", "--no-symbols"], "1 characters, 64 were asked"),
+        (|p| generator_answering(p, ""), &[], "empty"),
+        (|p| generator_answering(p, "a"), &["--length", "64", "--no-symbols"], "1 characters, 64 were asked"),
         (
-            |p| generator_answering(p, format!("{}!", "Ab1".repeat(21))),
+            |p| generator_answering(p, &format!("{}!", "Ab1".repeat(21))),
             &["--length", "64", "--no-symbols"],
             "not asked",
         ),
-        (|p| generator_answering(p, "Ab1!".repeat(10_000)), &[], "the service stores at most 32768"),
+        (|p| generator_answering(p, &"Ab1!".repeat(10_000)), &[], "the service stores at most 32768"),
     ];
     for (answer, options, reason) in cases {
         let url = fake_server(answer);
