@@ -106,10 +106,18 @@ impl Zone {
             s if s < 60 => "just now".to_string(),
             s if s < 3600 => format!("{}m ago", s / 60),
             s if s < 86_400 => format!("{}h ago", s / 3600),
-            s if s < 60 * 86_400 => format!("{}d ago", s / 86_400),
+            s if s < DATED_AFTER_SECS => format!("{}d ago", s / 86_400),
             _ => self.clock(then)[..10].to_string(),
         }
     }
+}
+
+/// How old a time is before its age reads as its date.
+const DATED_AFTER_SECS: i64 = 60 * 86_400;
+
+/// Whether `Zone::age` gives `then` as a date rather than an age.
+pub fn age_is_a_date(now: Millis, then: Millis) -> bool {
+    (now - then) / 1000 >= DATED_AFTER_SECS
 }
 
 /// A timestamp in the local time zone, to the second.

@@ -292,197 +292,192 @@ impl Worker {
 
     async fn execute(self, effect: Effect) {
         let w = self;
-        {
-            match effect {
-                // A profile with regions still in place of its targets: its projects
-                // are being found (or, after a failure, asked for again), and their
-                // news (targets, or why not) settles the load.
-                Effect::Load { profile, .. } if w.profile(profile).is_some_and(|p| p.discovery.is_some()) => {
-                    w.find_again(profile)
-                }
-                Effect::Load { generation, profile } => {
-                    let endpoint = w.profile(profile).map(|p| p.endpoint).unwrap_or_default();
-                    let _room = w.loads.acquire(&endpoint).await;
-                    let result = async {
-                        let page =
-                            |p: &[crate::csms::Secret]| w.send(Msg::Page { generation, profile, secrets: p.to_vec() });
-                        let client = w.client(profile).await?;
-                        let page_size = w.profile(profile).map_or(crate::config::MAX_PAGE_SIZE, |p| p.page_size);
-                        let secrets = client.list_secrets_with(page_size, page).await;
-                        if client.project_found_by_iam()
-                            && let Some(id) = client.known_project_id()
-                        {
-                            w.send(Msg::ProjectFound { profile, project_id: id.to_string() });
-                        }
-                        // Countdowns follow the server's clock, as its answers gave it.
-                        if let Some(offset) = client.clock_offset() {
-                            w.send(Msg::ServerClock { profile, offset });
-                        }
-                        secrets
+        match effect {
+            // A profile with regions still in place of its targets: its projects
+            // are being found (or, after a failure, asked for again), and their
+            // news (targets, or why not) settles the load.
+            Effect::Load { profile, .. } if w.profile(profile).is_some_and(|p| p.discovery.is_some()) => {
+                w.find_again(profile)
+            }
+            Effect::Load { generation, profile } => {
+                let endpoint = w.profile(profile).map(|p| p.endpoint).unwrap_or_default();
+                let _room = w.loads.acquire(&endpoint).await;
+                let result = async {
+                    let page =
+                        |p: &[crate::csms::Secret]| w.send(Msg::Page { generation, profile, secrets: p.to_vec() });
+                    let client = w.client(profile).await?;
+                    let page_size = w.profile(profile).map_or(crate::config::MAX_PAGE_SIZE, |p| p.page_size);
+                    let secrets = client.list_secrets_with(page_size, page).await;
+                    if client.project_found_by_iam()
+                        && let Some(id) = client.known_project_id()
+                    {
+                        w.send(Msg::ProjectFound { profile, project_id: id.to_string() });
                     }
+                    // Countdowns follow the server's clock, as its answers gave it.
+                    if let Some(offset) = client.clock_offset() {
+                        w.send(Msg::ServerClock { profile, offset });
+                    }
+                    secrets
+                }
+                .await;
+                let result = result.map_err(|e| LoadError::of(&e));
+                w.send(Msg::Loaded { generation, profile, result });
+            }
+            Effect::Cancel { profile, name } => {
+                let outcome = match w.client(profile).await {
+                    // Rows may be a refresh old: the secret is read again first.
+                    Ok(c) => reconcile::cancel_deletion(&c, &name, None).await,
+                    Err(e) => reconcile::CancelOutcome::Failed(e),
+                };
+                w.record(&Entry::cancel(&w.target(profile), &name, &outcome));
+                w.send(Msg::CancelDone { profile, name, outcome: Box::new(outcome), bulk: false });
+            }
+            Effect::CancelMany { profile, names } => match w.client(profile).await {
+                Ok(c) => {
+                    let tx = w.tx.clone();
+                    let client = Arc::clone(&c);
+                    bulk::cancel_many_noting(
+                        c,
+                        names,
+                        (DEFAULT_CONCURRENCY, DEFAULT_CEILING),
+                        |name| {
+                            let target = w.target_of(profile, Some(&client));
+                            journal::attempt(w.journal.as_deref(), Entry::new(&target, name, "cancel"));
+                        },
+                        |name, outcome, _| {
+                            w.record(&Entry::cancel(&w.target_of(profile, Some(&client)), name, outcome));
+                            let _ = tx.send(Msg::CancelDone {
+                                profile,
+                                name: name.to_string(),
+                                outcome: Box::new(outcome.clone()),
+                                bulk: true,
+                            });
+                        },
+                        std::future::pending(),
+                    )
                     .await;
-                    let result = result.map_err(|e| LoadError::of(&e));
-                    w.send(Msg::Loaded { generation, profile, result });
                 }
-                Effect::Cancel { profile, name } => {
-                    let outcome = match w.client(profile).await {
-                        // Rows may be a refresh old: the secret is read again first.
-                        Ok(c) => reconcile::cancel_deletion(&c, &name, None).await,
-                        Err(e) => reconcile::CancelOutcome::Failed(e),
-                    };
-                    w.record(&Entry::cancel(&w.target(profile), &name, &outcome));
-                    w.send(Msg::CancelDone { profile, name, outcome: Box::new(outcome), bulk: false });
-                }
-                Effect::CancelMany { profile, names } => match w.client(profile).await {
-                    Ok(c) => {
-                        let tx = w.tx.clone();
-                        let client = Arc::clone(&c);
-                        bulk::cancel_many_noting(
-                            c,
-                            names,
-                            (DEFAULT_CONCURRENCY, DEFAULT_CEILING),
-                            |name| {
-                                let target = w.target_of(profile, Some(&client));
-                                journal::attempt(w.journal.as_deref(), Entry::new(&target, name, "cancel"));
-                            },
-                            |name, outcome, _| {
-                                w.record(&Entry::cancel(&w.target_of(profile, Some(&client)), name, outcome));
-                                let _ = tx.send(Msg::CancelDone {
-                                    profile,
-                                    name: name.to_string(),
-                                    outcome: Box::new(outcome.clone()),
-                                    bulk: true,
-                                });
-                            },
-                            std::future::pending(),
-                        )
-                        .await;
+                Err(e) => {
+                    for name in names {
+                        let outcome = Box::new(reconcile::CancelOutcome::Failed(e.clone()));
+                        w.record(&Entry::cancel(&w.target(profile), &name, &outcome));
+                        w.send(Msg::CancelDone { profile, name, outcome, bulk: true });
                     }
-                    Err(e) => {
-                        for name in names {
-                            let outcome = Box::new(reconcile::CancelOutcome::Failed(e.clone()));
-                            w.record(&Entry::cancel(&w.target(profile), &name, &outcome));
-                            w.send(Msg::CancelDone { profile, name, outcome, bulk: true });
-                        }
-                    }
-                },
-                Effect::Schedule { profile, name, days } => {
-                    let outcome = match w.client(profile).await {
-                        Ok(c) => reconcile::schedule_deletion(&c, &name, days).await,
-                        Err(e) => reconcile::ScheduleOutcome::Failed(e),
-                    };
-                    w.record(&Entry::schedule(&w.target(profile), &name, days, &outcome));
-                    let result = outcome.into_result().map(Box::new);
-                    w.send(Msg::ScheduleDone { profile, name, result });
                 }
-                Effect::RevealValue { profile, name, version } => {
-                    let result = w.read_value(profile, &name, &version).await;
-                    w.send(Msg::ValueLoaded { profile, name, version, result });
+            },
+            Effect::Schedule { profile, name, days } => {
+                let outcome = match w.client(profile).await {
+                    Ok(c) => reconcile::schedule_deletion(&c, &name, days).await,
+                    Err(e) => reconcile::ScheduleOutcome::Failed(e),
+                };
+                w.record(&Entry::schedule(&w.target(profile), &name, days, &outcome));
+                let result = outcome.into_result().map(Box::new);
+                w.send(Msg::ScheduleDone { profile, name, result });
+            }
+            Effect::RevealValue { profile, name, version } => {
+                let result = w.read_value(profile, &name, &version).await;
+                w.send(Msg::ValueLoaded { profile, name, version, result });
+            }
+            Effect::CopyValue { profile, name } => {
+                let result = w.read_value(profile, &name, "latest").await;
+                w.send(Msg::ValueForCopy { profile, name, result });
+            }
+            Effect::GeneratePassword { profile, generator } => {
+                let req = PasswordRequest {
+                    length: Some(generator.length),
+                    exclude_punctuation: !generator.symbols,
+                    require_each_included_type: true,
+                    ..Default::default()
+                };
+                let result =
+                    async { w.client(profile).await?.generate_password(&req).await }.await.map_err(|e| e.to_string());
+                w.send(Msg::PasswordGenerated(result));
+            }
+            Effect::Create { profile, name, description, value } => {
+                let req = CreateSecretRequest {
+                    name: name.clone(),
+                    secret_string: Some(value.expose().to_string()),
+                    description: (!description.is_empty()).then_some(description),
+                    ..Default::default()
+                };
+                let (tell, about) = (w.clone(), name.clone());
+                let report = move |send| tell.send(Msg::Resent { profile, name: about.clone(), send });
+                let outcome = match w.client(profile).await {
+                    Ok(c) => crate::csms::reconcile::reporting_sends(report, changes::create(&c, &req)).await,
+                    Err(e) => Outcome::Failed(e),
+                };
+                // A create makes v1, but only a confirmed one is known to have.
+                let made = matches!(outcome, Outcome::Done(_)).then(|| "v1".to_string());
+                w.record(&w.entry(profile, &name, "create", &outcome).versions(made));
+                w.send(Msg::Created { profile, name, result: outcome_result(outcome).map(Box::new) });
+            }
+            Effect::PutValue { profile, name, value, before } => {
+                let outcome = match w.client(profile).await {
+                    Ok(c) => changes::put_value(&c, &name, &value, &before).await,
+                    Err(e) => Outcome::Failed(e),
+                };
+                let made = match &outcome {
+                    Outcome::Done(m) => vec![m.id.clone()],
+                    _ => vec![],
+                };
+                w.record(&w.entry(profile, &name, "put-value", &outcome).versions(made));
+                w.send(Msg::ValuePut { profile, name, result: outcome_result(outcome).map(|m| m.id) });
+            }
+            Effect::Rollback { profile, name, from, to } => {
+                let outcome = match w.client(profile).await {
+                    Ok(c) => changes::rollback(&c, &name, &to).await,
+                    Err(e) => Outcome::Failed(e),
+                };
+                let entry = w.entry(profile, &name, "rollback", &outcome);
+                w.record(&entry.versions([from.clone(), to.clone()]).detail(format!("SYSCURRENT {from} -> {to}")));
+                let result = outcome_result(outcome).map(|_| ());
+                w.send(Msg::RolledBack { profile, name, from, to, result });
+            }
+            Effect::Describe { profile, name, description } => {
+                let outcome = match w.client(profile).await {
+                    Ok(c) => changes::describe(&c, &name, &description).await,
+                    Err(e) => Outcome::Failed(e),
+                };
+                let detail = format!("description, {} characters", description.chars().count());
+                w.record(&w.entry(profile, &name, "update", &outcome).detail(detail));
+                w.send(Msg::Described { profile, name, result: outcome_result(outcome).map(Box::new) });
+            }
+            Effect::LoadTags { profile, name } => {
+                let result = async {
+                    let c = w.client(profile).await?;
+                    let id = c.show_secret(&name).await?.id.unwrap_or_default();
+                    let tags = c.list_tags(&id).await?;
+                    Ok::<_, Error>((id, tags))
                 }
-                Effect::CopyValue { profile, name } => {
-                    let result = w.read_value(profile, &name, "latest").await;
-                    w.send(Msg::ValueForCopy { profile, name, result });
-                }
-                Effect::GeneratePassword { profile, generator } => {
-                    let req = PasswordRequest {
-                        length: Some(generator.length),
-                        exclude_punctuation: !generator.symbols,
-                        require_each_included_type: true,
-                        ..Default::default()
-                    };
-                    let result = async { w.client(profile).await?.generate_password(&req).await }
-                        .await
-                        .map_err(|e| e.to_string());
-                    w.send(Msg::PasswordGenerated(result));
-                }
-                Effect::Create { profile, name, description, value } => {
-                    let req = CreateSecretRequest {
-                        name: name.clone(),
-                        secret_string: Some(value.expose().to_string()),
-                        description: (!description.is_empty()).then_some(description),
-                        ..Default::default()
-                    };
-                    let (tell, about) = (w.clone(), name.clone());
-                    let report = move |send| tell.send(Msg::Resent { profile, name: about.clone(), send });
-                    let outcome = match w.client(profile).await {
-                        Ok(c) => crate::csms::reconcile::reporting_sends(report, changes::create(&c, &req)).await,
-                        Err(e) => Outcome::Failed(e),
-                    };
-                    // A create makes v1, but only a confirmed one is known to have.
-                    let made = matches!(outcome, Outcome::Done(_)).then(|| "v1".to_string());
-                    w.record(&w.entry(profile, &name, "create", &outcome).versions(made));
-                    w.send(Msg::Created { profile, name, result: outcome_result(outcome).map(Box::new) });
-                }
-                Effect::PutValue { profile, name, value, before } => {
-                    let outcome = match w.client(profile).await {
-                        Ok(c) => changes::put_value(&c, &name, &value, &before).await,
-                        Err(e) => Outcome::Failed(e),
-                    };
-                    let made = match &outcome {
-                        Outcome::Done(m) => vec![m.id.clone()],
-                        _ => vec![],
-                    };
-                    w.record(&w.entry(profile, &name, "put-value", &outcome).versions(made));
-                    w.send(Msg::ValuePut { profile, name, result: outcome_result(outcome).map(|m| m.id) });
-                }
-                Effect::Rollback { profile, name, from, to } => {
-                    let outcome = match w.client(profile).await {
-                        Ok(c) => changes::rollback(&c, &name, &to).await,
-                        Err(e) => Outcome::Failed(e),
-                    };
-                    let entry = w.entry(profile, &name, "rollback", &outcome);
-                    w.record(&entry.versions([from.clone(), to.clone()]).detail(format!("SYSCURRENT {from} -> {to}")));
-                    let result = outcome_result(outcome).map(|_| ());
-                    w.send(Msg::RolledBack { profile, name, from, to, result });
-                }
-                Effect::Describe { profile, name, description } => {
-                    let outcome = match w.client(profile).await {
-                        Ok(c) => changes::describe(&c, &name, &description).await,
-                        Err(e) => Outcome::Failed(e),
-                    };
-                    let detail = format!("description, {} characters", description.chars().count());
-                    w.record(&w.entry(profile, &name, "update", &outcome).detail(detail));
-                    w.send(Msg::Described { profile, name, result: outcome_result(outcome).map(Box::new) });
-                }
-                Effect::LoadTags { profile, name } => {
-                    let result = async {
-                        let c = w.client(profile).await?;
-                        let id = c.show_secret(&name).await?.id.unwrap_or_default();
-                        let tags = c.list_tags(&id).await?;
-                        Ok::<_, Error>((id, tags))
-                    }
-                    .await
-                    .map_err(|e| e.to_string());
-                    w.send(Msg::TagsLoaded { profile, name, result });
-                }
-                Effect::ChangeTags { profile, name, secret_id, create, delete } => {
-                    let outcome = match w.client(profile).await {
-                        Ok(c) => changes::change_tags(&c, &secret_id, &create, &delete).await,
-                        Err(e) => Outcome::Failed(e),
-                    };
-                    let mut detail: Vec<String> = create.iter().map(|t| format!("+{}", t.key)).collect();
-                    detail.extend(delete.iter().map(|t| format!("-{}", t.key)));
-                    w.record(&w.entry(profile, &name, "tag", &outcome).detail(detail.join(" ")));
-                    w.send(Msg::TagsChanged { profile, name, result: outcome_result(outcome) });
-                }
-                Effect::LoadHistory => {
-                    let result = tokio::task::spawn_blocking(|| match Journal::open_default() {
-                        Some(j) => {
-                            j.read().map(|(entries, _)| entries).map_err(|e| format!("{}: {e}", j.path().display()))
-                        }
-                        None => Err("no state directory on this platform: there is no journal".to_string()),
-                    })
-                    .await
-                    .unwrap_or_else(|e| Err(e.to_string()));
-                    w.send(Msg::HistoryLoaded(result));
-                }
-                // The terminal's own effect: the event loop writes it, the worker never gets it.
-                Effect::Clipboard { .. } => tracing::error!("a clipboard effect reached the worker"),
-                Effect::LoadVersions { profile, name } => {
-                    let result =
-                        async { w.client(profile).await?.list_versions(&name).await }.await.map_err(|e| e.to_string());
-                    w.send(Msg::VersionsLoaded { profile, name, result });
-                }
+                .await
+                .map_err(|e| e.to_string());
+                w.send(Msg::TagsLoaded { profile, name, result });
+            }
+            Effect::ChangeTags { profile, name, secret_id, create, delete } => {
+                let outcome = match w.client(profile).await {
+                    Ok(c) => changes::change_tags(&c, &secret_id, &create, &delete).await,
+                    Err(e) => Outcome::Failed(e),
+                };
+                let mut detail: Vec<String> = create.iter().map(|t| format!("+{}", t.key)).collect();
+                detail.extend(delete.iter().map(|t| format!("-{}", t.key)));
+                w.record(&w.entry(profile, &name, "tag", &outcome).detail(detail.join(" ")));
+                w.send(Msg::TagsChanged { profile, name, result: outcome_result(outcome) });
+            }
+            Effect::LoadHistory => {
+                let result = tokio::task::spawn_blocking(|| match Journal::open_default() {
+                    Some(j) => j.read().map(|(entries, _)| entries).map_err(|e| format!("{}: {e}", j.path().display())),
+                    None => Err("no state directory on this platform: there is no journal".to_string()),
+                })
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+                w.send(Msg::HistoryLoaded(result));
+            }
+            // The terminal's own effect: the event loop writes it, the worker never gets it.
+            Effect::Clipboard { .. } => tracing::error!("a clipboard effect reached the worker"),
+            Effect::LoadVersions { profile, name } => {
+                let result =
+                    async { w.client(profile).await?.list_versions(&name).await }.await.map_err(|e| e.to_string());
+                w.send(Msg::VersionsLoaded { profile, name, result });
             }
         }
     }

@@ -15,12 +15,24 @@ use crate::timefmt::{Zone, countdown};
 /// row's server. A time ahead of it by under a minute is `now` (a `Date` is
 /// cut to the second); further ahead, its date.
 fn short_age(zone: Zone, now: i64, then: i64) -> String {
+    if shows_a_date(now, then) {
+        return zone.clock(then).chars().take(DATE_WIDTH.into()).collect();
+    }
     match zone.age(now, then) {
-        _ if then > now && then - now < 60_000 => "now".to_string(),
-        _ if then > now => zone.time(then).chars().take(10).collect(),
+        _ if then > now => "now".to_string(),
         a if a == "just now" => "now".to_string(),
         a => a.trim_end_matches(" ago").to_string(),
     }
+}
+
+/// A date (`2026-10-17`) is the widest thing the UPDATED column shows; an
+/// age is at most 3 columns.
+const DATE_WIDTH: u16 = 10;
+
+/// Whether the UPDATED column shows `then` as its date: a minute or more
+/// ahead of the server, or old enough that `Zone::age` gives the date.
+fn shows_a_date(now: i64, then: i64) -> bool {
+    then - now >= 60_000 || crate::timefmt::age_is_a_date(now, then)
 }
 
 /// A description's first line, cut to `w` columns, and how many lines
@@ -198,9 +210,14 @@ pub fn table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let updated_of = |row: &crate::app::table::Row| {
         row.secret.update_time.map(|u| short_age(state.zone, state.server_now(row.profile), u)).unwrap_or_default()
     };
-    // Sized to the widest age or date among the rows, so none is cut.
-    let updated_width = state.table.rows().iter().map(|r| clamp_u16(updated_of(r).chars().count())).max();
-    let updated_width = updated_width.unwrap_or(0).max(UPDATED_TITLE);
+    // Wide enough for a date when any row shows one, so none is cut; decided
+    // without formatting every row's age on every frame.
+    let dated = state
+        .table
+        .rows()
+        .iter()
+        .any(|r| r.secret.update_time.is_some_and(|u| shows_a_date(state.server_now(r.profile), u)));
+    let updated_width = if dated { DATE_WIDTH } else { 0 }.max(UPDATED_TITLE);
     let cols =
         columns(area.width.saturating_sub(2), state.table.name_width(), profile_width, deletes_width, updated_width);
 
