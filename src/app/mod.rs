@@ -810,18 +810,15 @@ impl State {
     /// first, then by label. A secret reached through several profiles on
     /// the same endpoint and project is one secret, counted once.
     pub fn state_counts(&self) -> Vec<(String, usize)> {
-        let mut seen = std::collections::HashSet::new();
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        // A row of a create under way is no secret yet.
-        for r in self.table.rows().iter().filter(|r| !r.placeholder) {
-            if seen.insert((self.source(r.profile), r.secret.name.as_str())) {
-                *counts.entry(r.secret.state_label()).or_default() += 1;
-            }
+        let mut sources = std::collections::HashSet::new();
+        if self.view_profiles().into_iter().all(|p| sources.insert(self.source(p))) {
+            // No two profiles in view reach one project: the table's counts,
+            // kept as its rows change, are right, and no frame counts again.
+            return self.table.state_counts().to_vec();
         }
-        let mut counts: Vec<(String, usize)> = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        // Pending deletions lead: they are what this tool is for.
-        counts.sort_by_key(|(label, _)| label != "PENDING_DELETE");
-        counts
+        let mut seen = std::collections::HashSet::new();
+        let once = self.table.rows().iter().filter(|r| seen.insert((self.source(r.profile), r.secret.name.as_str())));
+        table::count_states(once)
     }
 
     /// Where a profile's secrets live: its endpoint and project id, or the

@@ -165,6 +165,8 @@ pub struct SecretTable {
     order: Vec<usize>,
     /// The widest name in columns, for the layout: redone when the rows change.
     name_width: usize,
+    /// Rows per state label, for the header: redone when the rows change.
+    counts: Vec<(String, usize)>,
     /// Position of the selection in `order`.
     selected: usize,
     /// First position of `order` on screen.
@@ -258,6 +260,7 @@ impl SecretTable {
         self.haystack.clear();
         self.starts.clear();
         self.order.clear();
+        self.counts.clear();
         self.selected = 0;
         self.offset = 0;
     }
@@ -369,6 +372,7 @@ impl SecretTable {
     /// After the rows changed: count, measure, index for the filter, then sort.
     fn rows_changed(&mut self, keep: Option<RowKey>) {
         let rows = &self.rows;
+        self.counts = count_states(rows.iter());
         // As shown: escapes of control characters take room too.
         self.name_width = rows
             .iter()
@@ -489,6 +493,24 @@ impl SecretTable {
     pub fn name_width(&self) -> usize {
         self.name_width
     }
+
+    /// Rows per state label, pending deletions first.
+    pub fn state_counts(&self) -> &[(String, usize)] {
+        &self.counts
+    }
+}
+
+/// Secrets per state label among `rows`, pending deletions first. The row
+/// of a create under way is no secret yet.
+pub(crate) fn count_states<'a>(rows: impl Iterator<Item = &'a Row>) -> Vec<(String, usize)> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for r in rows.filter(|r| !r.placeholder) {
+        *counts.entry(r.secret.state_label()).or_default() += 1;
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    // Pending deletions lead: they are what this tool is for.
+    counts.sort_by_key(|(label, _)| label != "PENDING_DELETE");
+    counts
 }
 
 #[cfg(test)]
